@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tfcemu/tfcemu/emulator"
+	"github.com/tfcemu/tfcemu/emulator/identity"
+	"github.com/tfcemu/tfcemu/fixtures"
+)
+
+type serveFlags struct {
+	tfcListen, vaultListen, externalURL, issuer string
+	seed, stateFile, ownerToken, vaultRootToken string
+	tls                                         bool
+	tlsCert, tlsKey, caOut, signingKey          string
+	readyFile, logLevel                         string
+	planTTL, applyTTL, nbfSkew                  time.Duration
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f serveFlags
+	fs := newFlagSet("serve", "serve [flags]")
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.tfcListen, "tfc-listen", emulator.DefaultTFCListen, "TFC API and OIDC issuer listen address (port 0 picks a free port)")
+	fs.StringVar(&f.vaultListen, "vault-listen", emulator.DefaultVaultListen, "Vault listen address (port 0 picks a free port)")
+	fs.StringVar(&f.externalURL, "external-url", "", "TFC base URL clients use (default: the TFC listener's address)")
+	fs.StringVar(&f.issuer, "issuer", "", "OIDC issuer URL, the iss of every token (default: the external URL)")
+	fs.StringVar(&f.seed, "seed", "", "seed file (YAML) to load instead of the embedded default seed")
+	fs.StringVar(&f.stateFile, "state-file", "", "load state from this file at start and save it on change and shutdown")
+	fs.StringVar(&f.ownerToken, "owner-token", "", "the owner's TFC API token (default: the seed's fixed owner token)")
+	fs.StringVar(&f.vaultRootToken, "vault-root-token", emulator.DefaultVaultRootToken, "Vault's root token")
+	fs.BoolVar(&f.tls, "tls", false, "serve both listeners over HTTPS")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate (PEM); default: generated with a CA at start")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM)")
+	fs.StringVar(&f.caOut, "ca-out", "", "write the generated CA certificate (PEM) here, for SSL_CERT_FILE")
+	fs.StringVar(&f.signingKey, "signing-key", "", "RSA private key (PEM) that signs workload identity tokens; default: generated")
+	fs.StringVar(&f.readyFile, "ready-file", "", "when both listeners accept connections, write URLs and tokens here as JSON")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.DurationVar(&f.planTTL, "plan-token-ttl", identity.DefaultPlanTTL, "lifetime of plan-phase workload identity tokens")
+	fs.DurationVar(&f.applyTTL, "apply-token-ttl", identity.DefaultApplyTTL, "lifetime of apply-phase workload identity tokens")
+	fs.DurationVar(&f.nbfSkew, "token-nbf-skew", 0, "put nbf this long before iat on workspace-run tokens")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := f.config(stderr)
+	if err != nil {
+		return err
+	}
+	e, err := emulator.New(cfg)
+	if err != nil {
+		return err
+	}
+	if err := e.Start(); err != nil {
+		return err
+	}
+	info := e.Info()
+	printBanner(stdout, info, cfg.Seed)
+	if f.readyFile != "" {
+		if err := writeReadyFile(f.readyFile, info); err != nil {
+			_ = e.Close()
+			return err
+		}
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "tfcemu: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return e.Shutdown(sctx)
+}
+
+func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return emulator.Config{}, usageError("--log-level %q: want debug, info, warn or error", f.logLevel)
+	}
+	for name, d := range map[string]time.Duration{"--plan-token-ttl": f.planTTL, "--apply-token-ttl": f.applyTTL} {
+		if d <= 0 {
+			return emulator.Config{}, usageError("%s must be positive", name)
+		}
+	}
+	if f.nbfSkew < 0 {
+		return emulator.Config{}, usageError("--token-nbf-skew must not be negative")
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return emulator.Config{}, usageError("--tls-cert and --tls-key go together")
+	}
+	seed, err := fixtures.Load(f.seed)
+	if err != nil {
+		return emulator.Config{}, err
+	}
+	cfg := emulator.Config{
+		TFCListen:          f.tfcListen,
+		VaultListen:        f.vaultListen,
+		ExternalURL:        f.externalURL,
+		Issuer:             f.issuer,
+		Seed:               seed,
+		OwnerToken:         f.ownerToken,
+		VaultRootToken:     f.vaultRootToken,
+		TLS:                f.tls || f.tlsCert != "",
+		TLSCertFile:        f.tlsCert,
+		TLSKeyFile:         f.tlsKey,
+		CAOut:              f.caOut,
+		StateFile:          f.stateFile,
+		PlanTokenTTL:       f.planTTL,
+		ApplyTokenTTL:      f.applyTTL,
+		TokenNotBeforeSkew: f.nbfSkew,
+		Logger:             slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+	if f.signingKey != "" {
+		pemBytes, err := os.ReadFile(f.signingKey)
+		if err != nil {
+			return cfg, fmt.Errorf("--signing-key: %w", err)
+		}
+		if cfg.SigningKey, err = identity.ParsePrivateKeyPEM(pemBytes); err != nil {
+			return cfg, fmt.Errorf("--signing-key %s: %w", f.signingKey, err)
+		}
+	}
+	return cfg, nil
+}
+
+func printBanner(w io.Writer, i emulator.Info, seed *fixtures.Seed) {
+	var orgs []string
+	for _, o := range seed.Organizations {
+		orgs = append(orgs, o.Name)
+	}
+	fmt.Fprintf(w, `tfcemu %s ready
+  TFC API       %s    (TFE_ADDRESS)
+  OIDC issuer   %s    (discovery: %s/.well-known/openid-configuration)
+  Vault         %s    (VAULT_ADDR)
+  owner token   %s    (TFE_TOKEN)
+  vault token   %s    (VAULT_TOKEN)
+  organizations %s
+  strictness    strict: expired, revoked, replaced and wrong-audience credentials are refused; one virtual clock (admin: %s/_emulator/clock)
+`, version, i.TFCURL, i.Issuer, i.Issuer, i.VaultURL, i.OwnerToken, i.VaultToken, strings.Join(orgs, ", "), i.TFCURL)
+}
+
+// writeReadyFile writes info atomically, so a watcher never reads half a file.
+func writeReadyFile(path string, info emulator.Info) error {
+	b, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tfcemu-ready-*")
+	if err != nil {
+		return fmt.Errorf("--ready-file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,79 @@
+package admin
+
+import (
+	"net/http"
+	"time"
+)
+
+const timeFormat = time.RFC3339Nano
+
+// ClockState is the body of GET and POST /_emulator/clock.
+type ClockState struct {
+	Now    string `json:"now"`
+	Frozen bool   `json:"frozen"`
+	// Offset is how far the virtual clock is from real time, as a Go duration.
+	Offset string `json:"offset"`
+}
+
+// ClockRequest is the body of POST /_emulator/clock. Any combination may be
+// given; they apply in the order set, advance, freeze/resume.
+type ClockRequest struct {
+	Advance *string `json:"advance,omitempty"`
+	Set     *string `json:"set,omitempty"`
+	Freeze  *bool   `json:"freeze,omitempty"`
+	Resume  *bool   `json:"resume,omitempty"`
+}
+
+func (a *API) clockState() ClockState {
+	s := a.cfg.Clock.State()
+	return ClockState{Now: s.Now.Format(timeFormat), Frozen: s.Frozen, Offset: s.Offset.String()}
+}
+
+func (a *API) getClock(*http.Request) (int, any) { return http.StatusOK, a.clockState() }
+
+func (a *API) postClock(r *http.Request) (int, any) {
+	var req ClockRequest
+	if err := decode(r, &req, false); err != nil {
+		return badRequest("%v", err)
+	}
+	if req.Advance == nil && req.Set == nil && req.Freeze == nil && req.Resume == nil {
+		return badRequest(`nothing to do: give "advance" (a duration such as "10m"), "set" (RFC 3339), "freeze" or "resume"`)
+	}
+	// Validate everything before touching the clock.
+	var advance time.Duration
+	if req.Advance != nil {
+		d, err := time.ParseDuration(*req.Advance)
+		if err != nil {
+			return badRequest(`"advance": %q is not a duration such as "90s", "10m" or "1h30m"`, *req.Advance)
+		}
+		if d < 0 {
+			return badRequest(`"advance": %q is negative; use "set" to go back in time`, *req.Advance)
+		}
+		advance = d
+	}
+	var set time.Time
+	if req.Set != nil {
+		t, err := time.Parse(time.RFC3339Nano, *req.Set)
+		if err != nil {
+			return badRequest(`"set": %q is not an RFC 3339 time such as "2026-01-02T15:04:05Z"`, *req.Set)
+		}
+		set = t
+	}
+	if req.Freeze != nil && req.Resume != nil && *req.Freeze == *req.Resume {
+		return badRequest(`"freeze" and "resume" contradict each other`)
+	}
+	c := a.cfg.Clock
+	if req.Set != nil {
+		c.Set(set)
+	}
+	if advance > 0 {
+		_ = c.Advance(advance) // validated non-negative above
+	}
+	switch {
+	case req.Freeze != nil && *req.Freeze, req.Resume != nil && !*req.Resume:
+		c.Freeze()
+	case req.Freeze != nil && !*req.Freeze, req.Resume != nil && *req.Resume:
+		c.Resume()
+	}
+	return http.StatusOK, a.clockState()
+}

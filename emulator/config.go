@@ -1,0 +1,79 @@
+package emulator
+
+import (
+	"crypto/rsa"
+	"log/slog"
+	"time"
+
+	"github.com/tfcemu/tfcemu/emulator/clock"
+	"github.com/tfcemu/tfcemu/fixtures"
+)
+
+// Default listener addresses and tokens.
+const (
+	DefaultTFCListen      = "127.0.0.1:8080"
+	DefaultVaultListen    = "127.0.0.1:8200"
+	DefaultVaultRootToken = "root"
+)
+
+// Config configures an Emulator. The zero value is usable: default seed,
+// generated signing key, real-time clock, listeners on the default ports.
+type Config struct {
+	// TFCListen and VaultListen are the listener addresses; port 0 picks a
+	// free port.
+	TFCListen, VaultListen string
+	// ExternalURL is the TFC base URL clients use; empty means the TFC
+	// listener's own address once it listens.
+	ExternalURL string
+	// Issuer is the OIDC issuer URL (iss); empty means ExternalURL.
+	Issuer string
+	// Seed is the initial state; nil means the embedded default seed.
+	Seed *fixtures.Seed
+	// OwnerToken replaces the secret of the seed's owner token.
+	OwnerToken string
+	// VaultRootToken is Vault's root token; empty means "root".
+	VaultRootToken string
+	// SigningKey signs workload identity tokens; nil generates one.
+	SigningKey *rsa.PrivateKey
+	// PlanTokenTTL and ApplyTokenTTL are workspace-run token lifetimes;
+	// TokenNotBeforeSkew puts nbf before iat.
+	PlanTokenTTL, ApplyTokenTTL, TokenNotBeforeSkew time.Duration
+	// TLS serves both listeners over HTTPS. With TLSCertFile and TLSKeyFile
+	// unset, a CA and a server certificate are generated at start; CAOut, if
+	// set, receives the CA certificate (PEM).
+	TLS                     bool
+	TLSCertFile, TLSKeyFile string
+	CAOut                   string
+	// StateFile, if set, is loaded at start and saved on change and on close.
+	StateFile string
+	// Clock is the virtual clock; nil means a new real-time clock.
+	Clock *clock.Clock
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.TFCListen == "" {
+		c.TFCListen = DefaultTFCListen
+	}
+	if c.VaultListen == "" {
+		c.VaultListen = DefaultVaultListen
+	}
+	if c.VaultRootToken == "" {
+		c.VaultRootToken = DefaultVaultRootToken
+	}
+	if c.Clock == nil {
+		c.Clock = clock.New()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Seed == nil {
+		s, err := fixtures.Default()
+		if err != nil {
+			return c, err
+		}
+		c.Seed = s
+	}
+	return c, nil
+}

@@ -1,0 +1,325 @@
+// Package emulator assembles tfcemu: the TFC API, the OIDC issuer, Vault and
+// the admin API, on one virtual clock. Use it in-process from Go tests
+// (New + Handler/VaultHandler with httptest, or New + Start) or through the
+// tfcemu binary, which is a thin shell around it.
+package emulator
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tfcemu/tfcemu/emulator/admin"
+	"github.com/tfcemu/tfcemu/emulator/clock"
+	"github.com/tfcemu/tfcemu/emulator/identity"
+	"github.com/tfcemu/tfcemu/emulator/tfc"
+	"github.com/tfcemu/tfcemu/emulator/vault"
+)
+
+// Emulator is one running (or ready to run) tfcemu.
+type Emulator struct {
+	cfg    Config
+	log    *slog.Logger
+	clock  *clock.Clock
+	issuer *identity.Issuer
+	tfc    *tfc.Service
+	vault  *vault.Server
+	admin  *admin.API
+
+	tfcHandler, vaultHandler http.Handler
+
+	mu       sync.Mutex
+	tfcURL   string
+	vaultURL string
+	servers  []*http.Server
+	closed   bool
+	persist  *stateFile
+}
+
+// New builds an emulator from cfg without listening.
+func New(cfg Config) (*Emulator, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	seed := cfg.Seed
+	if cfg.OwnerToken != "" {
+		if seed, err = seed.WithOwnerToken(cfg.OwnerToken); err != nil {
+			return nil, err
+		}
+	}
+	issuerURL := firstNonEmpty(cfg.Issuer, cfg.ExternalURL, "http://"+cfg.TFCListen)
+	iss, err := identity.New(identity.Config{
+		URL:           issuerURL,
+		Clock:         cfg.Clock,
+		Key:           cfg.SigningKey,
+		PlanTTL:       cfg.PlanTokenTTL,
+		ApplyTTL:      cfg.ApplyTokenTTL,
+		NotBeforeSkew: cfg.TokenNotBeforeSkew,
+	})
+	if err != nil {
+		return nil, err
+	}
+	e := &Emulator{
+		cfg:    cfg,
+		log:    cfg.Logger,
+		clock:  cfg.Clock,
+		issuer: iss,
+		tfc:    tfc.New(seed, cfg.Clock.Now),
+		vault:  vault.New(cfg.VaultRootToken, cfg.Clock.Now),
+		tfcURL: strings.TrimRight(cfg.ExternalURL, "/"),
+	}
+	e.admin = admin.New(admin.Config{
+		Clock:     e.clock,
+		Issuer:    e.issuer,
+		Directory: e.tfc,
+		Reset:     e.Reset,
+		Services:  e.services,
+		Logger:    e.log,
+	})
+	e.tfcHandler = e.middleware("tfc", e.tfcRoutes())
+	e.vaultHandler = e.middleware("vault", e.vaultRoutes())
+	if cfg.StateFile != "" {
+		if e.persist, err = openStateFile(cfg.StateFile, e); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// tfcRoutes is the TFC listener: the TFC API, the issuer's well-known
+// documents and the admin API.
+func (e *Emulator) tfcRoutes() http.Handler {
+	mux := http.NewServeMux()
+	e.issuer.Register(mux)
+	e.admin.Register(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.api+json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"errors":[{"status":"404","title":"not found"}]}`))
+	})
+	return mux
+}
+
+// vaultRoutes is the Vault listener: Vault's API and the admin API.
+func (e *Emulator) vaultRoutes() http.Handler {
+	mux := http.NewServeMux()
+	e.vault.Register(mux)
+	e.admin.Register(mux)
+	return mux
+}
+
+// middleware logs each request, recovers from panics with a 500 in the
+// listener's error format, and saves the state file after a change.
+func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		start := e.clock.Now()
+		defer func() {
+			if p := recover(); p != nil {
+				e.log.Error("panic serving request", "service", service, "method", r.Method, "path", r.URL.Path, "panic", p)
+				if !rec.wrote {
+					writeInternalError(rec, service)
+				}
+			}
+			e.log.Debug("request", "service", service, "method", r.Method, "path", r.URL.Path,
+				"status", rec.status, "virtual_elapsed", e.clock.Now().Sub(start))
+			if e.persist != nil && r.Method != http.MethodGet && r.Method != http.MethodHead && rec.status < 400 {
+				e.persist.save()
+			}
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+func writeInternalError(w http.ResponseWriter, service string) {
+	body := `{"errors":[{"status":"500","title":"internal server error"}]}`
+	if service == "vault" {
+		body = `{"errors":["internal error"]}`
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write([]byte(body))
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+// Handler serves the TFC listener: /api/v2, /.well-known and /_emulator.
+func (e *Emulator) Handler() http.Handler { return e.tfcHandler }
+
+// VaultHandler serves the Vault listener: /v1 and /_emulator.
+func (e *Emulator) VaultHandler() http.Handler { return e.vaultHandler }
+
+// SetURLs tells an emulator served by someone else (httptest) where its
+// listeners are. An empty tfcURL leaves it unchanged. Unless Config.Issuer
+// was set, the issuer follows the TFC URL.
+func (e *Emulator) SetURLs(tfcURL, vaultURL string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if tfcURL != "" {
+		e.tfcURL = strings.TrimRight(tfcURL, "/")
+		if e.cfg.Issuer == "" {
+			e.issuer.SetURL(e.tfcURL)
+		}
+	}
+	if vaultURL != "" {
+		e.vaultURL = strings.TrimRight(vaultURL, "/")
+	}
+}
+
+// Start binds both listeners and serves them in the background.
+func (e *Emulator) Start() error {
+	tlsConf, err := e.serverTLS()
+	if err != nil {
+		return err
+	}
+	tfcLn, err := net.Listen("tcp", e.cfg.TFCListen)
+	if err != nil {
+		return fmt.Errorf("tfc listener: %w", err)
+	}
+	vaultLn, err := net.Listen("tcp", e.cfg.VaultListen)
+	if err != nil {
+		tfcLn.Close()
+		return fmt.Errorf("vault listener: %w", err)
+	}
+	scheme := "http"
+	if tlsConf != nil {
+		scheme = "https"
+		tfcLn, vaultLn = tls.NewListener(tfcLn, tlsConf), tls.NewListener(vaultLn, tlsConf)
+	}
+	tfcURL := e.cfg.ExternalURL
+	if tfcURL == "" {
+		tfcURL = scheme + "://" + dialable(tfcLn.Addr())
+	}
+	e.SetURLs(tfcURL, scheme+"://"+dialable(vaultLn.Addr()))
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, s := range []struct {
+		ln net.Listener
+		h  http.Handler
+	}{{tfcLn, e.tfcHandler}, {vaultLn, e.vaultHandler}} {
+		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelWarn)}
+		e.servers = append(e.servers, srv)
+		go func(ln net.Listener) {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				e.log.Error("listener stopped", "addr", ln.Addr().String(), "err", err)
+			}
+		}(s.ln)
+	}
+	return nil
+}
+
+// dialable turns a listener address into one a client can dial: an
+// unspecified host (0.0.0.0, ::) becomes 127.0.0.1.
+func dialable(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// Shutdown stops the listeners gracefully and saves the state file.
+func (e *Emulator) Shutdown(ctx context.Context) error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	servers := e.servers
+	e.mu.Unlock()
+	var errs []error
+	for _, s := range servers {
+		errs = append(errs, s.Shutdown(ctx))
+	}
+	if e.persist != nil {
+		errs = append(errs, e.persist.close())
+	}
+	return errors.Join(errs...)
+}
+
+// Close stops the emulator, waiting at most five seconds for requests.
+func (e *Emulator) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return e.Shutdown(ctx)
+}
+
+// Reset returns every service to the seed, the clock to real time and the
+// issuer to its starting key.
+func (e *Emulator) Reset() {
+	e.tfc.Reset()
+	e.clock.Reset()
+	e.issuer.ResetKeys()
+}
+
+// Clock is the emulator's virtual clock.
+func (e *Emulator) Clock() *clock.Clock { return e.clock }
+
+// Info is what a client needs to reach the emulator; it is also the JSON of
+// --ready-file.
+type Info struct {
+	TFCURL     string `json:"tfc_url"`
+	VaultURL   string `json:"vault_url"`
+	Issuer     string `json:"issuer"`
+	OwnerToken string `json:"owner_token"`
+	VaultToken string `json:"vault_token"`
+}
+
+// Info reports the emulator's URLs and tokens.
+func (e *Emulator) Info() Info {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, tok, _ := e.cfg.Seed.OwnerToken()
+	if e.cfg.OwnerToken != "" {
+		tok.Token = e.cfg.OwnerToken
+	}
+	return Info{
+		TFCURL:     e.tfcURL,
+		VaultURL:   e.vaultURL,
+		Issuer:     e.issuer.URL(),
+		OwnerToken: tok.Token,
+		VaultToken: e.vault.RootToken(),
+	}
+}
+
+func (e *Emulator) services() map[string]string {
+	i := e.Info()
+	return map[string]string{"tfc": i.TFCURL, "vault": i.VaultURL}
+}
