@@ -16,7 +16,7 @@ type ClockState struct {
 }
 
 // ClockRequest is the body of POST /_emulator/clock. Any combination may be
-// given; they apply in the order set, advance, freeze/resume.
+// given; they apply in the order freeze, set, advance, resume.
 type ClockRequest struct {
 	Advance *string `json:"advance,omitempty"`
 	Set     *string `json:"set,omitempty"`
@@ -63,16 +63,19 @@ func (a *API) postClock(r *http.Request) (int, any) {
 		return badRequest(`"freeze" and "resume" contradict each other`)
 	}
 	c := a.cfg.Clock
+	freeze := req.Freeze != nil && *req.Freeze || req.Resume != nil && !*req.Resume
+	resume := req.Freeze != nil && !*req.Freeze || req.Resume != nil && *req.Resume
+	// Freeze first and resume last, so "set" lands exactly on a frozen clock.
+	if freeze {
+		c.Freeze()
+	}
 	if req.Set != nil {
 		c.Set(set)
 	}
 	if advance > 0 {
 		_ = c.Advance(advance) // validated non-negative above
 	}
-	switch {
-	case req.Freeze != nil && *req.Freeze, req.Resume != nil && !*req.Resume:
-		c.Freeze()
-	case req.Freeze != nil && !*req.Freeze, req.Resume != nil && *req.Resume:
+	if resume {
 		c.Resume()
 	}
 	return http.StatusOK, a.clockState()

@@ -1,0 +1,238 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+)
+
+// httpClient is shared by every step; loopback or our own containers only.
+var httpClient = &http.Client{Timeout: 30 * time.Second}
+
+// response is the last HTTP response a scenario received.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// expand replaces {issuer}, {tfc_url}, {vault_url}, {owner_token} and
+// {vault_token} with the target's values.
+func (sc *scenario) expand(s string) string {
+	return strings.NewReplacer(
+		"{issuer}", sc.target.Issuer,
+		"{tfc_url}", sc.target.TFCURL,
+		"{vault_url}", sc.target.VaultURL,
+		"{owner_token}", sc.target.OwnerToken,
+		"{vault_token}", sc.target.VaultToken,
+	).Replace(s)
+}
+
+// do sends a request and keeps the response as the scenario's last one.
+func (sc *scenario) do(ctx context.Context, method, url string, body []byte, header http.Header) (*response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	sc.resp = &response{status: resp.StatusCode, header: resp.Header, body: b}
+	return sc.resp, nil
+}
+
+// admin calls the emulator's admin API and decodes a 2xx answer into out.
+func (sc *scenario) admin(ctx context.Context, method, path string, in, out any) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return err
+		}
+	}
+	r, err := sc.do(ctx, method, sc.target.TFCURL+"/_emulator"+path, body, http.Header{"Content-Type": {"application/json"}})
+	if err != nil {
+		return err
+	}
+	if r.status/100 != 2 {
+		return fmt.Errorf("%s /_emulator%s: %d %s", method, path, r.status, r.body)
+	}
+	if out != nil {
+		return json.Unmarshal(r.body, out)
+	}
+	return nil
+}
+
+func (sc *scenario) baseURL(service string) (string, error) {
+	switch service {
+	case "", "TFC", "the issuer":
+		return sc.target.TFCURL, nil
+	case "Vault":
+		return sc.target.VaultURL, nil
+	}
+	return "", fmt.Errorf("unknown service %q", service)
+}
+
+func registerHTTPSteps(ctx *godog.ScenarioContext) {
+	ctx.Step(`^I (GET|DELETE) "([^"]*)"(?: (?:from|on) (TFC|Vault|the issuer))?$`, func(ctx context.Context, method, path, service string) error {
+		sc := world(ctx)
+		if strings.HasPrefix(path, "/_emulator") {
+			if err := sc.needEmulator("the admin API"); err != nil {
+				return err
+			}
+		}
+		base, err := sc.baseURL(service)
+		if err != nil {
+			return err
+		}
+		_, err = sc.do(ctx, method, base+sc.expand(path), nil, nil)
+		return err
+	})
+	ctx.Step(`^I (POST|PUT|PATCH) "([^"]*)"(?: (?:to|on) (TFC|Vault))? with:$`, func(ctx context.Context, method, path, service string, body *godog.DocString) error {
+		sc := world(ctx)
+		if strings.HasPrefix(path, "/_emulator") {
+			if err := sc.needEmulator("the admin API"); err != nil {
+				return err
+			}
+		}
+		base, err := sc.baseURL(service)
+		if err != nil {
+			return err
+		}
+		_, err = sc.do(ctx, method, base+sc.expand(path), []byte(sc.expand(body.Content)), http.Header{"Content-Type": {"application/json"}})
+		return err
+	})
+	ctx.Step(`^the response status is (\d+)$`, func(ctx context.Context, want int) error {
+		r, err := lastResponse(ctx)
+		if err != nil {
+			return err
+		}
+		if r.status != want {
+			return fmt.Errorf("status %d, want %d; body: %s", r.status, want, r.body)
+		}
+		return nil
+	})
+	ctx.Step(`^the response header "([^"]*)" is "([^"]*)"$`, func(ctx context.Context, name, want string) error {
+		r, err := lastResponse(ctx)
+		if err != nil {
+			return err
+		}
+		if got := r.header.Get(name); got != want {
+			return fmt.Errorf("header %s = %q, want %q", name, got, want)
+		}
+		return nil
+	})
+	ctx.Step(`^the response JSON at "([^"]*)" is (.+)$`, func(ctx context.Context, path, want string) error {
+		got, err := lastJSONAt(ctx, path)
+		if err != nil {
+			return err
+		}
+		return jsonEqual(got, world(ctx).expand(want))
+	})
+	ctx.Step(`^the response JSON at "([^"]*)" contains "(.*)"$`, func(ctx context.Context, path, want string) error {
+		got, err := lastJSONAt(ctx, path)
+		if err != nil {
+			return err
+		}
+		s, ok := got.(string)
+		if !ok || !strings.Contains(s, world(ctx).expand(want)) {
+			return fmt.Errorf("%s = %v, want a string containing %q", path, got, want)
+		}
+		return nil
+	})
+	ctx.Step(`^the response JSON at "([^"]*)" lists, in order:$`, func(ctx context.Context, path string, table *godog.Table) error {
+		got, err := lastJSONAt(ctx, path)
+		if err != nil {
+			return err
+		}
+		var want []any
+		for _, row := range table.Rows {
+			for _, cell := range row.Cells {
+				want = append(want, cell.Value)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			return fmt.Errorf("%s = %v, want %v", path, got, want)
+		}
+		return nil
+	})
+}
+
+func lastResponse(ctx context.Context) (*response, error) {
+	r := world(ctx).resp
+	if r == nil {
+		return nil, fmt.Errorf("no request was sent in this scenario")
+	}
+	return r, nil
+}
+
+func lastJSONAt(ctx context.Context, path string) (any, error) {
+	r, err := lastResponse(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var doc any
+	if err := json.Unmarshal(r.body, &doc); err != nil {
+		return nil, fmt.Errorf("response is not JSON (%v): %s", err, r.body)
+	}
+	return jsonAt(doc, path)
+}
+
+// jsonAt walks a dotted path ("keys.0.kid") through decoded JSON.
+func jsonAt(doc any, path string) (any, error) {
+	cur := doc
+	if path == "" || path == "." {
+		return cur, nil
+	}
+	for _, part := range strings.Split(path, ".") {
+		switch v := cur.(type) {
+		case map[string]any:
+			next, ok := v[part]
+			if !ok {
+				return nil, fmt.Errorf("no %q in %s", part, path)
+			}
+			cur = next
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(v) {
+				return nil, fmt.Errorf("index %q out of range in %s", part, path)
+			}
+			cur = v[i]
+		default:
+			return nil, fmt.Errorf("%s: %q is not inside an object or array", path, part)
+		}
+	}
+	return cur, nil
+}
+
+// jsonEqual compares a decoded value with a JSON literal ("RS256", 600,
+// ["openid"], true). A bare word is taken as a string.
+func jsonEqual(got any, wantLiteral string) error {
+	var want any
+	if err := json.Unmarshal([]byte(wantLiteral), &want); err != nil {
+		want = wantLiteral
+	}
+	if !reflect.DeepEqual(got, want) {
+		g, _ := json.Marshal(got)
+		return fmt.Errorf("got %s, want %s", g, wantLiteral)
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/cucumber/godog"
+)
+
+// Skip records a scenario the target could not run, and why.
+type Skip struct {
+	Scenario string
+	Reason   string
+}
+
+// Suite runs the features against one target. It keeps the skip reasons so
+// the test runner can report each skipped scenario as skipped, never as
+// passed.
+type Suite struct {
+	Target *Target
+
+	mu    sync.Mutex
+	skips []Skip
+}
+
+// Skips returns the scenarios skipped so far with their reasons.
+func (s *Suite) Skips() []Skip {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Skip(nil), s.skips...)
+}
+
+type scenarioKey struct{}
+
+// scenario is the per-scenario state, carried in the context.
+type scenario struct {
+	suite  *Suite
+	target *Target
+	name   string
+	tags   map[string]bool
+
+	resp  *response
+	token *jwtToken
+}
+
+func world(ctx context.Context) *scenario { return ctx.Value(scenarioKey{}).(*scenario) }
+
+// skip records why the current scenario cannot run here and stops it.
+func (sc *scenario) skip(format string, a ...any) error {
+	reason := fmt.Sprintf(format, a...)
+	sc.suite.mu.Lock()
+	sc.suite.skips = append(sc.suite.skips, Skip{Scenario: sc.name, Reason: reason})
+	sc.suite.mu.Unlock()
+	return fmt.Errorf("%w: %s", godog.ErrSkip, reason)
+}
+
+// needEmulator skips the scenario unless the target is tfcemu.
+func (sc *scenario) needEmulator(what string) error {
+	if sc.target.Emulator {
+		return nil
+	}
+	return sc.skip("%s needs the emulator's admin API; target %s is a real service", what, sc.target.Name)
+}
+
+// InitializeScenario registers every step and the per-scenario hooks.
+func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
+	ctx.Before(func(c context.Context, p *godog.Scenario) (context.Context, error) {
+		sc := &scenario{suite: s, target: s.Target, name: p.Name, tags: map[string]bool{}}
+		for _, t := range p.Tags {
+			sc.tags[t.Name] = true
+		}
+		c = context.WithValue(c, scenarioKey{}, sc)
+		switch {
+		case sc.tags["@emulator-only"] && !s.Target.Emulator:
+			return c, sc.skip("@emulator-only scenario; target %s is a real service", s.Target.Name)
+		case sc.tags["@real-only"] && s.Target.Emulator:
+			return c, sc.skip("@real-only scenario; target %s is the emulator", s.Target.Name)
+		}
+		if s.Target.Emulator {
+			if err := sc.admin(c, "POST", "/reset", nil, nil); err != nil {
+				return c, fmt.Errorf("reset emulator: %w", err)
+			}
+		}
+		return c, nil
+	})
+	registerHTTPSteps(ctx)
+	registerClockSteps(ctx)
+	registerIdentitySteps(ctx)
+}

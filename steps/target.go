@@ -1,0 +1,77 @@
+// Package steps holds the godog step definitions of tfcemu's conformance
+// features and the targets they run against. Steps reach a target only
+// through its URLs and tokens (and the admin API, in @emulator-only
+// scenarios), so the same steps run in-process, against a container, or
+// against real services.
+package steps
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/tfcemu/tfcemu/emulator"
+)
+
+// Target is a system under test: where its services are and how to log in.
+type Target struct {
+	// Name is the TFCEMU_TARGET value: inprocess, container, external, ...
+	Name string
+	// TFCURL, VaultURL and Issuer are base URLs without a trailing slash.
+	TFCURL, VaultURL, Issuer string
+	// OwnerToken is a TFC API token of an organization owner; VaultToken a
+	// Vault token with root policy.
+	OwnerToken, VaultToken string
+	// Emulator is true when the target is tfcemu, so the admin API and the
+	// virtual clock are there.
+	Emulator bool
+	// Close releases the target.
+	Close func() error
+}
+
+// ErrTargetUnavailable is wrapped by StartTarget when a target cannot start
+// here; its scenarios are skipped with the message.
+type ErrTargetUnavailable struct{ Reason string }
+
+func (e ErrTargetUnavailable) Error() string { return e.Reason }
+
+// TargetName is the target chosen by TFCEMU_TARGET (default inprocess).
+func TargetName() string {
+	if n := os.Getenv("TFCEMU_TARGET"); n != "" {
+		return n
+	}
+	return "inprocess"
+}
+
+// StartTarget starts (or connects to) the named target.
+func StartTarget(name string) (*Target, error) {
+	switch name {
+	case "inprocess":
+		return startInProcess()
+	case "container", "external", "vault-container":
+		return nil, ErrTargetUnavailable{Reason: fmt.Sprintf("target %q is not built yet (issue 6, conformance targets)", name)}
+	default:
+		return nil, fmt.Errorf("unknown TFCEMU_TARGET %q: want inprocess, container, external or vault-container", name)
+	}
+}
+
+// startInProcess runs the emulator in this process on free loopback ports.
+func startInProcess() (*Target, error) {
+	e, err := emulator.New(emulator.Config{TFCListen: "127.0.0.1:0", VaultListen: "127.0.0.1:0"})
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Start(); err != nil {
+		return nil, err
+	}
+	i := e.Info()
+	return &Target{
+		Name:       "inprocess",
+		TFCURL:     i.TFCURL,
+		VaultURL:   i.VaultURL,
+		Issuer:     i.Issuer,
+		OwnerToken: i.OwnerToken,
+		VaultToken: i.VaultToken,
+		Emulator:   true,
+		Close:      e.Close,
+	}, nil
+}
