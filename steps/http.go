@@ -91,34 +91,34 @@ func (sc *scenario) baseURL(service string) (string, error) {
 	return "", fmt.Errorf("unknown service %q", service)
 }
 
+// request sends a step's request to a service of the target; paths and
+// bodies have their placeholders expanded. Admin paths need the emulator.
+func (sc *scenario) request(ctx context.Context, method, path, service string, body *godog.DocString) error {
+	if strings.HasPrefix(path, "/_emulator") {
+		if err := sc.needEmulator("the admin API"); err != nil {
+			return err
+		}
+	}
+	base, err := sc.baseURL(service)
+	if err != nil {
+		return err
+	}
+	var payload []byte
+	header := http.Header{}
+	if body != nil {
+		payload = []byte(sc.expand(body.Content))
+		header.Set("Content-Type", "application/json")
+	}
+	_, err = sc.do(ctx, method, base+sc.expand(path), payload, header)
+	return err
+}
+
 func registerHTTPSteps(ctx *godog.ScenarioContext) {
 	ctx.Step(`^I (GET|DELETE) "([^"]*)"(?: (?:from|on) (TFC|Vault|the issuer))?$`, func(ctx context.Context, method, path, service string) error {
-		sc := world(ctx)
-		if strings.HasPrefix(path, "/_emulator") {
-			if err := sc.needEmulator("the admin API"); err != nil {
-				return err
-			}
-		}
-		base, err := sc.baseURL(service)
-		if err != nil {
-			return err
-		}
-		_, err = sc.do(ctx, method, base+sc.expand(path), nil, nil)
-		return err
+		return world(ctx).request(ctx, method, path, service, nil)
 	})
 	ctx.Step(`^I (POST|PUT|PATCH) "([^"]*)"(?: (?:to|on) (TFC|Vault))? with:$`, func(ctx context.Context, method, path, service string, body *godog.DocString) error {
-		sc := world(ctx)
-		if strings.HasPrefix(path, "/_emulator") {
-			if err := sc.needEmulator("the admin API"); err != nil {
-				return err
-			}
-		}
-		base, err := sc.baseURL(service)
-		if err != nil {
-			return err
-		}
-		_, err = sc.do(ctx, method, base+sc.expand(path), []byte(sc.expand(body.Content)), http.Header{"Content-Type": {"application/json"}})
-		return err
+		return world(ctx).request(ctx, method, path, service, body)
 	})
 	ctx.Step(`^the response status is (\d+)$`, func(ctx context.Context, want int) error {
 		r, err := lastResponse(ctx)

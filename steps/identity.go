@@ -88,6 +88,16 @@ func (sc *scenario) fetchJWKS(ctx context.Context) (jwk.Set, error) {
 	return jwk.Parse(r.body)
 }
 
+// tokenAndJWKS returns the current token and the target's published keys.
+func (sc *scenario) tokenAndJWKS(ctx context.Context) (*jwtToken, jwk.Set, error) {
+	t, err := sc.currentToken()
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := sc.fetchJWKS(ctx)
+	return t, set, err
+}
+
 // oidcVerify verifies the current token the way a relying party does: go-oidc
 // discovers the issuer, fetches the JWKS and checks signature, iss, aud and
 // exp on the target's clock.
@@ -134,17 +144,12 @@ func registerIdentitySteps(ctx *godog.ScenarioContext) {
 		return world(ctx).mint(ctx, map[string]string{"organization": org, "module": name, "audience": aud})
 	})
 	ctx.Step(`^the token header is RS256 with typ JWT and a kid published in the JWKS$`, func(ctx context.Context) error {
-		sc := world(ctx)
-		t, err := sc.currentToken()
+		t, set, err := world(ctx).tokenAndJWKS(ctx)
 		if err != nil {
 			return err
 		}
 		if t.header["alg"] != "RS256" || t.header["typ"] != "JWT" {
 			return fmt.Errorf("header = %v", t.header)
-		}
-		set, err := sc.fetchJWKS(ctx)
-		if err != nil {
-			return err
 		}
 		kid, _ := t.header["kid"].(string)
 		if _, ok := set.LookupKeyID(kid); !ok || kid == "" {
@@ -153,12 +158,7 @@ func registerIdentitySteps(ctx *godog.ScenarioContext) {
 		return nil
 	})
 	ctx.Step(`^the token verifies against the JWKS$`, func(ctx context.Context) error {
-		sc := world(ctx)
-		t, err := sc.currentToken()
-		if err != nil {
-			return err
-		}
-		set, err := sc.fetchJWKS(ctx)
+		t, set, err := world(ctx).tokenAndJWKS(ctx)
 		if err != nil {
 			return err
 		}
@@ -268,12 +268,7 @@ func registerIdentitySteps(ctx *godog.ScenarioContext) {
 		return nil
 	})
 	ctx.Step(`^the token's kid is the (first|last) key of the JWKS$`, func(ctx context.Context, which string) error {
-		sc := world(ctx)
-		t, err := sc.currentToken()
-		if err != nil {
-			return err
-		}
-		set, err := sc.fetchJWKS(ctx)
+		t, set, err := world(ctx).tokenAndJWKS(ctx)
 		if err != nil {
 			return err
 		}

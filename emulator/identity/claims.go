@@ -8,17 +8,22 @@ const (
 	PhaseApply = "apply"
 )
 
+// RegisteredClaims are the standard claims every TFC token starts with, in
+// the documented order; aud is a single string, as TFC sends it.
+type RegisteredClaims struct {
+	JTI       string `json:"jti"`
+	Issuer    string `json:"iss"`
+	Audience  string `json:"aud"`
+	IssuedAt  int64  `json:"iat"`
+	NotBefore int64  `json:"nbf"`
+	Expiry    int64  `json:"exp"`
+	Subject   string `json:"sub"`
+}
+
 // WorkspaceRunClaims is the payload of a workspace-run token. Fields are in
-// the order of the documented example (workload-identity.md §1.4); aud is a
-// single string, as TFC sends it.
+// the order of the documented example (workload-identity.md §1.4).
 type WorkspaceRunClaims struct {
-	JTI                       string `json:"jti"`
-	Issuer                    string `json:"iss"`
-	Audience                  string `json:"aud"`
-	IssuedAt                  int64  `json:"iat"`
-	NotBefore                 int64  `json:"nbf"`
-	Expiry                    int64  `json:"exp"`
-	Subject                   string `json:"sub"`
+	RegisteredClaims
 	TerraformOrganizationID   string `json:"terraform_organization_id"`
 	TerraformOrganizationName string `json:"terraform_organization_name"`
 	TerraformProjectID        string `json:"terraform_project_id"`
@@ -34,13 +39,7 @@ type WorkspaceRunClaims struct {
 // (workload-identity.md §1.5): no workspace, project or full-workspace claims,
 // and the run phase is always "plan".
 type ModuleTestClaims struct {
-	JTI                       string `json:"jti"`
-	Issuer                    string `json:"iss"`
-	Audience                  string `json:"aud"`
-	IssuedAt                  int64  `json:"iat"`
-	NotBefore                 int64  `json:"nbf"`
-	Expiry                    int64  `json:"exp"`
-	Subject                   string `json:"sub"`
+	RegisteredClaims
 	TerraformRunPhase         string `json:"terraform_run_phase"`
 	TerraformOrganizationID   string `json:"terraform_organization_id"`
 	TerraformOrganizationName string `json:"terraform_organization_name"`

@@ -166,13 +166,7 @@ func (i *Issuer) MintWorkspaceRun(r WorkspaceRun) (Token, error) {
 	now := i.clock.Now()
 	exp := now.Add(ttl)
 	c := WorkspaceRunClaims{
-		JTI:                       uuid.NewString(),
-		Issuer:                    i.URL(),
-		Audience:                  r.Audience,
-		IssuedAt:                  now.Unix(),
-		NotBefore:                 now.Add(-i.nbfSkew).Unix(),
-		Expiry:                    exp.Unix(),
-		Subject:                   WorkspaceRunSubject(r.Organization.Name, r.Project.Name, r.Workspace.Name, r.Phase),
+		RegisteredClaims:          i.registered(r.Audience, WorkspaceRunSubject(r.Organization.Name, r.Project.Name, r.Workspace.Name, r.Phase), now, i.nbfSkew, exp),
 		TerraformOrganizationID:   r.Organization.ID,
 		TerraformOrganizationName: r.Organization.Name,
 		TerraformProjectID:        r.Project.ID,
@@ -217,19 +211,27 @@ func (i *Issuer) MintModuleTest(r ModuleTestRun) (Token, error) {
 	now := i.clock.Now()
 	exp := now.Add(r.TTL)
 	c := ModuleTestClaims{
-		JTI:                       uuid.NewString(),
-		Issuer:                    i.URL(),
-		Audience:                  r.Audience,
-		IssuedAt:                  now.Unix(),
-		NotBefore:                 now.Add(-ModuleTestNotBeforeSkew).Unix(),
-		Expiry:                    exp.Unix(),
-		Subject:                   ModuleTestSubject(r.Organization.Name, r.Module),
+		RegisteredClaims:          i.registered(r.Audience, ModuleTestSubject(r.Organization.Name, r.Module), now, ModuleTestNotBeforeSkew, exp),
 		TerraformRunPhase:         PhasePlan,
 		TerraformOrganizationID:   r.Organization.ID,
 		TerraformOrganizationName: r.Organization.Name,
 		TerraformRunID:            r.RunID,
 	}
 	return i.sign(c, exp)
+}
+
+// registered fills the standard claims: a fresh UUID jti, this issuer, and
+// nbf skew before iat.
+func (i *Issuer) registered(aud, sub string, iat time.Time, skew time.Duration, exp time.Time) RegisteredClaims {
+	return RegisteredClaims{
+		JTI:       uuid.NewString(),
+		Issuer:    i.URL(),
+		Audience:  aud,
+		IssuedAt:  iat.Unix(),
+		NotBefore: iat.Add(-skew).Unix(),
+		Expiry:    exp.Unix(),
+		Subject:   sub,
+	}
 }
 
 // sign serializes claims in their struct order and signs them RS256 with the

@@ -232,3 +232,40 @@ func TestPrivateKeyPEMRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestPayloadKeyOrderFollowsTheDocs pins the claim order of the documented
+// examples (workload-identity.md §1.4 and §1.5).
+func TestPayloadKeyOrderFollowsTheDocs(t *testing.T) {
+	i, _ := newTestIssuer(t)
+	r := exampleRun
+	r.Phase = PhaseApply
+	ws, err := i.MintWorkspaceRun(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, err := i.MintModuleTest(ModuleTestRun{Organization: Named{"org-1", "my-org"}, Module: "m", RunID: "trun-1", Audience: "a", TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		jwt  string
+		want []string
+	}{
+		{ws.JWT, []string{"jti", "iss", "aud", "iat", "nbf", "exp", "sub", "terraform_organization_id", "terraform_organization_name", "terraform_project_id", "terraform_project_name", "terraform_workspace_id", "terraform_workspace_name", "terraform_full_workspace", "terraform_run_id", "terraform_run_phase"}},
+		{mt.JWT, []string{"jti", "iss", "aud", "iat", "nbf", "exp", "sub", "terraform_run_phase", "terraform_organization_id", "terraform_organization_name", "terraform_run_id"}},
+	} {
+		raw, _ := base64.RawURLEncoding.DecodeString(strings.Split(tc.jwt, ".")[1])
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		var keys []string
+		_, _ = dec.Token() // {
+		for dec.More() {
+			k, _ := dec.Token()
+			keys = append(keys, k.(string))
+			var v any
+			_ = dec.Decode(&v)
+		}
+		if strings.Join(keys, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("claim order\n got %v\nwant %v", keys, tc.want)
+		}
+	}
+}
