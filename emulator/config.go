@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/clock"
+	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/fixtures"
 )
 
@@ -44,6 +45,9 @@ type Config struct {
 	TLS                     bool
 	TLSCertFile, TLSKeyFile string
 	CAOut                   string
+	// RateLimit is TFC's per-user limit in requests a second: 0 means TFC's
+	// 30, a negative value turns rate limiting off (for load tests).
+	RateLimit int
 	// StateFile, if set, is loaded at start and saved on change and on close.
 	StateFile string
 	// Clock is the virtual clock; nil means a new real-time clock.
@@ -61,6 +65,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.VaultRootToken == "" {
 		c.VaultRootToken = DefaultVaultRootToken
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = tfc.DefaultRateLimit
 	}
 	if c.Clock == nil {
 		c.Clock = clock.New()

@@ -72,7 +72,7 @@ func New(cfg Config) (*Emulator, error) {
 		log:    cfg.Logger,
 		clock:  cfg.Clock,
 		issuer: iss,
-		tfc:    tfc.New(seed, cfg.Clock.Now),
+		tfc:    tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger}),
 		vault:  vault.New(cfg.VaultRootToken, cfg.Clock.Now),
 		tfcURL: strings.TrimRight(cfg.ExternalURL, "/"),
 	}
@@ -108,6 +108,7 @@ func firstNonEmpty(vals ...string) string {
 func (e *Emulator) tfcRoutes() http.Handler {
 	mux := http.NewServeMux()
 	e.issuer.Register(mux)
+	e.tfc.Register(mux)
 	e.admin.Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/vnd.api+json")

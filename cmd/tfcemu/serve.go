@@ -13,6 +13,7 @@ import (
 
 	"github.com/tfcemu/tfcemu/emulator"
 	"github.com/tfcemu/tfcemu/emulator/identity"
+	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/fixtures"
 )
 
@@ -23,6 +24,7 @@ type serveFlags struct {
 	tlsCert, tlsKey, caOut, signingKey          string
 	readyFile, logLevel                         string
 	planTTL, applyTTL, nbfSkew                  time.Duration
+	rateLimit                                   int
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,6 +48,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&f.planTTL, "plan-token-ttl", identity.DefaultPlanTTL, "lifetime of plan-phase workload identity tokens")
 	fs.DurationVar(&f.applyTTL, "apply-token-ttl", identity.DefaultApplyTTL, "lifetime of apply-phase workload identity tokens")
+	fs.IntVar(&f.rateLimit, "rate-limit", tfc.DefaultRateLimit, "TFC API requests a second per user; 0 turns rate limiting off")
 	fs.DurationVar(&f.nbfSkew, "token-nbf-skew", 0, "put nbf this long before iat on workspace-run tokens")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -86,6 +89,9 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 			return emulator.Config{}, usageError("%s must be positive", name)
 		}
 	}
+	if f.rateLimit < 0 {
+		return emulator.Config{}, usageError("--rate-limit must not be negative (0 turns it off)")
+	}
 	if f.nbfSkew < 0 {
 		return emulator.Config{}, usageError("--token-nbf-skew must not be negative")
 	}
@@ -112,6 +118,7 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 		PlanTokenTTL:       f.planTTL,
 		ApplyTokenTTL:      f.applyTTL,
 		TokenNotBeforeSkew: f.nbfSkew,
+		RateLimit:          rateLimitConfig(f.rateLimit),
 		Logger:             slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if f.signingKey != "" {
@@ -124,6 +131,14 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// rateLimitConfig maps the flag (0 = off) onto Config (0 = default, < 0 = off).
+func rateLimitConfig(flag int) int {
+	if flag == 0 {
+		return -1
+	}
+	return flag
 }
 
 func printBanner(w io.Writer, i emulator.Info, seed *fixtures.Seed) {

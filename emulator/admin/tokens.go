@@ -91,7 +91,7 @@ func (a *API) mintWorkspaceRun(req TokenRequest) (identity.Token, error) {
 		runID = ids.New("run")
 	}
 	return a.cfg.Issuer.MintWorkspaceRun(identity.WorkspaceRun{
-		Organization: identity.Named{ID: ws.Organization.ID, Name: ws.Organization.Name},
+		Organization: identity.Named{ID: ws.Organization.ExternalID, Name: ws.Organization.Name},
 		Project:      identity.Named{ID: ws.Project.ID, Name: ws.Project.Name},
 		Workspace:    identity.Named{ID: ws.Workspace.ID, Name: ws.Workspace.Name},
 		RunID:        runID,
@@ -113,7 +113,7 @@ func (a *API) mintModuleTest(req TokenRequest) (identity.Token, error) {
 		runID = ids.New("trun")
 	}
 	return a.cfg.Issuer.MintModuleTest(identity.ModuleTestRun{
-		Organization: identity.Named{ID: org.ID, Name: org.Name},
+		Organization: identity.Named{ID: org.ExternalID, Name: org.Name},
 		Module:       req.Module,
 		RunID:        runID,
 		Audience:     req.Audience,

@@ -1,0 +1,193 @@
+package tfc
+
+import (
+	"net/http"
+	"strings"
+)
+
+type projectAttributes struct {
+	Name                        string  `json:"name"`
+	Description                 string  `json:"description"`
+	CreatedAt                   string  `json:"created-at"`
+	IsUnified                   bool    `json:"is-unified"`
+	AutoDestroyActivityDuration *string `json:"auto-destroy-activity-duration"`
+}
+
+// projectResource is the one representation of a project.
+func (st *State) projectResource(p *Project) Resource {
+	return Resource{
+		ID:         p.ID,
+		Type:       "projects",
+		Attributes: projectAttributes{Name: p.Name, Description: p.Description, CreatedAt: Timestamp(p.CreatedAt)},
+		Relationships: map[string]Relationship{
+			"organization": toOne("organizations", p.Org),
+		},
+		Links: map[string]string{"self": "/api/v2/projects/" + p.ID},
+	}
+}
+
+type projectInput struct {
+	Name        *string `json:"name"`
+	Description *string `json:"description"`
+}
+
+// validProjectName: 3 to 40 characters of letters, numbers, spaces, -, _.
+func validProjectName(n string) bool {
+	if len(n) < 3 || len(n) > 40 {
+		return false
+	}
+	for _, r := range n {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == ' ' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func (in *projectInput) validate(create bool) error {
+	if create || in.Name != nil {
+		if in.Name == nil || *in.Name == "" {
+			return invalidAttribute("/data/attributes/name", "Name can't be blank")
+		}
+		if !validProjectName(*in.Name) {
+			return invalidAttribute("/data/attributes/name", "Name may only contain letters, numbers, spaces, -, and _, and must be between 3 and 40 characters")
+		}
+	}
+	return nil
+}
+
+func (st *State) projectNameTaken(org, name, except string) bool {
+	for _, p := range st.Projects {
+		if p.Org == org && p.ID != except && strings.EqualFold(p.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// projectFor returns a project in an organization p belongs to.
+func (st *State) projectFor(p principal, id string) (*Project, error) {
+	pr, ok := st.Projects[id]
+	if !ok || !st.memberOf(p, pr.Org) {
+		return nil, errNotFound
+	}
+	return pr, nil
+}
+
+func (s *Service) listProjects(c *call) (int, any, error) {
+	q := strings.ToLower(c.r.URL.Query().Get("q"))
+	var names map[string]bool
+	if f := c.r.URL.Query().Get("filter[names]"); f != "" {
+		names = map[string]bool{}
+		for _, n := range strings.Split(f, ",") {
+			names[n] = true
+		}
+	}
+	return s.view(http.StatusOK, func(st *State) (any, error) {
+		o, err := st.orgFor(c.p, c.path("org"))
+		if err != nil {
+			return nil, err
+		}
+		var all []Resource
+		for _, p := range sortedBySeq(st.Projects, func(p *Project) bool { return p.Org == o.Name }) {
+			if (q == "" || strings.Contains(strings.ToLower(p.Name), q)) && (names == nil || names[p.Name]) {
+				all = append(all, st.projectResource(p))
+			}
+		}
+		return paginate(c.r, all)
+	})
+}
+
+func (s *Service) createProject(c *call) (int, any, error) {
+	var in projectInput
+	if _, err := decodeResource(c.r, "projects", &in); err != nil {
+		return 0, nil, err
+	}
+	if err := in.validate(true); err != nil {
+		return 0, nil, err
+	}
+	return s.update(http.StatusCreated, func(st *State) (any, error) {
+		o, err := st.requireOrg(c.p, c.path("org"), manageProjects)
+		if err != nil {
+			return nil, err
+		}
+		if st.projectNameTaken(o.Name, *in.Name, "") {
+			return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
+		}
+		p := &Project{ID: newID("prj"), Name: *in.Name, Org: o.Name, CreatedAt: c.now, seq: st.next()}
+		setIf(&p.Description, in.Description)
+		st.Projects[p.ID] = p
+		return Document{Data: st.projectResource(p)}, nil
+	})
+}
+
+func (s *Service) readProject(c *call) (int, any, error) {
+	return s.view(http.StatusOK, func(st *State) (any, error) {
+		p, err := st.projectFor(c.p, c.path("id"))
+		if err != nil {
+			return nil, err
+		}
+		return Document{Data: st.projectResource(p)}, nil
+	})
+}
+
+func (s *Service) updateProject(c *call) (int, any, error) {
+	var in projectInput
+	if _, err := decodeResource(c.r, "projects", &in); err != nil {
+		return 0, nil, err
+	}
+	if err := in.validate(false); err != nil {
+		return 0, nil, err
+	}
+	return s.update(http.StatusOK, func(st *State) (any, error) {
+		p, err := st.projectFor(c.p, c.path("id"))
+		if err != nil {
+			return nil, err
+		}
+		if !st.can(c.p, p.Org, manageProjects) {
+			return nil, errNotFound
+		}
+		if in.Name != nil && st.projectNameTaken(p.Org, *in.Name, p.ID) {
+			return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
+		}
+		setIf(&p.Name, in.Name)
+		setIf(&p.Description, in.Description)
+		return Document{Data: st.projectResource(p)}, nil
+	})
+}
+
+func (s *Service) deleteProject(c *call) (int, any, error) {
+	return s.update(http.StatusNoContent, func(st *State) (any, error) {
+		p, err := st.projectFor(c.p, c.path("id"))
+		if err != nil {
+			return nil, err
+		}
+		if !st.can(c.p, p.Org, manageProjects) {
+			return nil, errNotFound
+		}
+		if st.Orgs[p.Org].DefaultProjectID == p.ID {
+			return nil, invalidAttribute("", "The default project cannot be deleted")
+		}
+		for _, w := range st.Workspaces {
+			if w.ProjectID == p.ID {
+				return nil, invalidAttribute("", "Project must be empty before it can be deleted")
+			}
+		}
+		delete(st.Projects, p.ID)
+		for _, v := range st.VarSets {
+			v.ProjectIDs = without(v.ProjectIDs, p.ID)
+		}
+		return nil, nil
+	})
+}
+
+// without returns ids less id.
+func without(ids []string, id string) []string {
+	out := ids[:0:0]
+	for _, x := range ids {
+		if x != id {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,297 @@
+package tfc
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tfcemu/tfcemu/fixtures"
+)
+
+// DefaultRateLimit is TFC's limit: 30 requests a second per user.
+const DefaultRateLimit = 30
+
+// APIVersion is what TFP-API-Version reports.
+const APIVersion = "2.6"
+
+// Config configures the TFC API.
+type Config struct {
+	Seed *fixtures.Seed
+	// Now is the virtual clock.
+	Now func() time.Time
+	// RateLimit is requests per second per user; 0 or less disables rate
+	// limiting (and the X-RateLimit-Limit header that makes go-tfe throttle
+	// itself).
+	RateLimit int
+	Logger    *slog.Logger
+}
+
+// Service is the emulated TFC API.
+type Service struct {
+	store   Store
+	now     func() time.Time
+	log     *slog.Logger
+	limiter *rateLimiter
+	mux     *http.ServeMux
+}
+
+// New returns the TFC API loaded with cfg.Seed.
+func New(cfg Config) *Service {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{store: NewMemoryStore(cfg.Seed, cfg.Now), now: cfg.Now, log: cfg.Logger}
+	if cfg.RateLimit > 0 {
+		s.limiter = newRateLimiter(cfg.RateLimit)
+	}
+	s.mux = http.NewServeMux()
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.pattern, s.adapt(rt))
+	}
+	return s
+}
+
+// Reset throws away every change and loads the seed again.
+func (s *Service) Reset() {
+	s.store.Reset()
+	if s.limiter != nil {
+		s.limiter.reset()
+	}
+}
+
+// Register adds the TFC API and TFC's service discovery to mux.
+func (s *Service) Register(mux *http.ServeMux) {
+	mux.Handle("/api/v2/", s)
+	mux.HandleFunc("GET /.well-known/terraform.json", serviceDiscovery)
+}
+
+// ServeHTTP dispatches to the route table; anything it does not know, path
+// or method, is TFC's JSON:API 404.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		s.commonHeaders(w)
+		writeError(w, errNotFound)
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
+// route is one row of the route table.
+type route struct {
+	pattern string
+	handle  handler
+	public  bool // no token needed
+}
+
+// call is one authenticated request.
+type call struct {
+	r   *http.Request
+	p   principal
+	now time.Time
+}
+
+func (c *call) path(name string) string { return c.r.PathValue(name) }
+
+// handler is a pure TFC handler: it returns a status and a document, or an
+// error that writeError renders; it never touches the writer.
+type handler func(c *call) (int, any, error)
+
+func (s *Service) commonHeaders(w http.ResponseWriter) {
+	w.Header().Set("TFP-API-Version", APIVersion)
+	w.Header().Set("TFP-AppName", "HCP Terraform")
+	if s.limiter != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(s.limiter.limit))
+	}
+}
+
+func (s *Service) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.commonHeaders(w)
+		c := &call{r: r, now: s.now().Truncate(time.Millisecond)}
+		if !rt.public {
+			p, err := s.authenticate(r, c.now)
+			if err != nil {
+				writeError(w, err)
+				return
+			}
+			c.p = p
+			if s.limiter != nil {
+				ok, remaining, reset := s.limiter.allow(p.rateKey(), s.now())
+				rateHeaders(w, s.limiter.limit, remaining, reset, !ok)
+				if !ok {
+					writeError(w, errRateLimited())
+					return
+				}
+			}
+		}
+		status, body, err := rt.handle(c)
+		if err != nil {
+			s.logIfInternal(r, err)
+			writeError(w, err)
+			return
+		}
+		if body == nil {
+			w.WriteHeader(status)
+			return
+		}
+		writeJSON(w, status, body)
+	})
+}
+
+func (s *Service) logIfInternal(r *http.Request, err error) {
+	switch err.(type) {
+	case *Error, Errors:
+	default:
+		s.log.Error("tfc: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+}
+
+// serviceDiscovery is /.well-known/terraform.json as app.terraform.io
+// serves it, for Terraform CLI and the tfe provider.
+func serviceDiscovery(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"login.v1":{"client":"terraform-cli","grant_types":["authz_code"],"authz":"/app/settings/tokens?source=terraform-login","token":"/api/v2/oauth/token","ports":[10000,10010]},"modules.v1":"/api/registry/v1/modules/","motd.v1":"/api/terraform/motd","state.v2":"/api/v2/","tfe.v2":"/api/v2/","tfe.v2.1":"/api/v2/","tfe.v2.2":"/api/v2/","versions.v1":"https://checkpoint-api.hashicorp.com/v1/versions/"}` + "\n"))
+}
+
+// ping answers go-tfe's first request: 204, with the headers it reads.
+func (s *Service) ping(*call) (int, any, error) { return http.StatusNoContent, nil, nil }
+
+// page is the requested page of a list.
+type page struct{ number, size int }
+
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+// parsePage reads page[number] and page[size]; the size is capped at 100.
+func parsePage(r *http.Request) (page, error) {
+	p := page{number: 1, size: defaultPageSize}
+	q := r.URL.Query()
+	for name, dst := range map[string]*int{"page[number]": &p.number, "page[size]": &p.size} {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			e := badRequest(fmt.Sprintf("%s must be a positive integer", name))
+			e.Source = &Source{Parameter: name}
+			return p, e
+		}
+		*dst = n
+	}
+	if p.size > maxPageSize {
+		p.size = maxPageSize
+	}
+	return p, nil
+}
+
+// paginate cuts one page out of resources and builds the list document.
+func paginate(r *http.Request, all []Resource) (ListDocument, error) {
+	pg, err := parsePage(r)
+	if err != nil {
+		return ListDocument{}, err
+	}
+	total := len(all)
+	pages := (total + pg.size - 1) / pg.size
+	if pages == 0 {
+		pages = 1
+	}
+	from := (pg.number - 1) * pg.size
+	items := []Resource{}
+	if from < total {
+		to := min(from+pg.size, total)
+		items = all[from:to]
+	}
+	meta := Pagination{CurrentPage: pg.number, PageSize: pg.size, TotalPages: pages, TotalCount: total}
+	if pg.number > 1 {
+		prev := min(pg.number-1, pages)
+		meta.PrevPage = &prev
+	}
+	if pg.number < pages {
+		next := pg.number + 1
+		meta.NextPage = &next
+	}
+	link := func(n int) string { return pageLink(r, n, pg.size) }
+	links := map[string]string{"self": link(pg.number), "first": link(1), "last": link(pages)}
+	if meta.PrevPage != nil {
+		links["prev"] = link(*meta.PrevPage)
+	}
+	if meta.NextPage != nil {
+		links["next"] = link(*meta.NextPage)
+	}
+	return ListDocument{Data: items, Links: links, Meta: &ListMeta{Pagination: meta}}, nil
+}
+
+func pageLink(r *http.Request, number, size int) string {
+	q := r.URL.Query()
+	q.Set("page[number]", strconv.Itoa(number))
+	q.Set("page[size]", strconv.Itoa(size))
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// includes reads the include parameter; an empty one (go-tfe sends
+// include= on variable set lists) means none. Values outside allowed are
+// TFC's 400, which go-tfe maps to ErrInvalidIncludeValue.
+func includes(r *http.Request, allowed ...string) (map[string]bool, error) {
+	out := map[string]bool{}
+	raw := r.URL.Query().Get("include")
+	if raw == "" {
+		return out, nil
+	}
+	for _, v := range strings.Split(raw, ",") {
+		ok := false
+		for _, a := range allowed {
+			if v == a {
+				ok = true
+			}
+		}
+		if !ok {
+			e := badRequest(fmt.Sprintf("Invalid include parameter: %s", v))
+			e.Source = &Source{Parameter: "include"}
+			return nil, e
+		}
+		out[v] = true
+	}
+	return out, nil
+}
+
+// view runs fn read-only and returns its result as a handler would.
+func (s *Service) view(status int, fn func(*State) (any, error)) (int, any, error) {
+	var body any
+	err := s.store.View(func(st *State) error {
+		var err error
+		body, err = fn(st)
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return status, body, nil
+}
+
+// update runs fn under the write lock and returns its result as a handler
+// would.
+func (s *Service) update(status int, fn func(*State) (any, error)) (int, any, error) {
+	var body any
+	err := s.store.Update(func(st *State) error {
+		var err error
+		body, err = fn(st)
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return status, body, nil
+}

@@ -1,0 +1,164 @@
+package tfc
+
+import (
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tfcemu/tfcemu/emulator/ids"
+	"github.com/tfcemu/tfcemu/fixtures"
+)
+
+// Store holds the TFC state. Every read runs in View and every change in
+// Update, each under the store's one lock, so a request sees and leaves a
+// consistent state: a rejected Update returns its error and the handler
+// must not have changed anything before it did.
+type Store interface {
+	View(func(*State) error) error
+	Update(func(*State) error) error
+	Reset()
+}
+
+// State is everything the TFC API holds.
+type State struct {
+	Users      map[string]*User         // by id
+	Orgs       map[string]*Organization // by name
+	Teams      map[string]*Team         // by id
+	Projects   map[string]*Project      // by id
+	Workspaces map[string]*Workspace    // by id
+	Vars       map[string]*Variable     // by id, workspace and varset variables
+	VarSets    map[string]*VariableSet  // by id
+	Tokens     map[string]*Token        // by id
+	secrets    map[string]string        // token secret -> token id
+	seq        int64
+}
+
+// next returns an increasing sequence number; lists sort by it so they keep
+// creation order.
+func (st *State) next() int64 { st.seq++; return st.seq }
+
+func newState() *State {
+	return &State{
+		Users:      map[string]*User{},
+		Orgs:       map[string]*Organization{},
+		Teams:      map[string]*Team{},
+		Projects:   map[string]*Project{},
+		Workspaces: map[string]*Workspace{},
+		Vars:       map[string]*Variable{},
+		VarSets:    map[string]*VariableSet{},
+		Tokens:     map[string]*Token{},
+		secrets:    map[string]string{},
+	}
+}
+
+// memoryStore is the in-memory Store: one mutex, one State.
+type memoryStore struct {
+	now  func() time.Time
+	seed *fixtures.Seed
+
+	mu sync.RWMutex
+	st *State
+}
+
+// NewMemoryStore returns a Store loaded with seed, on the clock now.
+func NewMemoryStore(seed *fixtures.Seed, now func() time.Time) Store {
+	s := &memoryStore{now: now, seed: seed}
+	s.Reset()
+	return s
+}
+
+func (s *memoryStore) View(fn func(*State) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return fn(s.st)
+}
+
+func (s *memoryStore) Update(fn func(*State) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fn(s.st)
+}
+
+func (s *memoryStore) Reset() {
+	st := stateFromSeed(s.seed, s.now())
+	s.mu.Lock()
+	s.st = st
+	s.mu.Unlock()
+}
+
+// stateFromSeed builds the state a seed describes. The seed was validated
+// when it was parsed.
+func stateFromSeed(seed *fixtures.Seed, now time.Time) *State {
+	st := newState()
+	now = now.Truncate(time.Millisecond)
+	for _, u := range seed.Users {
+		st.Users[u.ID] = &User{ID: u.ID, Username: u.Username, Email: u.Email, CreatedAt: now, seq: st.next()}
+		for _, t := range u.Tokens {
+			desc := t.Description
+			st.addToken(&Token{
+				ID: t.ID, Kind: TokenUser, Secret: t.Token, Description: &desc, CreatedAt: now,
+				UserID: u.ID, CreatedBy: Ref{ID: u.ID, Type: "users"},
+			})
+		}
+	}
+	for _, o := range seed.Organizations {
+		ttl := o.ModuleTestTokenTTL
+		if ttl == 0 {
+			ttl = DefaultModuleTestTokenTTL
+		}
+		org := newOrganization(st, o.Name, o.Email, now)
+		org.ExternalID, org.ModuleTestTokenTTL = o.ID, ttl
+		projectIDs := map[string]string{}
+		for _, p := range o.Projects {
+			if p.Name == DefaultProjectName {
+				// The seed names the default project's id.
+				delete(st.Projects, org.DefaultProjectID)
+				org.DefaultProjectID = p.ID
+			}
+			st.Projects[p.ID] = &Project{ID: p.ID, Name: p.Name, Org: o.Name, CreatedAt: now, seq: st.next()}
+			projectIDs[p.Name] = p.ID
+		}
+		if _, ok := st.Projects[org.DefaultProjectID]; !ok {
+			st.Projects[org.DefaultProjectID] = &Project{ID: org.DefaultProjectID, Name: DefaultProjectName, Org: o.Name, CreatedAt: now, seq: st.next()}
+		}
+		projectIDs[DefaultProjectName] = org.DefaultProjectID
+		for _, t := range o.Teams {
+			team := st.Teams[org.OwnersTeamID]
+			if t.Name != OwnersTeamName {
+				team = newTeam(st, o.Name, t.Name, now)
+			} else {
+				delete(st.Teams, org.OwnersTeamID)
+				org.OwnersTeamID = t.ID
+			}
+			team.ID, team.Members = t.ID, append([]string(nil), t.Members...)
+			st.Teams[t.ID] = team
+		}
+		for _, w := range o.Workspaces {
+			project := w.Project
+			if project == "" {
+				project = DefaultProjectName
+			}
+			ws := newWorkspace(st, o.Name, w.Name, projectIDs[project], now)
+			delete(st.Workspaces, ws.ID)
+			ws.ID = w.ID
+			st.Workspaces[ws.ID] = ws
+		}
+	}
+	return st
+}
+
+// sortedBySeq returns the values of m in creation order.
+func sortedBySeq[T interface{ order() int64 }](m map[string]T, keep func(T) bool) []T {
+	out := make([]T, 0, len(m))
+	for _, v := range m {
+		if keep == nil || keep(v) {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].order() < out[j].order() })
+	return out
+}
+
+// newID returns a fresh ID with prefix; collisions are astronomically
+// unlikely but checked by callers that key maps by ID.
+func newID(prefix string) string { return ids.New(prefix) }

@@ -1,0 +1,270 @@
+package tfc
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+type varAttributes struct {
+	Key         string  `json:"key"`
+	Value       *string `json:"value"`
+	Sensitive   bool    `json:"sensitive"`
+	Category    string  `json:"category"`
+	HCL         bool    `json:"hcl"`
+	CreatedAt   string  `json:"created-at"`
+	Description string  `json:"description"`
+	VersionID   string  `json:"version-id"`
+}
+
+// variableResource is the one representation of a variable; a sensitive
+// value is never echoed, not even by the request that set it.
+func variableResource(v *Variable) Resource {
+	attrs := varAttributes{Key: v.Key, Sensitive: v.Sensitive, Category: v.Category, HCL: v.HCL,
+		CreatedAt: Timestamp(v.CreatedAt), Description: v.Description, VersionID: v.VersionID}
+	if !v.Sensitive {
+		val := v.Value
+		attrs.Value = &val
+	}
+	r := Resource{ID: v.ID, Type: "vars", Attributes: attrs}
+	if v.WorkspaceID != "" {
+		r.Relationships = map[string]Relationship{"configurable": {Data: &Ref{ID: v.WorkspaceID, Type: "workspaces"},
+			Links: map[string]string{"related": "/api/v2/workspaces/" + v.WorkspaceID}}}
+		r.Links = map[string]string{"self": "/api/v2/workspaces/" + v.WorkspaceID + "/vars/" + v.ID}
+	} else {
+		r.Relationships = map[string]Relationship{"varset": {Data: &Ref{ID: v.VarSetID, Type: "varsets"},
+			Links: map[string]string{"related": "/api/v2/varsets/" + v.VarSetID}}}
+		r.Links = map[string]string{"self": "/api/v2/varsets/" + v.VarSetID + "/relationships/vars/" + v.ID}
+	}
+	return r
+}
+
+// variableInput is the attributes a variable create or update may send.
+type variableInput struct {
+	Key         *string `json:"key"`
+	Value       *string `json:"value"`
+	Description *string `json:"description"`
+	Category    *string `json:"category"`
+	HCL         *bool   `json:"hcl"`
+	Sensitive   *bool   `json:"sensitive"`
+}
+
+var (
+	terraformKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+	envKey       = regexp.MustCompile(`^[^=\s]+$`)
+)
+
+// maxDescription is the longest variable description TFC takes.
+const maxDescription = 512
+
+func (in *variableInput) validate(create bool) error {
+	var errs Errors
+	category := ""
+	if in.Category != nil {
+		category = *in.Category
+	}
+	if create || in.Category != nil {
+		switch category {
+		case CategoryTerraform, CategoryEnv, CategoryPolicySet:
+		case "":
+			errs = append(errs, invalidAttribute("/data/attributes/category", "Category can't be blank"))
+		default:
+			errs = append(errs, invalidAttribute("/data/attributes/category", fmt.Sprintf("Category %q is not one of terraform, env, policy-set", category)))
+		}
+	}
+	if create || in.Key != nil {
+		switch {
+		case in.Key == nil || *in.Key == "":
+			errs = append(errs, invalidAttribute("/data/attributes/key", "Key can't be blank"))
+		case category == CategoryEnv && !envKey.MatchString(*in.Key):
+			errs = append(errs, invalidAttribute("/data/attributes/key", "Key must not contain whitespace or ="))
+		case category != CategoryEnv && !terraformKey.MatchString(*in.Key):
+			errs = append(errs, invalidAttribute("/data/attributes/key", "Key must start with a letter or underscore and contain only letters, numbers, - and _"))
+		}
+	}
+	if in.Description != nil && len(*in.Description) > maxDescription {
+		errs = append(errs, invalidAttribute("/data/attributes/description", fmt.Sprintf("Description is too long (maximum is %d characters)", maxDescription)))
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// apply updates v; a sensitive variable cannot become non-sensitive.
+func (in *variableInput) apply(v *Variable) error {
+	if in.Sensitive != nil && v.Sensitive && !*in.Sensitive {
+		return invalidAttribute("/data/attributes/sensitive", "Sensitive variables cannot be made non-sensitive")
+	}
+	if in.Key != nil && in.Category == nil && v.Category != CategoryEnv && !terraformKey.MatchString(*in.Key) {
+		return invalidAttribute("/data/attributes/key", "Key must start with a letter or underscore and contain only letters, numbers, - and _")
+	}
+	setIf(&v.Key, in.Key)
+	setIf(&v.Value, in.Value)
+	setIf(&v.Description, in.Description)
+	setIf(&v.Category, in.Category)
+	setIf(&v.HCL, in.HCL)
+	setIf(&v.Sensitive, in.Sensitive)
+	v.VersionID = versionID()
+	return nil
+}
+
+// versionID changes on every write of a variable, as go-tfe's tests expect.
+func versionID() string { return strings.ToLower(newID("v")[2:]) + strings.ToLower(newID("v")[2:]) }
+
+// keyTaken reports whether another variable of the same owner has key in
+// category.
+func (st *State) keyTaken(owner func(*Variable) bool, key, category, except string) bool {
+	for _, v := range st.Vars {
+		if owner(v) && v.ID != except && v.Key == key && v.Category == category {
+			return true
+		}
+	}
+	return false
+}
+
+func errKeyTaken() *Error {
+	return invalidAttribute("/data/attributes/key", "Key has already been taken")
+}
+
+// writableWorkspace is workspaceFor plus the right to change its variables.
+func (st *State) writableWorkspace(c *call) (*Workspace, error) {
+	w, err := st.workspaceFor(c)
+	if err != nil {
+		return nil, err
+	}
+	if !st.can(c.p, w.Org, manageWorkspaces) {
+		return nil, errNotFound
+	}
+	return w, nil
+}
+
+func (s *Service) listVariables(c *call) (int, any, error) {
+	return s.view(http.StatusOK, func(st *State) (any, error) {
+		w, err := st.workspaceFor(c)
+		if err != nil {
+			return nil, err
+		}
+		var all []Resource
+		for _, v := range sortedBySeq(st.Vars, func(v *Variable) bool { return v.WorkspaceID == w.ID }) {
+			all = append(all, variableResource(v))
+		}
+		return paginate(c.r, all)
+	})
+}
+
+func (s *Service) createVariable(c *call) (int, any, error) {
+	var in variableInput
+	if _, err := decodeResource(c.r, "vars", &in); err != nil {
+		return 0, nil, err
+	}
+	if err := in.validate(true); err != nil {
+		return 0, nil, err
+	}
+	return s.update(http.StatusCreated, func(st *State) (any, error) {
+		w, err := st.writableWorkspace(c)
+		if err != nil {
+			return nil, err
+		}
+		if st.keyTaken(func(v *Variable) bool { return v.WorkspaceID == w.ID }, *in.Key, *in.Category, "") {
+			return nil, errKeyTaken()
+		}
+		v := &Variable{ID: newID("var"), WorkspaceID: w.ID, CreatedAt: c.now, seq: st.next()}
+		if err := in.apply(v); err != nil {
+			return nil, err
+		}
+		st.Vars[v.ID] = v
+		return Document{Data: variableResource(v)}, nil
+	})
+}
+
+// workspaceVariable finds variable {var} of the request's workspace.
+func workspaceVariable(st *State, c *call, w *Workspace) (*Variable, error) {
+	v, ok := st.Vars[c.path("var")]
+	if !ok || v.WorkspaceID != w.ID {
+		return nil, errNotFound
+	}
+	return v, nil
+}
+
+func (s *Service) readVariable(c *call) (int, any, error) {
+	return s.view(http.StatusOK, func(st *State) (any, error) {
+		w, err := st.workspaceFor(c)
+		if err != nil {
+			return nil, err
+		}
+		v, err := workspaceVariable(st, c, w)
+		if err != nil {
+			return nil, err
+		}
+		return Document{Data: variableResource(v)}, nil
+	})
+}
+
+func (s *Service) updateVariable(c *call) (int, any, error) {
+	var in variableInput
+	if _, err := decodeResource(c.r, "vars", &in); err != nil {
+		return 0, nil, err
+	}
+	if err := in.validate(false); err != nil {
+		return 0, nil, err
+	}
+	return s.update(http.StatusOK, func(st *State) (any, error) {
+		w, err := st.writableWorkspace(c)
+		if err != nil {
+			return nil, err
+		}
+		v, err := workspaceVariable(st, c, w)
+		if err != nil {
+			return nil, err
+		}
+		return updateVariableIn(st, v, in, func(o *Variable) bool { return o.WorkspaceID == w.ID })
+	})
+}
+
+// updateVariableIn applies an update after checking key uniqueness, on a
+// copy so a refused update leaves v untouched.
+func updateVariableIn(st *State, v *Variable, in variableInput, owner func(*Variable) bool) (any, error) {
+	next := *v
+	if err := in.apply(&next); err != nil {
+		return nil, err
+	}
+	if st.keyTaken(owner, next.Key, next.Category, v.ID) {
+		return nil, errKeyTaken()
+	}
+	*v = next
+	return Document{Data: variableResource(v)}, nil
+}
+
+func (s *Service) deleteVariable(c *call) (int, any, error) {
+	return s.update(http.StatusNoContent, func(st *State) (any, error) {
+		w, err := st.writableWorkspace(c)
+		if err != nil {
+			return nil, err
+		}
+		v, err := workspaceVariable(st, c, w)
+		if err != nil {
+			return nil, err
+		}
+		delete(st.Vars, v.ID)
+		return nil, nil
+	})
+}
+
+// listAllVariables lists the variables a run of the workspace would see:
+// its own and those of the variable sets that reach it, each key (per
+// category) once, the winner by TFC's precedence.
+func (s *Service) listAllVariables(c *call) (int, any, error) {
+	return s.view(http.StatusOK, func(st *State) (any, error) {
+		w, err := st.workspaceFor(c)
+		if err != nil {
+			return nil, err
+		}
+		var all []Resource
+		for _, v := range st.EffectiveVariables(w.ID) {
+			all = append(all, variableResource(v))
+		}
+		return paginate(c.r, all)
+	})
+}

@@ -1,0 +1,328 @@
+package tfc
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+type wsActions struct {
+	IsDestroyable bool `json:"is-destroyable"`
+}
+
+type wsPermissions struct {
+	CanDestroy           bool `json:"can-destroy"`
+	CanForceUnlock       bool `json:"can-force-unlock"`
+	CanLock              bool `json:"can-lock"`
+	CanManageRunTasks    bool `json:"can-manage-run-tasks"`
+	CanQueueApply        bool `json:"can-queue-apply"`
+	CanQueueDestroy      bool `json:"can-queue-destroy"`
+	CanQueueRun          bool `json:"can-queue-run"`
+	CanReadSettings      bool `json:"can-read-settings"`
+	CanReadStateVersions bool `json:"can-read-state-versions"`
+	CanReadVariable      bool `json:"can-read-variable"`
+	CanUnlock            bool `json:"can-unlock"`
+	CanUpdate            bool `json:"can-update"`
+	CanUpdateVariable    bool `json:"can-update-variable"`
+	CanForceDelete       bool `json:"can-force-delete"`
+}
+
+type wsSettingOverwrites struct {
+	ExecutionMode bool `json:"execution-mode"`
+	AgentPool     bool `json:"agent-pool"`
+}
+
+type wsAttributes struct {
+	Actions                    wsActions           `json:"actions"`
+	AllowDestroyPlan           bool                `json:"allow-destroy-plan"`
+	AssessmentsEnabled         bool                `json:"assessments-enabled"`
+	AutoApply                  bool                `json:"auto-apply"`
+	AutoApplyRunTrigger        bool                `json:"auto-apply-run-trigger"`
+	AutoDestroyAt              *string             `json:"auto-destroy-at"`
+	AutoDestroyActivity        *string             `json:"auto-destroy-activity-duration"`
+	CanQueueDestroyPlan        bool                `json:"can-queue-destroy-plan"`
+	CreatedAt                  string              `json:"created-at"`
+	Description                string              `json:"description"`
+	Environment                string              `json:"environment"`
+	ExecutionMode              string              `json:"execution-mode"`
+	FileTriggersEnabled        bool                `json:"file-triggers-enabled"`
+	GlobalRemoteState          bool                `json:"global-remote-state"`
+	InheritsProjectAutoDestroy bool                `json:"inherits-project-auto-destroy"`
+	Locked                     bool                `json:"locked"`
+	Name                       string              `json:"name"`
+	Operations                 bool                `json:"operations"`
+	Permissions                wsPermissions       `json:"permissions"`
+	QueueAllRuns               bool                `json:"queue-all-runs"`
+	SpeculativeEnabled         bool                `json:"speculative-enabled"`
+	SourceName                 *string             `json:"source-name"`
+	SourceURL                  *string             `json:"source-url"`
+	StructuredRunOutput        bool                `json:"structured-run-output-enabled"`
+	TerraformVersion           string              `json:"terraform-version"`
+	TriggerPrefixes            []string            `json:"trigger-prefixes"`
+	TriggerPatterns            []string            `json:"trigger-patterns"`
+	VCSRepo                    *struct{}           `json:"vcs-repo"`
+	WorkingDirectory           string              `json:"working-directory"`
+	UpdatedAt                  string              `json:"updated-at"`
+	ResourceCount              int                 `json:"resource-count"`
+	ApplyDurationAverage       *int                `json:"apply-duration-average"`
+	PlanDurationAverage        *int                `json:"plan-duration-average"`
+	PolicyCheckFailures        *int                `json:"policy-check-failures"`
+	RunFailures                *int                `json:"run-failures"`
+	RunsCount                  int                 `json:"workspace-kpis-runs-count"`
+	TagNames                   []string            `json:"tag-names"`
+	SettingOverwrites          wsSettingOverwrites `json:"setting-overwrites"`
+}
+
+// workspaceResource is the one representation of a workspace.
+func (st *State) workspaceResource(w *Workspace, p principal) Resource {
+	manage := st.can(p, w.Org, manageWorkspaces)
+	mode := w.ExecutionMode
+	if !w.ExecutionModeSet {
+		mode = st.Orgs[w.Org].DefaultExecutionMode
+	}
+	self := fmt.Sprintf("/api/v2/organizations/%s/workspaces/%s", w.Org, w.Name)
+	return Resource{
+		ID:   w.ID,
+		Type: "workspaces",
+		Attributes: wsAttributes{
+			Actions: wsActions{IsDestroyable: manage}, AllowDestroyPlan: w.AllowDestroyPlan, AutoApply: w.AutoApply,
+			CanQueueDestroyPlan: manage && w.AllowDestroyPlan, CreatedAt: Timestamp(w.CreatedAt), Description: w.Description,
+			Environment: "default", ExecutionMode: mode, FileTriggersEnabled: w.FileTriggers, GlobalRemoteState: w.GlobalRemoteState,
+			Locked: w.Locked, Name: w.Name, Operations: mode != "local",
+			Permissions: wsPermissions{CanDestroy: manage, CanForceUnlock: manage, CanLock: manage, CanManageRunTasks: manage,
+				CanQueueApply: manage, CanQueueDestroy: manage, CanQueueRun: manage, CanReadSettings: true, CanReadStateVersions: true,
+				CanReadVariable: true, CanUnlock: manage, CanUpdate: manage, CanUpdateVariable: manage, CanForceDelete: manage},
+			QueueAllRuns: w.QueueAllRuns, SpeculativeEnabled: w.SpeculativeEnabled, StructuredRunOutput: true,
+			TerraformVersion: w.TerraformVersion, TriggerPrefixes: []string{}, TriggerPatterns: []string{},
+			WorkingDirectory: w.WorkingDirectory, UpdatedAt: Timestamp(w.UpdatedAt), TagNames: append([]string{}, w.TagNames...),
+			SettingOverwrites: wsSettingOverwrites{ExecutionMode: w.ExecutionModeSet, AgentPool: w.ExecutionModeSet},
+		},
+		Relationships: map[string]Relationship{
+			"organization":                  toOne("organizations", w.Org),
+			"project":                       toOne("projects", w.ProjectID),
+			"agent-pool":                    toOne("agent-pools", w.AgentPoolID),
+			"current-run":                   toOne("runs", ""),
+			"current-state-version":         toOne("state-versions", ""),
+			"current-configuration-version": toOne("configuration-versions", ""),
+			"vars":                          {Links: map[string]string{"related": "/api/v2/workspaces/" + w.ID + "/vars"}},
+		},
+		Links: map[string]string{"self": self, "self-html": fmt.Sprintf("/app/%s/workspaces/%s", w.Org, w.Name)},
+	}
+}
+
+// workspaceInput is the attributes a workspace create or update may send.
+type workspaceInput struct {
+	Name               *string `json:"name"`
+	Description        *string `json:"description"`
+	ExecutionMode      *string `json:"execution-mode"`
+	AgentPoolID        *string `json:"agent-pool-id"`
+	AutoApply          *bool   `json:"auto-apply"`
+	TerraformVersion   *string `json:"terraform-version"`
+	WorkingDirectory   *string `json:"working-directory"`
+	AllowDestroyPlan   *bool   `json:"allow-destroy-plan"`
+	FileTriggers       *bool   `json:"file-triggers-enabled"`
+	QueueAllRuns       *bool   `json:"queue-all-runs"`
+	SpeculativeEnabled *bool   `json:"speculative-enabled"`
+	GlobalRemoteState  *bool   `json:"global-remote-state"`
+}
+
+func (in *workspaceInput) validate(create bool) error {
+	var errs Errors
+	if create || in.Name != nil {
+		switch {
+		case in.Name == nil || *in.Name == "":
+			errs = append(errs, invalidAttribute("/data/attributes/name", "Name can't be blank"))
+		case !namePattern.MatchString(*in.Name) || len(*in.Name) > 90:
+			errs = append(errs, invalidAttribute("/data/attributes/name", "Name may only contain letters, numbers, - and _, and must be at most 90 characters"))
+		}
+	}
+	if v := in.ExecutionMode; v != nil && *v != "remote" && *v != "local" && *v != "agent" {
+		errs = append(errs, invalidAttribute("/data/attributes/execution-mode", fmt.Sprintf("Execution mode %q is not one of remote, local, agent", *v)))
+	}
+	if in.ExecutionMode != nil && *in.ExecutionMode == "agent" && (in.AgentPoolID == nil || *in.AgentPoolID == "") {
+		errs = append(errs, invalidAttribute("/data/attributes/agent-pool-id", "Agent pool must be present when execution mode is agent"))
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func (in *workspaceInput) apply(w *Workspace) {
+	setIf(&w.Name, in.Name)
+	setIf(&w.Description, in.Description)
+	if in.ExecutionMode != nil {
+		w.ExecutionMode, w.ExecutionModeSet = *in.ExecutionMode, true
+		if *in.ExecutionMode != "agent" {
+			w.AgentPoolID = ""
+		}
+	}
+	setIf(&w.AgentPoolID, in.AgentPoolID)
+	setIf(&w.AutoApply, in.AutoApply)
+	setIf(&w.TerraformVersion, in.TerraformVersion)
+	setIf(&w.WorkingDirectory, in.WorkingDirectory)
+	setIf(&w.AllowDestroyPlan, in.AllowDestroyPlan)
+	setIf(&w.FileTriggers, in.FileTriggers)
+	setIf(&w.QueueAllRuns, in.QueueAllRuns)
+	setIf(&w.SpeculativeEnabled, in.SpeculativeEnabled)
+	setIf(&w.GlobalRemoteState, in.GlobalRemoteState)
+}
+
+func (st *State) workspaceByName(org, name string) (*Workspace, bool) {
+	for _, w := range st.Workspaces {
+		if w.Org == org && w.Name == name {
+			return w, true
+		}
+	}
+	return nil, false
+}
+
+// workspaceFor finds a workspace by id (path {id}) or by organization and
+// name (path {org} and {name}), visible to p.
+func (st *State) workspaceFor(c *call) (*Workspace, error) {
+	var w *Workspace
+	var ok bool
+	if id := c.path("id"); id != "" {
+		w, ok = st.Workspaces[id]
+	} else {
+		w, ok = st.workspaceByName(c.path("org"), c.path("name"))
+	}
+	if !ok || !st.memberOf(c.p, w.Org) || !st.can(c.p, w.Org, readWorkspaces) {
+		return nil, errNotFound
+	}
+	return w, nil
+}
+
+// projectRelationship reads the optional project relationship of a
+// workspace request and checks it belongs to org.
+func (st *State) projectRelationship(res *requestResource, org string) (string, error) {
+	id, ok, err := res.relationshipID("project")
+	if err != nil || !ok {
+		return "", err
+	}
+	if p, found := st.Projects[id]; !found || p.Org != org {
+		return "", invalidAttribute("/data/relationships/project/data/id", fmt.Sprintf("Project %q was not found in organization %s", id, org))
+	}
+	return id, nil
+}
+
+func (s *Service) listWorkspaces(c *call) (int, any, error) {
+	q := c.r.URL.Query()
+	search, projectID := strings.ToLower(q.Get("search[name]")), q.Get("filter[project][id]")
+	return s.view(http.StatusOK, func(st *State) (any, error) {
+		o, err := st.requireOrg(c.p, c.path("org"), readWorkspaces)
+		if err != nil {
+			return nil, err
+		}
+		var all []Resource
+		for _, w := range sortedBySeq(st.Workspaces, func(w *Workspace) bool { return w.Org == o.Name }) {
+			if (search == "" || strings.Contains(strings.ToLower(w.Name), search)) && (projectID == "" || w.ProjectID == projectID) {
+				all = append(all, st.workspaceResource(w, c.p))
+			}
+		}
+		return paginate(c.r, all)
+	})
+}
+
+func (s *Service) createWorkspace(c *call) (int, any, error) {
+	var in workspaceInput
+	res, err := decodeResource(c.r, "workspaces", &in)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := in.validate(true); err != nil {
+		return 0, nil, err
+	}
+	return s.update(http.StatusCreated, func(st *State) (any, error) {
+		o, err := st.requireOrg(c.p, c.path("org"), manageWorkspaces)
+		if err != nil {
+			return nil, err
+		}
+		projectID, err := st.projectRelationship(res, o.Name)
+		if err != nil {
+			return nil, err
+		}
+		if projectID == "" {
+			projectID = o.DefaultProjectID
+		}
+		if _, taken := st.workspaceByName(o.Name, *in.Name); taken {
+			return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
+		}
+		w := newWorkspace(st, o.Name, *in.Name, projectID, c.now)
+		in.apply(w)
+		return Document{Data: st.workspaceResource(w, c.p)}, nil
+	})
+}
+
+func (s *Service) readWorkspace(c *call) (int, any, error) {
+	return s.view(http.StatusOK, func(st *State) (any, error) {
+		w, err := st.workspaceFor(c)
+		if err != nil {
+			return nil, err
+		}
+		return Document{Data: st.workspaceResource(w, c.p)}, nil
+	})
+}
+
+func (s *Service) updateWorkspace(c *call) (int, any, error) {
+	var in workspaceInput
+	res, err := decodeResource(c.r, "workspaces", &in)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := in.validate(false); err != nil {
+		return 0, nil, err
+	}
+	return s.update(http.StatusOK, func(st *State) (any, error) {
+		w, err := st.workspaceFor(c)
+		if err != nil {
+			return nil, err
+		}
+		if !st.can(c.p, w.Org, manageWorkspaces) {
+			return nil, errNotFound
+		}
+		projectID, err := st.projectRelationship(res, w.Org)
+		if err != nil {
+			return nil, err
+		}
+		if in.Name != nil && *in.Name != w.Name {
+			if _, taken := st.workspaceByName(w.Org, *in.Name); taken {
+				return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
+			}
+		}
+		in.apply(w)
+		if projectID != "" {
+			w.ProjectID = projectID
+		}
+		w.UpdatedAt = c.now
+		return Document{Data: st.workspaceResource(w, c.p)}, nil
+	})
+}
+
+func (s *Service) deleteWorkspace(c *call) (int, any, error) {
+	return s.update(http.StatusNoContent, func(st *State) (any, error) {
+		w, err := st.workspaceFor(c)
+		if err != nil {
+			return nil, err
+		}
+		if !st.can(c.p, w.Org, manageWorkspaces) {
+			return nil, errNotFound
+		}
+		st.deleteWorkspace(w.ID)
+		return nil, nil
+	})
+}
+
+// deleteWorkspace removes a workspace, its variables and its variable set
+// attachments.
+func (st *State) deleteWorkspace(id string) {
+	for vid, v := range st.Vars {
+		if v.WorkspaceID == id {
+			delete(st.Vars, vid)
+		}
+	}
+	for _, vs := range st.VarSets {
+		vs.WorkspaceIDs = without(vs.WorkspaceIDs, id)
+	}
+	delete(st.Workspaces, id)
+}
