@@ -72,13 +72,13 @@ func (s *Service) Register(mux *http.ServeMux) {
 // ServeHTTP dispatches to the route table; anything it does not know, path
 // or method, is TFC's JSON:API 404.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h, pattern := s.mux.Handler(r)
-	if pattern == "" {
+	// Handler only finds the route; ServeHTTP also sets the path values.
+	if _, pattern := s.mux.Handler(r); pattern == "" {
 		s.commonHeaders(w)
 		writeError(w, errNotFound)
 		return
 	}
-	h.ServeHTTP(w, r)
+	s.mux.ServeHTTP(w, r)
 }
 
 // route is one row of the route table.
