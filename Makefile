@@ -9,7 +9,7 @@ IMAGE     ?= tfcemu:local
 TARGET    ?= inprocess
 RUN_ARGS  ?=
 
-.PHONY: all build run test test-short lint bench image conformance clean
+.PHONY: all build run test test-short lint bench image conformance clean fuzz
 
 all: build
 
@@ -26,9 +26,15 @@ lint:
 	@fmt_out=$$(gofmt -l .); if [ -n "$$fmt_out" ]; then echo "gofmt needed:"; echo "$$fmt_out"; exit 1; fi
 	$(GO) vet ./...
 
-## test: lint, then every test and feature with the race detector
+## test: lint, then every test and feature with the race detector, then a bounded fuzz run
 test: lint
 	$(GO) test -race -count=1 ./...
+	$(MAKE) fuzz FUZZTIME=10s
+
+FUZZTIME ?= 30s
+## fuzz: fuzz the JSON:API request decoder for FUZZTIME
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecodeResource -fuzztime $(FUZZTIME) ./emulator/tfc/
 
 ## test-short: the quick loop while developing
 test-short:

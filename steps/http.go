@@ -28,13 +28,17 @@ type response struct {
 // expand replaces {issuer}, {tfc_url}, {vault_url}, {owner_token} and
 // {vault_token} with the target's values.
 func (sc *scenario) expand(s string) string {
-	return strings.NewReplacer(
+	pairs := []string{
 		"{issuer}", sc.target.Issuer,
 		"{tfc_url}", sc.target.TFCURL,
 		"{vault_url}", sc.target.VaultURL,
 		"{owner_token}", sc.target.OwnerToken,
 		"{vault_token}", sc.target.VaultToken,
-	).Replace(s)
+	}
+	for k, v := range sc.remembered {
+		pairs = append(pairs, "{"+k+"}", v)
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
 }
 
 // do sends a request and keeps the response as the scenario's last one.
@@ -109,6 +113,10 @@ func (sc *scenario) request(ctx context.Context, method, path, service string, b
 		payload = []byte(sc.expand(body.Content))
 		header.Set("Content-Type", "application/json")
 	}
+	if strings.HasPrefix(path, "/api/") && sc.tfcToken != "" {
+		header.Set("Authorization", "Bearer "+sc.tfcToken)
+		header.Set("Content-Type", "application/vnd.api+json")
+	}
 	_, err = sc.do(ctx, method, base+sc.expand(path), payload, header)
 	return err
 }
@@ -156,6 +164,29 @@ func registerHTTPSteps(ctx *godog.ScenarioContext) {
 		if !ok || !strings.Contains(s, world(ctx).expand(want)) {
 			return fmt.Errorf("%s = %v, want a string containing %q", path, got, want)
 		}
+		return nil
+	})
+	ctx.Step(`^the response body is exactly:$`, func(ctx context.Context, want *godog.DocString) error {
+		r, err := lastResponse(ctx)
+		if err != nil {
+			return err
+		}
+		if got, w := strings.TrimSpace(string(r.body)), strings.TrimSpace(world(ctx).expand(want.Content)); got != w {
+			return fmt.Errorf("body\n%s\nwant\n%s", got, w)
+		}
+		return nil
+	})
+	ctx.Step(`^I remember the response JSON at "([^"]*)" as "([^"]*)"$`, func(ctx context.Context, path, name string) error {
+		got, err := lastJSONAt(ctx, path)
+		if err != nil {
+			return err
+		}
+		s, ok := got.(string)
+		if !ok {
+			b, _ := json.Marshal(got)
+			s = string(b)
+		}
+		world(ctx).remembered[name] = s
 		return nil
 	})
 	ctx.Step(`^the response JSON at "([^"]*)" lists, in order:$`, func(ctx context.Context, path string, table *godog.Table) error {

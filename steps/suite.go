@@ -42,6 +42,11 @@ type scenario struct {
 
 	resp  *response
 	token *jwtToken
+	// tfcToken is the bearer token TFC requests carry; the owner's unless a
+	// step switches it.
+	tfcToken string
+	// remembered holds values steps saved, used as {name} placeholders.
+	remembered map[string]string
 }
 
 func world(ctx context.Context) *scenario { return ctx.Value(scenarioKey{}).(*scenario) }
@@ -66,7 +71,8 @@ func (sc *scenario) needEmulator(what string) error {
 // InitializeScenario registers every step and the per-scenario hooks.
 func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 	ctx.Before(func(c context.Context, p *godog.Scenario) (context.Context, error) {
-		sc := &scenario{suite: s, target: s.Target, name: p.Name, tags: map[string]bool{}}
+		sc := &scenario{suite: s, target: s.Target, name: p.Name, tags: map[string]bool{},
+			tfcToken: s.Target.OwnerToken, remembered: map[string]string{}}
 		for _, t := range p.Tags {
 			sc.tags[t.Name] = true
 		}
@@ -87,4 +93,5 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 	registerHTTPSteps(ctx)
 	registerClockSteps(ctx)
 	registerIdentitySteps(ctx)
+	registerTFCSteps(ctx)
 }
