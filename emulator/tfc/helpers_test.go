@@ -35,6 +35,11 @@ func newEnv(t *testing.T, rateLimit int) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newEnvWithSeed(t, seed, rateLimit)
+}
+
+func newEnvWithSeed(t *testing.T, seed *fixtures.Seed, rateLimit int) *env {
+	t.Helper()
 	clk := clock.NewAt(t0)
 	svc := tfc.New(tfc.Config{Seed: seed, Now: clk.Now, RateLimit: rateLimit})
 	mux := http.NewServeMux()

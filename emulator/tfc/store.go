@@ -1,6 +1,7 @@
 package tfc
 
 import (
+	"encoding/json"
 	"sort"
 	"sync"
 	"time"
@@ -131,7 +132,18 @@ func stateFromSeed(seed *fixtures.Seed, now time.Time) *State {
 				org.OwnersTeamID = t.ID
 			}
 			team.ID, team.Members = t.ID, append([]string(nil), t.Members...)
+			if t.Name != OwnersTeamName {
+				team.Access = accessFromNames(t.Access)
+			}
 			st.Teams[t.ID] = team
+			if t.Token != nil {
+				st.addToken(&Token{ID: t.Token.ID, Kind: TokenTeamLegacy, Secret: t.Token.Token, CreatedAt: now,
+					TeamID: t.ID, CreatedBy: Ref{ID: t.ID, Type: "teams"}})
+			}
+		}
+		if o.Token != nil {
+			st.addToken(&Token{ID: o.Token.ID, Kind: TokenOrg, Secret: o.Token.Token, CreatedAt: now,
+				Org: o.Name, CreatedBy: Ref{ID: o.Name, Type: "organizations"}})
 		}
 		for _, w := range o.Workspaces {
 			project := w.Project
@@ -142,9 +154,51 @@ func stateFromSeed(seed *fixtures.Seed, now time.Time) *State {
 			delete(st.Workspaces, ws.ID)
 			ws.ID = w.ID
 			st.Workspaces[ws.ID] = ws
+			for _, v := range w.Variables {
+				st.addSeedVariable(v, ws.ID, "", now)
+			}
+		}
+		for _, vs := range o.VariableSets {
+			set := &VariableSet{ID: vs.ID, Name: vs.Name, Description: vs.Description, Global: vs.Global, Priority: vs.Priority,
+				Org: o.Name, WorkspaceIDs: []string{}, ProjectIDs: []string{}, CreatedAt: now, UpdatedAt: now, seq: st.next()}
+			for _, name := range vs.Workspaces {
+				w, _ := st.workspaceByName(o.Name, name)
+				set.WorkspaceIDs = append(set.WorkspaceIDs, w.ID)
+			}
+			for _, name := range vs.Projects {
+				set.ProjectIDs = append(set.ProjectIDs, projectIDs[name])
+			}
+			st.VarSets[set.ID] = set
+			for _, v := range vs.Variables {
+				st.addSeedVariable(v, "", set.ID, now)
+			}
 		}
 	}
 	return st
+}
+
+// addSeedVariable adds a seed's workspace or variable set variable.
+func (st *State) addSeedVariable(v fixtures.Variable, wsID, setID string, now time.Time) {
+	category := v.Category
+	if category == "" {
+		category = CategoryTerraform
+	}
+	nv := &Variable{ID: newID("var"), Key: v.Key, Value: v.Value, Description: v.Description, Category: category,
+		HCL: v.HCL, Sensitive: v.Sensitive, VersionID: versionID(), WorkspaceID: wsID, VarSetID: setID, CreatedAt: now, seq: st.next()}
+	st.Vars[nv.ID] = nv
+}
+
+// accessFromNames builds organization access from permission names such
+// as "manage-workspaces"; the seed has validated them.
+func accessFromNames(names []string) TeamAccess {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	var a TeamAccess
+	b, _ := json.Marshal(m)
+	_ = json.Unmarshal(b, &a)
+	return a
 }
 
 // sortedBySeq returns the values of m in creation order.
