@@ -178,6 +178,8 @@ func TestStateFileKeepsKeysAcrossRestarts(t *testing.T) {
 	}
 	resp.Body.Close()
 	tok := mint(t, http.DefaultClient, base, workspaceRun)
+	// A TFC change survives too: a new organization token.
+	orgTok := createOrgToken(t, base, first.Info().OwnerToken)
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -194,6 +196,11 @@ func TestStateFileKeepsKeysAcrossRestarts(t *testing.T) {
 	if len(keys.KeyIDs) != 2 || keys.Active != tok.KeyID {
 		t.Fatalf("keys after restart = %+v, token kid %s", keys, tok.KeyID)
 	}
+	resp, err = authGet(second.Info().TFCURL+"/api/v2/account/details", orgTok)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("organization token after restart: %v %v", resp, err)
+	}
+	resp.Body.Close()
 	// A corrupt state file is an error at start, not a silent fresh state.
 	if err := os.WriteFile(path, []byte("{"), 0o644); err != nil {
 		t.Fatal(err)
@@ -259,3 +266,31 @@ func TestConcurrentMintingAndClockMoves(t *testing.T) {
 type statusErr struct{ code int }
 
 func (s *statusErr) Error() string { return http.StatusText(s.code) }
+
+func authGet(url, token string) (*http.Response, error) {
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	return http.DefaultClient.Do(req)
+}
+
+func createOrgToken(t *testing.T, base, owner string) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/api/v2/organizations/my-org/authentication-token", strings.NewReader(`{"data":{"type":""}}`))
+	req.Header.Set("Authorization", "Bearer "+owner)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create org token: %v %v", resp, err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Data struct {
+			Attributes struct {
+				Token string `json:"token"`
+			} `json:"attributes"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Data.Attributes.Token
+}

@@ -35,7 +35,7 @@ type stateFile struct {
 }
 
 func openStateFile(path string, e *Emulator) (*stateFile, error) {
-	f := &stateFile{path: path, services: map[string]snapshotter{"identity": e.issuer}, log: e.log}
+	f := &stateFile{path: path, services: map[string]snapshotter{"identity": e.issuer, "tfc": e.tfc}, log: e.log}
 	b, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
