@@ -73,9 +73,9 @@ func New(cfg Config) (*Emulator, error) {
 		clock:  cfg.Clock,
 		issuer: iss,
 		tfc:    tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger}),
-		vault:  vault.New(cfg.VaultRootToken, cfg.Clock.Now),
 		tfcURL: strings.TrimRight(cfg.ExternalURL, "/"),
 	}
+	e.vault = vault.New(vault.Config{RootToken: cfg.VaultRootToken, Now: cfg.Clock.Now, HTTPClient: e.httpClient(), Logger: cfg.Logger})
 	e.admin = admin.New(admin.Config{
 		Clock:     e.clock,
 		Issuer:    e.issuer,
@@ -132,6 +132,9 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := e.clock.Now()
+		// Leases the virtual clock has expired are revoked before any
+		// request, so an expired credential is refused everywhere at once.
+		e.vault.Sweep(r.Context())
 		defer func() {
 			if p := recover(); p != nil {
 				e.log.Error("panic serving request", "service", service, "method", r.Method, "path", r.URL.Path, "panic", p)
@@ -286,6 +289,7 @@ func (e *Emulator) Close() error {
 // issuer to its starting key.
 func (e *Emulator) Reset() {
 	e.tfc.Reset()
+	e.vault.Reset()
 	e.clock.Reset()
 	e.issuer.ResetKeys()
 }

@@ -1,82 +1,321 @@
 package vault
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/tfcemu/tfcemu/emulator/vault/jwtauth"
+	"github.com/tfcemu/tfcemu/emulator/vault/logical"
+	"github.com/tfcemu/tfcemu/emulator/vault/terraform"
 )
 
 // Version is the Vault version the emulator reports.
 const Version = "1.20.0"
 
-// Server is the emulated Vault.
-type Server struct {
-	now         func() time.Time
-	rootToken   string
-	clusterName string
-	clusterID   string
+// DefaultLeaseTTL is Vault's system default and maximum lease TTL (768h),
+// dev mode included.
+const DefaultLeaseTTL = 768 * time.Hour
+
+// MaxBodyBytes bounds request bodies.
+const MaxBodyBytes = 1 << 20
+
+// secretEngines and authMethods are the mount types the emulator has.
+var (
+	secretEngines = map[string]logical.Factory{"terraform": terraform.Factory}
+	authMethods   = map[string]logical.Factory{"jwt": jwtauth.Factory, "oidc": jwtauth.Factory}
+)
+
+// Config configures the emulated Vault.
+type Config struct {
+	RootToken string
+	// Now is the virtual clock.
+	Now func() time.Time
+	// HTTPClient is what backends use to reach TFC and OIDC issuers.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
 }
 
-// New returns a Vault whose root token is rootToken; now is the virtual clock.
-func New(rootToken string, now func() time.Time) *Server {
+// Server is the emulated Vault: one core with its mounts, tokens and leases.
+type Server struct {
+	cfg         Config
+	clusterName string
+	clusterID   string
+
+	mu     sync.RWMutex
+	mounts map[string]*mount // by path with trailing slash; auth mounts under "auth/"
+	tokens map[string]*token // by token id
+	leases map[string]*lease // by lease id
+
+	sweeping atomic.Bool
+}
+
+// New returns a Vault with the root token and the system mount.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = http.DefaultClient
+	}
 	id := uuid.NewString()
-	return &Server{now: now, rootToken: rootToken, clusterName: "vault-cluster-" + id[:8], clusterID: id}
+	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id}
+	s.Reset()
+	return s
+}
+
+// Reset unmounts everything, forgets every token but root and every lease.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mounts = map[string]*mount{}
+	s.leases = map[string]*lease{}
+	s.tokens = map[string]*token{s.cfg.RootToken: {
+		ID: s.cfg.RootToken, Accessor: randomBase62(24), Policies: []string{"root"}, DisplayName: "root",
+		CreationTime: s.cfg.Now(), Orphan: true,
+	}}
 }
 
 // RootToken is the token with the root policy.
-func (s *Server) RootToken() string { return s.rootToken }
+func (s *Server) RootToken() string { return s.cfg.RootToken }
 
-// Register adds Vault's routes to mux: the one route table of this service.
+// Register adds Vault's API to mux.
 func (s *Server) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /v1/sys/health", s.health)
-	mux.HandleFunc("HEAD /v1/sys/health", s.health)
-	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string][]string{"errors": {}})
-	})
+	mux.Handle("/v1/", s)
 }
 
-// Health is the body of sys/health, in the field order of Vault's own
-// response struct.
-type Health struct {
-	Initialized                       bool   `json:"initialized"`
-	Sealed                            bool   `json:"sealed"`
-	Standby                           bool   `json:"standby"`
-	PerformanceStandby                bool   `json:"performance_standby"`
-	ReplicationPerformanceMode        string `json:"replication_performance_mode"`
-	ReplicationDRMode                 string `json:"replication_dr_mode"`
-	ServerTimeUTC                     int64  `json:"server_time_utc"`
-	Version                           string `json:"version"`
-	Enterprise                        bool   `json:"enterprise"`
-	ClusterName                       string `json:"cluster_name"`
-	ClusterID                         string `json:"cluster_id"`
-	EchoDurationMillis                int64  `json:"echo_duration_ms"`
-	ClockSkewMillis                   int64  `json:"clock_skew_ms"`
-	ReplicationPrimaryCanaryAgeMillis int64  `json:"replication_primary_canary_age_ms"`
-	RemovedFromCluster                bool   `json:"removed_from_cluster"`
+// request is one parsed HTTP request to /v1/.
+type request struct {
+	op    logical.Operation
+	path  string
+	data  map[string]any
+	token string
+	http  *http.Request
+	now   time.Time
 }
 
-func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	h := Health{
-		Initialized:                true,
-		ReplicationPerformanceMode: "disabled",
-		ReplicationDRMode:          "disabled",
-		ServerTimeUTC:              s.now().Unix(),
-		Version:                    Version,
-		ClusterName:                s.clusterName,
-		ClusterID:                  s.clusterID,
+// ServeHTTP parses a Vault request and routes it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.Sweep(r.Context())
+	req, status, msg := s.parse(r)
+	if status != 0 {
+		if msg == "" {
+			writeErrors(w, status)
+		} else {
+			writeErrors(w, status, msg)
+		}
+		return
 	}
-	writeJSON(w, http.StatusOK, h)
+	s.route(w, req)
 }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	b, err := json.Marshal(body)
+func (s *Server) parse(r *http.Request) (*request, int, string) {
+	req := &request{path: strings.TrimPrefix(r.URL.Path, "/v1/"), http: r, now: s.cfg.Now(), data: map[string]any{}}
+	req.token = r.Header.Get("X-Vault-Token")
+	if req.token == "" {
+		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			req.token = strings.TrimSpace(bearer)
+		}
+	}
+	query := r.URL.Query()
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		req.op = logical.ReadOperation
+		if l := query.Get("list"); l != "" {
+			list, err := parseBoolParam(l)
+			if err != nil {
+				return nil, http.StatusBadRequest, err.Error()
+			}
+			if list {
+				req.op = logical.ListOperation
+			}
+		}
+		query.Del("list")
+		addQuery(req.data, query)
+	case "LIST":
+		req.op = logical.ListOperation
+		addQuery(req.data, query)
+	case http.MethodDelete:
+		req.op = logical.DeleteOperation
+		addQuery(req.data, query)
+	case http.MethodPost, http.MethodPut:
+		req.op = logical.UpdateOperation
+		data, status, msg := parseBody(r)
+		if status != 0 {
+			return nil, status, msg
+		}
+		req.data = data
+		if strings.HasSuffix(req.path, "/") && !strings.HasPrefix(req.path, "sys/") {
+			return nil, http.StatusBadRequest, "cannot write to a path ending in '/'"
+		}
+	default:
+		return nil, http.StatusMethodNotAllowed, ""
+	}
+	if req.op == logical.ListOperation && !strings.HasSuffix(req.path, "/") {
+		req.path += "/"
+	}
+	return req, 0, ""
+}
+
+func parseBoolParam(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "true", "1", "t":
+		return true, nil
+	case "false", "0", "f":
+		return false, nil
+	}
+	return false, errors.New("invalid list parameter")
+}
+
+func addQuery(dst map[string]any, q url.Values) {
+	for k, v := range q {
+		if len(v) > 0 {
+			dst[k] = v[0]
+		}
+	}
+}
+
+// parseBody reads a JSON (or form) body; empty is no data.
+func parseBody(r *http.Request) (map[string]any, int, string) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"errors":["internal error"]}`)
+		return nil, http.StatusBadRequest, "error reading request body"
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	if len(b) > MaxBodyBytes {
+		return nil, http.StatusRequestEntityTooLarge, "http: request body too large"
+	}
+	trimmed := bytes.TrimSpace(b)
+	data := map[string]any{}
+	if len(trimmed) == 0 {
+		return data, 0, ""
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && trimmed[0] != '{' && trimmed[0] != '[' {
+		form, err := url.ParseQuery(string(trimmed))
+		if err != nil {
+			return nil, http.StatusBadRequest, "error parsing form data"
+		}
+		addQuery(data, form)
+		return data, 0, ""
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.UseNumber()
+	if err := dec.Decode(&data); err != nil {
+		return nil, http.StatusBadRequest, "error parsing JSON"
+	}
+	return data, 0, ""
+}
+
+// route authenticates and dispatches a request to sys, the token store, or
+// the mount with the longest matching path.
+func (s *Server) route(w http.ResponseWriter, req *request) {
+	if req.path == "sys/health" || req.path == "sys/seal-status" {
+		s.health(w, req)
+		return
+	}
+	m, rel := s.mountFor(req.path)
+	unauth := m != nil && contains(m.backend.Unauthenticated(), strings.TrimSuffix(rel, "/"))
+	var tok *token
+	if !unauth {
+		var status int
+		var msg string
+		tok, status, msg = s.checkToken(req)
+		if status != 0 {
+			writeErrors(w, status, msg)
+			return
+		}
+	}
+	switch {
+	case strings.HasPrefix(req.path, "sys/"):
+		s.sys(w, req, tok)
+	case strings.HasPrefix(req.path, "auth/token/"):
+		s.tokenStore(w, req, tok)
+	case m == nil:
+		writeErrors(w, http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry not found.")
+	default:
+		s.serveMount(w, req, m, rel)
+	}
+}
+
+// serveMount hands a request to a backend and registers any lease or token
+// it returns.
+func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel string) {
+	ctx := req.http.Context()
+	lreq := &logical.Request{Operation: req.op, Path: rel, MountPoint: m.path, Data: req.data, RemoteAddr: req.http.RemoteAddr}
+	resp, err := m.backend.HandleRequest(ctx, lreq)
+	env := newEnvelope()
+	login := m.auth && contains(m.backend.Unauthenticated(), strings.TrimSuffix(rel, "/"))
+	if err == nil && !resp.IsError() && resp != nil {
+		if resp.Secret != nil {
+			l, warn, lerr := s.registerLease(m, req.path, resp.Secret, req.now)
+			if lerr != nil {
+				err = lerr
+			} else {
+				env.LeaseID, env.Renewable, env.LeaseDuration = l.ID, l.Secret.Renewable, int(l.ttl(req.now).Seconds())
+				resp.Warnings = append(resp.Warnings, warn...)
+			}
+		}
+		if resp.Auth != nil && err == nil {
+			block, warn, aerr := s.issueToken(m, resp.Auth, req.now)
+			if aerr != nil {
+				resp, err = logical.ErrorResponse("%s", aerr.Error()), nil
+			} else {
+				env.Auth = block
+				resp.Warnings = append(resp.Warnings, warn...)
+				writeLogin(w, env, resp)
+				return
+			}
+		}
+	}
+	respond(w, req.op, resp, err, !login, env)
+}
+
+func writeLogin(w http.ResponseWriter, env envelope, resp *logical.Response) {
+	if len(resp.Data) > 0 {
+		env.Data = resp.Data
+	}
+	env.Warnings = resp.Warnings
+	writeVault(w, http.StatusOK, env)
+}
+
+// Sweep revokes the leases the virtual clock has expired. Every request
+// runs it first, so a token whose lease ran out is gone from TFC before
+// anyone can use it again. It does not re-enter itself: revocation calls
+// TFC, which may come back through the emulator's own handler.
+func (s *Server) Sweep(ctx context.Context) {
+	if !s.sweeping.CompareAndSwap(false, true) {
+		return
+	}
+	defer s.sweeping.Store(false)
+	now := s.cfg.Now()
+	for _, l := range s.expiredLeases(now) {
+		if err := s.revokeLease(ctx, l); err != nil {
+			s.cfg.Logger.Warn("vault: revoking expired lease failed; will retry", "lease_id", l.ID, "err", err)
+		}
+	}
+	s.expireTokens(now)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -1,0 +1,238 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tfcemu/tfcemu/emulator/vault/logical"
+)
+
+// lease is a registered secret.
+type lease struct {
+	ID          string
+	Mount       *mount
+	Secret      *logical.Secret
+	IssueTime   time.Time
+	ExpireTime  time.Time
+	LastRenewal time.Time
+	// failures counts revocation attempts that failed; the lease stays
+	// until one succeeds, as Vault's expiration manager retries.
+	failures int
+}
+
+func (l *lease) ttl(now time.Time) time.Duration {
+	d := l.ExpireTime.Sub(now).Round(time.Second)
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+// calculateTTL is Vault's framework.CalculateTTL: the increment, else the
+// backend TTL, else the mount default; capped by the mount max, lowered to
+// the backend max; measured from start.
+func calculateTTL(sv logical.SystemView, increment, backendTTL, backendMax time.Duration, start, now time.Time) (time.Duration, []string, error) {
+	maxTTL := sv.MaxLeaseTTL()
+	if backendMax > 0 && backendMax < maxTTL {
+		maxTTL = backendMax
+	}
+	ttl := sv.DefaultLeaseTTL()
+	switch {
+	case increment > 0:
+		ttl = increment
+	case backendTTL > 0:
+		ttl = backendTTL
+	}
+	remaining := start.Add(maxTTL).Sub(now)
+	if remaining <= 0 {
+		return 0, nil, errString("past the max TTL, cannot renew")
+	}
+	var warnings []string
+	if ttl > remaining {
+		warnings = append(warnings, fmt.Sprintf("TTL of %q exceeded the effective max_ttl of %q; TTL value is capped accordingly",
+			humanDuration(ttl), humanDuration(remaining.Round(time.Second))))
+		ttl = remaining
+	}
+	return ttl, warnings, nil
+}
+
+// registerLease gives a secret its lease: id <request path>/<24 base62>.
+func (s *Server) registerLease(m *mount, reqPath string, sec *logical.Secret, now time.Time) (*lease, []string, error) {
+	ttl, warnings, err := calculateTTL(system{m}, 0, sec.TTL, sec.MaxTTL, now, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	sec.IssueTime = now
+	sec.LeaseID = strings.TrimSuffix(reqPath, "/") + "/" + randomBase62(24)
+	l := &lease{ID: sec.LeaseID, Mount: m, Secret: sec, IssueTime: now, ExpireTime: now.Add(ttl)}
+	s.mu.Lock()
+	s.leases[l.ID] = l
+	s.mu.Unlock()
+	return l, warnings, nil
+}
+
+func (s *Server) expiredLeases(now time.Time) []*lease {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*lease
+	for _, l := range s.leases {
+		if !now.Before(l.ExpireTime) && l.failures < maxRevokeAttempts {
+			out = append(out, l)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ExpireTime.Before(out[j].ExpireTime) })
+	return out
+}
+
+// maxRevokeAttempts is how often an expired lease's revocation is tried
+// before Vault marks it irrevocable.
+const maxRevokeAttempts = 6
+
+// revokeLease asks the backend to revoke and forgets the lease on success.
+func (s *Server) revokeLease(ctx context.Context, l *lease) error {
+	if err := l.Mount.backend.RevokeSecret(ctx, l.Secret); err != nil {
+		s.mu.Lock()
+		l.failures++
+		s.mu.Unlock()
+		return err
+	}
+	s.mu.Lock()
+	delete(s.leases, l.ID)
+	s.mu.Unlock()
+	return nil
+}
+
+// revokePrefix revokes every lease under prefix, best effort.
+func (s *Server) revokePrefix(ctx context.Context, prefix string) error {
+	s.mu.RLock()
+	var ls []*lease
+	for id, l := range s.leases {
+		if strings.HasPrefix(id, prefix) {
+			ls = append(ls, l)
+		}
+	}
+	s.mu.RUnlock()
+	for _, l := range ls {
+		if err := s.revokeLease(ctx, l); err != nil {
+			return fmt.Errorf("failed to revoke %q: %w", l.ID, err)
+		}
+	}
+	return nil
+}
+
+func (s *Server) findLease(id string) (*lease, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	l, ok := s.leases[id]
+	return l, ok
+}
+
+// leaseOp serves sys/leases/{lookup,renew,revoke,revoke-prefix}.
+func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
+	rest = strings.TrimSuffix(rest, "/")
+	action, urlID, _ := strings.Cut(rest, "/")
+	lreq := &logical.Request{Data: req.data}
+	id, _, _ := lreq.String("lease_id")
+	if id == "" {
+		id = urlID
+	}
+	if req.op != logical.UpdateOperation && !(action == "lookup" && req.op == logical.ListOperation) {
+		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
+		return
+	}
+	if id == "" && action != "revoke-prefix" {
+		writeErrors(w, http.StatusBadRequest, "lease_id must be specified")
+		return
+	}
+	ctx := req.http.Context()
+	switch action {
+	case "lookup":
+		l, ok := s.findLease(id)
+		if !ok {
+			writeErrors(w, http.StatusBadRequest, "invalid lease")
+			return
+		}
+		env := newEnvelope()
+		var lastRenewal any
+		if !l.LastRenewal.IsZero() {
+			lastRenewal = l.LastRenewal.Format(time.RFC3339Nano)
+		}
+		env.Data = map[string]any{
+			"id": l.ID, "issue_time": l.IssueTime.Format(time.RFC3339Nano), "expire_time": l.ExpireTime.Format(time.RFC3339Nano),
+			"last_renewal": lastRenewal, "renewable": l.Secret.Renewable, "ttl": int(l.ttl(req.now).Seconds()),
+		}
+		writeVault(w, http.StatusOK, env)
+	case "renew":
+		s.renewLease(w, req, lreq, id)
+	case "revoke":
+		l, ok := s.findLease(id)
+		if ok {
+			if err := s.revokeLease(ctx, l); err != nil {
+				writeErrors(w, http.StatusBadRequest, "failed to revoke entry: resp: (*logical.Response)(nil) err: "+err.Error())
+				return
+			}
+		}
+		if sync, sent, _ := lreq.Bool("sync"); sent && !sync {
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case "revoke-prefix":
+		prefix := urlID
+		if prefix == "" {
+			prefix, _, _ = lreq.String("prefix")
+		}
+		if err := s.revokePrefix(ctx, prefix); err != nil {
+			writeErrors(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
+	}
+}
+
+func (s *Server) renewLease(w http.ResponseWriter, req *request, lreq *logical.Request, id string) {
+	l, ok := s.findLease(id)
+	switch {
+	case !ok:
+		writeErrors(w, http.StatusBadRequest, "lease not found")
+		return
+	case !req.now.Before(l.ExpireTime):
+		writeErrors(w, http.StatusBadRequest, "lease expired")
+		return
+	case !l.Secret.Renewable:
+		writeErrors(w, http.StatusBadRequest, "lease is not renewable")
+		return
+	}
+	inc, _, err := lreq.DurationSecond("increment")
+	if err != nil {
+		writeErrors(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	resp, err := l.Mount.backend.RenewSecret(req.http.Context(), l.Secret)
+	if err != nil {
+		writeErrors(w, http.StatusBadRequest, "failed to renew entry: resp: (*logical.Response)(nil) err: "+err.Error())
+		return
+	}
+	backendTTL, backendMax := l.Secret.TTL, l.Secret.MaxTTL
+	if resp != nil && resp.Secret != nil {
+		backendTTL, backendMax = resp.Secret.TTL, resp.Secret.MaxTTL
+	}
+	ttl, warnings, err := calculateTTL(system{l.Mount}, inc, backendTTL, backendMax, l.IssueTime, req.now)
+	if err != nil {
+		writeErrors(w, http.StatusBadRequest, "failed to renew entry: resp: (*logical.Response)(nil) err: "+err.Error())
+		return
+	}
+	s.mu.Lock()
+	l.ExpireTime, l.LastRenewal = req.now.Add(ttl), req.now
+	s.mu.Unlock()
+	env := newEnvelope()
+	env.LeaseID, env.Renewable, env.LeaseDuration = l.ID, true, int(ttl.Seconds())
+	env.Warnings = warnings
+	writeVault(w, http.StatusOK, env)
+}

@@ -1,0 +1,204 @@
+package logical
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FieldError is Vault's field validation failure: a 400 with
+// `Field validation failed: error converting input for field "ttl": ...`.
+func FieldError(field string, err error) *Response {
+	return ErrorResponse("Field validation failed: error converting input for field %q: %s", field, err)
+}
+
+// Has reports whether the request sent field.
+func (r *Request) Has(field string) bool {
+	_, ok := r.Data[field]
+	return ok
+}
+
+// String reads a string field; numbers and bools are converted as Vault's
+// weak decoding does.
+func (r *Request) String(field string) (string, bool, error) {
+	v, ok := r.Data[field]
+	if !ok || v == nil {
+		return "", false, nil
+	}
+	switch t := v.(type) {
+	case string:
+		return t, true, nil
+	case json.Number:
+		return t.String(), true, nil
+	case bool:
+		return strconv.FormatBool(t), true, nil
+	}
+	return "", true, fmt.Errorf("'%v' expected type 'string', got unconvertible type '%T'", v, v)
+}
+
+// Bool reads a boolean field ("true", true, 1).
+func (r *Request) Bool(field string) (bool, bool, error) {
+	v, ok := r.Data[field]
+	if !ok || v == nil {
+		return false, false, nil
+	}
+	switch t := v.(type) {
+	case bool:
+		return t, true, nil
+	case string:
+		b, err := strconv.ParseBool(t)
+		return b, true, err
+	case json.Number:
+		n, err := t.Int64()
+		return n != 0, true, err
+	}
+	return false, true, fmt.Errorf("cannot parse '%v' as bool", v)
+}
+
+// DurationSecond reads a TypeDurationSecond field: an integer of seconds,
+// a numeric string, "Nd" days, or a Go duration. Negative is an error.
+func (r *Request) DurationSecond(field string) (time.Duration, bool, error) {
+	v, ok := r.Data[field]
+	if !ok || v == nil {
+		return 0, false, nil
+	}
+	d, err := ParseDurationSecond(v)
+	return d, true, err
+}
+
+// ParseDurationSecond parses a duration as Vault's parseutil does.
+func ParseDurationSecond(v any) (time.Duration, error) {
+	var d time.Duration
+	switch t := v.(type) {
+	case json.Number:
+		n, err := t.Int64()
+		if err != nil {
+			f, ferr := t.Float64()
+			if ferr != nil {
+				return 0, err
+			}
+			n = int64(f)
+		}
+		d = time.Duration(n) * time.Second
+	case int:
+		d = time.Duration(t) * time.Second
+	case int64:
+		d = time.Duration(t) * time.Second
+	case float64:
+		d = time.Duration(t) * time.Second
+	case string:
+		s := strings.TrimSpace(t)
+		if s == "" {
+			return 0, nil
+		}
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			d = time.Duration(n) * time.Second
+		} else if strings.HasSuffix(s, "d") {
+			n, err := strconv.ParseInt(strings.TrimSuffix(s, "d"), 10, 64)
+			if err != nil {
+				return 0, err
+			}
+			d = time.Duration(n) * 24 * time.Hour
+		} else {
+			var err error
+			if d, err = time.ParseDuration(s); err != nil {
+				return 0, err
+			}
+		}
+	default:
+		return 0, fmt.Errorf("could not parse duration from input")
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("cannot provide negative value '%d'", int64(d/time.Second))
+	}
+	return d, nil
+}
+
+// CommaStrings reads a TypeCommaStringSlice field: a list or a
+// comma-separated string, trimmed, empty entries dropped.
+func (r *Request) CommaStrings(field string) ([]string, bool, error) {
+	v, ok := r.Data[field]
+	if !ok || v == nil {
+		return nil, false, nil
+	}
+	var parts []string
+	switch t := v.(type) {
+	case string:
+		parts = strings.Split(t, ",")
+	case []any:
+		for _, x := range t {
+			s, ok := x.(string)
+			if !ok {
+				return nil, true, fmt.Errorf("'%v' is not a string", x)
+			}
+			parts = append(parts, strings.Split(s, ",")...)
+		}
+	default:
+		return nil, true, fmt.Errorf("'%v' could not be parsed as a list", v)
+	}
+	out := []string{}
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out, true, nil
+}
+
+// Map reads a TypeMap or TypeKVPairs field: a JSON object, or "k=v"
+// strings.
+func (r *Request) Map(field string) (map[string]any, bool, error) {
+	v, ok := r.Data[field]
+	if !ok || v == nil {
+		return nil, false, nil
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		return t, true, nil
+	case string:
+		if strings.TrimSpace(t) == "" {
+			return map[string]any{}, true, nil
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(t), &m); err == nil {
+			return m, true, nil
+		}
+		return kvPairs([]string{t})
+	case []any:
+		var ss []string
+		for _, x := range t {
+			s, ok := x.(string)
+			if !ok {
+				return nil, true, fmt.Errorf("'%v' is not a key=value string", x)
+			}
+			ss = append(ss, s)
+		}
+		return kvPairs(ss)
+	}
+	return nil, true, fmt.Errorf("'%v' expected a map", v)
+}
+
+func kvPairs(ss []string) (map[string]any, bool, error) {
+	m := map[string]any{}
+	for _, s := range ss {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok {
+			return nil, true, fmt.Errorf("invalid key value pair %q", s)
+		}
+		m[k] = v
+	}
+	return m, true, nil
+}
+
+// Keys is a sorted list response, as Vault storage lists are.
+func Keys(keys []string) *Response {
+	sort.Strings(keys)
+	ks := make([]any, len(keys))
+	for i, k := range keys {
+		ks[i] = k
+	}
+	return &Response{Data: map[string]any{"keys": ks}}
+}

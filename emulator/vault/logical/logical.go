@@ -1,0 +1,128 @@
+// Package logical is the contract between the emulated Vault core and its
+// backends (the terraform secrets engine, the jwt auth method), shaped like
+// Vault's sdk/logical: requests with an operation, a path inside the mount
+// and data; responses with data, a secret (lease) or an auth block; and the
+// sentinel errors the core maps to status codes.
+package logical
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Operation is what a request does.
+type Operation string
+
+// The operations the emulated backends handle.
+const (
+	ReadOperation   Operation = "read"
+	ListOperation   Operation = "list"
+	CreateOperation Operation = "create"
+	UpdateOperation Operation = "update"
+	DeleteOperation Operation = "delete"
+)
+
+// Sentinel errors, matched by the core as Vault's errwrap.Contains does.
+var (
+	ErrUnsupportedPath      = errors.New("unsupported path")
+	ErrUnsupportedOperation = errors.New("unsupported operation")
+	ErrPermissionDenied     = errors.New("permission denied")
+	ErrInvalidRequest       = errors.New("invalid request")
+	ErrInvalidToken         = errors.New("invalid token")
+)
+
+// Request is one operation on a path inside a mount.
+type Request struct {
+	Operation Operation
+	// Path is relative to the mount, e.g. "creds/my-role".
+	Path string
+	// MountPoint is the mount's path with a trailing slash, e.g.
+	// "terraform/" or "auth/jwt/".
+	MountPoint string
+	Data       map[string]any
+	RemoteAddr string
+}
+
+// Response is a backend's answer. A response whose Data holds only "error"
+// is an error response: HTTP 400 with that message.
+type Response struct {
+	Data     map[string]any
+	Secret   *Secret
+	Auth     *Auth
+	Warnings []string
+}
+
+// ErrorResponse is Vault's logical.ErrorResponse.
+func ErrorResponse(format string, a ...any) *Response {
+	return &Response{Data: map[string]any{"error": fmt.Sprintf(format, a...)}}
+}
+
+// IsError reports whether r is an error response.
+func (r *Response) IsError() bool {
+	if r == nil || r.Data == nil {
+		return false
+	}
+	_, ok := r.Data["error"]
+	return ok && len(r.Data) == 1
+}
+
+// Error returns the message of an error response.
+func (r *Response) Error() string { return fmt.Sprint(r.Data["error"]) }
+
+// Secret is a leased secret a backend returns; the core registers the
+// lease and fills LeaseID and the effective TTL.
+type Secret struct {
+	TTL          time.Duration
+	MaxTTL       time.Duration
+	Renewable    bool
+	InternalData map[string]any
+	LeaseID      string
+	IssueTime    time.Time
+}
+
+// Auth is what a successful login returns; the core mints the token.
+type Auth struct {
+	DisplayName  string
+	Policies     []string
+	Metadata     map[string]string
+	TTL          time.Duration
+	MaxTTL       time.Duration
+	Renewable    bool
+	InternalData map[string]any
+	NoDefault    bool
+	NumUses      int
+	BoundCIDRs   []string
+}
+
+// SystemView is what a backend may ask of the core about its mount.
+type SystemView interface {
+	DefaultLeaseTTL() time.Duration
+	MaxLeaseTTL() time.Duration
+}
+
+// Config is what the core gives a backend when it mounts it.
+type Config struct {
+	// Now is the emulator's virtual clock.
+	Now func() time.Time
+	// HTTPClient reaches other services; it serves the emulator's own TFC
+	// and issuer in-process.
+	HTTPClient *http.Client
+	System     SystemView
+}
+
+// Backend is a secrets engine or an auth method.
+type Backend interface {
+	// HandleRequest serves an operation on a path of the mount.
+	HandleRequest(ctx context.Context, req *Request) (*Response, error)
+	// Unauthenticated lists the paths (inside the mount) that need no token.
+	Unauthenticated() []string
+	// RenewSecret and RevokeSecret serve the leases the backend issued.
+	RenewSecret(ctx context.Context, s *Secret) (*Response, error)
+	RevokeSecret(ctx context.Context, s *Secret) error
+}
+
+// Factory builds a backend of one type.
+type Factory func(Config) Backend
