@@ -132,6 +132,10 @@ func (st *State) orgFor(p principal, org string) (*Organization, error) {
 	if !ok || !st.memberOf(p, org) {
 		return nil, errNotFound
 	}
+	if p.kind == "user" && !o.UserTokensEnabled {
+		// An organization that turned user tokens off refuses them.
+		return nil, errUnauthorized
+	}
 	return o, nil
 }
 

@@ -168,6 +168,15 @@ type Workspace struct {
 	GlobalRemoteState  bool
 	Locked             bool
 	TagNames           []string
+	AutoApplyTrigger   bool
+	AutoDestroyAt      *time.Time
+	SourceName         string
+	SourceURL          string
+	TriggerPrefixes    []string
+	TriggerPatterns    []string
+	Operations         *bool
+	Assessments        bool
+	StructuredOutput   bool
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	seq                int64
@@ -177,7 +186,7 @@ func (w *Workspace) order() int64 { return w.seq }
 
 func newWorkspace(st *State, org, name, projectID string, now time.Time) *Workspace {
 	w := &Workspace{ID: newID("ws"), Name: name, Org: org, ProjectID: projectID,
-		AllowDestroyPlan: true, FileTriggers: true, SpeculativeEnabled: true, TerraformVersion: "1.14.0",
+		AllowDestroyPlan: true, FileTriggers: true, SpeculativeEnabled: true, TerraformVersion: "1.14.0", StructuredOutput: true,
 		TagNames: []string{}, CreatedAt: now, UpdatedAt: now, seq: st.next()}
 	st.Workspaces[w.ID] = w
 	return w

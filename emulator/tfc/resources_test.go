@@ -218,3 +218,42 @@ func TestVariableSetPrecedence(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestGoTFESuiteFindings pins what go-tfe's own integration tests showed
+// the emulator lacked: workspace attributes round-trip, tags, version
+// validation, team names with spaces, UUID variable keys, and organizations
+// that turn user tokens off.
+func TestGoTFESuiteFindings(t *testing.T) {
+	e := newEnv(t, -1)
+	c := e.client(e.owner)
+	ws := must[*tfe.Workspace](t)(c.Workspaces.Create(ctx(), "my-org", tfe.WorkspaceCreateOptions{
+		Name: tfe.String("full"), AutoApplyRunTrigger: tfe.Bool(true), SourceName: tfe.String("my-app"),
+		SourceURL: tfe.String("http://example.com"), TriggerPatterns: []string{"/module-1/**/*"},
+		Tags: []*tfe.Tag{{Name: "prod"}, {Name: "network"}},
+	}))
+	if !ws.AutoApplyRunTrigger || ws.SourceName != "my-app" || ws.SourceURL != "http://example.com" ||
+		!reflect.DeepEqual(ws.TriggerPatterns, []string{"/module-1/**/*"}) || !reflect.DeepEqual(ws.TagNames, []string{"prod", "network"}) {
+		t.Fatalf("workspace = %+v", ws)
+	}
+	upd := must[*tfe.Workspace](t)(c.Workspaces.UpdateByID(ctx(), ws.ID, tfe.WorkspaceUpdateOptions{Operations: tfe.Bool(false), TriggerPrefixes: []string{"/modules"}}))
+	if upd.Operations || !reflect.DeepEqual(upd.TriggerPrefixes, []string{"/modules"}) || len(upd.TriggerPatterns) != 0 {
+		t.Fatalf("updated = %+v", upd)
+	}
+	_, err := c.Workspaces.UpdateByID(ctx(), ws.ID, tfe.WorkspaceUpdateOptions{TerraformVersion: tfe.String("nonexisting")})
+	wantErrText(t, err, "Terraform version")
+
+	team := must[*tfe.Team](t)(c.Teams.Create(ctx(), "my-org", tfe.TeamCreateOptions{Name: tfe.String("foo")}))
+	must[*tfe.Team](t)(c.Teams.Update(ctx(), team.ID, tfe.TeamUpdateOptions{Name: tfe.String("foo bar")}))
+	_, err = c.Teams.Update(ctx(), "team-nonexisting000", tfe.TeamUpdateOptions{Name: tfe.String("foo bar")})
+	wantErr(t, err, tfe.ErrResourceNotFound)
+
+	v := must[*tfe.Variable](t)(c.Variables.Create(ctx(), ws.ID, tfe.VariableCreateOptions{Key: tfe.String("0f1e2d3c-uuid-key"), Value: tfe.String("v"), Category: tfe.Category(tfe.CategoryTerraform)}))
+	read := must[*tfe.Workspace](t)(c.Workspaces.ReadByID(ctx(), ws.ID))
+	if len(read.Variables) != 1 || read.Variables[0].ID != v.ID {
+		t.Fatalf("workspace vars relationship = %+v", read.Variables)
+	}
+
+	must[*tfe.Organization](t)(c.Organizations.Update(ctx(), "my-org", tfe.OrganizationUpdateOptions{UserTokensEnabled: tfe.Bool(false)}))
+	_, err = c.Organizations.Read(ctx(), "my-org")
+	wantErr(t, err, tfe.ErrUnauthorized)
+}

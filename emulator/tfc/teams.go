@@ -79,8 +79,8 @@ func (in *teamInput) validate(create bool) error {
 	if create || in.Name != nil {
 		if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
 			errs = append(errs, invalidAttribute("/data/attributes/name", "Name can't be blank"))
-		} else if strings.ContainsAny(*in.Name, "/ ") {
-			errs = append(errs, invalidAttribute("/data/attributes/name", "Name may only contain letters, numbers, - and _"))
+		} else if strings.ContainsAny(*in.Name, "/") {
+			errs = append(errs, invalidAttribute("/data/attributes/name", "Name must not contain /"))
 		}
 	}
 	if v := in.Visibility; v != nil && *v != "secret" && *v != "organization" {
@@ -206,9 +206,6 @@ func (s *Service) updateTeam(c *call) (int, any, error) {
 	if _, err := decodeResource(c.r, "teams", &in); err != nil {
 		return 0, nil, err
 	}
-	if err := in.validate(false); err != nil {
-		return 0, nil, err
-	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
 		t, err := st.visibleTeam(c.p, c.path("id"))
 		if err != nil {
@@ -216,6 +213,10 @@ func (s *Service) updateTeam(c *call) (int, any, error) {
 		}
 		if !st.can(c.p, t.Org, manageTeams) {
 			return nil, errNotFound
+		}
+		// An unknown team is a 404 before its body is judged.
+		if err := in.validate(false); err != nil {
+			return nil, err
 		}
 		access, err := in.access(t.Access)
 		if err != nil {

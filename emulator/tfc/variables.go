@@ -51,7 +51,9 @@ type variableInput struct {
 }
 
 var (
-	terraformKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+	// TFC accepts any key without whitespace for Terraform variables too
+	// (go-tfe's own tests use UUIDs, which may start with a digit).
+	terraformKey = regexp.MustCompile(`^[^\s]+$`)
 	envKey       = regexp.MustCompile(`^[^=\s]+$`)
 )
 
@@ -80,7 +82,7 @@ func (in *variableInput) validate(create bool) error {
 		case category == CategoryEnv && !envKey.MatchString(*in.Key):
 			errs = append(errs, invalidAttribute("/data/attributes/key", "Key must not contain whitespace or ="))
 		case category != CategoryEnv && !terraformKey.MatchString(*in.Key):
-			errs = append(errs, invalidAttribute("/data/attributes/key", "Key must start with a letter or underscore and contain only letters, numbers, - and _"))
+			errs = append(errs, invalidAttribute("/data/attributes/key", "Key must not contain whitespace"))
 		}
 	}
 	if in.Description != nil && len(*in.Description) > maxDescription {
@@ -98,7 +100,7 @@ func (in *variableInput) apply(v *Variable) error {
 		return invalidAttribute("/data/attributes/sensitive", "Sensitive variables cannot be made non-sensitive")
 	}
 	if in.Key != nil && in.Category == nil && v.Category != CategoryEnv && !terraformKey.MatchString(*in.Key) {
-		return invalidAttribute("/data/attributes/key", "Key must start with a letter or underscore and contain only letters, numbers, - and _")
+		return invalidAttribute("/data/attributes/key", "Key must not contain whitespace")
 	}
 	setIf(&v.Key, in.Key)
 	setIf(&v.Value, in.Value)

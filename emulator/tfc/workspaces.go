@@ -1,9 +1,12 @@
 package tfc
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
+	"time"
 )
 
 type wsActions struct {
@@ -80,6 +83,10 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 	if !w.ExecutionModeSet {
 		mode = st.Orgs[w.Org].DefaultExecutionMode
 	}
+	operations := mode != "local"
+	if w.Operations != nil {
+		operations = *w.Operations
+	}
 	self := fmt.Sprintf("/api/v2/organizations/%s/workspaces/%s", w.Org, w.Name)
 	return Resource{
 		ID:   w.ID,
@@ -88,12 +95,14 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 			Actions: wsActions{IsDestroyable: manage}, AllowDestroyPlan: w.AllowDestroyPlan, AutoApply: w.AutoApply,
 			CanQueueDestroyPlan: manage && w.AllowDestroyPlan, CreatedAt: Timestamp(w.CreatedAt), Description: w.Description,
 			Environment: "default", ExecutionMode: mode, FileTriggersEnabled: w.FileTriggers, GlobalRemoteState: w.GlobalRemoteState,
-			Locked: w.Locked, Name: w.Name, Operations: mode != "local",
+			Locked: w.Locked, Name: w.Name, Operations: operations,
+			AutoApplyRunTrigger: w.AutoApplyTrigger, AutoDestroyAt: timestampPtr(w.AutoDestroyAt),
+			SourceName: nonEmpty(w.SourceName), SourceURL: nonEmpty(w.SourceURL), AssessmentsEnabled: w.Assessments,
 			Permissions: wsPermissions{CanDestroy: manage, CanForceUnlock: manage, CanLock: manage, CanManageRunTasks: manage,
 				CanQueueApply: manage, CanQueueDestroy: manage, CanQueueRun: manage, CanReadSettings: true, CanReadStateVersions: true,
 				CanReadVariable: true, CanUnlock: manage, CanUpdate: manage, CanUpdateVariable: manage, CanForceDelete: manage},
-			QueueAllRuns: w.QueueAllRuns, SpeculativeEnabled: w.SpeculativeEnabled, StructuredRunOutput: true,
-			TerraformVersion: w.TerraformVersion, TriggerPrefixes: []string{}, TriggerPatterns: []string{},
+			QueueAllRuns: w.QueueAllRuns, SpeculativeEnabled: w.SpeculativeEnabled, StructuredRunOutput: w.StructuredOutput,
+			TerraformVersion: w.TerraformVersion, TriggerPrefixes: orEmpty(w.TriggerPrefixes), TriggerPatterns: orEmpty(w.TriggerPatterns),
 			WorkingDirectory: w.WorkingDirectory, UpdatedAt: Timestamp(w.UpdatedAt), TagNames: append([]string{}, w.TagNames...),
 			SettingOverwrites: wsSettingOverwrites{ExecutionMode: w.ExecutionModeSet, AgentPool: w.ExecutionModeSet},
 		},
@@ -104,7 +113,7 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 			"current-run":                   toOne("runs", ""),
 			"current-state-version":         toOne("state-versions", ""),
 			"current-configuration-version": toOne("configuration-versions", ""),
-			"vars":                          {Links: map[string]string{"related": "/api/v2/workspaces/" + w.ID + "/vars"}},
+			"vars":                          {Data: toMany("vars", st.workspaceVarIDs(w.ID)).Data, Links: map[string]string{"related": "/api/v2/workspaces/" + w.ID + "/vars"}},
 		},
 		Links: map[string]string{"self": self, "self-html": fmt.Sprintf("/app/%s/workspaces/%s", w.Org, w.Name)},
 	}
@@ -112,18 +121,45 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 
 // workspaceInput is the attributes a workspace create or update may send.
 type workspaceInput struct {
-	Name               *string `json:"name"`
-	Description        *string `json:"description"`
-	ExecutionMode      *string `json:"execution-mode"`
-	AgentPoolID        *string `json:"agent-pool-id"`
-	AutoApply          *bool   `json:"auto-apply"`
-	TerraformVersion   *string `json:"terraform-version"`
-	WorkingDirectory   *string `json:"working-directory"`
-	AllowDestroyPlan   *bool   `json:"allow-destroy-plan"`
-	FileTriggers       *bool   `json:"file-triggers-enabled"`
-	QueueAllRuns       *bool   `json:"queue-all-runs"`
-	SpeculativeEnabled *bool   `json:"speculative-enabled"`
-	GlobalRemoteState  *bool   `json:"global-remote-state"`
+	Name               *string  `json:"name"`
+	Description        *string  `json:"description"`
+	ExecutionMode      *string  `json:"execution-mode"`
+	AgentPoolID        *string  `json:"agent-pool-id"`
+	AutoApply          *bool    `json:"auto-apply"`
+	TerraformVersion   *string  `json:"terraform-version"`
+	WorkingDirectory   *string  `json:"working-directory"`
+	AllowDestroyPlan   *bool    `json:"allow-destroy-plan"`
+	FileTriggers       *bool    `json:"file-triggers-enabled"`
+	QueueAllRuns       *bool    `json:"queue-all-runs"`
+	SpeculativeEnabled *bool    `json:"speculative-enabled"`
+	GlobalRemoteState  *bool    `json:"global-remote-state"`
+	AutoApplyTrigger   *bool    `json:"auto-apply-run-trigger"`
+	AutoDestroyAt      *string  `json:"auto-destroy-at"`
+	SourceName         *string  `json:"source-name"`
+	SourceURL          *string  `json:"source-url"`
+	TriggerPrefixes    []string `json:"trigger-prefixes"`
+	TriggerPatterns    []string `json:"trigger-patterns"`
+	Operations         *bool    `json:"operations"`
+	Assessments        *bool    `json:"assessments-enabled"`
+	StructuredOutput   *bool    `json:"structured-run-output-enabled"`
+	autoDestroyAt      *time.Time
+}
+
+// terraformVersion is "latest", a version, or a version constraint.
+var terraformVersion = regexp.MustCompile(`^(latest|[~><=!\s]*\d+(\.\d+){0,2}(-[0-9A-Za-z.]+)?([\s,]*[~><=!]+\s*\d+(\.\d+){0,2})*)$`)
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func (in *workspaceInput) validate(create bool) error {
@@ -142,6 +178,20 @@ func (in *workspaceInput) validate(create bool) error {
 	if in.ExecutionMode != nil && *in.ExecutionMode == "agent" && (in.AgentPoolID == nil || *in.AgentPoolID == "") {
 		errs = append(errs, invalidAttribute("/data/attributes/agent-pool-id", "Agent pool must be present when execution mode is agent"))
 	}
+	if v := in.TerraformVersion; v != nil && !terraformVersion.MatchString(*v) {
+		errs = append(errs, invalidAttribute("/data/attributes/terraform-version", fmt.Sprintf("Terraform version %q is not a version, a version constraint or latest", *v)))
+	}
+	if v := in.AutoDestroyAt; v != nil && *v != "" {
+		t, err := time.Parse(time.RFC3339, *v)
+		if err != nil {
+			errs = append(errs, invalidAttribute("/data/attributes/auto-destroy-at", "Auto destroy at is not an ISO 8601 time"))
+		}
+		t = t.UTC()
+		in.autoDestroyAt = &t
+	}
+	if len(in.TriggerPrefixes) > 0 && len(in.TriggerPatterns) > 0 {
+		errs = append(errs, invalidAttribute("/data/attributes/trigger-patterns", "Trigger patterns and trigger prefixes cannot both be set"))
+	}
 	if len(errs) > 0 {
 		return errs
 	}
@@ -149,6 +199,23 @@ func (in *workspaceInput) validate(create bool) error {
 }
 
 func (in *workspaceInput) apply(w *Workspace) {
+	setIf(&w.AutoApplyTrigger, in.AutoApplyTrigger)
+	if in.AutoDestroyAt != nil {
+		w.AutoDestroyAt = in.autoDestroyAt
+	}
+	setIf(&w.SourceName, in.SourceName)
+	setIf(&w.SourceURL, in.SourceURL)
+	if in.TriggerPrefixes != nil {
+		w.TriggerPrefixes, w.TriggerPatterns = in.TriggerPrefixes, nil
+	}
+	if in.TriggerPatterns != nil {
+		w.TriggerPatterns, w.TriggerPrefixes = in.TriggerPatterns, nil
+	}
+	if in.Operations != nil {
+		w.Operations = in.Operations
+	}
+	setIf(&w.Assessments, in.Assessments)
+	setIf(&w.StructuredOutput, in.StructuredOutput)
 	setIf(&w.Name, in.Name)
 	setIf(&w.Description, in.Description)
 	if in.ExecutionMode != nil {
@@ -168,6 +235,14 @@ func (in *workspaceInput) apply(w *Workspace) {
 	setIf(&w.GlobalRemoteState, in.GlobalRemoteState)
 }
 
+func (st *State) workspaceVarIDs(wsID string) []string {
+	var ids []string
+	for _, v := range sortedBySeq(st.Vars, func(v *Variable) bool { return v.WorkspaceID == wsID }) {
+		ids = append(ids, v.ID)
+	}
+	return ids
+}
+
 func (st *State) workspaceByName(org, name string) (*Workspace, bool) {
 	for _, w := range st.Workspaces {
 		if w.Org == org && w.Name == name {
@@ -175,6 +250,29 @@ func (st *State) workspaceByName(org, name string) (*Workspace, bool) {
 		}
 	}
 	return nil, false
+}
+
+// tagNames reads the names of a "tags" relationship go-tfe sends with
+// attributes (tags have no id until TFC makes them).
+func tagNames(res *requestResource) []string {
+	names := []string{}
+	rel, ok := res.Relationships["tags"]
+	if !ok {
+		return names
+	}
+	var tags []struct {
+		Attributes struct {
+			Name string `json:"name"`
+		} `json:"attributes"`
+	}
+	if json.Unmarshal(rel.Data, &tags) == nil {
+		for _, t := range tags {
+			if t.Attributes.Name != "" {
+				names = append(names, t.Attributes.Name)
+			}
+		}
+	}
+	return names
 }
 
 // workspaceFor finds a workspace by id (path {id}) or by organization and
@@ -250,6 +348,7 @@ func (s *Service) createWorkspace(c *call) (int, any, error) {
 		}
 		w := newWorkspace(st, o.Name, *in.Name, projectID, c.now)
 		in.apply(w)
+		w.TagNames = tagNames(res)
 		return Document{Data: st.workspaceResource(w, c.p)}, nil
 	})
 }

@@ -85,7 +85,7 @@ func (s *Server) issueToken(m *mount, a *logical.Auth, now time.Time) (*authBloc
 	t := &token{
 		ID: "hvs." + randomBase62(24), Accessor: randomBase62(24), Policies: policies, Metadata: a.Metadata,
 		DisplayName: strings.TrimSuffix(strings.ReplaceAll(m.path, "auth/", ""), "/") + "-" + a.DisplayName,
-		Path: m.path + "login", CreationTime: now, IssueTime: now, TTL: ttl, Renewable: true, Orphan: true,
+		Path:        m.path + "login", CreationTime: now, IssueTime: now, TTL: ttl, Renewable: true, Orphan: true,
 		EntityID: uuid.NewString(), NumUses: a.NumUses,
 	}
 	s.mu.Lock()
