@@ -137,6 +137,11 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		e.vault.Sweep(r.Context())
 		defer func() {
 			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					// A deliberate dropped connection (what a client of the
+					// real service sees there): let net/http abort it.
+					panic(p)
+				}
 				e.log.Error("panic serving request", "service", service, "method", r.Method, "path", r.URL.Path, "panic", p)
 				if !rec.wrote {
 					writeInternalError(rec, service)

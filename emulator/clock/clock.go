@@ -39,8 +39,8 @@ func New() *Clock { return &Clock{real: time.Now} }
 // NewAt returns a clock frozen at t, handy for deterministic tests.
 func NewAt(t time.Time) *Clock {
 	c := New()
+	c.Freeze() // first, so Set lands exactly on t
 	c.Set(t)
-	c.Freeze()
 	return c
 }
 

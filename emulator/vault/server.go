@@ -253,6 +253,14 @@ func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel s
 	ctx := req.http.Context()
 	lreq := &logical.Request{Operation: req.op, Path: rel, MountPoint: m.path, Data: req.data, RemoteAddr: req.http.RemoteAddr}
 	resp, err := m.backend.HandleRequest(ctx, lreq)
+	if errors.Is(err, logical.ErrAbortConnection) {
+		panic(http.ErrAbortHandler)
+	}
+	if _, help := req.data["help"]; help && req.op == logical.ReadOperation && err == nil && resp != nil && !resp.IsError() {
+		// path-help answers with the help document itself, no envelope.
+		writeVault(w, http.StatusOK, resp.Data)
+		return
+	}
 	env := newEnvelope()
 	login := m.auth && contains(m.backend.Unauthenticated(), strings.TrimSuffix(rel, "/"))
 	if err == nil && !resp.IsError() && resp != nil {

@@ -1,22 +1,81 @@
-// Package jwtauth emulates Vault's jwt auth method (vault-plugin-auth-jwt).
+// Package jwtauth emulates Vault's jwt auth method (vault-plugin-auth-jwt):
+// config, roles and login, validating JWTs in the real method's order, with
+// its error strings, on the emulator's virtual clock (shared/spec/vault.md
+// §3).
 package jwtauth
 
 import (
 	"context"
+	"regexp"
+	"strings"
+	"sync"
 
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
-// Factory mounts the engine.
-func Factory(cfg logical.Config) logical.Backend { return &backend{cfg: cfg} }
+// Factory mounts the auth method.
+func Factory(cfg logical.Config) logical.Backend {
+	return &backend{cfg: cfg, roles: map[string]*role{}}
+}
 
-type backend struct{ cfg logical.Config }
+type backend struct {
+	cfg logical.Config
 
+	mu     sync.RWMutex
+	config *config
+	roles  map[string]*role
+	keys   *keyCache
+}
+
+var (
+	roleNamePath = regexp.MustCompile(`^role/(\w(([\w-.@]+)?\w)?)$`)
+	roleListPath = regexp.MustCompile(`^role/?$`)
+)
+
+// HandleRequest routes a request inside the mount.
 func (b *backend) HandleRequest(ctx context.Context, req *logical.Request) (*logical.Response, error) {
+	switch p := strings.TrimSuffix(req.Path, "/"); {
+	case p == "login":
+		if req.Operation != logical.UpdateOperation && req.Operation != logical.CreateOperation {
+			return nil, logical.ErrUnsupportedOperation
+		}
+		return b.login(ctx, req)
+	case p == "config":
+		switch req.Operation {
+		case logical.ReadOperation:
+			return b.readConfig()
+		case logical.UpdateOperation, logical.CreateOperation:
+			return b.writeConfig(ctx, req)
+		}
+		return nil, logical.ErrUnsupportedOperation
+	case roleListPath.MatchString(req.Path) && req.Operation == logical.ListOperation:
+		return b.listRoles(), nil
+	case roleNamePath.MatchString(req.Path):
+		name := strings.ToLower(roleNamePath.FindStringSubmatch(req.Path)[1])
+		switch req.Operation {
+		case logical.ReadOperation:
+			return b.readRole(name), nil
+		case logical.UpdateOperation, logical.CreateOperation:
+			return b.writeRole(req, name)
+		case logical.DeleteOperation:
+			b.mu.Lock()
+			delete(b.roles, name)
+			b.mu.Unlock()
+			return nil, nil
+		}
+		return nil, logical.ErrUnsupportedOperation
+	case roleListPath.MatchString(req.Path):
+		return nil, logical.ErrUnsupportedOperation
+	}
 	return nil, logical.ErrUnsupportedPath
 }
-func (b *backend) Unauthenticated() []string { return nil }
-func (b *backend) RenewSecret(ctx context.Context, s *logical.Secret) (*logical.Response, error) {
-	return nil, nil
+
+// Unauthenticated: login needs no token.
+func (b *backend) Unauthenticated() []string { return []string{"login"} }
+
+// Auth methods issue tokens, not leased secrets.
+func (b *backend) RenewSecret(context.Context, *logical.Secret) (*logical.Response, error) {
+	return nil, logical.ErrUnsupportedOperation
 }
-func (b *backend) RevokeSecret(ctx context.Context, s *logical.Secret) error { return nil }
+
+func (b *backend) RevokeSecret(context.Context, *logical.Secret) error { return nil }

@@ -126,3 +126,7 @@ type Backend interface {
 
 // Factory builds a backend of one type.
 type Factory func(Config) Backend
+
+// ErrAbortConnection asks the core to drop the connection without a
+// response, which is what a client sees when a real plugin panics.
+var ErrAbortConnection = errors.New("abort connection")

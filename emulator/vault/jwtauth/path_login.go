@@ -1,0 +1,282 @@
+package jwtauth
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tfcemu/tfcemu/emulator/vault/logical"
+)
+
+// Leeway defaults: 0 means these, negative means none.
+const (
+	defaultExpirationLeeway = 150 * time.Second
+	defaultNotBeforeLeeway  = 150 * time.Second
+	defaultClockSkewLeeway  = 60 * time.Second
+)
+
+// login is path_login.go's pathLogin: the checks run in the real method's
+// order and fail with its messages (400 unless noted).
+func (b *backend) login(ctx context.Context, req *logical.Request) (*logical.Response, error) {
+	b.mu.RLock()
+	c := b.config
+	b.mu.RUnlock()
+	if c == nil {
+		return logical.ErrorResponse("could not load configuration"), nil
+	}
+	name, _, _ := req.String("role")
+	name = strings.ToLower(name)
+	if name == "" {
+		name = c.DefaultRole
+	}
+	if name == "" {
+		return logical.ErrorResponse("missing role"), nil
+	}
+	b.mu.RLock()
+	r, ok := b.roles[name]
+	b.mu.RUnlock()
+	if !ok {
+		return logical.ErrorResponse("role %q could not be found", name), nil
+	}
+	if r.RoleType == "oidc" {
+		return logical.ErrorResponse("role with oidc role_type is not allowed"), nil
+	}
+	token, _, _ := req.String("jwt")
+	if token == "" {
+		return logical.ErrorResponse("missing token"), nil
+	}
+	if len(r.TokenBoundCIDRs) > 0 && !remoteIn(req.RemoteAddr, r.TokenBoundCIDRs) {
+		return nil, logical.ErrPermissionDenied
+	}
+	if c.OIDCClientID != "" {
+		return logical.ErrorResponse("error configuring token validator: unsupported config type"), nil
+	}
+	claims, err := b.validate(ctx, c, r, token)
+	if err != nil {
+		var cfgErr configError
+		if errors.As(err, &cfgErr) {
+			return logical.ErrorResponse("error configuring token validator: %s", cfgErr.err), nil
+		}
+		return logical.ErrorResponse("error validating token: %s", err), nil
+	}
+	if len(r.BoundAudiences) == 0 {
+		if aud, ok := claims["aud"]; ok && aud != nil && aud != "" {
+			if list, isList := aud.([]any); !isList || len(list) > 0 {
+				return logical.ErrorResponse("audience claim found in JWT but no audiences bound to the role"), nil
+			}
+		}
+	}
+	userVal, ok := claimValue(claims, r.UserClaim, r.UserClaimJSONPointer)
+	if !ok {
+		return logical.ErrorResponse("claim %q not found in token", r.UserClaim), nil
+	}
+	user, ok := claimString(userVal)
+	if !ok {
+		return logical.ErrorResponse("claim %q could not be converted to string", r.UserClaim), nil
+	}
+	metadata := map[string]string{}
+	for src, dst := range r.ClaimMappings {
+		v, ok := claimValue(claims, src, strings.HasPrefix(src, "/"))
+		if !ok {
+			continue
+		}
+		s, ok := claimString(v)
+		if !ok {
+			return logical.ErrorResponse("error converting claim '%s' to string", src), nil
+		}
+		metadata[dst] = s
+	}
+	if err := validateBoundClaims(r, claims); err != nil {
+		return logical.ErrorResponse("error validating claims: %s", err), nil
+	}
+	metadata["role"] = name
+	return &logical.Response{Auth: &logical.Auth{
+		DisplayName: user, Policies: r.TokenPolicies, Metadata: metadata, TTL: r.TokenTTL, MaxTTL: r.TokenMaxTTL,
+		Renewable: true, NoDefault: r.TokenNoDefaultPolicy, NumUses: r.TokenNumUses, BoundCIDRs: r.TokenBoundCIDRs,
+		InternalData: map[string]any{"role": name},
+	}}, nil
+}
+
+func remoteIn(remote string, cidrs []string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip := net.ParseIP(host)
+	for _, c := range cidrs {
+		if _, n, err := net.ParseCIDR(c); err == nil && ip != nil && n.Contains(ip) {
+			return true
+		}
+		if c == host {
+			return true
+		}
+	}
+	return false
+}
+
+// configError marks a failure to build the validator (discovery, JWKS).
+type configError struct{ err error }
+
+func (e configError) Error() string { return e.err.Error() }
+
+// validate is cap's jwt.Validate: signature, algorithm, issuer, subject,
+// audience, then times with the leeways, on the virtual clock.
+func (b *backend) validate(ctx context.Context, c *config, r *role, token string) (map[string]any, error) {
+	hdr, claims, err := parseCompact(token)
+	if err != nil {
+		return nil, fmt.Errorf("error verifying token signature: oidc: malformed jwt: %w", err)
+	}
+	alg, _ := hdr["alg"].(string)
+	if !contains(allAlgs, alg) {
+		return nil, fmt.Errorf("error verifying token signature: oidc: malformed jwt: go-jose/go-jose: unexpected signature algorithm %q; expected %q", alg, allAlgs)
+	}
+	if err := b.verifySignature(ctx, c, token, hdr); err != nil {
+		return nil, err
+	}
+	supported := c.JWTSupportedAlgs
+	if len(supported) == 0 {
+		supported = allAlgs
+	}
+	if !contains(supported, alg) {
+		return nil, errors.New("invalid algorithm (alg) header parameter: token signed with unexpected algorithm")
+	}
+	if c.BoundIssuer != "" && claims["iss"] != c.BoundIssuer {
+		return nil, errors.New("invalid issuer (iss) claim")
+	}
+	if r.BoundSubject != "" && claims["sub"] != r.BoundSubject {
+		return nil, errors.New("invalid subject (sub) claim")
+	}
+	if len(r.BoundAudiences) > 0 && !audienceMatches(claims["aud"], r.BoundAudiences) {
+		return nil, errors.New("invalid audience (aud) claim: audience claim does not match any expected audience")
+	}
+	iat, hasIat := numericClaim(claims, "iat")
+	nbf, hasNbf := numericClaim(claims, "nbf")
+	exp, hasExp := numericClaim(claims, "exp")
+	if !hasIat && !hasNbf && !hasExp {
+		return nil, errors.New("no issued at (iat), not before (nbf), or expiration time (exp) claims in token")
+	}
+	expLeeway := leeway(r.ExpirationLeeway, defaultExpirationLeeway)
+	nbfLeeway := leeway(r.NotBeforeLeeway, defaultNotBeforeLeeway)
+	if !hasExp {
+		exp = later(iat, nbf).Add(expLeeway)
+	}
+	if !hasNbf {
+		if hasIat {
+			nbf = iat
+		} else {
+			nbf = exp.Add(-nbfLeeway)
+		}
+	}
+	skew := leeway(r.ClockSkewLeeway, defaultClockSkewLeeway)
+	now := b.cfg.Now()
+	switch {
+	case now.Add(skew).Before(nbf):
+		return nil, errors.New("invalid not before (nbf) claim: token not yet valid")
+	case now.Add(-skew).After(exp):
+		return nil, errors.New("invalid expiration time (exp) claim: token is expired")
+	case hasIat && now.Add(skew).Before(iat):
+		return nil, errors.New("invalid issued at (iat) claim: token issued in the future")
+	}
+	return claims, nil
+}
+
+// leeway: 0 means the default, negative means none.
+func leeway(v, def time.Duration) time.Duration {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
+}
+
+func parseCompact(token string) (map[string]any, map[string]any, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, nil, errors.New("go-jose/go-jose: compact JWS format must have three parts")
+	}
+	var hdr, claims map[string]any
+	for i, dst := range []*map[string]any{&hdr, &claims} {
+		raw, err := base64.RawURLEncoding.DecodeString(parts[i])
+		if err != nil {
+			return nil, nil, fmt.Errorf("go-jose/go-jose: %w", err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.UseNumber()
+		if err := dec.Decode(dst); err != nil {
+			return nil, nil, fmt.Errorf("go-jose/go-jose: %w", err)
+		}
+	}
+	return hdr, claims, nil
+}
+
+func numericClaim(claims map[string]any, name string) (time.Time, bool) {
+	n, ok := claims[name].(json.Number)
+	if !ok {
+		return time.Time{}, false
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(f), 0), true
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func audienceMatches(aud any, bound []string) bool {
+	switch t := aud.(type) {
+	case string:
+		return contains(bound, t)
+	case []any:
+		for _, a := range t {
+			if s, ok := a.(string); ok && contains(bound, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// claimValue reads a claim by name, or by JSON pointer ("/a/b").
+func claimValue(claims map[string]any, name string, pointer bool) (any, bool) {
+	if !pointer {
+		v, ok := claims[name]
+		return v, ok
+	}
+	var cur any = claims
+	for _, part := range strings.Split(strings.TrimPrefix(name, "/"), "/") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[part]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func claimString(v any) (string, bool) {
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case json.Number:
+		return t.String(), true
+	case bool:
+		return strconv.FormatBool(t), true
+	}
+	return "", false
+}

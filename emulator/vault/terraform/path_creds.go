@@ -1,0 +1,116 @@
+package terraform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tfcemu/tfcemu/emulator/vault/logical"
+)
+
+// readCreds is pathCredentialsRead: organization and legacy team roles
+// return their stored token with no lease; user and team roles create a
+// token in TFC on every read and lease it.
+func (b *backend) readCreds(ctx context.Context, req *logical.Request, name string) (*logical.Response, error) {
+	r := b.getRole(lower(name))
+	if r == nil {
+		return nil, errors.New("error retrieving role: role is nil")
+	}
+	var warnings []string
+	if req.Operation == logical.UpdateOperation {
+		if unknown := unknownParams(req, "name"); len(unknown) > 0 {
+			warnings = append(warnings, fmt.Sprintf("Endpoint ignored these unrecognized parameters: %v", unknown))
+		}
+		if req.Has("name") {
+			warnings = append(warnings, "Endpoint replaced the value of these parameters with the values captured from the endpoint's path: [name]")
+		}
+	}
+	ct := r.CredentialType
+	if ct == "" && r.UserID != "" {
+		ct = credUser
+	}
+	if ct == credUser || ct == credTeam {
+		tok, err := b.createToken(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		data := map[string]any{"token": tok.Token, "token_id": tok.ID}
+		if tok.Description != "" {
+			data["description"] = tok.Description
+		}
+		if !tok.ExpiredAt.IsZero() {
+			data["expired_at"] = tok.ExpiredAt
+		}
+		sec := &logical.Secret{Renewable: true, TTL: r.TTL, MaxTTL: r.MaxTTL,
+			InternalData: map[string]any{"token_id": tok.ID, "role": r.Name, "secret_type": secretType}}
+		return &logical.Response{Data: data, Secret: sec, Warnings: warnings}, nil
+	}
+	data := map[string]any{"organization": r.Organization, "role": r.Name, "team_id": r.TeamID, "token": r.Token, "token_id": r.TokenID}
+	if r.Description != "" {
+		data["description"] = r.Description
+	}
+	return &logical.Response{Data: data, Warnings: warnings}, nil
+}
+
+// rotateRole regenerates an organization or legacy team token. Its name is
+// not lowercased and only the token changes, not token_id: both quirks of
+// the real engine.
+func (b *backend) rotateRole(ctx context.Context, _ *logical.Request, name string) (*logical.Response, error) {
+	b.writeMu.Lock()
+	defer b.writeMu.Unlock()
+	r := b.getRole(name)
+	switch {
+	case r == nil:
+		return logical.ErrorResponse("missing role entry"), nil
+	case r.UserID != "":
+		return logical.ErrorResponse("cannot rotate credentials for user roles"), nil
+	case r.TeamID != "" && r.CredentialType == credTeam:
+		return logical.ErrorResponse("cannot rotate credentials for credential_type = team token roles. Only works for credential_type = team_legacy."), nil
+	}
+	tok, err := b.createToken(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	r.Token = tok.Token
+	b.mu.Lock()
+	b.roles[r.Name] = r
+	b.mu.Unlock()
+	return nil, nil
+}
+
+// RenewSecret keeps a lease going with the role's TTLs.
+func (b *backend) RenewSecret(_ context.Context, s *logical.Secret) (*logical.Response, error) {
+	name, ok := s.InternalData["role"].(string)
+	if !ok {
+		return nil, errors.New("secret is missing role internal data")
+	}
+	r := b.getRole(name)
+	if r == nil {
+		return nil, errors.New("error retrieving role: role is nil")
+	}
+	out := *s
+	if r.TTL > 0 {
+		out.TTL = r.TTL
+	}
+	if r.MaxTTL > 0 {
+		out.MaxTTL = r.MaxTTL
+	}
+	return &logical.Response{Secret: &out}, nil
+}
+
+// RevokeSecret deletes the leased token in TFC: DELETE
+// /authentication-tokens/:id, for user and team tokens alike.
+func (b *backend) RevokeSecret(ctx context.Context, s *logical.Secret) error {
+	c, err := b.getClient()
+	if err != nil {
+		return fmt.Errorf("error getting client: %w", err)
+	}
+	id, _ := s.InternalData["token_id"].(string)
+	if id == "" {
+		return errors.New("secret is missing tokenID internal data")
+	}
+	if err := c.UserTokens.Delete(ctx, id); err != nil {
+		return fmt.Errorf("error revoking user token: %w", err)
+	}
+	return nil
+}
