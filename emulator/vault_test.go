@@ -364,3 +364,67 @@ func forgeNone(jwt string) string {
 	parts := strings.Split(jwt, ".")
 	return "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + parts[1] + "."
 }
+
+func TestVaultConfigReadWithoutConfigDropsTheConnection(t *testing.T) {
+	ve := newVaultEnv(t)
+	if err := ve.v.Sys().Mount("terraform", &vault.MountInput{Type: "terraform"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ve.v.Logical().Read("terraform/config")
+	if err == nil || strings.Contains(err.Error(), "Code:") {
+		t.Fatalf("err = %v, want a dropped connection as the real engine's nil dereference gives", err)
+	}
+	// The server is fine afterwards.
+	if _, err := ve.v.Sys().Health(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVaultMountsLeasesAndHelp(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	mounts, err := ve.v.Sys().ListMounts()
+	if err != nil || mounts["terraform/"] == nil || mounts["terraform/"].Type != "terraform" || mounts["sys/"] == nil {
+		t.Fatalf("mounts = %v, %v", mounts, err)
+	}
+	if err := ve.v.Sys().TuneMount("terraform", vault.MountConfigInput{DefaultLeaseTTL: "1h", MaxLeaseTTL: "2h"}); err != nil {
+		t.Fatal(err)
+	}
+	tune, err := ve.v.Sys().MountConfig("terraform")
+	if err != nil || tune.DefaultLeaseTTL != 3600 || tune.MaxLeaseTTL != 7200 {
+		t.Fatalf("tune = %+v %v", tune, err)
+	}
+	ve.write(t, "terraform/role/u", map[string]any{"user_id": "user-12345abcde", "ttl": "30m"})
+	creds := ve.read(t, "terraform/creds/u")
+	if creds.LeaseDuration != 1800 {
+		t.Fatalf("lease duration %d, want the role's 1800", creds.LeaseDuration)
+	}
+	// Renewing past the mount max is capped with Vault's warning.
+	renewed, err := ve.v.Sys().Renew(creds.LeaseID, 3*3600)
+	if err != nil || renewed.LeaseDuration != 7200 || len(renewed.Warnings) != 1 || !strings.Contains(renewed.Warnings[0], `exceeded the effective max_ttl of "2h"`) {
+		t.Fatalf("renew = %+v %v", renewed, err)
+	}
+	lookup, err := ve.v.Logical().Write("sys/leases/lookup", map[string]any{"lease_id": creds.LeaseID})
+	if err != nil || lookup.Data["id"] != creds.LeaseID || lookup.Data["renewable"] != true {
+		t.Fatalf("lookup = %+v %v", lookup, err)
+	}
+	tok := creds.Data["token"].(string)
+	if err := ve.v.Sys().RevokePrefix("terraform/creds/u"); err != nil {
+		t.Fatal(err)
+	}
+	if ve.tokenWorks(t, tok) {
+		t.Fatal("revoke-prefix left the token alive in TFC")
+	}
+	help, err := ve.v.Help("terraform/role/u")
+	if err != nil || !strings.Contains(help.Help, "Manage the roles that can be created with this backend.") || !strings.Contains(help.Help, "user_id (string)") {
+		t.Fatalf("help = %+v %v", help, err)
+	}
+	// Unmounting revokes the mount's leases.
+	again := ve.read(t, "terraform/creds/u")
+	if err := ve.v.Sys().Unmount("terraform"); err != nil {
+		t.Fatal(err)
+	}
+	if ve.tokenWorks(t, again.Data["token"].(string)) {
+		t.Fatal("unmount left a leased token alive")
+	}
+}

@@ -35,6 +35,9 @@ func (sc *scenario) expand(s string) string {
 		"{owner_token}", sc.target.OwnerToken,
 		"{vault_token}", sc.target.VaultToken,
 	}
+	if sc.token != nil {
+		pairs = append(pairs, "{jwt}", sc.token.raw)
+	}
 	for k, v := range sc.remembered {
 		pairs = append(pairs, "{"+k+"}", v)
 	}
@@ -113,6 +116,9 @@ func (sc *scenario) request(ctx context.Context, method, path, service string, b
 		payload = []byte(sc.expand(body.Content))
 		header.Set("Content-Type", "application/json")
 	}
+	if service == "Vault" && sc.vaultToken != "" {
+		header.Set("X-Vault-Token", sc.vaultToken)
+	}
 	if strings.HasPrefix(path, "/api/") && sc.tfcToken != "" {
 		header.Set("Authorization", "Bearer "+sc.tfcToken)
 		header.Set("Content-Type", "application/vnd.api+json")
@@ -122,7 +128,7 @@ func (sc *scenario) request(ctx context.Context, method, path, service string, b
 }
 
 func registerHTTPSteps(ctx *godog.ScenarioContext) {
-	ctx.Step(`^I (GET|DELETE) "([^"]*)"(?: (?:from|on) (TFC|Vault|the issuer))?$`, func(ctx context.Context, method, path, service string) error {
+	ctx.Step(`^I (GET|DELETE|LIST) "([^"]*)"(?: (?:from|on) (TFC|Vault|the issuer))?$`, func(ctx context.Context, method, path, service string) error {
 		return world(ctx).request(ctx, method, path, service, nil)
 	})
 	ctx.Step(`^I (POST|PUT|PATCH) "([^"]*)"(?: (?:to|on) (TFC|Vault))? with:$`, func(ctx context.Context, method, path, service string, body *godog.DocString) error {

@@ -45,6 +45,9 @@ type scenario struct {
 	// tfcToken is the bearer token TFC requests carry; the owner's unless a
 	// step switches it.
 	tfcToken string
+	// vaultToken is the X-Vault-Token Vault requests carry; root unless a
+	// step switches it.
+	vaultToken string
 	// remembered holds values steps saved, used as {name} placeholders.
 	remembered map[string]string
 }
@@ -72,7 +75,7 @@ func (sc *scenario) needEmulator(what string) error {
 func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 	ctx.Before(func(c context.Context, p *godog.Scenario) (context.Context, error) {
 		sc := &scenario{suite: s, target: s.Target, name: p.Name, tags: map[string]bool{},
-			tfcToken: s.Target.OwnerToken, remembered: map[string]string{}}
+			tfcToken: s.Target.OwnerToken, vaultToken: s.Target.VaultToken, remembered: map[string]string{}}
 		for _, t := range p.Tags {
 			sc.tags[t.Name] = true
 		}

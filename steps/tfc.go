@@ -29,6 +29,11 @@ func registerTFCSteps(ctx *godog.ScenarioContext) {
 		sc.tfcToken = sc.expand(token)
 		return nil
 	})
+	ctx.Step(`^I use the Vault token "([^"]*)"$`, func(ctx context.Context, token string) error {
+		sc := world(ctx)
+		sc.vaultToken = sc.expand(token)
+		return nil
+	})
 	ctx.Step(`^I send no token$`, func(ctx context.Context) error {
 		world(ctx).tfcToken = ""
 		return nil

@@ -1,0 +1,86 @@
+@vault @identity @emulator-only
+Feature: Vault jwt auth with the emulator's workload identity tokens
+  Vault's jwt auth method trusts the emulated TFC issuer through OIDC
+  discovery and accepts its tokens exactly as the real method would: the
+  audience bound, the subject glob-matched, the expiry checked on the
+  virtual clock with the 60 s leeway (shared/spec/vault.md §3).
+
+  Background:
+    When I POST "/v1/sys/auth/jwt" to Vault with:
+      """
+      {"type":"jwt"}
+      """
+    Then the response status is 204
+    When I PUT "/v1/auth/jwt/config" to Vault with:
+      """
+      {"oidc_discovery_url":"{issuer}","bound_issuer":"{issuer}"}
+      """
+    Then the response status is 204
+    When I PUT "/v1/auth/jwt/role/tfc-workspace" to Vault with:
+      """
+      {"role_type":"jwt","bound_audiences":"vault.workload.identity","user_claim":"terraform_full_workspace",
+       "bound_claims_type":"glob","bound_claims":{"sub":"organization:my-org:project:*:workspace:my-workspace:run_phase:*"},
+       "token_policies":"tfc-policy","token_ttl":"20m"}
+      """
+    Then the response status is 204
+
+  Scenario: A plan token logs in and gets the role's policies
+    Given the virtual clock is frozen
+    And a workload identity token for workspace "my-org/my-workspace" phase "plan" with audience "vault.workload.identity"
+    When I PUT "/v1/auth/jwt/login" to Vault with:
+      """
+      {"role":"tfc-workspace","jwt":"{jwt}"}
+      """
+    Then the response status is 200
+    And the response JSON at "auth.policies" is ["default","tfc-policy"]
+    And the response JSON at "auth.token_policies" is ["default","tfc-policy"]
+    And the response JSON at "auth.metadata" is {"role":"tfc-workspace"}
+    And the response JSON at "auth.lease_duration" is 1200
+    And the response JSON at "auth.renewable" is true
+    And the response JSON at "auth.client_token" contains "hvs."
+
+  Scenario Outline: Login refusals
+    Given the virtual clock is frozen
+    And a workload identity token for workspace "<workspace>" phase "apply" with audience "<audience>"
+    When <change>
+    And I PUT "/v1/auth/jwt/login" to Vault with:
+      """
+      {"role":"tfc-workspace","jwt":"{jwt}"}
+      """
+    Then the response status is 400
+    And the response JSON at "errors.0" contains "<error>"
+
+    Examples:
+      | workspace                           | audience                | change                                                 | error                                                                                                   |
+      | my-org/my-workspace                 | aws.workload.identity   | 0 seconds pass                                         | error validating token: invalid audience (aud) claim: audience claim does not match any expected audience |
+      | my-org/my-workspace                 | vault.workload.identity | 86461 seconds pass                                     | error validating token: invalid expiration time (exp) claim: token is expired                          |
+      | my-org/my-workspace                 | vault.workload.identity | the token is forged with alg none                      | error validating token: error verifying token signature: oidc: malformed jwt: go-jose/go-jose: unexpected signature algorithm "none" |
+      | my-org/my-workspace                 | vault.workload.identity | the token is forged by an unknown key under the published kid | error validating token: error verifying token signature: failed to verify id token signature |
+      | hashicorp-vault-testing/vault-testing | vault.workload.identity | 0 seconds pass                                       | error validating claims: claim "sub" does not match any associated bound claim values                 |
+
+  Scenario: The 60 s clock skew leeway after exp is honoured
+    Given the virtual clock is set to "2026-01-15T10:30:00Z"
+    And a workload identity token for workspace "my-org/my-workspace" phase "plan" with audience "vault.workload.identity"
+    When 7260 seconds pass
+    And I PUT "/v1/auth/jwt/login" to Vault with:
+      """
+      {"role":"tfc-workspace","jwt":"{jwt}"}
+      """
+    Then the response status is 200
+    When 1 second passes
+    And I PUT "/v1/auth/jwt/login" to Vault with:
+      """
+      {"role":"tfc-workspace","jwt":"{jwt}"}
+      """
+    Then the response status is 400
+
+  Scenario: A discovery URL whose issuer differs is refused at config time
+    When I PUT "/v1/auth/jwt/config" to Vault with:
+      """
+      {"oidc_discovery_url":"{issuer}/","bound_issuer":"{issuer}"}
+      """
+    Then the response status is 400
+    And the response body is exactly:
+      """
+      {"errors":["error checking oidc discovery URL"]}
+      """

@@ -1,0 +1,154 @@
+@vault
+Feature: Vault's Terraform Cloud secrets engine
+  Every command of the product document (seed-docs/vault-terraform-cloud-
+  secrets-engine.txt), as the Vault HTTP API receives it from the vault CLI,
+  with Vault's envelopes and the engine's own errors (shared/spec/vault.md §1).
+
+  Background:
+    # vault secrets enable terraform
+    When I POST "/v1/sys/mounts/terraform/" to Vault with:
+      """
+      {"type":"terraform","description":"","config":{"options":null,"default_lease_ttl":"0s","max_lease_ttl":"0s","force_no_cache":false},"local":false,"seal_wrap":false,"external_entropy_access":false,"options":null}
+      """
+    Then the response status is 204
+    # vault write terraform/config token=Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4
+    When I PUT "/v1/terraform/config" to Vault with:
+      """
+      {"token":"Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4"}
+      """
+    Then the response status is 204
+
+  Scenario: The config reads back its address and base path, never its token
+    When I GET "/v1/terraform/config" from Vault
+    Then the response status is 200
+    And the response JSON at "data" is {"address":"https://app.terraform.io","base_path":"/api/v2/"}
+    And the response JSON at "mount_type" is ""
+
+  Scenario: A user role issues a new leased token on every read, revoked in TFC with its lease
+    # vault write terraform/role/my-role user_id=user-12345abcde
+    When I PUT "/v1/terraform/role/my-role" to Vault with:
+      """
+      {"user_id":"user-12345abcde"}
+      """
+    Then the response status is 204
+    # vault read terraform/creds/my-role
+    When I GET "/v1/terraform/creds/my-role" from Vault
+    Then the response status is 200
+    And the response JSON at "renewable" is true
+    And the response JSON at "lease_duration" is 2764800
+    And the response JSON at "lease_id" contains "terraform/creds/my-role/"
+    And I remember the response JSON at "lease_id" as "lease"
+    And I remember the response JSON at "data.token" as "tfc_token"
+    When I authenticate with "{tfc_token}"
+    And I GET "/api/v2/account/details"
+    Then the response status is 200
+    When I PUT "/v1/sys/leases/revoke" to Vault with:
+      """
+      {"lease_id":"{lease}"}
+      """
+    Then the response status is 204
+    When I GET "/api/v2/account/details"
+    Then the response status is 401
+
+  Scenario: An organization role returns its stored token until the role is rotated
+    # vault write terraform/role/testing organization="${TF_ORGANIZATION}"
+    When I PUT "/v1/terraform/role/testing" to Vault with:
+      """
+      {"organization":"hashicorp-vault-testing"}
+      """
+    Then the response status is 204
+    When I GET "/v1/terraform/creds/testing" from Vault
+    Then the response JSON at "lease_id" is ""
+    And the response JSON at "data.organization" is "hashicorp-vault-testing"
+    And the response JSON at "data.role" is "testing"
+    And I remember the response JSON at "data.token" as "first"
+    When I GET "/v1/terraform/creds/testing" from Vault
+    Then the response JSON at "data.token" is "{first}"
+    # vault write -f terraform/rotate-role/testing
+    When I PUT "/v1/terraform/rotate-role/testing" to Vault with:
+      """
+      {}
+      """
+    Then the response status is 204
+    When I GET "/v1/terraform/creds/testing" from Vault
+    And I remember the response JSON at "data.token" as "second"
+    And I authenticate with "{first}"
+    And I GET "/api/v2/account/details"
+    Then the response status is 401
+    When I authenticate with "{second}"
+    And I GET "/api/v2/account/details"
+    Then the response status is 200
+
+  Scenario: A legacy team role stores its token; the read shows team_legacy
+    When I PUT "/v1/terraform/role/team" to Vault with:
+      """
+      {"team_id":"team-tfcemuVaultTeam1"}
+      """
+    Then the response status is 204
+    When I GET "/v1/terraform/role/team" from Vault
+    Then the response JSON at "data" is {"credential_type":"team_legacy","max_ttl":0,"name":"team","team_id":"team-tfcemuVaultTeam1","ttl":0}
+
+  @emulator-only
+  Scenario: A team token lease expires on the virtual clock and its token is revoked in TFC
+    Given the virtual clock is frozen
+    When I PUT "/v1/terraform/role/multi" to Vault with:
+      """
+      {"team_id":"team-tfcemuVaultTeam1","credential_type":"team","description":"ci","ttl":"2m"}
+      """
+    And I GET "/v1/terraform/creds/multi" from Vault
+    Then the response JSON at "lease_duration" is 120
+    And the response JSON at "data.description" contains "ci("
+    And I remember the response JSON at "data.token" as "tfc_token"
+    When 119 seconds pass
+    And I authenticate with "{tfc_token}"
+    And I GET "/api/v2/account/details"
+    Then the response status is 200
+    When 1 second passes
+    And I GET "/api/v2/account/details"
+    Then the response status is 401
+
+  Scenario Outline: Role writes the engine refuses
+    When I PUT "/v1/terraform/role/bad" to Vault with:
+      """
+      <body>
+      """
+    Then the response status is 400
+    And the response body is exactly:
+      """
+      {"errors":["<error>"]}
+      """
+
+    Examples:
+      | body                                                  | error                                                                                                      |
+      | {"organization":"o","credential_type":"org"}          | unrecognized credential type: org                                                                          |
+      | {"user_id":"user-12345abcde","organization":"my-org"} | cannot provide a user_id in combination with organization or team_id                                       |
+      | {"description":"nothing to make a token for"}         | must provide an organization name, team id, or user id                                                     |
+      | {"user_id":"user-12345abcde","ttl":600,"max_ttl":60}  | ttl cannot be greater than max_ttl                                                                         |
+      | {"team_id":"team-tfcemuVaultTeam1","ttl":60}          | cannot provide description, ttl, or max_ttl with credential_type = team_legacy, try credential_type = team. |
+
+  Scenario: Reading creds of a role that does not exist is the engine's 500
+    When I GET "/v1/terraform/creds/nope" from Vault
+    Then the response status is 500
+    And the response JSON at "errors.0" is "1 error occurred:\n\t* error retrieving role: role is nil\n\n"
+
+  Scenario: Listing roles when there are none is a 404 with no errors
+    When I LIST "/v1/terraform/role" from Vault
+    Then the response status is 404
+    And the response body is exactly:
+      """
+      {"errors":[]}
+      """
+
+  Scenario: Path help describes the engine's paths
+    When I GET "/v1/terraform/creds/my-role?help=1" from Vault
+    Then the response status is 200
+    And the response JSON at "help" contains "Generate a Terraform Cloud or Enterprise API token from a specific Vault role."
+
+  Scenario: A request without a token is denied
+    Given I use the Vault token ""
+    When I GET "/v1/terraform/config" from Vault
+    Then the response status is 403
+    And the response body is exactly:
+      """
+      {"errors":["permission denied"]}
+      """
