@@ -28,8 +28,8 @@ lint:
 
 ## test: lint, then every test and feature with the race detector, then a bounded fuzz run
 test: lint
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 	$(GO) test -race -count=1 ./...
-	$(MAKE) fuzz FUZZTIME=10s
 
 FUZZTIME ?= 30s
 ## fuzz: fuzz the JSON:API request decoder for FUZZTIME
