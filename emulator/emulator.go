@@ -72,7 +72,7 @@ func New(cfg Config) (*Emulator, error) {
 		log:    cfg.Logger,
 		clock:  cfg.Clock,
 		issuer: iss,
-		tfc:    tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger}),
+		tfc:    tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger, Minter: iss}),
 		tfcURL: strings.TrimRight(cfg.ExternalURL, "/"),
 	}
 	e.vault = vault.New(vault.Config{RootToken: cfg.VaultRootToken, Now: cfg.Clock.Now, HTTPClient: e.httpClient(), Logger: cfg.Logger})
@@ -80,6 +80,7 @@ func New(cfg Config) (*Emulator, error) {
 		Clock:     e.clock,
 		Issuer:    e.issuer,
 		Directory: e.tfc,
+		Runs:      e.tfc,
 		Reset:     e.Reset,
 		Services:  e.services,
 		Logger:    e.log,

@@ -35,11 +35,17 @@ type Directory interface {
 	LookupWorkspace(org, name string) (tfc.WorkspaceIdentity, error)
 }
 
+// Runs gives the environment of a run phase.
+type Runs interface {
+	TestRunEnvironment(id string) (tfc.RunEnvironment, error)
+}
+
 // Config wires the admin API to the rest of the emulator.
 type Config struct {
 	Clock     *clock.Clock
 	Issuer    Issuer
 	Directory Directory
+	Runs      Runs
 	// Reset returns every service to the seed.
 	Reset func()
 	// Services reports the base URL of each listener, for health.
@@ -68,6 +74,7 @@ func (a *API) Register(mux *http.ServeMux) {
 		"POST " + Prefix + "/keys/rotate":              a.rotateKeys,
 		"GET " + Prefix + "/keys":                      a.listKeys,
 		"POST " + Prefix + "/workload-identity-tokens": a.mintToken,
+		"GET " + Prefix + "/runs/{id}/environment":     a.runEnvironment,
 	} {
 		mux.Handle(pattern, a.adapt(h))
 	}
@@ -183,4 +190,26 @@ func (a *API) rotateKeys(r *http.Request) (int, any) {
 		return http.StatusInternalServerError, errorBody("rotate key: " + err.Error())
 	}
 	return http.StatusOK, a.keys()
+}
+
+// runEnvironment is GET /_emulator/runs/{id}/environment[?phase=plan|apply].
+func (a *API) runEnvironment(r *http.Request) (int, any) {
+	id, phase := r.PathValue("id"), r.URL.Query().Get("phase")
+	if phase != "" && phase != "plan" && phase != "apply" {
+		return badRequest(`"phase" must be plan or apply, not %q`, phase)
+	}
+	if !strings.HasPrefix(id, "trun-") {
+		return http.StatusNotFound, errorBody(fmt.Sprintf("run %q not found", id))
+	}
+	if phase == "apply" {
+		return badRequest("module test runs have only a plan phase")
+	}
+	env, err := a.cfg.Runs.TestRunEnvironment(id)
+	if errors.Is(err, tfc.ErrNotFound) {
+		return http.StatusNotFound, errorBody(fmt.Sprintf("run %q not found", id))
+	}
+	if err != nil {
+		return http.StatusInternalServerError, errorBody(err.Error())
+	}
+	return http.StatusOK, env
 }

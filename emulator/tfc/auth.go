@@ -123,6 +123,7 @@ var (
 	readWorkspaces   = func(a TeamAccess) bool { return a.ReadWorkspaces || a.ManageWorkspaces }
 	manageProjects   = func(a TeamAccess) bool { return a.ManageProjects }
 	manageTeams      = func(a TeamAccess) bool { return a.ManageTeams }
+	manageModules    = func(a TeamAccess) bool { return a.ManageModules }
 )
 
 // orgFor returns org if p may see it, else the 404 TFC answers for both

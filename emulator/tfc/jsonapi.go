@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 )
@@ -135,6 +136,19 @@ func (es Errors) Error() string {
 		msgs[i] = e.Error()
 	}
 	return strings.Join(msgs, "; ")
+}
+
+// sortByPointer orders errors by their pointer, so a response lists
+// problems the same way every time.
+func (es Errors) sortByPointer() {
+	sort.SliceStable(es, func(i, j int) bool { return es[i].pointer() < es[j].pointer() })
+}
+
+func (e *Error) pointer() string {
+	if e.Source == nil {
+		return ""
+	}
+	return e.Source.Pointer
 }
 
 func newError(code int, title, detail string) *Error {

@@ -287,3 +287,54 @@ func (st *State) tokenBySecret(secret string) (*Token, bool) {
 	t, ok := st.Tokens[id]
 	return t, ok
 }
+
+// RegistryModule is a private registry module.
+type RegistryModule struct {
+	ID           string
+	Org          string
+	Name         string
+	Provider     string
+	Namespace    string
+	RegistryName string
+	NoCode       bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	TestConfig   TestConfiguration
+	seq          int64
+}
+
+func (m *RegistryModule) order() int64 { return m.seq }
+
+// FullName is how module test tokens name the module:
+// terraform-<provider>-<name>, as the documented example does.
+func (m *RegistryModule) FullName() string { return "terraform-" + m.Provider + "-" + m.Name }
+
+// TestConfiguration is a module's dynamic credentials for test runs.
+type TestConfiguration struct {
+	ID        string
+	Enabled   bool
+	Provider  string            // aws, gcp, azure, vault; empty when disabled
+	Settings  map[string]string // provider attributes, defaults applied
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// TestRun is a registry module test run.
+type TestRun struct {
+	ID        string
+	ModuleID  string
+	Status    string
+	CreatedAt time.Time
+	// Timestamps are the status-timestamps, by name ("queued-at", ...).
+	Timestamps map[string]time.Time
+	// Token is the workload identity token of the run, when the module's
+	// test configuration enables OIDC.
+	Token     string
+	Claims    any
+	ExpiresAt time.Time
+	Provider  string
+	Settings  map[string]string
+	seq       int64
+}
+
+func (r *TestRun) order() int64 { return r.seq }

@@ -119,7 +119,14 @@ type orgInput struct {
 	UserTokensEnabled          *bool   `json:"user-tokens-enabled"`
 	MaxTTLEnabled              *bool   `json:"max-ttl-enabled"`
 	StacksEnabled              *bool   `json:"stacks-enabled"`
+	ModuleTestTokenTTL         *int    `json:"module-test-token-ttl"`
 }
+
+// Bounds of module-test-token-ttl, in seconds.
+const (
+	MinModuleTestTokenTTL = 300
+	MaxModuleTestTokenTTL = 1800
+)
 
 // validate collects every problem of the input; create requires name and
 // email.
@@ -143,6 +150,9 @@ func (in *orgInput) validate(create bool) error {
 	}
 	if v := in.DefaultExecutionMode; v != nil && *v != "remote" && *v != "local" && *v != "agent" {
 		errs = append(errs, invalidAttribute("/data/attributes/default-execution-mode", fmt.Sprintf("Default execution mode %q is not one of remote, local, agent", *v)))
+	}
+	if v := in.ModuleTestTokenTTL; v != nil && (*v < MinModuleTestTokenTTL || *v > MaxModuleTestTokenTTL) {
+		errs = append(errs, docInvalid("/data/attributes/module-test-token-ttl", "Module test token TTL must be between 300 and 1800 seconds"))
 	}
 	for name, v := range map[string]*int{"session-remember": in.SessionRemember, "session-timeout": in.SessionTimeout} {
 		if v != nil && *v < 1 {
@@ -175,6 +185,7 @@ func (in *orgInput) apply(o *Organization) {
 	setIf(&o.UserTokensEnabled, in.UserTokensEnabled)
 	setIf(&o.MaxTTLEnabled, in.MaxTTLEnabled)
 	setIf(&o.StacksEnabled, in.StacksEnabled)
+	setIf(&o.ModuleTestTokenTTL, in.ModuleTestTokenTTL)
 }
 
 // setIf assigns *src to *dst when the request sent it.
@@ -252,6 +263,9 @@ func (s *Service) readOrganization(c *call) (int, any, error) {
 func (s *Service) updateOrganization(c *call) (int, any, error) {
 	var in orgInput
 	if _, err := decodeResource(c.r, "organizations", &in); err != nil {
+		if e, ok := err.(*Error); ok && e.pointer() == "/data/attributes/module-test-token-ttl" {
+			retitle(err)
+		}
 		return 0, nil, err
 	}
 	if err := in.validate(false); err != nil {

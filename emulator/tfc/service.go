@@ -28,6 +28,8 @@ type Config struct {
 	// itself).
 	RateLimit int
 	Logger    *slog.Logger
+	// Minter mints module test run tokens; nil runs tests without them.
+	Minter Minter
 }
 
 // Service is the emulated TFC API.
@@ -37,6 +39,7 @@ type Service struct {
 	log     *slog.Logger
 	limiter *rateLimiter
 	mux     *http.ServeMux
+	minter  Minter
 }
 
 // New returns the TFC API loaded with cfg.Seed.
@@ -44,7 +47,7 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: NewMemoryStore(cfg.Seed, cfg.Now), now: cfg.Now, log: cfg.Logger}
+	s := &Service{store: NewMemoryStore(cfg.Seed, cfg.Now), now: cfg.Now, log: cfg.Logger, minter: cfg.Minter}
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit)
 	}

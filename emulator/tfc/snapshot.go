@@ -17,6 +17,8 @@ type snapshot struct {
 	Vars       []*Variable
 	VarSets    []*VariableSet
 	Tokens     []*Token
+	Modules    []*RegistryModule
+	TestRuns   []*TestRun
 }
 
 // Snapshot returns the whole TFC state as JSON, for --state-file.
@@ -33,6 +35,8 @@ func (s *Service) Snapshot() (json.RawMessage, error) {
 			Vars:       sortedBySeq(st.Vars, nil),
 			VarSets:    sortedBySeq(st.VarSets, nil),
 			Tokens:     sortedBySeq(st.Tokens, nil),
+			Modules:    sortedBySeq(st.Modules, nil),
+			TestRuns:   sortedBySeq(st.TestRuns, nil),
 		})
 		return err
 	})
@@ -76,6 +80,14 @@ func (s *Service) Restore(raw json.RawMessage) error {
 	}
 	for _, t := range snap.Tokens {
 		st.addToken(t)
+	}
+	for _, m := range snap.Modules {
+		m.seq = st.next()
+		st.Modules[m.ID] = m
+	}
+	for _, r := range snap.TestRuns {
+		r.seq = st.next()
+		st.TestRuns[r.ID] = r
 	}
 	return s.store.Update(func(cur *State) error {
 		*cur = *st

@@ -22,15 +22,17 @@ type Store interface {
 
 // State is everything the TFC API holds.
 type State struct {
-	Users      map[string]*User         // by id
-	Orgs       map[string]*Organization // by name
-	Teams      map[string]*Team         // by id
-	Projects   map[string]*Project      // by id
-	Workspaces map[string]*Workspace    // by id
-	Vars       map[string]*Variable     // by id, workspace and varset variables
-	VarSets    map[string]*VariableSet  // by id
-	Tokens     map[string]*Token        // by id
-	secrets    map[string]string        // token secret -> token id
+	Users      map[string]*User           // by id
+	Orgs       map[string]*Organization   // by name
+	Teams      map[string]*Team           // by id
+	Projects   map[string]*Project        // by id
+	Workspaces map[string]*Workspace      // by id
+	Vars       map[string]*Variable       // by id, workspace and varset variables
+	VarSets    map[string]*VariableSet    // by id
+	Tokens     map[string]*Token          // by id
+	Modules    map[string]*RegistryModule // by id
+	TestRuns   map[string]*TestRun        // by id
+	secrets    map[string]string          // token secret -> token id
 	seq        int64
 }
 
@@ -48,6 +50,8 @@ func newState() *State {
 		Vars:       map[string]*Variable{},
 		VarSets:    map[string]*VariableSet{},
 		Tokens:     map[string]*Token{},
+		Modules:    map[string]*RegistryModule{},
+		TestRuns:   map[string]*TestRun{},
 		secrets:    map[string]string{},
 	}
 }
@@ -157,6 +161,14 @@ func stateFromSeed(seed *fixtures.Seed, now time.Time) *State {
 			for _, v := range w.Variables {
 				st.addSeedVariable(v, ws.ID, "", now)
 			}
+		}
+		for _, m := range o.RegistryModules {
+			ns := m.Namespace
+			if ns == "" {
+				ns = o.Name
+			}
+			st.addModule(&RegistryModule{ID: m.ID, Org: o.Name, Name: m.Name, Provider: m.Provider, Namespace: ns,
+				RegistryName: "private", CreatedAt: now, UpdatedAt: now})
 		}
 		for _, vs := range o.VariableSets {
 			set := &VariableSet{ID: vs.ID, Name: vs.Name, Description: vs.Description, Global: vs.Global, Priority: vs.Priority,
