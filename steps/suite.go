@@ -97,4 +97,5 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 	registerClockSteps(ctx)
 	registerIdentitySteps(ctx)
 	registerTFCSteps(ctx)
+	registerCompareSteps(ctx)
 }
