@@ -257,3 +257,30 @@ func TestGoTFESuiteFindings(t *testing.T) {
 	_, err = c.Organizations.Read(ctx(), "my-org")
 	wantErr(t, err, tfe.ErrUnauthorized)
 }
+
+func TestRegistryModulesThroughGoTFE(t *testing.T) {
+	e := newEnv(t, -1)
+	c := e.client(e.owner)
+	m := must[*tfe.RegistryModule](t)(c.RegistryModules.Create(ctx(), "my-org", tfe.RegistryModuleCreateOptions{Name: tfe.String("subnets"), Provider: tfe.String("aws")}))
+	if m.Namespace != "my-org" || m.RegistryName != tfe.PrivateRegistry || m.Status != tfe.RegistryModuleStatusPending || m.Organization.Name != "my-org" ||
+		!m.Permissions.CanDelete || !strings.HasPrefix(m.ID, "mod-") {
+		t.Fatalf("module = %+v", m)
+	}
+	read := must[*tfe.RegistryModule](t)(c.RegistryModules.Read(ctx(), tfe.RegistryModuleID{Organization: "my-org", Name: "subnets", Provider: "aws", Namespace: "my-org", RegistryName: tfe.PrivateRegistry}))
+	if !reflect.DeepEqual(read, m) {
+		t.Fatalf("read %+v differs from create %+v", read, m)
+	}
+	list := must[*tfe.RegistryModuleList](t)(c.RegistryModules.List(ctx(), "my-org", nil))
+	if len(list.Items) != 2 {
+		t.Fatalf("modules = %d, want the seed's vpc and subnets", len(list.Items))
+	}
+	_, err := c.RegistryModules.Create(ctx(), "my-org", tfe.RegistryModuleCreateOptions{Name: tfe.String("subnets"), Provider: tfe.String("aws")})
+	wantErrText(t, err, "Name has already been taken")
+	if err := c.RegistryModules.Delete(ctx(), "my-org", "subnets"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.RegistryModules.Read(ctx(), tfe.RegistryModuleID{Organization: "my-org", Name: "subnets", Provider: "aws", Namespace: "my-org", RegistryName: tfe.PrivateRegistry})
+	wantErr(t, err, tfe.ErrResourceNotFound)
+	_, err = e.client(e.member).RegistryModules.Create(ctx(), "my-org", tfe.RegistryModuleCreateOptions{Name: tfe.String("x"), Provider: tfe.String("aws")})
+	wantErr(t, err, tfe.ErrResourceNotFound)
+}
