@@ -19,6 +19,7 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/admin"
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/identity"
+	"github.com/tfcemu/tfcemu/emulator/runs"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/emulator/vault"
 )
@@ -72,9 +73,10 @@ func New(cfg Config) (*Emulator, error) {
 		log:    cfg.Logger,
 		clock:  cfg.Clock,
 		issuer: iss,
-		tfc:    tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger, Minter: iss}),
 		tfcURL: strings.TrimRight(cfg.ExternalURL, "/"),
 	}
+	e.tfc = tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger, Minter: iss,
+		Builder: &runs.Builder{Minter: iss, HTTPClient: e.httpClient()}})
 	e.vault = vault.New(vault.Config{RootToken: cfg.VaultRootToken, Now: cfg.Clock.Now, HTTPClient: e.httpClient(), Logger: cfg.Logger})
 	e.admin = admin.New(admin.Config{
 		Clock:     e.clock,

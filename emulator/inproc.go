@@ -20,7 +20,8 @@ type inprocTransport struct {
 }
 
 func (t *inprocTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if !t.e.ownsHost(r.URL.Host) {
+	h := t.e.handlerFor(r.URL.Host)
+	if h == nil {
 		return t.next.RoundTrip(r)
 	}
 	rec := httptest.NewRecorder()
@@ -30,21 +31,29 @@ func (t *inprocTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if in.Body == nil {
 		in.Body = http.NoBody
 	}
-	t.e.tfcHandler.ServeHTTP(rec, in)
+	h.ServeHTTP(rec, in)
 	resp := rec.Result()
 	resp.Request = r
 	return resp, nil
 }
 
-// ownsHost reports whether host is the emulator's TFC.
-func (e *Emulator) ownsHost(host string) bool {
+// handlerFor returns the emulator's handler for host: its TFC (external
+// URL, issuer, app.terraform.io) or its Vault; nil for anyone else.
+func (e *Emulator) handlerFor(host string) http.Handler {
 	info := e.Info()
+	matches := func(u string) bool {
+		p, err := url.Parse(u)
+		return err == nil && p.Host != "" && strings.EqualFold(p.Host, host)
+	}
 	for _, u := range []string{ProductionTFC, info.TFCURL, info.Issuer} {
-		if p, err := url.Parse(u); err == nil && p.Host != "" && strings.EqualFold(p.Host, host) {
-			return true
+		if matches(u) {
+			return e.tfcHandler
 		}
 	}
-	return false
+	if matches(info.VaultURL) {
+		return e.vaultHandler
+	}
+	return nil
 }
 
 // httpClient is what the emulated Vault uses to reach TFC and issuers.

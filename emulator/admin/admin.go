@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,9 +36,14 @@ type Directory interface {
 	LookupWorkspace(org, name string) (tfc.WorkspaceIdentity, error)
 }
 
-// Runs gives the environment of a run phase.
+// Runs is what the admin API needs of runs and agents.
 type Runs interface {
 	TestRunEnvironment(id string) (tfc.RunEnvironment, error)
+	PhaseEnvironmentOf(id, phase string) (tfc.RunView, *tfc.PhaseEnvironment, []string, error)
+	AdvanceRun(ctx context.Context, id, until string) (string, error)
+	AppendRunLog(id, phase string, lines []string) error
+	FailRunPhase(id, phase, message string) error
+	RegisterAgent(poolID, name, version string) (string, error)
 }
 
 // Config wires the admin API to the rest of the emulator.
@@ -75,9 +81,14 @@ func (a *API) Register(mux *http.ServeMux) {
 		"GET " + Prefix + "/keys":                      a.listKeys,
 		"POST " + Prefix + "/workload-identity-tokens": a.mintToken,
 		"GET " + Prefix + "/runs/{id}/environment":     a.runEnvironment,
+		"POST " + Prefix + "/runs/{id}/advance":        a.advanceRun,
+		"POST " + Prefix + "/runs/{id}/log":            a.appendLog,
+		"POST " + Prefix + "/runs/{id}/fail":           a.failPhase,
+		"POST " + Prefix + "/agent-pools/{id}/agents":  a.registerAgent,
 	} {
 		mux.Handle(pattern, a.adapt(h))
 	}
+	mux.HandleFunc("GET "+Prefix+"/runs/{id}/log", a.runLog)
 	mux.Handle(Prefix+"/", a.adapt(func(r *http.Request) (int, any) {
 		return http.StatusNotFound, errorBody(fmt.Sprintf("no admin route %s %s", r.Method, r.URL.Path))
 	}))
@@ -190,26 +201,4 @@ func (a *API) rotateKeys(r *http.Request) (int, any) {
 		return http.StatusInternalServerError, errorBody("rotate key: " + err.Error())
 	}
 	return http.StatusOK, a.keys()
-}
-
-// runEnvironment is GET /_emulator/runs/{id}/environment[?phase=plan|apply].
-func (a *API) runEnvironment(r *http.Request) (int, any) {
-	id, phase := r.PathValue("id"), r.URL.Query().Get("phase")
-	if phase != "" && phase != "plan" && phase != "apply" {
-		return badRequest(`"phase" must be plan or apply, not %q`, phase)
-	}
-	if !strings.HasPrefix(id, "trun-") {
-		return http.StatusNotFound, errorBody(fmt.Sprintf("run %q not found", id))
-	}
-	if phase == "apply" {
-		return badRequest("module test runs have only a plan phase")
-	}
-	env, err := a.cfg.Runs.TestRunEnvironment(id)
-	if errors.Is(err, tfc.ErrNotFound) {
-		return http.StatusNotFound, errorBody(fmt.Sprintf("run %q not found", id))
-	}
-	if err != nil {
-		return http.StatusInternalServerError, errorBody(err.Error())
-	}
-	return http.StatusOK, env
 }

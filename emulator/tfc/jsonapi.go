@@ -345,3 +345,16 @@ func peekEmpty(r *http.Request) (bool, error) {
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	return len(bytes.TrimSpace(b)) == 0, nil
 }
+
+// jsonUnmarshalStrict decodes a plain JSON body (run actions take
+// {"comment": ...}, not JSON:API), refusing bad JSON with a 400.
+func jsonUnmarshalStrict(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return badRequest("The request body is not valid JSON: " + err.Error())
+		}
+		return typeError("", err)
+	}
+	return nil
+}

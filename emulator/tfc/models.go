@@ -338,3 +338,29 @@ type TestRun struct {
 }
 
 func (r *TestRun) order() int64 { return r.seq }
+
+// AgentPool is an organization's pool of self-hosted agents.
+type AgentPool struct {
+	ID                 string
+	Org                string
+	Name               string
+	OrganizationScoped bool
+	CreatedAt          time.Time
+	seq                int64
+}
+
+func (p *AgentPool) order() int64 { return p.seq }
+
+// Agent is a registered tfc-agent. Its version decides which workload
+// identity features runs on it get.
+type Agent struct {
+	ID         string
+	PoolID     string
+	Name       string
+	Version    string
+	Status     string
+	LastPingAt time.Time
+	seq        int64
+}
+
+func (a *Agent) order() int64 { return a.seq }

@@ -30,6 +30,8 @@ type Config struct {
 	Logger    *slog.Logger
 	// Minter mints module test run tokens; nil runs tests without them.
 	Minter Minter
+	// Builder computes run phase environments; nil leaves them empty.
+	Builder EnvironmentBuilder
 }
 
 // Service is the emulated TFC API.
@@ -40,6 +42,7 @@ type Service struct {
 	limiter *rateLimiter
 	mux     *http.ServeMux
 	minter  Minter
+	builder EnvironmentBuilder
 }
 
 // New returns the TFC API loaded with cfg.Seed.
@@ -47,7 +50,7 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: NewMemoryStore(cfg.Seed, cfg.Now), now: cfg.Now, log: cfg.Logger, minter: cfg.Minter}
+	s := &Service{store: NewMemoryStore(cfg.Seed, cfg.Now), now: cfg.Now, log: cfg.Logger, minter: cfg.Minter, builder: cfg.Builder}
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit)
 	}

@@ -32,6 +32,9 @@ type State struct {
 	Tokens     map[string]*Token          // by id
 	Modules    map[string]*RegistryModule // by id
 	TestRuns   map[string]*TestRun        // by id
+	AgentPools map[string]*AgentPool      // by id
+	Agents     map[string]*Agent          // by id
+	Runs       map[string]*Run            // by id
 	secrets    map[string]string          // token secret -> token id
 	seq        int64
 }
@@ -52,6 +55,9 @@ func newState() *State {
 		Tokens:     map[string]*Token{},
 		Modules:    map[string]*RegistryModule{},
 		TestRuns:   map[string]*TestRun{},
+		AgentPools: map[string]*AgentPool{},
+		Agents:     map[string]*Agent{},
+		Runs:       map[string]*Run{},
 		secrets:    map[string]string{},
 	}
 }
@@ -169,6 +175,16 @@ func stateFromSeed(seed *fixtures.Seed, now time.Time) *State {
 			}
 			st.addModule(&RegistryModule{ID: m.ID, Org: o.Name, Name: m.Name, Provider: m.Provider, Namespace: ns,
 				RegistryName: "private", CreatedAt: now, UpdatedAt: now})
+		}
+		for _, ap := range o.AgentPools {
+			st.AgentPools[ap.ID] = &AgentPool{ID: ap.ID, Org: o.Name, Name: ap.Name, OrganizationScoped: true, CreatedAt: now, seq: st.next()}
+			for _, a := range ap.Agents {
+				st.Agents[a.ID] = &Agent{ID: a.ID, PoolID: ap.ID, Name: a.Name, Version: a.Version, Status: "idle", LastPingAt: now, seq: st.next()}
+			}
+			for _, name := range ap.Workspaces {
+				w, _ := st.workspaceByName(o.Name, name)
+				w.ExecutionMode, w.ExecutionModeSet, w.AgentPoolID = "agent", true, ap.ID
+			}
 		}
 		for _, vs := range o.VariableSets {
 			set := &VariableSet{ID: vs.ID, Name: vs.Name, Description: vs.Description, Global: vs.Global, Priority: vs.Priority,

@@ -1,0 +1,40 @@
+package runs
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+
+	"github.com/tfcemu/tfcemu/emulator/tfc"
+)
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// Rendered is a phase environment with its file paths made absolute under
+// a directory, ready to write and to hand to a process.
+type Rendered struct {
+	Dir                string            `json:"dir"`
+	Env                map[string]string `json:"env"`
+	Files              map[string]string `json:"files"`
+	TerraformVariables map[string]any    `json:"terraform_variables"`
+}
+
+// Render replaces the directory placeholder with dir everywhere.
+func Render(env *tfc.PhaseEnvironment, dir string) Rendered {
+	r := Rendered{Dir: dir, Env: map[string]string{}, Files: map[string]string{}, TerraformVariables: map[string]any{}}
+	if env == nil {
+		return r
+	}
+	sub := func(s string) string { return strings.ReplaceAll(s, DirPlaceholder, dir) }
+	for k, v := range env.Env {
+		r.Env[k] = sub(v)
+	}
+	for k, v := range env.Files {
+		r.Files[sub(k)] = sub(v)
+	}
+	if len(env.TerraformVariables) > 0 {
+		b, _ := json.Marshal(env.TerraformVariables)
+		_ = json.Unmarshal([]byte(sub(string(b))), &r.TerraformVariables)
+	}
+	return r
+}

@@ -1,0 +1,232 @@
+package tfc
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+type agentPoolAttributes struct {
+	Name               string `json:"name"`
+	CreatedAt          string `json:"created-at"`
+	OrganizationScoped bool   `json:"organization-scoped"`
+	AgentCount         int    `json:"agent-count"`
+}
+
+func (st *State) agentPoolResource(p *AgentPool) Resource {
+	var agents, workspaces []string
+	for _, a := range sortedBySeq(st.Agents, func(a *Agent) bool { return a.PoolID == p.ID }) {
+		agents = append(agents, a.ID)
+	}
+	for _, w := range sortedBySeq(st.Workspaces, func(w *Workspace) bool { return w.AgentPoolID == p.ID }) {
+		workspaces = append(workspaces, w.ID)
+	}
+	return Resource{
+		ID:         p.ID,
+		Type:       "agent-pools",
+		Attributes: agentPoolAttributes{Name: p.Name, CreatedAt: Timestamp(p.CreatedAt), OrganizationScoped: p.OrganizationScoped, AgentCount: len(agents)},
+		Relationships: map[string]Relationship{
+			"organization":       toOne("organizations", p.Org),
+			"workspaces":         toMany("workspaces", workspaces),
+			"allowed-workspaces": toMany("workspaces", nil),
+			"agents":             {Links: map[string]string{"related": "/api/v2/agent-pools/" + p.ID + "/agents"}},
+		},
+		Links: map[string]string{"self": "/api/v2/agent-pools/" + p.ID},
+	}
+}
+
+type agentAttributes struct {
+	Name       string `json:"name"`
+	Status     string `json:"status"`
+	IPAddress  string `json:"ip-address"`
+	LastPingAt string `json:"last-ping-at"`
+}
+
+func agentResource(a *Agent) Resource {
+	return Resource{ID: a.ID, Type: "agents",
+		Attributes:    agentAttributes{Name: a.Name, Status: a.Status, IPAddress: "127.0.0.1", LastPingAt: Timestamp(a.LastPingAt)},
+		Relationships: map[string]Relationship{"agent-pool": toOne("agent-pools", a.PoolID)},
+		Links:         map[string]string{"self": "/api/v2/agents/" + a.ID}}
+}
+
+type agentPoolInput struct {
+	Name               *string `json:"name"`
+	OrganizationScoped *bool   `json:"organization-scoped"`
+}
+
+func (st *State) agentPoolFor(p principal, id string, write bool) (*AgentPool, error) {
+	ap, ok := st.AgentPools[id]
+	if !ok || !st.memberOf(p, ap.Org) {
+		return nil, errNotFound
+	}
+	if write && !st.can(p, ap.Org, func(a TeamAccess) bool { return a.ManageAgentPools }) {
+		return nil, errNotFound
+	}
+	return ap, nil
+}
+
+func (s *Service) listAgentPools(c *call) (int, any, error) {
+	q := strings.ToLower(c.r.URL.Query().Get("q"))
+	return s.view(http.StatusOK, func(st *State) (any, error) {
+		o, err := st.orgFor(c.p, c.path("org"))
+		if err != nil {
+			return nil, err
+		}
+		var all []Resource
+		for _, p := range sortedBySeq(st.AgentPools, func(p *AgentPool) bool { return p.Org == o.Name }) {
+			if q == "" || strings.Contains(strings.ToLower(p.Name), q) {
+				all = append(all, st.agentPoolResource(p))
+			}
+		}
+		return paginate(c.r, all)
+	})
+}
+
+func (s *Service) createAgentPool(c *call) (int, any, error) {
+	var in agentPoolInput
+	if _, err := decodeResource(c.r, "agent-pools", &in); err != nil {
+		return 0, nil, err
+	}
+	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
+		return 0, nil, invalidAttribute("/data/attributes/name", "Name can't be blank")
+	}
+	return s.update(http.StatusCreated, func(st *State) (any, error) {
+		o, err := st.requireOrg(c.p, c.path("org"), func(a TeamAccess) bool { return a.ManageAgentPools })
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range st.AgentPools {
+			if p.Org == o.Name && strings.EqualFold(p.Name, *in.Name) {
+				return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
+			}
+		}
+		p := &AgentPool{ID: newID("apool"), Org: o.Name, Name: *in.Name, OrganizationScoped: true, CreatedAt: c.now, seq: st.next()}
+		setIf(&p.OrganizationScoped, in.OrganizationScoped)
+		st.AgentPools[p.ID] = p
+		return Document{Data: st.agentPoolResource(p)}, nil
+	})
+}
+
+func (s *Service) readAgentPool(c *call) (int, any, error) {
+	return s.view(http.StatusOK, func(st *State) (any, error) {
+		p, err := st.agentPoolFor(c.p, c.path("id"), false)
+		if err != nil {
+			return nil, err
+		}
+		return Document{Data: st.agentPoolResource(p)}, nil
+	})
+}
+
+func (s *Service) updateAgentPool(c *call) (int, any, error) {
+	var in agentPoolInput
+	if _, err := decodeResource(c.r, "agent-pools", &in); err != nil {
+		return 0, nil, err
+	}
+	return s.update(http.StatusOK, func(st *State) (any, error) {
+		p, err := st.agentPoolFor(c.p, c.path("id"), true)
+		if err != nil {
+			return nil, err
+		}
+		if in.Name != nil && strings.TrimSpace(*in.Name) == "" {
+			return nil, invalidAttribute("/data/attributes/name", "Name can't be blank")
+		}
+		setIf(&p.Name, in.Name)
+		setIf(&p.OrganizationScoped, in.OrganizationScoped)
+		return Document{Data: st.agentPoolResource(p)}, nil
+	})
+}
+
+func (s *Service) deleteAgentPool(c *call) (int, any, error) {
+	return s.update(http.StatusNoContent, func(st *State) (any, error) {
+		p, err := st.agentPoolFor(c.p, c.path("id"), true)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range st.Workspaces {
+			if w.AgentPoolID == p.ID {
+				return nil, invalidAttribute("", "Agent pool is in use by workspace "+w.Name)
+			}
+		}
+		for id, a := range st.Agents {
+			if a.PoolID == p.ID {
+				delete(st.Agents, id)
+			}
+		}
+		delete(st.AgentPools, p.ID)
+		return nil, nil
+	})
+}
+
+func (s *Service) listAgents(c *call) (int, any, error) {
+	return s.view(http.StatusOK, func(st *State) (any, error) {
+		p, err := st.agentPoolFor(c.p, c.path("id"), false)
+		if err != nil {
+			return nil, err
+		}
+		var all []Resource
+		for _, a := range sortedBySeq(st.Agents, func(a *Agent) bool { return a.PoolID == p.ID }) {
+			all = append(all, agentResource(a))
+		}
+		return paginate(c.r, all)
+	})
+}
+
+func (s *Service) readAgent(c *call) (int, any, error) {
+	return s.view(http.StatusOK, func(st *State) (any, error) {
+		a, ok := st.Agents[c.path("id")]
+		if !ok {
+			return nil, errNotFound
+		}
+		if _, err := st.agentPoolFor(c.p, a.PoolID, false); err != nil {
+			return nil, err
+		}
+		return Document{Data: agentResource(a)}, nil
+	})
+}
+
+// AgentVersionPattern is what an agent version looks like.
+var AgentVersionPattern = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
+
+// RegisterAgent adds an agent of version to a pool, as a tfc-agent
+// registering would; the admin API uses it.
+func (s *Service) RegisterAgent(poolID, name, version string) (string, error) {
+	if !AgentVersionPattern.MatchString(version) {
+		return "", fmt.Errorf("version %q is not MAJOR.MINOR.PATCH", version)
+	}
+	var id string
+	err := s.store.Update(func(st *State) error {
+		if _, ok := st.AgentPools[poolID]; !ok {
+			return fmt.Errorf("agent pool %q: %w", poolID, ErrNotFound)
+		}
+		a := &Agent{ID: newID("agent"), PoolID: poolID, Name: name, Version: version, Status: "idle", LastPingAt: s.now(), seq: st.next()}
+		st.Agents[a.ID] = a
+		id = a.ID
+		return nil
+	})
+	return id, err
+}
+
+// CompareVersions compares MAJOR.MINOR.PATCH versions: -1, 0 or 1.
+func CompareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < 3; i++ {
+		x, _ := strconv.Atoi(at(pa, i))
+		y, _ := strconv.Atoi(at(pb, i))
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+	}
+	return 0
+}
+
+func at(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return "0"
+}
