@@ -85,6 +85,7 @@ func New(cfg Config) (*Emulator, error) {
 		Runs:      e.tfc,
 		Reset:     e.Reset,
 		Services:  e.services,
+		Info:      func() any { return e.Info() },
 		Logger:    e.log,
 	})
 	e.tfcHandler = e.middleware("tfc", e.tfcRoutes())

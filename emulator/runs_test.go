@@ -238,7 +238,7 @@ func TestRunCloudDynamicCredentials(t *testing.T) {
 		"TFC_AWS_PROVIDER_AUTH_PROD": "true", "TFC_AWS_RUN_ROLE_ARN_PROD": "arn:aws:iam::999999999999:role/prod",
 		"TFC_GCP_PROVIDER_AUTH": "true", "TFC_GCP_RUN_SERVICE_ACCOUNT_EMAIL": "sa@p.iam.gserviceaccount.com",
 		"TFC_GCP_WORKLOAD_PROVIDER_NAME": "projects/1/locations/global/workloadIdentityPools/pool/providers/tfc",
-		"TFC_AZURE_PROVIDER_AUTH": "true", "TFC_AZURE_RUN_CLIENT_ID": "11111111-1111-1111-1111-111111111111",
+		"TFC_AZURE_PROVIDER_AUTH":        "true", "TFC_AZURE_RUN_CLIENT_ID": "11111111-1111-1111-1111-111111111111",
 	} {
 		ve.envVar(t, k, v)
 	}

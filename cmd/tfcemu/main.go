@@ -4,6 +4,7 @@
 //	tfcemu serve         run the emulator (embedded default seed)
 //	tfcemu healthcheck   exit 0 when the emulator answers healthy
 //	tfcemu token         mint a workload identity token from a running emulator
+//	tfcemu agent         run commands and hooks with a run phase's environment
 //	tfcemu version       print the version
 //
 // Every flag has an environment twin TFCEMU_<FLAG_IN_UPPER_SNAKE>; flags win.
@@ -36,6 +37,8 @@ commands:
   serve         run the emulator (TFC API, OIDC issuer, Vault)
   healthcheck   exit 0 when a running emulator answers healthy
   token         mint a workload identity token from a running emulator
+  agent exec    run a command with a run phase's environment (tokens, credentials)
+  agent hooks   run a run's plan and apply with tfc-agent hooks
   version       print the version
 
 Run 'tfcemu <command> -h' for a command's flags.
@@ -55,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = healthcheck(ctx, args[1:], stdout, stderr)
 	case "token":
 		err = token(ctx, args[1:], stdout, stderr)
+	case "agent":
+		err = agent(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "tfcemu", version)
 	case "help", "-h", "--help":
@@ -63,7 +68,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfcemu: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
+	var code exitCode
 	switch {
+	case errors.As(err, &code):
+		return int(code)
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):

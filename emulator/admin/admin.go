@@ -56,7 +56,10 @@ type Config struct {
 	Reset func()
 	// Services reports the base URL of each listener, for health.
 	Services func() map[string]string
-	Logger   *slog.Logger
+	// Info reports URLs and tokens (what --ready-file holds), for tools
+	// such as tfcemu agent.
+	Info   func() any
+	Logger *slog.Logger
 }
 
 // API is the admin API.
@@ -74,6 +77,7 @@ func New(cfg Config) *API {
 func (a *API) Register(mux *http.ServeMux) {
 	for pattern, h := range map[string]handler{
 		"GET " + Prefix + "/health":                    a.health,
+		"GET " + Prefix + "/info":                      a.info,
 		"POST " + Prefix + "/reset":                    a.reset,
 		"GET " + Prefix + "/clock":                     a.getClock,
 		"POST " + Prefix + "/clock":                    a.postClock,
@@ -172,6 +176,13 @@ func (a *API) health(*http.Request) (int, any) {
 		h.Services = a.cfg.Services()
 	}
 	return http.StatusOK, h
+}
+
+func (a *API) info(*http.Request) (int, any) {
+	if a.cfg.Info == nil {
+		return http.StatusNotFound, errorBody("no info")
+	}
+	return http.StatusOK, a.cfg.Info()
 }
 
 func (a *API) reset(*http.Request) (int, any) {

@@ -445,6 +445,10 @@ func (s *Service) AdvanceRun(ctx context.Context, id, until string) (string, err
 				return fmt.Errorf("run %q: %w", id, ErrNotFound)
 			}
 			now := s.now()
+			if until != "" && r.Status == until {
+				status = r.Status // already there
+				return nil
+			}
 			switch r.Status {
 			case RunPlanning:
 				r.Plan.Status, r.Plan.Timestamps["finished-at"] = "finished", now

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+)
+
+// TestMain lets the test binary stand in for an agent hook: with
+// TFCEMU_TEST_HOOK set it verifies the run's workload identity token
+// against the issuer's JWKS (go-oidc, discovery) and hands the subject on
+// through TFC_AGENT_ENV.
+func TestMain(m *testing.M) {
+	if mode := os.Getenv("TFCEMU_TEST_HOOK"); mode != "" {
+		os.Exit(testHook(mode))
+	}
+	os.Exit(m.Run())
+}
+
+func testHook(mode string) int {
+	if mode == "fail" {
+		fmt.Println("hook refuses")
+		return 3
+	}
+	ctx := context.Background()
+	provider, err := oidc.NewProvider(ctx, os.Getenv("TFCEMU_TEST_ISSUER"))
+	if err != nil {
+		fmt.Println("discovery:", err)
+		return 1
+	}
+	tok, err := provider.Verifier(&oidc.Config{ClientID: "hook-audience"}).Verify(ctx, os.Getenv("TFC_WORKLOAD_IDENTITY_TOKEN"))
+	if err != nil {
+		fmt.Println("verify:", err)
+		return 1
+	}
+	f, err := os.OpenFile(os.Getenv("TFC_AGENT_ENV"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		fmt.Println("TFC_AGENT_ENV:", err)
+		return 1
+	}
+	fmt.Fprintf(f, "VERIFIED_SUB=%s\n", tok.Subject)
+	f.Close()
+	fmt.Println("hook verified the token of", tok.Subject)
+	return 0
+}
+
+// writeHook installs the test binary as hook name in dir.
+func writeHook(t *testing.T, dir, name, mode string) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := fmt.Sprintf("#!/bin/sh\nTFCEMU_TEST_HOOK=%s exec %q -test.run=^$\n", mode, self)
+	if err := os.WriteFile(filepath.Join(dir, "terraform-"+name), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func setAudience(t *testing.T, info tfcInfo) {
+	t.Helper()
+	body := `{"data":{"type":"vars","attributes":{"key":"TFC_WORKLOAD_IDENTITY_AUDIENCE","value":"hook-audience","category":"env"}}}`
+	req, _ := http.NewRequest("POST", info.TFCURL+"/api/v2/workspaces/ws-mbsd5E3Ktt5Rg2Xm/vars", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+info.OwnerToken)
+	req.Header.Set("Content-Type", "application/vnd.api+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("set audience: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+type tfcInfo struct{ TFCURL, OwnerToken, Issuer string }
+
+func TestAgentHooksVerifyTheTokenAndHandOff(t *testing.T) {
+	info, _, _ := serveInBackground(t)
+	setAudience(t, tfcInfo{info.TFCURL, info.OwnerToken, info.Issuer})
+	t.Setenv("TFCEMU_TEST_ISSUER", info.Issuer)
+	hooks := t.TempDir()
+	writeHook(t, hooks, "pre-plan", "verify")
+	writeHook(t, hooks, "pre-apply", "verify")
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"agent", "hooks", "--url", info.TFCURL, "--workspace", "my-org/my-workspace",
+		"--hooks-dir", hooks, "--", "sh", "-c", `echo "terraform sees $VERIFIED_SUB"`}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	o := out.String()
+	for _, want := range []string{
+		"Executing pre-plan hook...",
+		"hook verified the token of organization:my-org:project:Default Project:workspace:my-workspace:run_phase:plan",
+		"terraform sees organization:my-org:project:Default Project:workspace:my-workspace:run_phase:plan",
+		"Executing pre-apply hook...",
+		"terraform sees organization:my-org:project:Default Project:workspace:my-workspace:run_phase:apply",
+		"finished",
+	} {
+		if !strings.Contains(o, want) {
+			t.Errorf("output lacks %q:\n%s", want, o)
+		}
+	}
+}
+
+func TestAgentHookFailureFailsTheRun(t *testing.T) {
+	info, _, _ := serveInBackground(t)
+	hooks := t.TempDir()
+	writeHook(t, hooks, "post-plan", "fail")
+	var out bytes.Buffer
+	code := run(context.Background(), []string{"agent", "hooks", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--hooks-dir", hooks}, &out, &out)
+	if code != 1 || !strings.Contains(out.String(), "post-plan hook exited with code 3") || !strings.Contains(out.String(), "hook refuses") {
+		t.Fatalf("exit %d:\n%s", code, out.String())
+	}
+	// A hook without the execute bit is skipped with a note.
+	if err := os.Chmod(filepath.Join(hooks, "terraform-post-plan"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"agent", "hooks", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--hooks-dir", hooks, "--plan-only"}, &out, &out); code != 0 ||
+		!strings.Contains(out.String(), "is not executable; skipping it") {
+		t.Fatalf("exit %d:\n%s", code, out.String())
+	}
+}
+
+func TestAgentExecRunsACommandInThePhaseEnvironment(t *testing.T) {
+	info, _, _ := serveInBackground(t)
+	setAudience(t, tfcInfo{info.TFCURL, info.OwnerToken, info.Issuer})
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"agent", "exec", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--phase", "apply",
+		"--", "sh", "-c", `test -n "$TFC_WORKLOAD_IDENTITY_TOKEN" && echo "slug=$TFC_WORKSPACE_SLUG"; exit 4`}, &out, &errOut)
+	if code != 4 || !strings.Contains(out.String(), "slug=my-org/my-workspace") {
+		t.Fatalf("exit %d (want the command's 4):\n%s%s", code, out.String(), errOut.String())
+	}
+}
