@@ -183,6 +183,10 @@ func registerHTTPSteps(ctx *godog.ScenarioContext) {
 		return nil
 	})
 	ctx.Step(`^I remember the response JSON at "([^"]*)" as "([^"]*)"$`, func(ctx context.Context, path, name string) error {
+		switch name {
+		case "issuer", "tfc_url", "vault_url", "owner_token", "vault_token", "jwt":
+			return fmt.Errorf("{%s} is a built-in placeholder; remember the value under another name", name)
+		}
 		got, err := lastJSONAt(ctx, path)
 		if err != nil {
 			return err

@@ -98,4 +98,5 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 	registerIdentitySteps(ctx)
 	registerTFCSteps(ctx)
 	registerCompareSteps(ctx)
+	registerRunSteps(ctx)
 }
