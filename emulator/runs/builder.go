@@ -48,6 +48,12 @@ type phase struct {
 	vars map[string]string // env-category variables
 	out  *tfc.PhaseEnvironment
 	b    *Builder
+	// aliases holds each provider kind's configurations for the
+	// tfc_<kind>_dynamic_credentials variable, by configuration key.
+	aliases map[string]map[string]any
+	// vaults are the Vault logins by configuration tag ("" is default),
+	// for Vault-backed credentials.
+	vaults map[string]vaultSession
 }
 
 func (p *phase) log(format string, a ...any) {
@@ -60,7 +66,7 @@ func (p *phase) supports(version string) bool {
 
 // Build computes the phase's environment, or the error that fails it.
 func (b *Builder) Build(ctx context.Context, in tfc.PhaseInput) (*tfc.PhaseEnvironment, error) {
-	p := &phase{in: in, b: b, vars: map[string]string{}, out: &tfc.PhaseEnvironment{
+	p := &phase{in: in, b: b, vars: map[string]string{}, aliases: map[string]map[string]any{}, vaults: map[string]vaultSession{}, out: &tfc.PhaseEnvironment{
 		Env: map[string]string{}, Files: map[string]string{}, TerraformVariables: map[string]any{},
 	}}
 	env := p.out.Env
@@ -92,6 +98,11 @@ func (b *Builder) Build(ctx context.Context, in tfc.PhaseInput) (*tfc.PhaseEnvir
 	}
 	for _, prov := range providers {
 		if err := p.dynamicCredentials(ctx, prov); err != nil {
+			return p.out, err
+		}
+	}
+	for _, vb := range vaultBackedProviders {
+		if err := p.vaultBackedCredentials(ctx, vb); err != nil {
 			return p.out, err
 		}
 	}

@@ -127,23 +127,32 @@ func (p *phase) dynamicCredentials(ctx context.Context, prov provider) error {
 			return err
 		}
 	}
-	if tagged {
-		aliases := map[string]any{}
-		var def any
-		for _, c := range configs {
-			v := p.out.TerraformVariables["_"+prov.lower+"_"+c.key()]
-			delete(p.out.TerraformVariables, "_"+prov.lower+"_"+c.key())
-			if c.tag == "" {
-				def = v
-			} else {
-				aliases[c.tag] = v
-			}
-		}
-		p.out.TerraformVariables["tfc_"+prov.lower+"_dynamic_credentials"] = map[string]any{"default": def, "aliases": aliases}
-	} else {
-		delete(p.out.TerraformVariables, "_"+prov.lower+"_default")
-	}
+	p.collectAliases(prov.lower, configs, tagged)
 	return nil
+}
+
+// alias records a configuration's entry of tfc_<kind>_dynamic_credentials.
+func (p *phase) alias(kind string, c credConfig, v map[string]any) {
+	if p.aliases[kind] == nil {
+		p.aliases[kind] = map[string]any{}
+	}
+	p.aliases[kind][c.key()] = v
+}
+
+// collectAliases sets tfc_<kind>_dynamic_credentials when any
+// configuration of the kind is tagged: {"default": ..., "aliases": {TAG: ...}}.
+func (p *phase) collectAliases(kind string, configs []credConfig, tagged bool) {
+	entries := p.aliases[kind]
+	if !tagged || entries == nil {
+		return
+	}
+	aliases := map[string]any{}
+	for _, c := range configs {
+		if c.tag != "" {
+			aliases[c.tag] = entries[c.key()]
+		}
+	}
+	p.out.TerraformVariables["tfc_"+kind+"_dynamic_credentials"] = map[string]any{"default": entries["default"], "aliases": aliases}
 }
 
 // path is a file in the phase directory.
@@ -180,6 +189,7 @@ func applyVault(ctx context.Context, p *phase, c credConfig) error {
 		return fmt.Errorf("failed to authenticate to Vault at %s with role %q on auth/%s: %w", addr, role, authPath, err)
 	}
 	p.log("Authenticated to Vault at %s with role %q (configuration %s)", addr, role, c.key())
+	p.vaults[c.tag] = vaultSession{addr: addr, token: token, namespace: ns}
 	tokenFile := path("vault", c.key(), "token")
 	p.out.Files[tokenFile] = token
 	if c.tag == "" {
@@ -188,7 +198,7 @@ func applyVault(ctx context.Context, p *phase, c credConfig) error {
 			p.out.Env["VAULT_NAMESPACE"] = ns
 		}
 	}
-	p.out.TerraformVariables["_vault_"+c.key()] = map[string]any{"token_filename": tokenFile, "address": addr, "namespace": ns, "ca_cert_file": ""}
+	p.alias("vault", c, map[string]any{"token_filename": tokenFile, "address": addr, "namespace": ns, "ca_cert_file": ""})
 	return nil
 }
 
@@ -246,7 +256,7 @@ func applyAWS(_ context.Context, p *phase, c credConfig) error {
 	if c.tag == "" {
 		p.out.Env["AWS_ROLE_ARN"], p.out.Env["AWS_WEB_IDENTITY_TOKEN_FILE"] = role, tokenFile
 	}
-	p.out.TerraformVariables["_aws_"+c.key()] = map[string]any{"shared_config_file": configFile}
+	p.alias("aws", c, map[string]any{"shared_config_file": configFile})
 	p.log("Configured AWS dynamic credentials for %s (configuration %s)", role, c.key())
 	return nil
 }
@@ -298,7 +308,7 @@ func applyGCP(_ context.Context, p *phase, c credConfig) error {
 	if c.tag == "" {
 		p.out.Env["GOOGLE_APPLICATION_CREDENTIALS"] = credFile
 	}
-	p.out.TerraformVariables["_gcp_"+c.key()] = map[string]any{"credentials": credFile}
+	p.alias("gcp", c, map[string]any{"credentials": credFile})
 	p.log("Configured GCP dynamic credentials for %s (configuration %s)", sa, c.key())
 	return nil
 }
@@ -315,7 +325,7 @@ func applyAzure(_ context.Context, p *phase, c credConfig) error {
 	if c.tag == "" {
 		p.out.Env["ARM_CLIENT_ID"], p.out.Env["ARM_OIDC_TOKEN"], p.out.Env["ARM_USE_OIDC"] = id, c.token, "true"
 	}
-	p.out.TerraformVariables["_azure_"+c.key()] = map[string]any{"client_id_file_path": idFile, "oidc_token_file_path": tokenFile}
+	p.alias("azure", c, map[string]any{"client_id_file_path": idFile, "oidc_token_file_path": tokenFile})
 	p.log("Configured Azure dynamic credentials for client %s (configuration %s)", id, c.key())
 	return nil
 }
