@@ -26,6 +26,9 @@ type Config struct {
 	// ExternalURL is the TFC base URL clients use; empty means the TFC
 	// listener's own address once it listens.
 	ExternalURL string
+	// VaultExternalURL is the Vault base URL clients use; empty means the
+	// Vault listener's own address. In a container it is the host's view.
+	VaultExternalURL string
 	// Issuer is the OIDC issuer URL (iss); empty means ExternalURL.
 	Issuer string
 	// Seed is the initial state; nil means the embedded default seed.

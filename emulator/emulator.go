@@ -69,11 +69,12 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	e := &Emulator{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		clock:  cfg.Clock,
-		issuer: iss,
-		tfcURL: strings.TrimRight(cfg.ExternalURL, "/"),
+		cfg:      cfg,
+		log:      cfg.Logger,
+		clock:    cfg.Clock,
+		issuer:   iss,
+		tfcURL:   strings.TrimRight(cfg.ExternalURL, "/"),
+		vaultURL: strings.TrimRight(cfg.VaultExternalURL, "/"),
 	}
 	e.tfc = tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger, Minter: iss,
 		Builder: &runs.Builder{Minter: iss, HTTPClient: e.httpClient()}})
@@ -236,7 +237,11 @@ func (e *Emulator) Start() error {
 	if tfcURL == "" {
 		tfcURL = scheme + "://" + dialable(tfcLn.Addr())
 	}
-	e.SetURLs(tfcURL, scheme+"://"+dialable(vaultLn.Addr()))
+	vaultURL := e.cfg.VaultExternalURL
+	if vaultURL == "" {
+		vaultURL = scheme + "://" + dialable(vaultLn.Addr())
+	}
+	e.SetURLs(tfcURL, vaultURL)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, s := range []struct {

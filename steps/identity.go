@@ -78,7 +78,7 @@ func (sc *scenario) mint(ctx context.Context, req map[string]string) error {
 
 // fetchJWKS reads the target's published key set.
 func (sc *scenario) fetchJWKS(ctx context.Context) (jwk.Set, error) {
-	r, err := sc.do(ctx, "GET", sc.target.Issuer+"/.well-known/jwks", nil, nil)
+	r, err := sc.do(ctx, "GET", sc.target.TFCURL+"/.well-known/jwks", nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,14 @@ func (sc *scenario) oidcVerify(ctx context.Context, audience string) error {
 		return err
 	}
 	pctx := oidc.ClientContext(ctx, httpClient)
-	provider, err := oidc.NewProvider(pctx, sc.target.Issuer)
+	discoveryURL := sc.target.Issuer
+	if sc.target.Issuer != sc.target.TFCURL {
+		// The issuer names the emulator as another container sees it;
+		// discover through the published port and still check the issuer.
+		pctx = oidc.InsecureIssuerURLContext(pctx, sc.target.Issuer)
+		discoveryURL = sc.target.TFCURL
+	}
+	provider, err := oidc.NewProvider(pctx, discoveryURL)
 	if err != nil {
 		return fmt.Errorf("discovery: %w", err)
 	}

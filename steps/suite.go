@@ -93,10 +93,24 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 		}
 		return c, nil
 	})
+	ctx.After(func(c context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+		if s.Target.RealVault {
+			world(c).cleanRealVault(c)
+		}
+		return c, err
+	})
 	registerHTTPSteps(ctx)
 	registerClockSteps(ctx)
 	registerIdentitySteps(ctx)
 	registerTFCSteps(ctx)
 	registerCompareSteps(ctx)
 	registerRunSteps(ctx)
+}
+
+// cleanRealVault disables what scenarios mount on a real Vault, so the next
+// scenario starts from a dev server's state.
+func (sc *scenario) cleanRealVault(ctx context.Context) {
+	for _, p := range []string{"/v1/sys/mounts/terraform", "/v1/sys/auth/jwt"} {
+		_, _ = sc.do(ctx, "DELETE", sc.target.VaultURL+p, nil, map[string][]string{"X-Vault-Token": {sc.target.VaultToken}})
+	}
 }

@@ -19,6 +19,7 @@ import (
 
 type serveFlags struct {
 	tfcListen, vaultListen, externalURL, issuer string
+	vaultExternalURL                            string
 	seed, stateFile, ownerToken, vaultRootToken string
 	tls                                         bool
 	tlsCert, tlsKey, caOut, signingKey          string
@@ -34,6 +35,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.tfcListen, "tfc-listen", emulator.DefaultTFCListen, "TFC API and OIDC issuer listen address (port 0 picks a free port)")
 	fs.StringVar(&f.vaultListen, "vault-listen", emulator.DefaultVaultListen, "Vault listen address (port 0 picks a free port)")
 	fs.StringVar(&f.externalURL, "external-url", "", "TFC base URL clients use (default: the TFC listener's address)")
+	fs.StringVar(&f.vaultExternalURL, "vault-external-url", "", "Vault base URL clients use (default: the Vault listener's address)")
 	fs.StringVar(&f.issuer, "issuer", "", "OIDC issuer URL, the iss of every token (default: the external URL)")
 	fs.StringVar(&f.seed, "seed", "", "seed file (YAML) to load instead of the embedded default seed")
 	fs.StringVar(&f.stateFile, "state-file", "", "load state from this file at start and save it on change and shutdown")
@@ -106,6 +108,7 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 		TFCListen:          f.tfcListen,
 		VaultListen:        f.vaultListen,
 		ExternalURL:        f.externalURL,
+		VaultExternalURL:   f.vaultExternalURL,
 		Issuer:             f.issuer,
 		Seed:               seed,
 		OwnerToken:         f.ownerToken,
