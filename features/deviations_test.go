@@ -1,54 +1,48 @@
 package features
 
 import (
-	"bytes"
-	"os"
+	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 )
-
-// Registry is the deviations registry, features/deviations.yaml.
-type Registry struct {
-	Choices []struct {
-		Topic     string `yaml:"topic"`
-		Behaviour string `yaml:"behaviour"`
-		Reason    string `yaml:"reason"`
-		Link      string `yaml:"link"`
-	} `yaml:"choices"`
-	Deviations []struct {
-		Scenario string `yaml:"scenario"`
-		Target   string `yaml:"target"`
-		Expect   string `yaml:"expect"`
-		Reason   string `yaml:"reason"`
-		Link     string `yaml:"link"`
-	} `yaml:"deviations"`
-}
 
 // TestRegistryIsComplete keeps every entry of the registry readable and
 // complete: a choice without its reason or source is no use to a reviewer.
 func TestRegistryIsComplete(t *testing.T) {
-	b, err := os.ReadFile("deviations.yaml")
+	r, err := LoadRegistry()
 	if err != nil {
 		t.Fatal(err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	var r Registry
-	if err := dec.Decode(&r); err != nil {
-		t.Fatalf("deviations.yaml: %v", err)
 	}
 	if len(r.Choices) == 0 {
 		t.Fatal("no choices recorded")
 	}
-	for i, c := range r.Choices {
-		if c.Topic == "" || c.Behaviour == "" || c.Reason == "" || c.Link == "" {
-			t.Errorf("choice %d (%q) lacks topic, behaviour, reason or link", i, c.Topic)
+}
+
+func TestParseRegistryRefusesIncompleteEntries(t *testing.T) {
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"no reason":    {"deviations: [{scenario: a, target: container, expect: fail, link: x}]", "lacks"},
+		"bad glob":     {"deviations: [{scenario: '[', target: container, expect: fail, reason: r, link: x}]", "bad glob"},
+		"expect pass":  {"deviations: [{scenario: a, target: container, expect: pass, reason: r, link: x}]", `only "fail"`},
+		"unknown key":  {"deviation: []", "field deviation not found"},
+		"choice lacks": {"choices: [{topic: t}]", "lacks topic, behaviour"},
+	} {
+		if _, err := ParseRegistry([]byte(tc.yaml)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", name, err, tc.want)
 		}
 	}
-	for i, d := range r.Deviations {
-		if d.Scenario == "" || d.Target == "" || d.Expect == "" || d.Reason == "" || d.Link == "" {
-			t.Errorf("deviation %d (%q) lacks scenario, target, expect, reason or link", i, d.Scenario)
-		}
+}
+
+func TestLookupMatchesGlobAndTarget(t *testing.T) {
+	r, err := ParseRegistry([]byte("deviations: [{scenario: 'A token * clock', target: vault-container, expect: fail, reason: r, link: x}, {scenario: 'Any*', target: '*', expect: fail, reason: r, link: x}]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.Lookup("A token expires on the virtual clock", "vault-container"); !ok {
+		t.Error("glob did not match")
+	}
+	if _, ok := r.Lookup("A token expires on the virtual clock", "container"); ok {
+		t.Error("matched another target")
+	}
+	if _, ok := r.Lookup("Anything", "inprocess"); !ok {
+		t.Error("target * did not match")
 	}
 }

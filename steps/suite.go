@@ -2,10 +2,13 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/cucumber/godog"
+
+	"github.com/tfcemu/tfcemu/features"
 )
 
 // Skip records a scenario the target could not run, and why.
@@ -19,9 +22,41 @@ type Skip struct {
 // passed.
 type Suite struct {
 	Target *Target
+	// Registry lists the known deviations; nil means none.
+	Registry *features.Registry
 
-	mu    sync.Mutex
-	skips []Skip
+	mu      sync.Mutex
+	skips   []Skip
+	results []Result
+}
+
+// Result statuses.
+const (
+	StatusPassed    = "passed"
+	StatusFailed    = "failed"
+	StatusSkipped   = "skipped"
+	StatusDeviation = "known deviation"
+)
+
+// Result is one scenario's outcome on the target, for the reports.
+type Result struct {
+	Feature  string `json:"feature"`
+	Scenario string `json:"scenario"`
+	Status   string `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+}
+
+// Results returns the outcomes so far.
+func (s *Suite) Results() []Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Result(nil), s.results...)
+}
+
+func (s *Suite) record(r Result) {
+	s.mu.Lock()
+	s.results = append(s.results, r)
+	s.mu.Unlock()
 }
 
 // Skips returns the scenarios skipped so far with their reasons.
@@ -35,10 +70,12 @@ type scenarioKey struct{}
 
 // scenario is the per-scenario state, carried in the context.
 type scenario struct {
-	suite  *Suite
-	target *Target
-	name   string
-	tags   map[string]bool
+	suite   *Suite
+	target  *Target
+	name    string
+	feature string
+	tags    map[string]bool
+	skipped string // the reason, once skipped
 
 	resp  *response
 	token *jwtToken
@@ -60,6 +97,7 @@ func (sc *scenario) skip(format string, a ...any) error {
 	sc.suite.mu.Lock()
 	sc.suite.skips = append(sc.suite.skips, Skip{Scenario: sc.name, Reason: reason})
 	sc.suite.mu.Unlock()
+	sc.skipped = reason
 	return fmt.Errorf("%w: %s", godog.ErrSkip, reason)
 }
 
@@ -74,7 +112,7 @@ func (sc *scenario) needEmulator(what string) error {
 // InitializeScenario registers every step and the per-scenario hooks.
 func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 	ctx.Before(func(c context.Context, p *godog.Scenario) (context.Context, error) {
-		sc := &scenario{suite: s, target: s.Target, name: p.Name, tags: map[string]bool{},
+		sc := &scenario{suite: s, target: s.Target, name: p.Name, feature: p.Uri, tags: map[string]bool{},
 			tfcToken: s.Target.OwnerToken, vaultToken: s.Target.VaultToken, remembered: map[string]string{}}
 		for _, t := range p.Tags {
 			sc.tags[t.Name] = true
@@ -93,11 +131,15 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 		}
 		return c, nil
 	})
-	ctx.After(func(c context.Context, _ *godog.Scenario, err error) (context.Context, error) {
-		if s.Target.RealVault {
-			world(c).cleanRealVault(c)
+	ctx.After(func(c context.Context, p *godog.Scenario, err error) (context.Context, error) {
+		sc, ok := c.Value(scenarioKey{}).(*scenario)
+		if !ok {
+			return c, err
 		}
-		return c, err
+		if s.Target.RealVault {
+			sc.cleanRealVault(c)
+		}
+		return c, s.judge(sc, err)
 	})
 	registerHTTPSteps(ctx)
 	registerClockSteps(ctx)
@@ -113,4 +155,32 @@ func (sc *scenario) cleanRealVault(ctx context.Context) {
 	for _, p := range []string{"/v1/sys/mounts/terraform", "/v1/sys/auth/jwt"} {
 		_, _ = sc.do(ctx, "DELETE", sc.target.VaultURL+p, nil, map[string][]string{"X-Vault-Token": {sc.target.VaultToken}})
 	}
+}
+
+// judge records a scenario's outcome and applies the deviations registry:
+// a listed failure passes as a known deviation; a listed scenario that
+// passes fails, so the registry never keeps stale entries.
+func (s *Suite) judge(sc *scenario, err error) error {
+	r := Result{Feature: sc.feature, Scenario: sc.name}
+	var dev features.Deviation
+	listed := false
+	if s.Registry != nil {
+		dev, listed = s.Registry.Lookup(sc.name, s.Target.Name)
+	}
+	switch {
+	case sc.skipped != "" || errors.Is(err, godog.ErrSkip):
+		r.Status, r.Detail = StatusSkipped, sc.skipped
+	case err != nil && listed:
+		r.Status, r.Detail = StatusDeviation, dev.Reason+" ("+dev.Link+")"
+		err = nil
+	case err != nil:
+		r.Status, r.Detail = StatusFailed, err.Error()
+	case listed:
+		r.Status, r.Detail = StatusFailed, "stale deviations.yaml entry: the scenario passes on "+s.Target.Name+"; remove the entry"
+		err = fmt.Errorf("%s", r.Detail)
+	default:
+		r.Status = StatusPassed
+	}
+	s.record(r)
+	return err
 }

@@ -25,7 +25,11 @@ func TestFeatures(t *testing.T) {
 	}
 	defer target.Close()
 
-	suite := &Suite{Target: target}
+	registry, err := features.LoadRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite := &Suite{Target: target, Registry: registry}
 	opts := godog.Options{
 		Format:   "pretty",
 		FS:       features.FS,
@@ -40,6 +44,11 @@ func TestFeatures(t *testing.T) {
 	status := godog.TestSuite{Name: "tfcemu-" + name, ScenarioInitializer: suite.InitializeScenario, Options: &opts}.Run()
 	for _, s := range suite.Skips() {
 		t.Run("skipped/"+s.Scenario, func(t *testing.T) { t.Skip(s.Reason) })
+	}
+	if dir := os.Getenv("TFCEMU_REPORT_DIR"); dir != "" {
+		if err := WriteReports(dir, BuildReport(name, suite.Results(), suite.Skips())); err != nil {
+			t.Errorf("reports: %v", err)
+		}
 	}
 	if status != 0 {
 		t.Fatalf("godog exited with status %d", status)

@@ -1,0 +1,75 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"testing/fstest"
+
+	"github.com/cucumber/godog"
+
+	"github.com/tfcemu/tfcemu/features"
+)
+
+// TestDeviationsRegistrySemantics runs a tiny feature through the real
+// suite hooks: a listed failure passes as a known deviation, a listed
+// scenario that passes fails as stale, an unlisted failure fails.
+func TestDeviationsRegistrySemantics(t *testing.T) {
+	reg, err := features.ParseRegistry([]byte(`deviations:
+  - {scenario: 'Fails but is listed', target: fake, expect: fail, reason: known gap, link: 'https://example.test/1'}
+  - {scenario: 'Passes but is listed*', target: fake, expect: fail, reason: fixed since, link: 'https://example.test/2'}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite := &Suite{Target: &Target{Name: "fake"}, Registry: reg}
+	fs := fstest.MapFS{"x.feature": {Data: []byte(`Feature: registry
+  Scenario: Fails but is listed
+    Given it fails
+  Scenario: Passes but is listed
+    Given it passes
+  Scenario: Fails and is not listed
+    Given it fails
+  Scenario: Passes and is not listed
+    Given it passes
+`)}}
+	status := godog.TestSuite{
+		Name: "registry",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			suite.InitializeScenario(sc)
+			sc.Step(`^it fails$`, func(context.Context) error { return errors.New("boom") })
+			sc.Step(`^it passes$`, func(context.Context) error { return nil })
+		},
+		Options: &godog.Options{Format: "progress", Output: io.Discard, FS: fs, Paths: []string{"."}, Strict: true},
+	}.Run()
+	if status == 0 {
+		t.Fatal("the run passed despite a stale entry and an unlisted failure")
+	}
+	want := map[string]string{
+		"Fails but is listed":      StatusDeviation,
+		"Passes but is listed":     StatusFailed,
+		"Fails and is not listed":  StatusFailed,
+		"Passes and is not listed": StatusPassed,
+	}
+	got := map[string]Result{}
+	for _, r := range suite.Results() {
+		got[r.Scenario] = r
+	}
+	for name, status := range want {
+		if got[name].Status != status {
+			t.Errorf("%s: %q (%s), want %q", name, got[name].Status, got[name].Detail, status)
+		}
+	}
+	if d := got["Passes but is listed"].Detail; d != "stale deviations.yaml entry: the scenario passes on fake; remove the entry" {
+		t.Errorf("stale detail = %q", d)
+	}
+}
+
+func TestReportsNumberOutlineExamples(t *testing.T) {
+	rep := BuildReport("x", []Result{{Feature: "f", Scenario: "s", Status: StatusPassed}, {Feature: "f", Scenario: "s", Status: StatusFailed}},
+		[]Skip{{Scenario: "t", Reason: "why"}})
+	if len(rep.Results) != 3 || rep.Results[2].Scenario != "s (example 2)" || rep.Results[0].Detail != "why" {
+		t.Fatalf("report = %+v", rep.Results)
+	}
+}
