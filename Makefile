@@ -30,6 +30,8 @@ lint:
 test: lint
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 	$(GO) test -race -count=1 ./...
+	@echo "== the features against the emulator in a container (skips with the reason if there is no Docker engine)"
+	TFCEMU_TARGET=container TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -run TestFeatures ./steps/
 
 FUZZTIME ?= 30s
 ## fuzz: fuzz the JSON:API request decoder for FUZZTIME
@@ -49,9 +51,13 @@ image:
 	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/linux/tfcemu ./cmd/tfcemu
 	docker build -t $(IMAGE) .
 
-## conformance: the features against TARGET (inprocess, container, external, vault-container)
+## conformance: the features against TARGET (inprocess, container, external, vault-container);
+## writes conformance/TARGET.{md,json,junit.xml,cucumber.json} and conformance/matrix.html
 conformance:
-	TFCEMU_TARGET=$(TARGET) $(GO) test -count=1 -v -run TestFeatures ./steps/
+	@mkdir -p conformance
+	TFCEMU_TARGET=$(TARGET) TESTCONTAINERS_RYUK_DISABLED=true TFCEMU_REPORT_DIR=$(CURDIR)/conformance \
+	TFCEMU_FORMAT=pretty,junit:$(CURDIR)/conformance/$(TARGET).junit.xml,cucumber:$(CURDIR)/conformance/$(TARGET).cucumber.json \
+	$(GO) test -count=1 -v -run TestFeatures ./steps/
 
 clean:
 	rm -rf bin/

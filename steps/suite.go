@@ -121,6 +121,8 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 		switch {
 		case sc.tags["@emulator-only"] && !s.Target.Emulator:
 			return c, sc.skip("@emulator-only scenario; target %s is a real service", s.Target.Name)
+		case sc.tags["@seed"] && !s.Target.Emulator:
+			return c, sc.skip("uses the default seed's resources (my-org, my-workspace, hashicorp-vault-testing), which target %s does not have", s.Target.Name)
 		case sc.tags["@real-only"] && s.Target.Emulator:
 			return c, sc.skip("@real-only scenario; target %s is the emulator", s.Target.Name)
 		}

@@ -1,4 +1,4 @@
-@identity @emulator-only
+@identity @emulator-only @seed
 Feature: The admin API refuses bad input and changes nothing
   /_emulator/ is strict: unknown fields, bad durations, unknown phases and
   empty audiences get a 400 with a clear message, and the state stays as it

@@ -1,4 +1,4 @@
-@identity @emulator-only
+@identity @emulator-only @seed
 Feature: Token expiry on the virtual clock, key rotation and forged tokens
   Issuance and validation share one virtual clock: moving it moves both. A
   rotated key stays published so tokens already issued still verify. A

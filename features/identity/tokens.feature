@@ -1,4 +1,4 @@
-@identity @emulator-only
+@identity @emulator-only @seed
 Feature: Workload identity tokens for workspace runs and module test runs
   Each plan and apply gets an RS256 token signed by the issuer's key, with
   TFC's claims (workload-identity.md §1.4); module test runs get tokens with

@@ -1,4 +1,4 @@
-@tfc @module-tests
+@tfc @module-tests @seed
 Feature: Registry module test configuration API
   Every request, response and error example of the product document
   (seed-docs/registry-module-test-configuration-api.txt), compared

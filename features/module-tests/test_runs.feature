@@ -1,4 +1,4 @@
-@tfc @module-tests @identity @emulator-only
+@tfc @module-tests @identity @emulator-only @seed
 Feature: Module test runs carry an identity token per the test configuration
   A test run's token has the module subject, the configured audience and
   the organization's module-test-token-ttl, with nbf 30 s before iat

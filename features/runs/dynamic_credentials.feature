@@ -1,4 +1,4 @@
-@runs @identity @vault @emulator-only
+@runs @identity @vault @emulator-only @seed
 Feature: Dynamic provider credentials in the run environment
   With TFC_<PROVIDER>_PROVIDER_AUTH set, the agent mints the phase's token
   for the provider's audience and turns it into credentials: for Vault a

@@ -1,4 +1,4 @@
-@runs @identity @emulator-only
+@runs @identity @emulator-only @seed
 Feature: Manually generated workload identity tokens in the run environment
   With TFC_WORKLOAD_IDENTITY_AUDIENCE set (as a workspace variable or
   through a variable set), each plan and apply gets TFC_WORKLOAD_IDENTITY_TOKEN;

@@ -1,4 +1,4 @@
-@tfc
+@tfc @seed
 Feature: Authentication and permissions
   Every /api/v2 call needs a bearer token; 401 is only for a bad token.
   A valid token without access gets 404, as for a resource that does not

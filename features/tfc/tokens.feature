@@ -1,4 +1,4 @@
-@tfc
+@tfc @seed
 Feature: API token lifecycles
   An organization and a legacy team token are single: creating one revokes
   the one before. Every token expires at its expired-at (created-at + 2

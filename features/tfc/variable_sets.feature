@@ -1,4 +1,4 @@
-@tfc
+@tfc @seed
 Feature: Variable set precedence
   A run sees one value per key. Priority variable sets beat everything,
   then the workspace's own variables, then sets applied to the workspace,

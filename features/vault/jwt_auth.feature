@@ -1,4 +1,4 @@
-@vault @identity @emulator-only
+@vault @identity @emulator-only @seed
 Feature: Vault jwt auth with the emulator's workload identity tokens
   Vault's jwt auth method trusts the emulated TFC issuer through OIDC
   discovery and accepts its tokens exactly as the real method would: the

@@ -1,4 +1,4 @@
-@vault
+@vault @seed
 Feature: Vault's Terraform Cloud secrets engine
   Every command of the product document (seed-docs/vault-terraform-cloud-
   secrets-engine.txt), as the Vault HTTP API receives it from the vault CLI,
