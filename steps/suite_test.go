@@ -18,6 +18,12 @@ func TestFeatures(t *testing.T) {
 	target, err := StartTarget(name)
 	var unavailable ErrTargetUnavailable
 	if errors.As(err, &unavailable) {
+		if dir := os.Getenv("TFCEMU_REPORT_DIR"); dir != "" {
+			rep := Report{Target: name, Results: []Result{{Feature: "*", Scenario: "(every scenario)", Status: StatusSkipped, Detail: unavailable.Reason}}}
+			if err := WriteReports(dir, rep); err != nil {
+				t.Errorf("reports: %v", err)
+			}
+		}
 		t.Skipf("target %s unavailable: %s", name, unavailable.Reason)
 	}
 	if err != nil {
