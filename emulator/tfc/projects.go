@@ -75,14 +75,7 @@ func (st *State) projectFor(p principal, id string) (*Project, error) {
 }
 
 func (s *Service) listProjects(c *call) (int, any, error) {
-	q := strings.ToLower(c.r.URL.Query().Get("q"))
-	var names map[string]bool
-	if f := c.r.URL.Query().Get("filter[names]"); f != "" {
-		names = map[string]bool{}
-		for _, n := range strings.Split(f, ",") {
-			names[n] = true
-		}
-	}
+	q, names := searchParams(c.r)
 	return s.view(http.StatusOK, func(st *State) (any, error) {
 		o, err := st.orgFor(c.p, c.path("org"))
 		if err != nil {

@@ -275,8 +275,19 @@ func includes(r *http.Request, allowed ...string) (map[string]bool, error) {
 
 // view runs fn read-only and returns its result as a handler would.
 func (s *Service) view(status int, fn func(*State) (any, error)) (int, any, error) {
+	return respondWith(s.store.View, status, fn)
+}
+
+// update runs fn under the write lock and returns its result as a handler
+// would.
+func (s *Service) update(status int, fn func(*State) (any, error)) (int, any, error) {
+	return respondWith(s.store.Update, status, fn)
+}
+
+// respondWith runs fn in a store transaction and shapes a handler result.
+func respondWith(tx func(func(*State) error) error, status int, fn func(*State) (any, error)) (int, any, error) {
 	var body any
-	err := s.store.View(func(st *State) error {
+	err := tx(func(st *State) error {
 		var err error
 		body, err = fn(st)
 		return err
@@ -287,17 +298,17 @@ func (s *Service) view(status int, fn func(*State) (any, error)) (int, any, erro
 	return status, body, nil
 }
 
-// update runs fn under the write lock and returns its result as a handler
-// would.
-func (s *Service) update(status int, fn func(*State) (any, error)) (int, any, error) {
-	var body any
-	err := s.store.Update(func(st *State) error {
-		var err error
-		body, err = fn(st)
-		return err
-	})
-	if err != nil {
-		return 0, nil, err
+// searchParams reads q (lowercased, for substring search) and
+// filter[names] (comma-separated exact names; nil when absent).
+func searchParams(r *http.Request) (string, map[string]bool) {
+	q := strings.ToLower(r.URL.Query().Get("q"))
+	f := r.URL.Query().Get("filter[names]")
+	if f == "" {
+		return q, nil
 	}
-	return status, body, nil
+	names := map[string]bool{}
+	for _, n := range strings.Split(f, ",") {
+		names[n] = true
+	}
+	return q, names
 }

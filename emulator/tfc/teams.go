@@ -120,14 +120,7 @@ func (s *Service) listTeams(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	q := strings.ToLower(c.r.URL.Query().Get("q"))
-	var names map[string]bool
-	if f := c.r.URL.Query().Get("filter[names]"); f != "" {
-		names = map[string]bool{}
-		for _, n := range strings.Split(f, ",") {
-			names[n] = true
-		}
-	}
+	q, names := searchParams(c.r)
 	return s.view(http.StatusOK, func(st *State) (any, error) {
 		o, err := st.orgFor(c.p, c.path("org"))
 		if err != nil {

@@ -148,19 +148,29 @@ func (s *Service) createOrgToken(c *call) (int, any, error) {
 	})
 }
 
+// orgTokenOf finds the organization token of the request's kind for an
+// owner: the one lookup of the read and delete handlers.
+func orgTokenOf(st *State, c *call, kind string) (*Token, error) {
+	o, err := st.requireOwner(c.p, c.path("org"))
+	if err != nil {
+		return nil, err
+	}
+	t, ok := st.orgToken(o.Name, kind)
+	if !ok {
+		return nil, errNotFound
+	}
+	return t, nil
+}
+
 func (s *Service) readOrgToken(c *call) (int, any, error) {
 	kind, err := orgTokenKind(c.r)
 	if err != nil {
 		return 0, nil, err
 	}
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		o, err := st.requireOwner(c.p, c.path("org"))
+		t, err := orgTokenOf(st, c, kind)
 		if err != nil {
 			return nil, err
-		}
-		t, ok := st.orgToken(o.Name, kind)
-		if !ok {
-			return nil, errNotFound
 		}
 		return Document{Data: tokenResource(t, false)}, nil
 	})
@@ -172,13 +182,9 @@ func (s *Service) deleteOrgToken(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		o, err := st.requireOwner(c.p, c.path("org"))
+		t, err := orgTokenOf(st, c, kind)
 		if err != nil {
 			return nil, err
-		}
-		t, ok := st.orgToken(o.Name, kind)
-		if !ok {
-			return nil, errNotFound
 		}
 		st.deleteToken(t.ID)
 		return nil, nil
@@ -231,15 +237,25 @@ func (s *Service) createLegacyTeamToken(c *call) (int, any, error) {
 	})
 }
 
+// legacyTeamTokenOf finds the legacy token of the request's team for
+// someone who may manage it.
+func legacyTeamTokenOf(st *State, c *call) (*Token, error) {
+	team, err := st.manageableTeam(c.p, c.path("id"))
+	if err != nil {
+		return nil, err
+	}
+	t, ok := st.legacyTeamToken(team.ID)
+	if !ok {
+		return nil, errNotFound
+	}
+	return t, nil
+}
+
 func (s *Service) readLegacyTeamToken(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		team, err := st.manageableTeam(c.p, c.path("id"))
+		t, err := legacyTeamTokenOf(st, c)
 		if err != nil {
 			return nil, err
-		}
-		t, ok := st.legacyTeamToken(team.ID)
-		if !ok {
-			return nil, errNotFound
 		}
 		return Document{Data: tokenResource(t, false)}, nil
 	})
@@ -247,13 +263,9 @@ func (s *Service) readLegacyTeamToken(c *call) (int, any, error) {
 
 func (s *Service) deleteLegacyTeamToken(c *call) (int, any, error) {
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		team, err := st.manageableTeam(c.p, c.path("id"))
+		t, err := legacyTeamTokenOf(st, c)
 		if err != nil {
 			return nil, err
-		}
-		t, ok := st.legacyTeamToken(team.ID)
-		if !ok {
-			return nil, errNotFound
 		}
 		st.deleteToken(t.ID)
 		return nil, nil
