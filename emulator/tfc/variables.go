@@ -148,11 +148,7 @@ func (s *Service) listVariables(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		var all []Resource
-		for _, v := range sortedBySeq(st.Vars, func(v *Variable) bool { return v.WorkspaceID == w.ID }) {
-			all = append(all, variableResource(v))
-		}
-		return paginate(c.r, all)
+		return paginate(c.r, st.variablesOf(func(v *Variable) bool { return v.WorkspaceID == w.ID }))
 	})
 }
 
@@ -169,15 +165,7 @@ func (s *Service) createVariable(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if st.keyTaken(func(v *Variable) bool { return v.WorkspaceID == w.ID }, *in.Key, *in.Category, "") {
-			return nil, errKeyTaken()
-		}
-		v := &Variable{ID: newID("var"), WorkspaceID: w.ID, CreatedAt: c.now, seq: st.next()}
-		if err := in.apply(v); err != nil {
-			return nil, err
-		}
-		st.Vars[v.ID] = v
-		return Document{Data: variableResource(v)}, nil
+		return st.createVariableIn(&Variable{WorkspaceID: w.ID, CreatedAt: c.now}, in, func(v *Variable) bool { return v.WorkspaceID == w.ID })
 	})
 }
 
@@ -223,6 +211,29 @@ func (s *Service) updateVariable(c *call) (int, any, error) {
 		}
 		return updateVariableIn(st, v, in, func(o *Variable) bool { return o.WorkspaceID == w.ID })
 	})
+}
+
+// variablesOf lists the variables of one owner in creation order.
+func (st *State) variablesOf(owner func(*Variable) bool) []Resource {
+	var all []Resource
+	for _, v := range sortedBySeq(st.Vars, owner) {
+		all = append(all, variableResource(v))
+	}
+	return all
+}
+
+// createVariableIn adds v (its owner set) after checking the key is free
+// among the owner's variables.
+func (st *State) createVariableIn(v *Variable, in variableInput, owner func(*Variable) bool) (any, error) {
+	if st.keyTaken(owner, *in.Key, *in.Category, "") {
+		return nil, errKeyTaken()
+	}
+	if err := in.apply(v); err != nil {
+		return nil, err
+	}
+	v.ID, v.seq = newID("var"), st.next()
+	st.Vars[v.ID] = v
+	return Document{Data: variableResource(v)}, nil
 }
 
 // updateVariableIn applies an update after checking key uniqueness, on a

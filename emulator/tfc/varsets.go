@@ -371,11 +371,7 @@ func (s *Service) listVarSetVariables(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		var all []Resource
-		for _, v := range sortedBySeq(st.Vars, func(v *Variable) bool { return v.VarSetID == vs.ID }) {
-			all = append(all, variableResource(v))
-		}
-		return paginate(c.r, all)
+		return paginate(c.r, st.variablesOf(func(v *Variable) bool { return v.VarSetID == vs.ID }))
 	})
 }
 
@@ -392,16 +388,11 @@ func (s *Service) createVarSetVariable(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if st.keyTaken(func(v *Variable) bool { return v.VarSetID == vs.ID }, *in.Key, *in.Category, "") {
-			return nil, errKeyTaken()
+		doc, err := st.createVariableIn(&Variable{VarSetID: vs.ID, CreatedAt: c.now}, in, func(v *Variable) bool { return v.VarSetID == vs.ID })
+		if err == nil {
+			vs.UpdatedAt = c.now
 		}
-		v := &Variable{ID: newID("var"), VarSetID: vs.ID, CreatedAt: c.now, seq: st.next()}
-		if err := in.apply(v); err != nil {
-			return nil, err
-		}
-		st.Vars[v.ID] = v
-		vs.UpdatedAt = c.now
-		return Document{Data: variableResource(v)}, nil
+		return doc, err
 	})
 }
 
