@@ -57,12 +57,7 @@ func (in *projectInput) validate(create bool) error {
 }
 
 func (st *State) projectNameTaken(org, name, except string) bool {
-	for _, p := range st.Projects {
-		if p.Org == org && p.ID != except && strings.EqualFold(p.Name, name) {
-			return true
-		}
-	}
-	return false
+	return anyOf(st.Projects, func(p *Project) bool { return p.Org == org && p.ID != except && strings.EqualFold(p.Name, name) })
 }
 
 // projectFor returns a project in an organization p belongs to.

@@ -244,3 +244,13 @@ func sortedBySeq[T interface{ order() int64 }](m map[string]T, keep func(T) bool
 // newID returns a fresh ID with prefix; collisions are astronomically
 // unlikely but checked by callers that key maps by ID.
 func newID(prefix string) string { return ids.New(prefix) }
+
+// anyOf reports whether any value of m satisfies pred.
+func anyOf[T any](m map[string]T, pred func(T) bool) bool {
+	for _, v := range m {
+		if pred(v) {
+			return true
+		}
+	}
+	return false
+}

@@ -93,12 +93,7 @@ func (in *teamInput) validate(create bool) error {
 }
 
 func (st *State) teamNameTaken(org, name, except string) bool {
-	for _, t := range st.Teams {
-		if t.Org == org && t.ID != except && strings.EqualFold(t.Name, name) {
-			return true
-		}
-	}
-	return false
+	return anyOf(st.Teams, func(t *Team) bool { return t.Org == org && t.ID != except && strings.EqualFold(t.Name, name) })
 }
 
 // visibleTeam returns a team p may see: secret teams only to their members

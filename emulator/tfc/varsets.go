@@ -68,12 +68,7 @@ func (in *varSetInput) validate(create bool) error {
 }
 
 func (st *State) varSetNameTaken(org, name, except string) bool {
-	for _, v := range st.VarSets {
-		if v.Org == org && v.ID != except && strings.EqualFold(v.Name, name) {
-			return true
-		}
-	}
-	return false
+	return anyOf(st.VarSets, func(v *VariableSet) bool { return v.Org == org && v.ID != except && strings.EqualFold(v.Name, name) })
 }
 
 // varSetFor returns a variable set of an organization p reads workspaces
