@@ -7,6 +7,7 @@ package emulator
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/admin"
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/identity"
+	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/emulator/runs"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/emulator/vault"
@@ -42,6 +44,8 @@ type Emulator struct {
 	servers  []*http.Server
 	closed   bool
 	persist  *stateFile
+	journal  journal
+	faults   faults
 }
 
 // New builds an emulator from cfg without listening.
@@ -84,6 +88,7 @@ func New(cfg Config) (*Emulator, error) {
 		Issuer:    e.issuer,
 		Directory: e.tfc,
 		Runs:      e.tfc,
+		Observe:   observe{e},
 		Reset:     e.Reset,
 		Services:  e.services,
 		Info:      func() any { return e.Info() },
@@ -116,6 +121,7 @@ func (e *Emulator) tfcRoutes() http.Handler {
 	e.tfc.Register(mux)
 	e.admin.Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		reqinfo.MarkUnmatched(r)
 		w.Header().Set("Content-Type", "application/vnd.api+json")
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = w.Write([]byte(`{"errors":[{"status":"404","title":"not found"}]}`))
@@ -128,6 +134,12 @@ func (e *Emulator) vaultRoutes() http.Handler {
 	mux := http.NewServeMux()
 	e.vault.Register(mux)
 	e.admin.Register(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		reqinfo.MarkUnmatched(r)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"errors":[]}` + "\n"))
+	})
 	return mux
 }
 
@@ -137,6 +149,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := e.clock.Now()
+		r, unmatched := reqinfo.Track(r)
 		// Leases the virtual clock has expired are revoked before any
 		// request, so an expired credential is refused everywhere at once.
 		e.vault.Sweep(r.Context())
@@ -154,10 +167,17 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 			}
 			e.log.Debug("request", "service", service, "method", r.Method, "path", r.URL.Path,
 				"status", rec.status, "virtual_elapsed", e.clock.Now().Sub(start))
+			if !strings.HasPrefix(r.URL.Path, admin.Prefix) {
+				e.journal.add(JournalEntry{Time: start, Service: service, Method: r.Method, Path: r.URL.Path,
+					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched})
+			}
 			if e.persist != nil && r.Method != http.MethodGet && r.Method != http.MethodHead && rec.status < 400 {
 				e.persist.save()
 			}
 		}()
+		if e.faults.apply(rec, r, service) {
+			return
+		}
 		next.ServeHTTP(rec, r)
 	})
 }
@@ -300,11 +320,13 @@ func (e *Emulator) Close() error {
 }
 
 // Reset returns every service to the seed, the clock to real time and the
-// issuer to its starting key.
+// issuer to its starting key, and clears the journal and the faults.
 func (e *Emulator) Reset() {
 	e.tfc.Reset()
 	e.vault.Reset()
 	e.clock.Reset()
+	e.journal.Clear()
+	e.faults.Delete("")
 	e.issuer.ResetKeys()
 }
 
@@ -342,3 +364,16 @@ func (e *Emulator) services() map[string]string {
 	i := e.Info()
 	return map[string]string{"tfc": i.TFCURL, "vault": i.VaultURL}
 }
+
+// observe adapts the emulator to the admin API's Observability.
+type observe struct{ e *Emulator }
+
+func (o observe) JournalEntries(limit int, unmatched bool) any {
+	return o.e.journal.Entries(limit, unmatched)
+}
+func (o observe) ClearJournal()                               { o.e.journal.Clear() }
+func (o observe) AddFault(f admin.Fault) (admin.Fault, error) { return o.e.faults.Add(f) }
+func (o observe) Faults() []admin.Fault                       { return o.e.faults.List() }
+func (o observe) DeleteFault(id string) bool                  { return o.e.faults.Delete(id) }
+func (o observe) Snapshot() (json.RawMessage, error)          { return o.e.Snapshot() }
+func (o observe) Restore(b json.RawMessage) error             { return o.e.Restore(b) }

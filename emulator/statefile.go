@@ -28,14 +28,14 @@ const stateVersion = 1
 // (temp file, fsync, rename) after each change and on close.
 type stateFile struct {
 	path     string
-	services map[string]snapshotter
+	snapshot func() (json.RawMessage, error)
 	log      interface{ Error(string, ...any) }
 
 	mu sync.Mutex
 }
 
 func openStateFile(path string, e *Emulator) (*stateFile, error) {
-	f := &stateFile{path: path, services: map[string]snapshotter{"identity": e.issuer, "tfc": e.tfc}, log: e.log}
+	f := &stateFile{path: path, snapshot: e.Snapshot, log: e.log}
 	b, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -43,23 +43,62 @@ func openStateFile(path string, e *Emulator) (*stateFile, error) {
 	case err != nil:
 		return nil, fmt.Errorf("state file: %w", err)
 	}
-	var doc stateDocument
-	if err := json.Unmarshal(b, &doc); err != nil {
+	if err := e.Restore(b); err != nil {
 		return nil, fmt.Errorf("state file %s: %w", path, err)
 	}
+	return f, nil
+}
+
+// snapshotters are the services whose state a snapshot holds.
+func (e *Emulator) snapshotters() map[string]snapshotter {
+	return map[string]snapshotter{"identity": e.issuer, "tfc": e.tfc}
+}
+
+// Snapshot returns the emulator's state as one JSON document (what
+// --state-file holds and GET /_emulator/snapshot answers).
+func (e *Emulator) Snapshot() (json.RawMessage, error) {
+	doc := stateDocument{Version: stateVersion, Services: map[string]json.RawMessage{}}
+	for name, s := range e.snapshotters() {
+		raw, err := s.Snapshot()
+		if err != nil {
+			return nil, err
+		}
+		doc.Services[name] = raw
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// Restore loads a snapshot. If any part is refused, the state before is
+// put back, so a bad snapshot changes nothing.
+func (e *Emulator) Restore(b []byte) error {
+	var doc stateDocument
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return err
+	}
 	if doc.Version != stateVersion {
-		return nil, fmt.Errorf("state file %s: version %d, want %d", path, doc.Version, stateVersion)
+		return fmt.Errorf("version %d, want %d", doc.Version, stateVersion)
+	}
+	services := e.snapshotters()
+	for name := range doc.Services {
+		if _, ok := services[name]; !ok {
+			return fmt.Errorf("unknown service %q", name)
+		}
+	}
+	before, err := e.Snapshot()
+	if err != nil {
+		return err
 	}
 	for name, raw := range doc.Services {
-		s, ok := f.services[name]
-		if !ok {
-			return nil, fmt.Errorf("state file %s: unknown service %q", path, name)
-		}
-		if err := s.Restore(raw); err != nil {
-			return nil, fmt.Errorf("state file %s: %s: %w", path, name, err)
+		if err := services[name].Restore(raw); err != nil {
+			var prev stateDocument
+			_ = json.Unmarshal(before, &prev)
+			for n, r := range prev.Services {
+				_ = services[n].Restore(r)
+			}
+			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	return f, nil
+	return nil
 }
 
 // save writes the state now; a failure is logged, the request already done.
@@ -74,15 +113,7 @@ func (f *stateFile) close() error { return f.write() }
 func (f *stateFile) write() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	doc := stateDocument{Version: stateVersion, Services: map[string]json.RawMessage{}}
-	for name, s := range f.services {
-		raw, err := s.Snapshot()
-		if err != nil {
-			return err
-		}
-		doc.Services[name] = raw
-	}
-	b, err := json.MarshalIndent(doc, "", "  ")
+	b, err := f.snapshot()
 	if err != nil {
 		return err
 	}

@@ -199,6 +199,14 @@ func registerHTTPSteps(ctx *godog.ScenarioContext) {
 		world(ctx).remembered[name] = s
 		return nil
 	})
+	ctx.Step(`^I remember the response body as "([^"]*)"$`, func(ctx context.Context, name string) error {
+		r, err := lastResponse(ctx)
+		if err != nil {
+			return err
+		}
+		world(ctx).remembered[name] = string(r.body)
+		return nil
+	})
 	ctx.Step(`^the response JSON at "([^"]*)" lists, in order:$`, func(ctx context.Context, path string, table *godog.Table) error {
 		got, err := lastJSONAt(ctx, path)
 		if err != nil {

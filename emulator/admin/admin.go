@@ -52,6 +52,7 @@ type Config struct {
 	Issuer    Issuer
 	Directory Directory
 	Runs      Runs
+	Observe   Observability
 	// Reset returns every service to the seed.
 	Reset func()
 	// Services reports the base URL of each listener, for health.
@@ -89,6 +90,14 @@ func (a *API) Register(mux *http.ServeMux) {
 		"POST " + Prefix + "/runs/{id}/log":            a.appendLog,
 		"POST " + Prefix + "/runs/{id}/fail":           a.failPhase,
 		"POST " + Prefix + "/agent-pools/{id}/agents":  a.registerAgent,
+		"GET " + Prefix + "/requests":                  a.requests,
+		"DELETE " + Prefix + "/requests":               a.clearRequests,
+		"GET " + Prefix + "/faults":                    a.listFaults,
+		"POST " + Prefix + "/faults":                   a.addFault,
+		"DELETE " + Prefix + "/faults":                 a.deleteFaults,
+		"DELETE " + Prefix + "/faults/{id}":            a.deleteFault,
+		"GET " + Prefix + "/snapshot":                  a.getSnapshot,
+		"PUT " + Prefix + "/snapshot":                  a.putSnapshot,
 	} {
 		mux.Handle(pattern, a.adapt(h))
 	}

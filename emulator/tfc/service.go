@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/fixtures"
 )
 
@@ -80,6 +81,7 @@ func (s *Service) Register(mux *http.ServeMux) {
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Handler only finds the route; ServeHTTP also sets the path values.
 	if _, pattern := s.mux.Handler(r); pattern == "" {
+		reqinfo.MarkUnmatched(r)
 		s.commonHeaders(w)
 		writeError(w, errNotFound)
 		return

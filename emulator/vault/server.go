@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/emulator/vault/jwtauth"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 	"github.com/tfcemu/tfcemu/emulator/vault/terraform"
@@ -241,6 +242,7 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 	case strings.HasPrefix(req.path, "auth/token/"):
 		s.tokenStore(w, req, tok)
 	case m == nil:
+		reqinfo.MarkUnmatched(req.http)
 		writeErrors(w, http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry not found.")
 	default:
 		s.serveMount(w, req, m, rel)

@@ -1,0 +1,60 @@
+package emulator
+
+import (
+	"sync"
+	"time"
+)
+
+// journalSize bounds the request journal; the oldest entries go first.
+const journalSize = 1000
+
+// JournalEntry is one request the emulator served (admin requests are not
+// journaled). Unmatched marks requests no route matched.
+type JournalEntry struct {
+	Time      time.Time `json:"time"`
+	Service   string    `json:"service"`
+	Method    string    `json:"method"`
+	Path      string    `json:"path"`
+	Query     string    `json:"query,omitempty"`
+	Status    int       `json:"status"`
+	Unmatched bool      `json:"unmatched"`
+}
+
+// journal is a bounded ring of requests.
+type journal struct {
+	mu      sync.Mutex
+	entries []JournalEntry
+}
+
+func (j *journal) add(e JournalEntry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.entries) == journalSize {
+		copy(j.entries, j.entries[1:])
+		j.entries = j.entries[:journalSize-1]
+	}
+	j.entries = append(j.entries, e)
+}
+
+// Entries returns up to limit of the newest entries, oldest first.
+func (j *journal) Entries(limit int, unmatchedOnly bool) []JournalEntry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := []JournalEntry{}
+	for _, e := range j.entries {
+		if !unmatchedOnly || e.Unmatched {
+			out = append(out, e)
+		}
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[len(out)-limit:]
+	}
+	return out
+}
+
+// Clear empties the journal.
+func (j *journal) Clear() {
+	j.mu.Lock()
+	j.entries = nil
+	j.mu.Unlock()
+}
