@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -28,10 +29,12 @@ func (st *State) agentPoolResource(p *AgentPool) Resource {
 		Type:       "agent-pools",
 		Attributes: agentPoolAttributes{Name: p.Name, CreatedAt: Timestamp(p.CreatedAt), OrganizationScoped: p.OrganizationScoped, AgentCount: len(agents)},
 		Relationships: map[string]Relationship{
-			"organization":       toOne("organizations", p.Org),
-			"workspaces":         toMany("workspaces", workspaces),
-			"allowed-workspaces": toMany("workspaces", nil),
-			"agents":             {Links: map[string]string{"related": "/api/v2/agent-pools/" + p.ID + "/agents"}},
+			"organization":        toOne("organizations", p.Org),
+			"workspaces":          toMany("workspaces", workspaces),
+			"allowed-workspaces":  toMany("workspaces", p.AllowedWorkspaceIDs),
+			"allowed-projects":    toMany("projects", p.AllowedProjectIDs),
+			"excluded-workspaces": toMany("workspaces", p.ExcludedWorkspaceIDs),
+			"agents":              {Links: map[string]string{"related": "/api/v2/agent-pools/" + p.ID + "/agents"}},
 		},
 		Links: map[string]string{"self": "/api/v2/agent-pools/" + p.ID},
 	}
@@ -56,6 +59,34 @@ type agentPoolInput struct {
 	OrganizationScoped *bool   `json:"organization-scoped"`
 }
 
+// poolScope applies the allowed/excluded relationships a request sent,
+// each resolved in the pool's organization.
+func (st *State) poolScope(res *requestResource, p *AgentPool) error {
+	for _, rel := range []struct {
+		name string
+		dst  *[]string
+		ok   func(string) bool
+	}{
+		{"allowed-workspaces", &p.AllowedWorkspaceIDs, func(id string) bool { w, ok := st.Workspaces[id]; return ok && w.Org == p.Org }},
+		{"allowed-projects", &p.AllowedProjectIDs, func(id string) bool { pr, ok := st.Projects[id]; return ok && pr.Org == p.Org }},
+		{"excluded-workspaces", &p.ExcludedWorkspaceIDs, func(id string) bool { w, ok := st.Workspaces[id]; return ok && w.Org == p.Org }},
+	} {
+		if _, sent := res.Relationships[rel.name]; !sent {
+			continue
+		}
+		refs, err := relationshipRefs(res, rel.name)
+		if err != nil {
+			return err
+		}
+		ids, err := refsIn(refs, rel.ok, "/data/relationships/"+rel.name)
+		if err != nil {
+			return err
+		}
+		*rel.dst = ids
+	}
+	return nil
+}
+
 func (st *State) agentPoolFor(p principal, id string, write bool) (*AgentPool, error) {
 	ap, ok := st.AgentPools[id]
 	if !ok || !st.memberOf(p, ap.Org) {
@@ -69,13 +100,29 @@ func (st *State) agentPoolFor(p principal, id string, write bool) (*AgentPool, e
 
 func (s *Service) listAgentPools(c *call) (int, any, error) {
 	q := strings.ToLower(c.r.URL.Query().Get("q"))
+	sortBy := c.r.URL.Query().Get("sort")
+	field, desc := strings.TrimPrefix(sortBy, "-"), strings.HasPrefix(sortBy, "-")
+	if field != "" && field != "name" && field != "created-at" {
+		e := badRequest(fmt.Sprintf("sort %q is not one of name, created-at", sortBy))
+		e.Source = &Source{Parameter: "sort"}
+		return 0, nil, e
+	}
 	return s.view(http.StatusOK, func(st *State) (any, error) {
 		o, err := st.orgFor(c.p, c.path("org"))
 		if err != nil {
 			return nil, err
 		}
+		pools := sortedBySeq(st.AgentPools, func(p *AgentPool) bool { return p.Org == o.Name })
+		if field == "name" {
+			sort.SliceStable(pools, func(i, j int) bool { return pools[i].Name < pools[j].Name })
+		}
+		if desc {
+			for i, j := 0, len(pools)-1; i < j; i, j = i+1, j-1 {
+				pools[i], pools[j] = pools[j], pools[i]
+			}
+		}
 		var all []Resource
-		for _, p := range sortedBySeq(st.AgentPools, func(p *AgentPool) bool { return p.Org == o.Name }) {
+		for _, p := range pools {
 			if q == "" || strings.Contains(strings.ToLower(p.Name), q) {
 				all = append(all, st.agentPoolResource(p))
 			}
@@ -86,7 +133,8 @@ func (s *Service) listAgentPools(c *call) (int, any, error) {
 
 func (s *Service) createAgentPool(c *call) (int, any, error) {
 	var in agentPoolInput
-	if _, err := decodeResource(c.r, "agent-pools", &in); err != nil {
+	res, err := decodeResource(c.r, "agent-pools", &in)
+	if err != nil {
 		return 0, nil, err
 	}
 	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
@@ -102,8 +150,12 @@ func (s *Service) createAgentPool(c *call) (int, any, error) {
 				return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
 			}
 		}
-		p := &AgentPool{ID: newID("apool"), Org: o.Name, Name: *in.Name, OrganizationScoped: true, CreatedAt: c.now, seq: st.next()}
+		p := &AgentPool{ID: newID("apool"), Org: o.Name, Name: *in.Name, OrganizationScoped: true, CreatedAt: c.now}
 		setIf(&p.OrganizationScoped, in.OrganizationScoped)
+		if err := st.poolScope(res, p); err != nil {
+			return nil, err
+		}
+		p.seq = st.next()
 		st.AgentPools[p.ID] = p
 		return Document{Data: st.agentPoolResource(p)}, nil
 	})
@@ -121,7 +173,8 @@ func (s *Service) readAgentPool(c *call) (int, any, error) {
 
 func (s *Service) updateAgentPool(c *call) (int, any, error) {
 	var in agentPoolInput
-	if _, err := decodeResource(c.r, "agent-pools", &in); err != nil {
+	res, err := decodeResource(c.r, "agent-pools", &in)
+	if err != nil {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
@@ -132,8 +185,13 @@ func (s *Service) updateAgentPool(c *call) (int, any, error) {
 		if in.Name != nil && strings.TrimSpace(*in.Name) == "" {
 			return nil, invalidAttribute("/data/attributes/name", "Name can't be blank")
 		}
-		setIf(&p.Name, in.Name)
-		setIf(&p.OrganizationScoped, in.OrganizationScoped)
+		next := *p
+		if err := st.poolScope(res, &next); err != nil {
+			return nil, err
+		}
+		setIf(&next.Name, in.Name)
+		setIf(&next.OrganizationScoped, in.OrganizationScoped)
+		*p = next
 		return Document{Data: st.agentPoolResource(p)}, nil
 	})
 }
@@ -229,4 +287,35 @@ func at(s []string, i int) string {
 		return s[i]
 	}
 	return "0"
+}
+
+// errPoolWithoutAgentMode is TFC's refusal of a pool outside agent mode.
+func errPoolWithoutAgentMode(pointer string) *Error {
+	return invalidAttribute(pointer, "Default agent pool must not be specified unless using 'agent' execution mode")
+}
+
+// executionSettings works out an execution mode and agent pool from a
+// request: the mode sent (or kept), and the pool sent as poolID (or kept);
+// a pool needs agent mode, and leaving agent mode drops the pool.
+func (st *State) executionSettings(org string, mode *string, poolID *string, curMode, curPool, pointer string) (string, string, error) {
+	newMode, newPool := curMode, curPool
+	if mode != nil {
+		newMode = *mode
+	}
+	if poolID != nil {
+		newPool = *poolID
+	}
+	if newMode != "agent" {
+		if poolID != nil && *poolID != "" {
+			return "", "", errPoolWithoutAgentMode(pointer)
+		}
+		newPool = ""
+	}
+	if newPool != "" {
+		p, ok := st.AgentPools[newPool]
+		if !ok || p.Org != org {
+			return "", "", invalidAttribute(pointer, "Agent pool "+newPool+" was not found in organization "+org)
+		}
+	}
+	return newMode, newPool, nil
 }

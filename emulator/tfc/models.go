@@ -34,6 +34,7 @@ type Organization struct {
 	CreatedAt                  time.Time
 	DefaultProjectID           string
 	OwnersTeamID               string
+	DefaultAgentPoolID         string
 	ServiceUserID              string
 	ModuleTestTokenTTL         int
 	CollaboratorAuthPolicy     string
@@ -142,8 +143,12 @@ type Project struct {
 	Name        string
 	Description string
 	Org         string
-	CreatedAt   time.Time
-	seq         int64
+	// ExecutionMode and AgentPoolID overwrite the organization's defaults
+	// for the project's workspaces when set.
+	ExecutionMode string
+	AgentPoolID   string
+	CreatedAt     time.Time
+	seq           int64
 }
 
 func (p *Project) order() int64 { return p.seq }
@@ -341,12 +346,15 @@ func (r *TestRun) order() int64 { return r.seq }
 
 // AgentPool is an organization's pool of self-hosted agents.
 type AgentPool struct {
-	ID                 string
-	Org                string
-	Name               string
-	OrganizationScoped bool
-	CreatedAt          time.Time
-	seq                int64
+	ID                   string
+	Org                  string
+	Name                 string
+	OrganizationScoped   bool
+	AllowedWorkspaceIDs  []string
+	AllowedProjectIDs    []string
+	ExcludedWorkspaceIDs []string
+	CreatedAt            time.Time
+	seq                  int64
 }
 
 func (p *AgentPool) order() int64 { return p.seq }

@@ -92,7 +92,7 @@ func (st *State) orgResource(o *Organization, p principal) Resource {
 		},
 		Relationships: map[string]Relationship{
 			"default-project":      toOne("projects", o.DefaultProjectID),
-			"default-agent-pool":   toOne("agent-pools", ""),
+			"default-agent-pool":   toOne("agent-pools", o.DefaultAgentPoolID),
 			"oauth-tokens":         {Links: map[string]string{"related": self + "/oauth-tokens"}},
 			"authentication-token": {Links: map[string]string{"related": self + "/authentication-token"}},
 			"entitlement-set":      {Data: &Ref{ID: o.ExternalID, Type: "entitlement-sets"}, Links: map[string]string{"related": self + "/entitlement-set"}},
@@ -262,7 +262,8 @@ func (s *Service) readOrganization(c *call) (int, any, error) {
 
 func (s *Service) updateOrganization(c *call) (int, any, error) {
 	var in orgInput
-	if _, err := decodeResource(c.r, "organizations", &in); err != nil {
+	res, err := decodeResource(c.r, "organizations", &in)
+	if err != nil {
 		if e, ok := err.(*Error); ok && e.pointer() == "/data/attributes/module-test-token-ttl" {
 			retitle(err)
 		}
@@ -276,6 +277,16 @@ func (s *Service) updateOrganization(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
+		var poolID *string
+		if id, sent, err := res.relationshipID("default-agent-pool"); err != nil {
+			return nil, err
+		} else if sent {
+			poolID = &id
+		}
+		mode, pool, err := st.executionSettings(o.Name, in.DefaultExecutionMode, poolID, o.DefaultExecutionMode, o.DefaultAgentPoolID, "/data/relationships/default-agent-pool")
+		if err != nil {
+			return nil, err
+		}
 		if in.Name != nil && *in.Name != o.Name {
 			if st.orgNameTaken(*in.Name) && !strings.EqualFold(*in.Name, o.Name) {
 				return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
@@ -283,6 +294,7 @@ func (s *Service) updateOrganization(c *call) (int, any, error) {
 			st.renameOrg(o, *in.Name)
 		}
 		in.apply(o)
+		o.DefaultExecutionMode, o.DefaultAgentPoolID = mode, pool
 		return Document{Data: st.orgResource(o, c.p)}, nil
 	})
 }

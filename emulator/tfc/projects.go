@@ -1,34 +1,68 @@
 package tfc
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 )
 
 type projectAttributes struct {
-	Name                        string  `json:"name"`
-	Description                 string  `json:"description"`
-	CreatedAt                   string  `json:"created-at"`
-	IsUnified                   bool    `json:"is-unified"`
-	AutoDestroyActivityDuration *string `json:"auto-destroy-activity-duration"`
+	Name                        string                   `json:"name"`
+	Description                 string                   `json:"description"`
+	CreatedAt                   string                   `json:"created-at"`
+	IsUnified                   bool                     `json:"is-unified"`
+	AutoDestroyActivityDuration *string                  `json:"auto-destroy-activity-duration"`
+	DefaultExecutionMode        string                   `json:"default-execution-mode"`
+	SettingOverwrites           projectSettingOverwrites `json:"setting-overwrites"`
+}
+
+type projectSettingOverwrites struct {
+	ExecutionMode bool `json:"default-execution-mode"`
+	AgentPool     bool `json:"default-agent-pool"`
 }
 
 // projectResource is the one representation of a project.
+// A project without its own settings inherits the organization's.
 func (st *State) projectResource(p *Project) Resource {
+	mode, pool := p.ExecutionMode, p.AgentPoolID
+	overwritten := mode != ""
+	if o := st.Orgs[p.Org]; !overwritten && o != nil {
+		mode, pool = o.DefaultExecutionMode, o.DefaultAgentPoolID
+	}
 	return Resource{
-		ID:         p.ID,
-		Type:       "projects",
-		Attributes: projectAttributes{Name: p.Name, Description: p.Description, CreatedAt: Timestamp(p.CreatedAt)},
+		ID:   p.ID,
+		Type: "projects",
+		Attributes: projectAttributes{Name: p.Name, Description: p.Description, CreatedAt: Timestamp(p.CreatedAt),
+			DefaultExecutionMode: mode, SettingOverwrites: projectSettingOverwrites{ExecutionMode: overwritten, AgentPool: overwritten}},
 		Relationships: map[string]Relationship{
-			"organization": toOne("organizations", p.Org),
+			"organization":       toOne("organizations", p.Org),
+			"default-agent-pool": toOne("agent-pools", pool),
 		},
 		Links: map[string]string{"self": "/api/v2/projects/" + p.ID},
 	}
 }
 
 type projectInput struct {
-	Name        *string `json:"name"`
-	Description *string `json:"description"`
+	Name                 *string `json:"name"`
+	Description          *string `json:"description"`
+	DefaultExecutionMode *string `json:"default-execution-mode"`
+	DefaultAgentPoolID   *string `json:"default-agent-pool-id"`
+}
+
+// applyExecution sets a project's own execution mode and pool.
+func (in *projectInput) applyExecution(st *State, p *Project) error {
+	if in.DefaultExecutionMode == nil && in.DefaultAgentPoolID == nil {
+		return nil
+	}
+	if v := in.DefaultExecutionMode; v != nil && *v != "remote" && *v != "local" && *v != "agent" {
+		return invalidAttribute("/data/attributes/default-execution-mode", fmt.Sprintf("Default execution mode %q is not one of remote, local, agent", *v))
+	}
+	mode, pool, err := st.executionSettings(p.Org, in.DefaultExecutionMode, in.DefaultAgentPoolID, p.ExecutionMode, p.AgentPoolID, "/data/attributes/default-agent-pool-id")
+	if err != nil {
+		return err
+	}
+	p.ExecutionMode, p.AgentPoolID = mode, pool
+	return nil
 }
 
 // validProjectName: 3 to 40 characters of letters, numbers, spaces, -, _.
@@ -102,8 +136,12 @@ func (s *Service) createProject(c *call) (int, any, error) {
 		if st.projectNameTaken(o.Name, *in.Name, "") {
 			return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
 		}
-		p := &Project{ID: newID("prj"), Name: *in.Name, Org: o.Name, CreatedAt: c.now, seq: st.next()}
+		p := &Project{ID: newID("prj"), Name: *in.Name, Org: o.Name, CreatedAt: c.now}
 		setIf(&p.Description, in.Description)
+		if err := in.applyExecution(st, p); err != nil {
+			return nil, err
+		}
+		p.seq = st.next()
 		st.Projects[p.ID] = p
 		return Document{Data: st.projectResource(p)}, nil
 	})
@@ -138,8 +176,13 @@ func (s *Service) updateProject(c *call) (int, any, error) {
 		if in.Name != nil && st.projectNameTaken(p.Org, *in.Name, p.ID) {
 			return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
 		}
-		setIf(&p.Name, in.Name)
-		setIf(&p.Description, in.Description)
+		next := *p
+		if err := in.applyExecution(st, &next); err != nil {
+			return nil, err
+		}
+		setIf(&next.Name, in.Name)
+		setIf(&next.Description, in.Description)
+		*p = next
 		return Document{Data: st.projectResource(p)}, nil
 	})
 }

@@ -189,13 +189,12 @@ func (s *Service) deleteModules(c *call) (int, any, error) {
 		if _, err := st.requireOrg(c.p, org, manageModules); err != nil {
 			return nil, err
 		}
+		// The deprecated actions/delete path names no registry: it deletes
+		// every module of that name in the organization.
 		registry, ns := c.path("registry"), c.path("namespace")
-		if registry == "" {
-			registry, ns = "private", org
-		}
 		var doomed []string
 		for id, m := range st.Modules {
-			if m.Org == org && m.RegistryName == registry && m.Namespace == ns && m.Name == c.path("name") &&
+			if m.Org == org && (registry == "" || m.RegistryName == registry && m.Namespace == ns) && m.Name == c.path("name") &&
 				(c.path("provider") == "" || m.Provider == c.path("provider")) {
 				doomed = append(doomed, id)
 			}

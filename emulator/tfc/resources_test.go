@@ -284,3 +284,51 @@ func TestRegistryModulesThroughGoTFE(t *testing.T) {
 	_, err = e.client(e.member).RegistryModules.Create(ctx(), "my-org", tfe.RegistryModuleCreateOptions{Name: tfe.String("x"), Provider: tfe.String("aws")})
 	wantErr(t, err, tfe.ErrResourceNotFound)
 }
+
+// TestExecutionModesAndAgentPools pins the second go-tfe suite run's
+// findings: default agent pools on organizations and projects, inheritance
+// into workspaces, and pool scoping.
+func TestExecutionModesAndAgentPools(t *testing.T) {
+	e := newEnv(t, -1)
+	c := e.client(e.owner)
+	pool := must[*tfe.AgentPool](t)(c.AgentPools.Create(ctx(), "my-org", tfe.AgentPoolCreateOptions{Name: tfe.String("pool-a"),
+		AllowedWorkspaces: []*tfe.Workspace{{ID: "ws-mbsd5E3Ktt5Rg2Xm"}}}))
+	if len(pool.AllowedWorkspaces) != 1 {
+		t.Fatalf("allowed workspaces = %v", pool.AllowedWorkspaces)
+	}
+	upd := must[*tfe.AgentPool](t)(c.AgentPools.Update(ctx(), pool.ID, tfe.AgentPoolUpdateOptions{Name: tfe.String("pool-b")}))
+	if upd.Name != "pool-b" || len(upd.AllowedWorkspaces) != 1 {
+		t.Fatalf("update lost the scope: %+v", upd)
+	}
+	_, err := c.Organizations.Update(ctx(), "my-org", tfe.OrganizationUpdateOptions{DefaultExecutionMode: tfe.String("remote"), DefaultAgentPool: pool})
+	wantErrText(t, err, "must not be specified unless using 'agent' execution mode")
+	org := must[*tfe.Organization](t)(c.Organizations.Update(ctx(), "my-org", tfe.OrganizationUpdateOptions{DefaultExecutionMode: tfe.String("agent"), DefaultAgentPool: pool}))
+	if org.DefaultExecutionMode != "agent" || org.DefaultAgentPool == nil || org.DefaultAgentPool.ID != pool.ID {
+		t.Fatalf("org = %+v", org)
+	}
+	ws := must[*tfe.Workspace](t)(c.Workspaces.ReadByID(ctx(), "ws-mbsd5E3Ktt5Rg2Xm"))
+	if ws.ExecutionMode != "agent" || ws.AgentPool == nil || ws.AgentPool.ID != pool.ID || ws.SettingOverwrites.ExecutionMode == nil || *ws.SettingOverwrites.ExecutionMode {
+		t.Fatalf("workspace does not inherit the organization's agent pool: %+v %+v", ws, ws.SettingOverwrites)
+	}
+	prj := must[*tfe.Project](t)(c.Projects.Create(ctx(), "my-org", tfe.ProjectCreateOptions{Name: "Local", DefaultExecutionMode: tfe.String("local")}))
+	if prj.DefaultExecutionMode != "local" || prj.DefaultAgentPool != nil || !*prj.SettingOverwrites.ExecutionMode {
+		t.Fatalf("project = %+v", prj)
+	}
+	_, err = c.Projects.Update(ctx(), prj.ID, tfe.ProjectUpdateOptions{DefaultExecutionMode: tfe.String("local"), DefaultAgentPoolID: tfe.String(pool.ID)})
+	wantErrText(t, err, "must not be specified unless using 'agent' execution mode")
+	inherit := must[*tfe.Project](t)(c.Projects.Create(ctx(), "my-org", tfe.ProjectCreateOptions{Name: "Inherits"}))
+	if inherit.DefaultExecutionMode != "agent" || inherit.DefaultAgentPool.ID != pool.ID || *inherit.SettingOverwrites.ExecutionMode {
+		t.Fatalf("project does not inherit the organization's defaults: %+v", inherit)
+	}
+	// Leaving agent mode drops the pool.
+	org = must[*tfe.Organization](t)(c.Organizations.Update(ctx(), "my-org", tfe.OrganizationUpdateOptions{DefaultExecutionMode: tfe.String("remote")}))
+	if org.DefaultAgentPool != nil {
+		t.Fatalf("remote org keeps pool %v", org.DefaultAgentPool)
+	}
+	// The deprecated delete removes a public module of that name too.
+	must[*tfe.RegistryModule](t)(c.RegistryModules.Create(ctx(), "my-org", tfe.RegistryModuleCreateOptions{Name: tfe.String("net"), Provider: tfe.String("aws"),
+		RegistryName: tfe.PublicRegistry, Namespace: "hashicorp"}))
+	if err := c.RegistryModules.Delete(ctx(), "my-org", "net"); err != nil {
+		t.Fatalf("deprecated delete of a public module: %v", err)
+	}
+}

@@ -188,17 +188,18 @@ type runInput struct {
 // agentVersion is the version of the agent a workspace's runs run on: the
 // hosted agent for remote runs, the oldest agent of the pool in agent mode.
 func (st *State) agentVersion(w *Workspace) (string, error) {
-	if !w.ExecutionModeSet || w.ExecutionMode != "agent" {
+	mode, pool := st.effectiveExecution(w)
+	if mode != "agent" {
 		return HostedAgentVersion, nil
 	}
 	var versions []string
 	for _, a := range st.Agents {
-		if a.PoolID == w.AgentPoolID {
+		if a.PoolID == pool {
 			versions = append(versions, a.Version)
 		}
 	}
 	if len(versions) == 0 {
-		return "", invalidAttribute("/data/relationships/workspace", "Workspace "+w.Name+" runs on agent pool "+w.AgentPoolID+", which has no agents")
+		return "", invalidAttribute("/data/relationships/workspace", "Workspace "+w.Name+" runs on agent pool "+pool+", which has no agents")
 	}
 	sort.Slice(versions, func(i, j int) bool { return CompareVersions(versions[i], versions[j]) < 0 })
 	return versions[0], nil
@@ -265,7 +266,8 @@ func (s *Service) startPhase(ctx context.Context, runID, phase string) {
 		w := st.Workspaces[r.WorkspaceID]
 		o := st.Orgs[w.Org]
 		p := st.Projects[w.ProjectID]
-		in = PhaseInput{RunID: r.ID, Phase: phase, AgentVersion: r.AgentVersion, ExecutionMode: w.ExecutionMode,
+		mode, _ := st.effectiveExecution(w)
+		in = PhaseInput{RunID: r.ID, Phase: phase, AgentVersion: r.AgentVersion, ExecutionMode: mode,
 			Organization: identity.Named{ID: o.ExternalID, Name: o.Name}, Project: identity.Named{ID: p.ID, Name: p.Name},
 			Workspace: identity.Named{ID: w.ID, Name: w.Name}}
 		for _, v := range st.EffectiveVariables(w.ID) {

@@ -79,10 +79,7 @@ type wsAttributes struct {
 // workspaceResource is the one representation of a workspace.
 func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 	manage := st.can(p, w.Org, manageWorkspaces)
-	mode := w.ExecutionMode
-	if !w.ExecutionModeSet {
-		mode = st.Orgs[w.Org].DefaultExecutionMode
-	}
+	mode, pool := st.effectiveExecution(w)
 	operations := mode != "local"
 	if w.Operations != nil {
 		operations = *w.Operations
@@ -109,7 +106,7 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 		Relationships: map[string]Relationship{
 			"organization":                  toOne("organizations", w.Org),
 			"project":                       toOne("projects", w.ProjectID),
-			"agent-pool":                    toOne("agent-pools", w.AgentPoolID),
+			"agent-pool":                    toOne("agent-pools", pool),
 			"current-run":                   toOne("runs", ""),
 			"current-state-version":         toOne("state-versions", ""),
 			"current-configuration-version": toOne("configuration-versions", ""),
@@ -233,6 +230,19 @@ func (in *workspaceInput) apply(w *Workspace) {
 	setIf(&w.QueueAllRuns, in.QueueAllRuns)
 	setIf(&w.SpeculativeEnabled, in.SpeculativeEnabled)
 	setIf(&w.GlobalRemoteState, in.GlobalRemoteState)
+}
+
+// effectiveExecution is a workspace's execution mode and agent pool: its
+// own when set, else its project's, else its organization's defaults.
+func (st *State) effectiveExecution(w *Workspace) (string, string) {
+	if w.ExecutionModeSet {
+		return w.ExecutionMode, w.AgentPoolID
+	}
+	if p, ok := st.Projects[w.ProjectID]; ok && p.ExecutionMode != "" {
+		return p.ExecutionMode, p.AgentPoolID
+	}
+	o := st.Orgs[w.Org]
+	return o.DefaultExecutionMode, o.DefaultAgentPoolID
 }
 
 func (st *State) workspaceVarIDs(wsID string) []string {
