@@ -9,7 +9,7 @@ IMAGE     ?= tfcemu:local
 TARGET    ?= inprocess
 RUN_ARGS  ?=
 
-.PHONY: all build run test test-short lint bench image conformance clean fuzz
+.PHONY: all build run test test-short lint bench image conformance clean fuzz gotfe-suite
 
 all: build
 
@@ -58,6 +58,10 @@ conformance:
 	TFCEMU_TARGET=$(TARGET) TESTCONTAINERS_RYUK_DISABLED=true TFCEMU_REPORT_DIR=$(CURDIR)/conformance \
 	TFCEMU_FORMAT=pretty,junit:$(CURDIR)/conformance/$(TARGET).junit.xml,cucumber:$(CURDIR)/conformance/$(TARGET).cucumber.json \
 	$(GO) test -count=1 -v -run TestFeatures ./steps/
+
+## gotfe-suite: measure go-tfe's own integration tests against tfcemu serve (downloads their deps)
+gotfe-suite:
+	scripts/gotfe-suite.sh
 
 clean:
 	rm -rf bin/

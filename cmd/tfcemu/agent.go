@@ -51,7 +51,7 @@ func (f *agentFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.token, "token", "", "TFC API token that queues the run (default: the emulator's owner token)")
 	fs.StringVar(&f.workspace, "workspace", "", "ORG/WORKSPACE to queue a run in")
 	fs.StringVar(&f.run, "run", "", "use this existing run instead of queueing one")
-	fs.StringVar(&f.dir, "dir", "", "directory for the run's credential files (default: a new temporary directory)")
+	fs.StringVar(&f.dir, "files-dir", "", "directory for the run's credential files (default: a new temporary directory)")
 }
 
 // splitCommand separates flags from the command after "--".
@@ -257,16 +257,16 @@ func agentHooks(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	flags, cmdArgs := splitCommand(args)
 	var s agentSession
 	s.stdout = stdout
-	fs := newFlagSet("agent hooks", "agent hooks --hooks-dir DIR --workspace ORG/WS [flags] [-- CMD [ARGS...]]")
+	fs := newFlagSet("agent hooks", "agent hooks --dir DIR --workspace ORG/WS [flags] [-- CMD [ARGS...]]")
 	fs.SetOutput(stderr)
 	s.f.register(fs)
-	hooksDir := fs.String("hooks-dir", "", "directory holding terraform-{pre,post}-{plan,apply} hooks (as ~/.tfc-agent/hooks)")
+	hooksDir := fs.String("dir", "", "directory holding terraform-{pre,post}-{plan,apply} hooks (as ~/.tfc-agent/hooks)")
 	planOnly := fs.Bool("plan-only", false, "stop after the plan")
 	if err := parseFlags(fs, flags); err != nil {
 		return err
 	}
 	if *hooksDir == "" {
-		return usageError("--hooks-dir is required")
+		return usageError("--dir (the hooks directory) is required")
 	}
 	if err := s.start(ctx); err != nil {
 		return err

@@ -88,7 +88,7 @@ func TestAgentHooksVerifyTheTokenAndHandOff(t *testing.T) {
 	writeHook(t, hooks, "pre-apply", "verify")
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"agent", "hooks", "--url", info.TFCURL, "--workspace", "my-org/my-workspace",
-		"--hooks-dir", hooks, "--", "sh", "-c", `echo "terraform sees $VERIFIED_SUB"`}, &out, &errOut)
+		"--dir", hooks, "--", "sh", "-c", `echo "terraform sees $VERIFIED_SUB"`}, &out, &errOut)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
 	}
@@ -112,7 +112,7 @@ func TestAgentHookFailureFailsTheRun(t *testing.T) {
 	hooks := t.TempDir()
 	writeHook(t, hooks, "post-plan", "fail")
 	var out bytes.Buffer
-	code := run(context.Background(), []string{"agent", "hooks", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--hooks-dir", hooks}, &out, &out)
+	code := run(context.Background(), []string{"agent", "hooks", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--dir", hooks}, &out, &out)
 	if code != 1 || !strings.Contains(out.String(), "post-plan hook exited with code 3") || !strings.Contains(out.String(), "hook refuses") {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
@@ -121,7 +121,7 @@ func TestAgentHookFailureFailsTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if code := run(context.Background(), []string{"agent", "hooks", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--hooks-dir", hooks, "--plan-only"}, &out, &out); code != 0 ||
+	if code := run(context.Background(), []string{"agent", "hooks", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--dir", hooks, "--plan-only"}, &out, &out); code != 0 ||
 		!strings.Contains(out.String(), "is not executable; skipping it") {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
