@@ -87,6 +87,20 @@ func (st *State) poolScope(res *requestResource, p *AgentPool) error {
 	return nil
 }
 
+// poolServes reports whether a pool may be used by what named matches:
+// organization-scoped pools serve everyone, others only what they allow.
+func (st *State) poolServes(p *AgentPool, named func(id string) bool, allowed []string) bool {
+	if p.OrganizationScoped {
+		return true
+	}
+	for _, id := range allowed {
+		if named(id) {
+			return true
+		}
+	}
+	return false
+}
+
 func (st *State) agentPoolFor(p principal, id string, write bool) (*AgentPool, error) {
 	ap, ok := st.AgentPools[id]
 	if !ok || !st.memberOf(p, ap.Org) {
@@ -121,8 +135,13 @@ func (s *Service) listAgentPools(c *call) (int, any, error) {
 				pools[i], pools[j] = pools[j], pools[i]
 			}
 		}
+		wsName, prjName := c.r.URL.Query().Get("filter[allowed_workspaces][name]"), c.r.URL.Query().Get("filter[allowed_projects][name]")
 		var all []Resource
 		for _, p := range pools {
+			if (wsName != "" && !st.poolServes(p, func(id string) bool { w := st.Workspaces[id]; return w != nil && w.Name == wsName }, p.AllowedWorkspaceIDs)) ||
+				(prjName != "" && !st.poolServes(p, func(id string) bool { pr := st.Projects[id]; return pr != nil && pr.Name == prjName }, p.AllowedProjectIDs)) {
+				continue
+			}
 			if q == "" || strings.Contains(strings.ToLower(p.Name), q) {
 				all = append(all, st.agentPoolResource(p))
 			}

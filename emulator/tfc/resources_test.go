@@ -332,3 +332,21 @@ func TestExecutionModesAndAgentPools(t *testing.T) {
 		t.Fatalf("deprecated delete of a public module: %v", err)
 	}
 }
+
+func TestAgentPoolListFilters(t *testing.T) {
+	e := newEnv(t, -1)
+	c := e.client(e.owner)
+	scoped := false
+	mine := must[*tfe.AgentPool](t)(c.AgentPools.Create(ctx(), "my-org", tfe.AgentPoolCreateOptions{Name: tfe.String("mine"), OrganizationScoped: &scoped,
+		AllowedWorkspaces: []*tfe.Workspace{{ID: "ws-mbsd5E3Ktt5Rg2Xm"}}}))
+	must[*tfe.AgentPool](t)(c.AgentPools.Create(ctx(), "my-org", tfe.AgentPoolCreateOptions{Name: tfe.String("nobodys"), OrganizationScoped: &scoped}))
+	shared := must[*tfe.AgentPool](t)(c.AgentPools.Create(ctx(), "my-org", tfe.AgentPoolCreateOptions{Name: tfe.String("shared")}))
+	list := must[*tfe.AgentPoolList](t)(c.AgentPools.List(ctx(), "my-org", &tfe.AgentPoolListOptions{AllowedWorkspacesName: "my-workspace"}))
+	if list.TotalCount != 2 || list.Items[0].ID != mine.ID || list.Items[1].ID != shared.ID {
+		t.Fatalf("pools for my-workspace = %d %+v", list.TotalCount, list.Items)
+	}
+	sorted := must[*tfe.AgentPoolList](t)(c.AgentPools.List(ctx(), "my-org", &tfe.AgentPoolListOptions{Sort: "-created-at"}))
+	if sorted.Items[0].ID != shared.ID {
+		t.Fatalf("-created-at puts %s first", sorted.Items[0].Name)
+	}
+}
