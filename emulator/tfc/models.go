@@ -302,10 +302,12 @@ type RegistryModule struct {
 	Namespace    string
 	RegistryName string
 	NoCode       bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	TestConfig   TestConfiguration
-	seq          int64
+	// NoCodeID is the no-code module TFC makes for a no-code module.
+	NoCodeID   string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	TestConfig TestConfiguration
+	seq        int64
 }
 
 func (m *RegistryModule) order() int64 { return m.seq }

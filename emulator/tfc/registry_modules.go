@@ -46,9 +46,34 @@ func (st *State) moduleResource(m *RegistryModule, p principal) Resource {
 			VersionStatuses: []any{}, CreatedAt: Timestamp(m.CreatedAt), UpdatedAt: Timestamp(m.UpdatedAt), NoCode: m.NoCode,
 			Permissions: modulePermissions{CanDelete: manage, CanResync: manage, CanRetry: manage},
 		},
-		Relationships: map[string]Relationship{"organization": toOne("organizations", m.Org)},
-		Links:         map[string]string{"self": "/api/v2/" + m.selfPath()},
+		Relationships: map[string]Relationship{
+			"organization":    toOne("organizations", m.Org),
+			"no-code-modules": toMany("no-code-modules", nonEmptyIDs(m.NoCodeID)),
+		},
+		Links: map[string]string{"self": "/api/v2/" + m.selfPath()},
 	}
+}
+
+func nonEmptyIDs(ids ...string) []string {
+	var out []string
+	for _, id := range ids {
+		if id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+type noCodeAttributes struct {
+	Enabled    bool   `json:"enabled"`
+	VersionPin string `json:"version-pin"`
+}
+
+// noCodeResource is the no-code module of a no-code registry module.
+func noCodeResource(m *RegistryModule) Resource {
+	return Resource{ID: m.NoCodeID, Type: "no-code-modules", Attributes: noCodeAttributes{Enabled: true},
+		Relationships: map[string]Relationship{"organization": toOne("organizations", m.Org), "registry-module": toOne("registry-modules", m.ID)},
+		Links:         map[string]string{"self": "/api/v2/no-code-modules/" + m.NoCodeID}}
 }
 
 func (m *RegistryModule) selfPath() string {
@@ -114,6 +139,9 @@ func (s *Service) createModule(c *call) (int, any, error) {
 		m := &RegistryModule{ID: newID("mod"), Org: o.Name, Name: *in.Name, Provider: *in.Provider, Namespace: ns,
 			RegistryName: reg, CreatedAt: c.now, UpdatedAt: c.now}
 		setIf(&m.NoCode, in.NoCode)
+		if m.NoCode {
+			m.NoCodeID = newID("nocode")
+		}
 		st.addModule(m)
 		return Document{Data: st.moduleResource(m, c.p)}, nil
 	})
@@ -164,6 +192,10 @@ func (s *Service) readModuleByID(c *call) (int, any, error) {
 }
 
 func (s *Service) listModules(c *call) (int, any, error) {
+	inc, err := includes(c.r, "no-code-modules")
+	if err != nil {
+		return 0, nil, err
+	}
 	q := strings.ToLower(c.r.URL.Query().Get("q"))
 	provider, registry := c.r.URL.Query().Get("filter[provider]"), c.r.URL.Query().Get("filter[registry_name]")
 	return s.view(http.StatusOK, func(st *State) (any, error) {
@@ -177,7 +209,16 @@ func (s *Service) listModules(c *call) (int, any, error) {
 				all = append(all, st.moduleResource(m, c.p))
 			}
 		}
-		return paginate(c.r, all)
+		doc, err := paginate(c.r, all)
+		if err != nil || !inc["no-code-modules"] {
+			return doc, err
+		}
+		for _, r := range doc.Data { // only the page's modules
+			if m := st.Modules[r.ID]; m.NoCodeID != "" {
+				doc.Included = append(doc.Included, noCodeResource(m))
+			}
+		}
+		return doc, nil
 	})
 }
 

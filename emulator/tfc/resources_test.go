@@ -350,3 +350,15 @@ func TestAgentPoolListFilters(t *testing.T) {
 		t.Fatalf("-created-at puts %s first", sorted.Items[0].Name)
 	}
 }
+
+func TestNoCodeModulesAreIncluded(t *testing.T) {
+	e := newEnv(t, -1)
+	c := e.client(e.owner)
+	m := must[*tfe.RegistryModule](t)(c.RegistryModules.Create(ctx(), "my-org", tfe.RegistryModuleCreateOptions{Name: tfe.String("iam"), Provider: tfe.String("aws"), NoCode: tfe.Bool(true)}))
+	list := must[*tfe.RegistryModuleList](t)(c.RegistryModules.List(ctx(), "my-org", &tfe.RegistryModuleListOptions{Include: []tfe.RegistryModuleListIncludeOpt{tfe.IncludeNoCodeModules}}))
+	for _, item := range list.Items {
+		if item.ID == m.ID && (len(item.RegistryNoCodeModule) != 1 || !item.RegistryNoCodeModule[0].Enabled) {
+			t.Fatalf("no-code module = %+v", item.RegistryNoCodeModule)
+		}
+	}
+}
