@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 )
 
@@ -68,9 +69,9 @@ func (e *Emulator) Snapshot() (json.RawMessage, error) {
 	return json.MarshalIndent(doc, "", "  ")
 }
 
-// Restore loads a snapshot. If any part is refused, the state before is
-// put back, so a bad snapshot changes nothing.
-func (e *Emulator) Restore(b []byte) error {
+// Restore loads a snapshot. If any part is refused, the parts already
+// loaded are put back as they were, so a bad snapshot changes nothing.
+func (e *Emulator) Restore(b []byte) (err error) {
 	var doc stateDocument
 	if err := json.Unmarshal(b, &doc); err != nil {
 		return err
@@ -79,22 +80,36 @@ func (e *Emulator) Restore(b []byte) error {
 		return fmt.Errorf("version %d, want %d", doc.Version, stateVersion)
 	}
 	services := e.snapshotters()
+	names := make([]string, 0, len(doc.Services))
 	for name := range doc.Services {
 		if _, ok := services[name]; !ok {
 			return fmt.Errorf("unknown service %q", name)
 		}
+		names = append(names, name)
 	}
-	before, err := e.Snapshot()
-	if err != nil {
-		return err
+	sort.Strings(names)
+	before := map[string]json.RawMessage{}
+	for _, name := range names {
+		raw, err := services[name].Snapshot()
+		if err != nil {
+			return err
+		}
+		before[name] = raw
 	}
-	for name, raw := range doc.Services {
-		if err := services[name].Restore(raw); err != nil {
-			var prev stateDocument
-			_ = json.Unmarshal(before, &prev)
-			for n, r := range prev.Services {
-				_ = services[n].Restore(r)
+	var applied []string
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("snapshot refused: %v", p)
+		}
+		if err != nil {
+			for _, name := range applied {
+				_ = services[name].Restore(before[name])
 			}
+		}
+	}()
+	for _, name := range names {
+		applied = append(applied, name)
+		if err := services[name].Restore(doc.Services[name]); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}

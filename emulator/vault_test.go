@@ -428,3 +428,44 @@ func TestVaultMountsLeasesAndHelp(t *testing.T) {
 		t.Fatal("unmount left a leased token alive")
 	}
 }
+
+// TestVaultConcurrentLeaseAndTokenUse renews, looks up and uses a lease
+// and a token from many goroutines; -race checks the lease and token
+// fields are only touched under the lock.
+func TestVaultConcurrentLeaseAndTokenUse(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	ve.write(t, "terraform/role/u", map[string]any{"user_id": "user-12345abcde", "ttl": "10m"})
+	creds := ve.read(t, "terraform/creds/u")
+	ve.setUpVaultJWT(t, "my-workspace")
+	jwt := mintToken(t, ve.e.Info().TFCURL, admin.TokenRequest{Organization: "my-org", Workspace: "my-workspace", Phase: "plan", Audience: "vault.workload.identity"})
+	login := ve.write(t, "auth/jwt/login", map[string]any{"role": "tfc", "jwt": jwt})
+	vt, _ := vault.NewClient(&vault.Config{Address: ve.e.Info().VaultURL})
+	vt.SetToken(login.Auth.ClientToken)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			if _, err := ve.v.Sys().Renew(creds.LeaseID, 60); err != nil {
+				t.Error(err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if _, err := ve.v.Logical().Write("sys/leases/lookup", map[string]any{"lease_id": creds.LeaseID}); err != nil {
+				t.Error(err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if _, err := vt.Auth().Token().RenewSelf(0); err != nil {
+				t.Error(err)
+			}
+			if _, err := vt.Auth().Token().LookupSelf(); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+}

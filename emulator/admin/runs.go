@@ -138,8 +138,13 @@ func (a *API) failPhase(r *http.Request) (int, any) {
 	if req.Phase != "plan" && req.Phase != "apply" || req.Message == "" {
 		return badRequest(`"phase" must be plan or apply and "message" must not be empty`)
 	}
-	if err := a.cfg.Runs.FailRunPhase(r.PathValue("id"), req.Phase, req.Message); errors.Is(err, tfc.ErrNotFound) {
+	switch err := a.cfg.Runs.FailRunPhase(r.PathValue("id"), req.Phase, req.Message); {
+	case errors.Is(err, tfc.ErrNotFound):
 		return runNotFound(r.PathValue("id"))
+	case errors.Is(err, tfc.ErrConflict):
+		return http.StatusConflict, errorBody(err.Error())
+	case err != nil:
+		return http.StatusInternalServerError, errorBody(err.Error())
 	}
 	return http.StatusNoContent, nil
 }

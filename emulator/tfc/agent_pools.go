@@ -226,12 +226,7 @@ func (s *Service) deleteAgentPool(c *call) (int, any, error) {
 				return nil, invalidAttribute("", "Agent pool is in use by workspace "+w.Name)
 			}
 		}
-		for id, a := range st.Agents {
-			if a.PoolID == p.ID {
-				delete(st.Agents, id)
-			}
-		}
-		delete(st.AgentPools, p.ID)
+		st.deleteAgentPool(p.ID)
 		return nil, nil
 	})
 }
@@ -337,4 +332,14 @@ func (st *State) executionSettings(org string, mode *string, poolID *string, cur
 		}
 	}
 	return newMode, newPool, nil
+}
+
+// deleteAgentPool removes a pool and its agents.
+func (st *State) deleteAgentPool(id string) {
+	for aid, a := range st.Agents {
+		if a.PoolID == id {
+			delete(st.Agents, aid)
+		}
+	}
+	delete(st.AgentPools, id)
 }

@@ -330,6 +330,19 @@ func (st *State) renameOrg(o *Organization, name string) {
 			t.Org = name
 		}
 	}
+	for _, p := range st.AgentPools {
+		if p.Org == old {
+			p.Org = name
+		}
+	}
+	for _, m := range st.Modules {
+		if m.Org == old {
+			m.Org = name
+			if m.RegistryName == "private" && m.Namespace == old {
+				m.Namespace = name // a private module's namespace is its organization
+			}
+		}
+	}
 }
 
 func (s *Service) deleteOrganization(c *call) (int, any, error) {
@@ -361,6 +374,16 @@ func (s *Service) deleteOrganization(c *call) (int, any, error) {
 		for id, t := range st.Tokens {
 			if t.Org == o.Name {
 				st.deleteToken(id)
+			}
+		}
+		for id, m := range st.Modules {
+			if m.Org == o.Name {
+				st.deleteModule(id)
+			}
+		}
+		for id, p := range st.AgentPools {
+			if p.Org == o.Name {
+				st.deleteAgentPool(id)
 			}
 		}
 		delete(st.Orgs, o.Name)

@@ -244,13 +244,18 @@ func (s *Service) deleteModules(c *call) (int, any, error) {
 			return nil, errNotFound
 		}
 		for _, id := range doomed {
-			delete(st.Modules, id)
-			for rid, r := range st.TestRuns {
-				if r.ModuleID == id {
-					delete(st.TestRuns, rid)
-				}
-			}
+			st.deleteModule(id)
 		}
 		return nil, nil
 	})
+}
+
+// deleteModule removes a module and its test runs.
+func (st *State) deleteModule(id string) {
+	for rid, r := range st.TestRuns {
+		if r.ModuleID == id {
+			delete(st.TestRuns, rid)
+		}
+	}
+	delete(st.Modules, id)
 }

@@ -250,7 +250,10 @@ func (s *Service) createRun(c *call) (int, any, error) {
 	}
 	s.startPhase(c.r.Context(), runID, "plan")
 	_, body, err = s.view(status, func(st *State) (any, error) {
-		r := st.Runs[runID]
+		r, ok := st.Runs[runID]
+		if !ok {
+			return nil, errNotFound // its workspace was deleted meanwhile
+		}
 		return Document{Data: runResource(r, true)}, nil
 	})
 	return status, body, err
@@ -262,7 +265,10 @@ func (s *Service) createRun(c *call) (int, any, error) {
 func (s *Service) startPhase(ctx context.Context, runID, phase string) {
 	var in PhaseInput
 	err := s.store.View(func(st *State) error {
-		r := st.Runs[runID]
+		r, ok := st.Runs[runID]
+		if !ok {
+			return ErrNotFound // deleted with its workspace meanwhile
+		}
 		w := st.Workspaces[r.WorkspaceID]
 		o := st.Orgs[w.Org]
 		p := st.Projects[w.ProjectID]
@@ -487,7 +493,12 @@ func (s *Service) AdvanceRun(ctx context.Context, id, until string) (string, err
 		}
 		if startApply {
 			s.startPhase(ctx, id, "apply")
-			_ = s.store.View(func(st *State) error { status = st.Runs[id].Status; return nil })
+			_ = s.store.View(func(st *State) error {
+				if r, ok := st.Runs[id]; ok {
+					status = r.Status
+				}
+				return nil
+			})
 		}
 		if until == "" || status == until || status == RunErrored || status == RunApplied || status == RunPlannedAndFinished {
 			return status, nil
@@ -552,6 +563,9 @@ func (s *Service) FailRunPhase(id, phase, message string) error {
 			return fmt.Errorf("run %q: %w", id, ErrNotFound)
 		}
 		p, now := r.phase(phase), s.now()
+		if p.Status != "running" {
+			return fmt.Errorf("the %s phase of run %s is %s, not running: %w", phase, id, p.Status, ErrConflict)
+		}
 		p.Log = append(p.Log, "Error: "+message)
 		p.Status, p.Timestamps["errored-at"] = "errored", now
 		r.Status, r.Timestamps["errored-at"] = RunErrored, now

@@ -211,11 +211,10 @@ func paginate(r *http.Request, all []Resource) (ListDocument, error) {
 	if pages == 0 {
 		pages = 1
 	}
-	from := (pg.number - 1) * pg.size
 	items := []Resource{}
-	if from < total {
-		to := min(from+pg.size, total)
-		items = all[from:to]
+	if pg.number <= pages { // also keeps (number-1)*size from overflowing
+		from := (pg.number - 1) * pg.size
+		items = all[from:min(from+pg.size, total)]
 	}
 	meta := Pagination{CurrentPage: pg.number, PageSize: pg.size, TotalPages: pages, TotalCount: total}
 	if pg.number > 1 {

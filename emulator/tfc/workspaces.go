@@ -262,6 +262,20 @@ func (st *State) workspaceByName(org, name string) (*Workspace, bool) {
 	return nil, false
 }
 
+// checkWorkspacePool refuses an agent pool that is not the organization's,
+// or one given outside agent execution mode.
+func (st *State) checkWorkspacePool(org string, in *workspaceInput) error {
+	if in.AgentPoolID == nil || *in.AgentPoolID == "" {
+		return nil
+	}
+	mode := "agent"
+	if in.ExecutionMode != nil {
+		mode = *in.ExecutionMode
+	}
+	_, _, err := st.executionSettings(org, &mode, in.AgentPoolID, "", "", "/data/attributes/agent-pool-id")
+	return err
+}
+
 // tagNames reads the names of a "tags" relationship go-tfe sends with
 // attributes (tags have no id until TFC makes them).
 func tagNames(res *requestResource) []string {
@@ -356,6 +370,9 @@ func (s *Service) createWorkspace(c *call) (int, any, error) {
 		if _, taken := st.workspaceByName(o.Name, *in.Name); taken {
 			return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
 		}
+		if err := st.checkWorkspacePool(o.Name, &in); err != nil {
+			return nil, err
+		}
 		w := newWorkspace(st, o.Name, *in.Name, projectID, c.now)
 		in.apply(w)
 		w.TagNames = tagNames(res)
@@ -399,6 +416,9 @@ func (s *Service) updateWorkspace(c *call) (int, any, error) {
 				return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
 			}
 		}
+		if err := st.checkWorkspacePool(w.Org, &in); err != nil {
+			return nil, err
+		}
 		in.apply(w)
 		if projectID != "" {
 			w.ProjectID = projectID
@@ -432,6 +452,15 @@ func (st *State) deleteWorkspace(id string) {
 	}
 	for _, vs := range st.VarSets {
 		vs.WorkspaceIDs = without(vs.WorkspaceIDs, id)
+	}
+	for _, p := range st.AgentPools {
+		p.AllowedWorkspaceIDs = without(p.AllowedWorkspaceIDs, id)
+		p.ExcludedWorkspaceIDs = without(p.ExcludedWorkspaceIDs, id)
+	}
+	for rid, r := range st.Runs {
+		if r.WorkspaceID == id {
+			delete(st.Runs, rid)
+		}
 	}
 	delete(st.Workspaces, id)
 }

@@ -124,11 +124,16 @@ func (s *Server) revokePrefix(ctx context.Context, prefix string) error {
 	return nil
 }
 
-func (s *Server) findLease(id string) (*lease, bool) {
+// findLease returns the lease and a copy of its timing, read under the
+// lock (renewals change it).
+func (s *Server) findLease(id string) (*lease, lease, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	l, ok := s.leases[id]
-	return l, ok
+	if !ok {
+		return nil, lease{}, false
+	}
+	return l, *l, true
 }
 
 // leaseOp serves sys/leases/{lookup,renew,revoke,revoke-prefix}.
@@ -151,7 +156,7 @@ func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
 	ctx := req.http.Context()
 	switch action {
 	case "lookup":
-		l, ok := s.findLease(id)
+		_, l, ok := s.findLease(id)
 		if !ok {
 			writeErrors(w, http.StatusBadRequest, "invalid lease")
 			return
@@ -169,7 +174,7 @@ func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
 	case "renew":
 		s.renewLease(w, req, lreq, id)
 	case "revoke":
-		l, ok := s.findLease(id)
+		l, _, ok := s.findLease(id)
 		if ok {
 			if err := s.revokeLease(ctx, l); err != nil {
 				writeErrors(w, http.StatusBadRequest, "failed to revoke entry: resp: (*logical.Response)(nil) err: "+err.Error())
@@ -197,12 +202,12 @@ func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
 }
 
 func (s *Server) renewLease(w http.ResponseWriter, req *request, lreq *logical.Request, id string) {
-	l, ok := s.findLease(id)
+	l, snap, ok := s.findLease(id)
 	switch {
 	case !ok:
 		writeErrors(w, http.StatusBadRequest, "lease not found")
 		return
-	case !req.now.Before(l.ExpireTime):
+	case !req.now.Before(snap.ExpireTime):
 		writeErrors(w, http.StatusBadRequest, "lease expired")
 		return
 	case !l.Secret.Renewable:
@@ -223,7 +228,7 @@ func (s *Server) renewLease(w http.ResponseWriter, req *request, lreq *logical.R
 	if resp != nil && resp.Secret != nil {
 		backendTTL, backendMax = resp.Secret.TTL, resp.Secret.MaxTTL
 	}
-	ttl, warnings, err := calculateTTL(system{l.Mount}, inc, backendTTL, backendMax, l.IssueTime, req.now)
+	ttl, warnings, err := calculateTTL(system{l.Mount}, inc, backendTTL, backendMax, snap.IssueTime, req.now)
 	if err != nil {
 		writeErrors(w, http.StatusBadRequest, "failed to renew entry: resp: (*logical.Response)(nil) err: "+err.Error())
 		return

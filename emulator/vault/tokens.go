@@ -55,8 +55,9 @@ func (s *Server) checkToken(req *request) (*token, int, string) {
 	}
 	s.mu.RLock()
 	t, ok := s.tokens[req.token]
+	expired := ok && t.expired(req.now)
 	s.mu.RUnlock()
-	if !ok || t.expired(req.now) {
+	if !ok || expired {
 		return nil, http.StatusForbidden, errInvalidToken
 	}
 	// Without an ACL policy store, non-root tokens reach only their own
@@ -133,7 +134,9 @@ func (s *Server) tokenStore(w http.ResponseWriter, req *request, t *token) {
 	switch strings.TrimSuffix(strings.TrimPrefix(req.path, "auth/token/"), "/") {
 	case "lookup-self":
 		env := newEnvelope()
+		s.mu.RLock()
 		env.Data = s.lookup(t, req.now)
+		s.mu.RUnlock()
 		writeVault(w, http.StatusOK, env)
 	case "revoke-self":
 		if req.op != logical.UpdateOperation {
@@ -155,15 +158,15 @@ func (s *Server) tokenStore(w http.ResponseWriter, req *request, t *token) {
 			writeErrors(w, http.StatusBadRequest, err.Error())
 			return
 		}
+		s.mu.Lock()
 		if inc == 0 {
 			inc = t.TTL
 		}
-		s.mu.Lock()
 		t.IssueTime, t.TTL = req.now, inc
-		s.mu.Unlock()
 		env := newEnvelope()
 		env.Auth = &authBlock{ClientToken: t.ID, Accessor: t.Accessor, Policies: t.Policies, TokenPolicies: t.Policies,
 			Metadata: t.Metadata, LeaseDuration: int(inc.Seconds()), Renewable: true, EntityID: t.EntityID, TokenType: "service", Orphan: true}
+		s.mu.Unlock()
 		writeVault(w, http.StatusOK, env)
 	default:
 		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))

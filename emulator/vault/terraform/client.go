@@ -13,21 +13,31 @@ import (
 // getClient builds (and caches) the go-tfe client from the config, as the
 // engine does; with no config it uses an empty one, so the error is go-tfe's
 // "missing API token".
+//
+// The client is built outside the lock: NewClient pings TFC, which may come
+// back through the emulator (and its lease sweep) before it answers.
 func (b *backend) getClient() (*tfe.Client, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.client != nil {
-		return b.client, nil
+		c := b.client
+		b.mu.Unlock()
+		return c, nil
 	}
 	cfg := tfConfig{}
 	if b.config != nil {
 		cfg = *b.config
 	}
+	cfgPtr := b.config
+	b.mu.Unlock()
 	c, err := tfe.NewClient(&tfe.Config{Address: cfg.Address, BasePath: cfg.BasePath, Token: cfg.Token, HTTPClient: b.cfg.HTTPClient})
 	if err != nil {
 		return nil, err
 	}
-	b.client = c
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.config == cfgPtr { // cache it unless the config changed meanwhile
+		b.client = c
+	}
 	return c, nil
 }
 
