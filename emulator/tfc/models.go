@@ -147,8 +147,10 @@ type Project struct {
 	// for the project's workspaces when set.
 	ExecutionMode string
 	AgentPoolID   string
-	CreatedAt     time.Time
-	seq           int64
+	// TagBindings are the project's key/value tags, in the order set.
+	TagBindings []TagBinding
+	CreatedAt   time.Time
+	seq         int64
 }
 
 func (p *Project) order() int64 { return p.seq }
@@ -374,3 +376,10 @@ type Agent struct {
 }
 
 func (a *Agent) order() int64 { return a.seq }
+
+// TagBinding is a key/value tag bound to a project.
+type TagBinding struct {
+	ID    string
+	Key   string
+	Value string
+}

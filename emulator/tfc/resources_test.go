@@ -362,3 +362,23 @@ func TestNoCodeModulesAreIncluded(t *testing.T) {
 		}
 	}
 }
+
+func TestProjectTagBindings(t *testing.T) {
+	e := newEnv(t, -1)
+	c := e.client(e.owner)
+	p := must[*tfe.Project](t)(c.Projects.Create(ctx(), "my-org", tfe.ProjectCreateOptions{Name: "Tagged", TagBindings: []*tfe.TagBinding{{Key: "env", Value: "prod"}}}))
+	read := must[*tfe.Project](t)(c.Projects.ReadWithOptions(ctx(), p.ID, tfe.ProjectReadOptions{Include: []tfe.ProjectIncludeOpt{tfe.ProjectEffectiveTagBindings}}))
+	if len(read.EffectiveTagBindings) != 1 || read.EffectiveTagBindings[0].Key != "env" || read.EffectiveTagBindings[0].Value != "prod" {
+		t.Fatalf("effective tag bindings = %+v", read.EffectiveTagBindings)
+	}
+	added := must[[]*tfe.TagBinding](t)(c.Projects.AddTagBindings(ctx(), p.ID, tfe.ProjectAddTagBindingsOptions{TagBindings: []*tfe.TagBinding{{Key: "env", Value: "dev"}, {Key: "team", Value: "net"}}}))
+	if len(added) != 2 || added[0].Value != "dev" {
+		t.Fatalf("after adding = %+v", added)
+	}
+	if err := c.Projects.DeleteAllTagBindings(ctx(), p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list := must[[]*tfe.TagBinding](t)(c.Projects.ListTagBindings(ctx(), p.ID)); len(list) != 0 {
+		t.Fatalf("after deleting all = %+v", list)
+	}
+}

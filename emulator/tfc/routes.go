@@ -43,6 +43,9 @@ func (s *Service) routes() []route {
 		{pattern: "GET " + v2 + "/projects/{id}", handle: s.readProject},
 		{pattern: "PATCH " + v2 + "/projects/{id}", handle: s.updateProject},
 		{pattern: "DELETE " + v2 + "/projects/{id}", handle: s.deleteProject},
+		{pattern: "GET " + v2 + "/projects/{id}/tag-bindings", handle: s.listProjectTagBindings("tag-bindings")},
+		{pattern: "GET " + v2 + "/projects/{id}/effective-tag-bindings", handle: s.listProjectTagBindings("effective-tag-bindings")},
+		{pattern: "PATCH " + v2 + "/projects/{id}/tag-bindings", handle: s.addProjectTagBindings},
 
 		{pattern: "GET " + v2 + "/organizations/{org}/workspaces", handle: s.listWorkspaces},
 		{pattern: "POST " + v2 + "/organizations/{org}/workspaces", handle: s.createWorkspace},
