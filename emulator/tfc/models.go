@@ -174,6 +174,7 @@ type Workspace struct {
 	SpeculativeEnabled bool
 	GlobalRemoteState  bool
 	Locked             bool
+	LockedBy           *Ref
 	TagNames           []string
 	AutoApplyTrigger   bool
 	AutoDestroyAt      *time.Time

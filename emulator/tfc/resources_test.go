@@ -382,3 +382,23 @@ func TestProjectTagBindings(t *testing.T) {
 		t.Fatalf("after deleting all = %+v", list)
 	}
 }
+
+func TestWorkspaceLocking(t *testing.T) {
+	e := newEnv(t, -1)
+	c := e.client(e.owner)
+	id := "ws-mbsd5E3Ktt5Rg2Xm"
+	ws := must[*tfe.Workspace](t)(c.Workspaces.Lock(ctx(), id, tfe.WorkspaceLockOptions{Reason: tfe.String("maintenance")}))
+	if !ws.Locked || ws.LockedBy == nil || ws.LockedBy.User == nil || ws.LockedBy.User.ID != "user-12345abcde" {
+		t.Fatalf("locked = %v by %+v", ws.Locked, ws.LockedBy)
+	}
+	_, err := c.Workspaces.Lock(ctx(), id, tfe.WorkspaceLockOptions{})
+	wantErr(t, err, tfe.ErrWorkspaceLocked)
+	// Another principal (the organization token) cannot unlock it, only force-unlock.
+	orgTok := must[*tfe.OrganizationToken](t)(c.OrganizationTokens.Create(ctx(), "my-org"))
+	other := e.client(orgTok.Token)
+	_, err = other.Workspaces.Unlock(ctx(), id)
+	wantErr(t, err, tfe.ErrWorkspaceLockedByUser)
+	must[*tfe.Workspace](t)(other.Workspaces.ForceUnlock(ctx(), id))
+	_, err = c.Workspaces.Unlock(ctx(), id)
+	wantErr(t, err, tfe.ErrWorkspaceNotLocked)
+}

@@ -55,6 +55,9 @@ func (s *Service) routes() []route {
 		{pattern: "GET " + v2 + "/workspaces/{id}", handle: s.readWorkspace},
 		{pattern: "PATCH " + v2 + "/workspaces/{id}", handle: s.updateWorkspace},
 		{pattern: "DELETE " + v2 + "/workspaces/{id}", handle: s.deleteWorkspace},
+		{pattern: "POST " + v2 + "/workspaces/{id}/actions/lock", handle: s.lockAction("lock")},
+		{pattern: "POST " + v2 + "/workspaces/{id}/actions/unlock", handle: s.lockAction("unlock")},
+		{pattern: "POST " + v2 + "/workspaces/{id}/actions/force-unlock", handle: s.lockAction("force-unlock")},
 
 		{pattern: "GET " + v2 + "/workspaces/{id}/vars", handle: s.listVariables},
 		{pattern: "POST " + v2 + "/workspaces/{id}/vars", handle: s.createVariable},
