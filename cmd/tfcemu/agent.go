@@ -43,7 +43,7 @@ func agent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // agentFlags are the flags agent exec and agent hooks share.
 type agentFlags struct {
-	url, token, workspace, run, dir string
+	url, token, workspace, run, dir, agentVersion string
 }
 
 func (f *agentFlags) register(fs *flag.FlagSet) {
@@ -51,6 +51,7 @@ func (f *agentFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.token, "token", "", "TFC API token that queues the run (default: the emulator's owner token)")
 	fs.StringVar(&f.workspace, "workspace", "", "ORG/WORKSPACE to queue a run in")
 	fs.StringVar(&f.run, "run", "", "use this existing run instead of queueing one")
+	fs.StringVar(&f.agentVersion, "agent-version", "", "run as an agent of this version would (e.g. 1.11.0: no tagged tokens), without changing the workspace")
 	fs.StringVar(&f.dir, "files-dir", "", "directory for the run's credential files (default: a new temporary directory)")
 }
 
@@ -79,6 +80,15 @@ func (s *agentSession) start(ctx context.Context) error {
 	org, ws, ok := strings.Cut(s.f.workspace, "/")
 	if !ok || org == "" || ws == "" {
 		return usageError("--workspace %q: want ORG/WORKSPACE (or give --run)", s.f.workspace)
+	}
+	if s.f.agentVersion != "" {
+		var out struct{ ID string }
+		if err := adminCall(ctx, http.MethodPost, s.f.url, "/runs", admin.RunRequest{Organization: org, Workspace: ws, AgentVersion: s.f.agentVersion}, &out); err != nil {
+			return err
+		}
+		s.runID = out.ID
+		fmt.Fprintf(s.stdout, "tfcemu agent: run %s queued in %s on agent %s\n", s.runID, s.f.workspace, s.f.agentVersion)
+		return nil
 	}
 	token := s.f.token
 	if token == "" {

@@ -137,3 +137,24 @@ func TestAgentExecRunsACommandInThePhaseEnvironment(t *testing.T) {
 		t.Fatalf("exit %d (want the command's 4):\n%s%s", code, out.String(), errOut.String())
 	}
 }
+
+func TestAgentExecWithAnOlderAgentVersion(t *testing.T) {
+	info, _, _ := serveInBackground(t)
+	setAudience(t, tfcInfo{info.TFCURL, info.OwnerToken, info.Issuer})
+	for _, tc := range []struct {
+		version string
+		want    string
+	}{{"1.6.0", "token=absent"}, {"1.7.0", "token=present"}} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"agent", "exec", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--agent-version", tc.version,
+			"--", "sh", "-c", `if [ -n "$TFC_WORKLOAD_IDENTITY_TOKEN" ]; then echo token=present; else echo token=absent; fi`}, &out, &errOut)
+		if code != 0 || !strings.Contains(out.String(), tc.want) {
+			t.Fatalf("agent %s: exit %d, want %q:\n%s%s", tc.version, code, tc.want, out.String(), errOut.String())
+		}
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"agent", "exec", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--agent-version", "one", "--", "true"}, &out, &out); code != 1 ||
+		!strings.Contains(out.String(), "not MAJOR.MINOR.PATCH") {
+		t.Fatalf("bad version: exit %d %s", code, out.String())
+	}
+}

@@ -44,6 +44,7 @@ type Runs interface {
 	AppendRunLog(id, phase string, lines []string) error
 	FailRunPhase(id, phase, message string) error
 	RegisterAgent(poolID, name, version string) (string, error)
+	QueueRun(ctx context.Context, org, workspace, agentVersion string) (string, error)
 }
 
 // Config wires the admin API to the rest of the emulator.
@@ -86,6 +87,7 @@ func (a *API) Register(mux *http.ServeMux) {
 		"GET " + Prefix + "/keys":                      a.listKeys,
 		"POST " + Prefix + "/workload-identity-tokens": a.mintToken,
 		"GET " + Prefix + "/runs/{id}/environment":     a.runEnvironment,
+		"POST " + Prefix + "/runs":                     a.queueRun,
 		"POST " + Prefix + "/runs/{id}/advance":        a.advanceRun,
 		"POST " + Prefix + "/runs/{id}/log":            a.appendLog,
 		"POST " + Prefix + "/runs/{id}/fail":           a.failPhase,

@@ -188,3 +188,32 @@ func (a *API) registerAgent(r *http.Request) (int, any) {
 	}
 	return http.StatusCreated, map[string]string{"id": id, "version": req.Version}
 }
+
+// RunRequest queues a run: POST /_emulator/runs. AgentVersion, if set,
+// runs it as an agent of that version would, without changing the
+// workspace.
+type RunRequest struct {
+	Organization string `json:"organization"`
+	Workspace    string `json:"workspace"`
+	AgentVersion string `json:"agent_version,omitempty"`
+}
+
+func (a *API) queueRun(r *http.Request) (int, any) {
+	var req RunRequest
+	if err := decode(r, &req, false); err != nil {
+		return badRequest("%v", err)
+	}
+	if req.Organization == "" || req.Workspace == "" {
+		return badRequest(`"organization" and "workspace" are required`)
+	}
+	id, err := a.cfg.Runs.QueueRun(r.Context(), req.Organization, req.Workspace, req.AgentVersion)
+	switch {
+	case errors.Is(err, tfc.ErrNotFound):
+		return http.StatusNotFound, errorBody(err.Error())
+	case errors.Is(err, tfc.ErrInvalid):
+		return badRequest("%v", err)
+	case err != nil:
+		return http.StatusInternalServerError, errorBody(err.Error())
+	}
+	return http.StatusCreated, map[string]string{"id": id}
+}

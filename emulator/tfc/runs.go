@@ -225,23 +225,10 @@ func (s *Service) createRun(c *call) (int, any, error) {
 		if !ok || !st.memberOf(c.p, w.Org) || !st.can(c.p, w.Org, manageWorkspaces) {
 			return nil, errNotFound
 		}
-		version, err := st.agentVersion(w)
+		r, err := st.queueRun(w, creatorRef(c.p), c.now, "", in)
 		if err != nil {
 			return nil, err
 		}
-		r := &Run{ID: newID("run"), WorkspaceID: w.ID, Status: RunPlanning, AutoApply: w.AutoApply, AgentVersion: version,
-			CreatedAt: c.now, CreatedBy: creatorRef(c.p), Timestamps: map[string]time.Time{"plan-queued-at": c.now, "planning-at": c.now},
-			Plan:  &Phase{ID: newID("plan"), Name: "plan", Status: "running", Timestamps: map[string]time.Time{"queued-at": c.now, "started-at": c.now}},
-			Apply: &Phase{ID: newID("apply"), Name: "apply", Status: "pending", Timestamps: map[string]time.Time{}},
-			seq:   st.next()}
-		setIf(&r.Message, in.Message)
-		setIf(&r.IsDestroy, in.IsDestroy)
-		setIf(&r.PlanOnly, in.PlanOnly)
-		setIf(&r.AutoApply, in.AutoApply)
-		if r.Message == "" {
-			r.Message = "Queued manually using the API"
-		}
-		st.Runs[r.ID] = r
 		runID = r.ID
 		return nil, nil
 	})
@@ -258,6 +245,62 @@ func (s *Service) createRun(c *call) (int, any, error) {
 	})
 	return status, body, err
 }
+
+// queueRun adds a run in its plan phase. An empty agentVersion means the
+// version of the agent the workspace runs on.
+func (st *State) queueRun(w *Workspace, creator Ref, now time.Time, agentVersion string, in runInput) (*Run, error) {
+	version := agentVersion
+	if version == "" {
+		var err error
+		if version, err = st.agentVersion(w); err != nil {
+			return nil, err
+		}
+	}
+	r := &Run{ID: newID("run"), WorkspaceID: w.ID, Status: RunPlanning, AutoApply: w.AutoApply, AgentVersion: version,
+		CreatedAt: now, CreatedBy: creator, Timestamps: map[string]time.Time{"plan-queued-at": now, "planning-at": now},
+		Plan:  &Phase{ID: newID("plan"), Name: "plan", Status: "running", Timestamps: map[string]time.Time{"queued-at": now, "started-at": now}},
+		Apply: &Phase{ID: newID("apply"), Name: "apply", Status: "pending", Timestamps: map[string]time.Time{}},
+		seq:   st.next()}
+	setIf(&r.Message, in.Message)
+	setIf(&r.IsDestroy, in.IsDestroy)
+	setIf(&r.PlanOnly, in.PlanOnly)
+	setIf(&r.AutoApply, in.AutoApply)
+	if r.Message == "" {
+		r.Message = "Queued manually using the API"
+	}
+	st.Runs[r.ID] = r
+	return r, nil
+}
+
+// QueueRun queues a run in org/workspace for the admin API, optionally as
+// if an agent of agentVersion picked it up, and starts its plan.
+func (s *Service) QueueRun(ctx context.Context, org, workspace, agentVersion string) (string, error) {
+	if agentVersion != "" && !AgentVersionPattern.MatchString(agentVersion) {
+		return "", fmt.Errorf("agent version %q is not MAJOR.MINOR.PATCH: %w", agentVersion, ErrInvalid)
+	}
+	var id string
+	err := s.store.Update(func(st *State) error {
+		w, ok := st.workspaceByName(org, workspace)
+		if !ok {
+			return fmt.Errorf("workspace %q in organization %q: %w", workspace, org, ErrNotFound)
+		}
+		msg := "Queued by tfcemu agent"
+		r, err := st.queueRun(w, Ref{ID: org, Type: "organizations"}, s.now().Truncate(time.Millisecond), agentVersion, runInput{Message: &msg})
+		if err != nil {
+			return fmt.Errorf("%v: %w", err, ErrInvalid)
+		}
+		id = r.ID
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	s.startPhase(ctx, id, "plan")
+	return id, nil
+}
+
+// ErrInvalid marks a refused admin request.
+var ErrInvalid = fmt.Errorf("invalid")
 
 // startPhase computes a phase's environment outside the store lock (it may
 // call Vault, which may call back into TFC) and records it, or fails the
