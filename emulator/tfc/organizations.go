@@ -299,42 +299,28 @@ func (s *Service) updateOrganization(c *call) (int, any, error) {
 	})
 }
 
+// reassign rewrites the organization name field of every value that has
+// old.
+func reassign[T any](m map[string]*T, org func(*T) *string, old, name string) {
+	for _, v := range m {
+		if f := org(v); *f == old {
+			*f = name
+		}
+	}
+}
+
 // renameOrg moves an organization and everything that names it.
 func (st *State) renameOrg(o *Organization, name string) {
 	old := o.Name
 	delete(st.Orgs, old)
 	o.Name = name
 	st.Orgs[name] = o
-	for _, t := range st.Teams {
-		if t.Org == old {
-			t.Org = name
-		}
-	}
-	for _, p := range st.Projects {
-		if p.Org == old {
-			p.Org = name
-		}
-	}
-	for _, w := range st.Workspaces {
-		if w.Org == old {
-			w.Org = name
-		}
-	}
-	for _, v := range st.VarSets {
-		if v.Org == old {
-			v.Org = name
-		}
-	}
-	for _, t := range st.Tokens {
-		if t.Org == old {
-			t.Org = name
-		}
-	}
-	for _, p := range st.AgentPools {
-		if p.Org == old {
-			p.Org = name
-		}
-	}
+	reassign(st.Teams, func(t *Team) *string { return &t.Org }, old, name)
+	reassign(st.Projects, func(p *Project) *string { return &p.Org }, old, name)
+	reassign(st.Workspaces, func(w *Workspace) *string { return &w.Org }, old, name)
+	reassign(st.VarSets, func(v *VariableSet) *string { return &v.Org }, old, name)
+	reassign(st.Tokens, func(t *Token) *string { return &t.Org }, old, name)
+	reassign(st.AgentPools, func(p *AgentPool) *string { return &p.Org }, old, name)
 	for _, m := range st.Modules {
 		if m.Org == old {
 			m.Org = name
