@@ -3,7 +3,8 @@
 # module cache, at the version go.mod requires) against `tfcemu serve`, one
 # test at a time, and prints a summary. A measurement, not part of `make
 # test`: it downloads go-tfe's test dependencies through the module proxy.
-# Usage: scripts/gotfe-suite.sh [TestName ...]
+# Usage: [ENABLE_BETA=1] scripts/gotfe-suite.sh [TestName ...]
+# (ENABLE_BETA=1 runs go-tfe's beta-gated tests, the tag-binding ones among them.)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tests=("$@")
@@ -22,7 +23,9 @@ if [ ${#tests[@]} -eq 0 ]; then
     TestProjectsDelete TestWorkspacesCreate TestWorkspacesRead TestWorkspacesReadByID TestWorkspacesUpdateByID
     TestWorkspacesDelete TestWorkspacesDeleteByID TestAgentPoolsList TestAgentPoolsCreate TestAgentPoolsRead
     TestAgentPoolsUpdate TestAgentPoolsDelete TestRegistryModulesCreate TestRegistryModulesRead
-    TestRegistryModulesList TestRegistryModulesDelete)
+    TestRegistryModulesList TestRegistryModulesDelete TestWorkspacesList TestWorkspacesAddTagBindings
+    TestWorkspaces_DeleteAllTagBindings TestWorkspaces_effectiveTagBindingsInheritedFrom TestProjectsAddTagBindings
+    TestProjects_DeleteAllTagBindings)
 fi
 src=$(go list -m -f '{{.Dir}}' github.com/hashicorp/go-tfe) || exit 1
 work=$(mktemp -d)

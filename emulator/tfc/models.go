@@ -176,6 +176,7 @@ type Workspace struct {
 	Locked             bool
 	LockedBy           *Ref
 	TagNames           []string
+	TagBindings        []TagBinding
 	AutoApplyTrigger   bool
 	AutoDestroyAt      *time.Time
 	SourceName         string
@@ -378,7 +379,7 @@ type Agent struct {
 
 func (a *Agent) order() int64 { return a.seq }
 
-// TagBinding is a key/value tag bound to a project.
+// TagBinding is a key/value tag bound to a project or a workspace.
 type TagBinding struct {
 	ID    string
 	Key   string

@@ -1,7 +1,6 @@
 package tfc
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -38,7 +37,7 @@ func (st *State) projectResource(p *Project) Resource {
 		Relationships: map[string]Relationship{
 			"organization":       toOne("organizations", p.Org),
 			"default-agent-pool": toOne("agent-pools", pool),
-			"effective-tag-bindings": {Data: toMany("effective-tag-bindings", tagBindingIDs(p)).Data,
+			"effective-tag-bindings": {Data: toMany("effective-tag-bindings", tagBindingIDs(p.TagBindings)).Data,
 				Links: map[string]string{"related": "/api/v2/projects/" + p.ID + "/effective-tag-bindings"}},
 		},
 		Links: map[string]string{"self": "/api/v2/projects/" + p.ID},
@@ -132,7 +131,7 @@ func (s *Service) createProject(c *call) (int, any, error) {
 	if err := in.validate(true); err != nil {
 		return 0, nil, err
 	}
-	tags, err := tagBindingsFrom(res.Relationships["tag-bindings"].Data)
+	tags, err := tagBindingsFrom(res.Relationships["tag-bindings"].Data, tagRelPointer)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -144,7 +143,11 @@ func (s *Service) createProject(c *call) (int, any, error) {
 		if st.projectNameTaken(o.Name, *in.Name, "") {
 			return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
 		}
-		p := &Project{ID: newID("prj"), Name: *in.Name, Org: o.Name, CreatedAt: c.now, TagBindings: mergeTagBindings(nil, tags)}
+		bindings, err := mergeTagBindings(nil, tags, tagRelPointer)
+		if err != nil {
+			return nil, err
+		}
+		p := &Project{ID: newID("prj"), Name: *in.Name, Org: o.Name, CreatedAt: c.now, TagBindings: bindings}
 		setIf(&p.Description, in.Description)
 		if err := in.applyExecution(st, p); err != nil {
 			return nil, err
@@ -167,7 +170,7 @@ func (s *Service) readProject(c *call) (int, any, error) {
 		}
 		doc := Document{Data: st.projectResource(p)}
 		if inc["effective_tag_bindings"] {
-			doc.Included = tagBindingResources(p, "effective-tag-bindings")
+			doc.Included = tagBindingResources(p.TagBindings, "effective-tag-bindings")
 		}
 		return doc, nil
 	})
@@ -183,7 +186,7 @@ func (s *Service) updateProject(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	rel, tagsSent := res.Relationships["tag-bindings"]
-	tags, err := tagBindingsFrom(rel.Data)
+	tags, err := tagBindingsFrom(rel.Data, tagRelPointer)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -205,7 +208,9 @@ func (s *Service) updateProject(c *call) (int, any, error) {
 		setIf(&next.Name, in.Name)
 		setIf(&next.Description, in.Description)
 		if tagsSent { // the relationship replaces every binding
-			next.TagBindings = mergeTagBindings(nil, tags)
+			if next.TagBindings, err = mergeTagBindings(nil, tags, tagRelPointer); err != nil {
+				return nil, err
+			}
 		}
 		*p = next
 		return Document{Data: st.projectResource(p)}, nil
@@ -246,111 +251,4 @@ func without(ids []string, id string) []string {
 		}
 	}
 	return out
-}
-
-func tagBindingIDs(p *Project) []string {
-	var out []string
-	for _, tb := range p.TagBindings {
-		out = append(out, tb.ID)
-	}
-	return out
-}
-
-type tagBindingAttributes struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
-}
-
-// tagBindingResources renders a project's tag bindings as typ
-// (tag-bindings or effective-tag-bindings; projects inherit none, so both
-// are the same bindings).
-func tagBindingResources(p *Project, typ string) []Resource {
-	out := []Resource{}
-	for _, tb := range p.TagBindings {
-		out = append(out, Resource{ID: tb.ID, Type: typ, Attributes: tagBindingAttributes{Key: tb.Key, Value: tb.Value}})
-	}
-	return out
-}
-
-// tagBindingsFrom reads tag bindings from a request: the tag-bindings
-// relationship of a project, or a {"data":[...]} body. go-tfe sends them
-// with attributes and no id.
-func tagBindingsFrom(raw json.RawMessage) ([]TagBinding, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var nodes []struct {
-		Attributes tagBindingAttributes `json:"attributes"`
-	}
-	if err := json.Unmarshal(raw, &nodes); err != nil {
-		return nil, typeError("/data/relationships/tag-bindings/data", err)
-	}
-	out := []TagBinding{}
-	for i, n := range nodes {
-		if n.Attributes.Key == "" {
-			return nil, invalidAttribute(fmt.Sprintf("/data/relationships/tag-bindings/data/%d/attributes/key", i), "Key can't be blank")
-		}
-		out = append(out, TagBinding{Key: n.Attributes.Key, Value: n.Attributes.Value})
-	}
-	return out, nil
-}
-
-// mergeTagBindings adds bindings, replacing the value of existing keys.
-func mergeTagBindings(cur, add []TagBinding) []TagBinding {
-	out := append([]TagBinding(nil), cur...)
-	for _, a := range add {
-		found := false
-		for i := range out {
-			if out[i].Key == a.Key {
-				out[i].Value, found = a.Value, true
-			}
-		}
-		if !found {
-			a.ID = newID("tb")
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-func (s *Service) listProjectTagBindings(typ string) handler {
-	return func(c *call) (int, any, error) {
-		return s.view(http.StatusOK, func(st *State) (any, error) {
-			p, err := st.projectFor(c.p, c.path("id"))
-			if err != nil {
-				return nil, err
-			}
-			return ListDocument{Data: tagBindingResources(p, typ)}, nil
-		})
-	}
-}
-
-// addProjectTagBindings is PATCH /projects/:id/tag-bindings: add or update
-// keys, answer with every binding.
-func (s *Service) addProjectTagBindings(c *call) (int, any, error) {
-	b, err := readBody(c.r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var doc struct {
-		Data json.RawMessage `json:"data"`
-	}
-	if err := jsonUnmarshalStrict(b, &doc); err != nil {
-		return 0, nil, err
-	}
-	add, err := tagBindingsFrom(doc.Data)
-	if err != nil {
-		return 0, nil, err
-	}
-	return s.update(http.StatusOK, func(st *State) (any, error) {
-		p, err := st.projectFor(c.p, c.path("id"))
-		if err != nil {
-			return nil, err
-		}
-		if !st.can(c.p, p.Org, manageProjects) {
-			return nil, errNotFound
-		}
-		p.TagBindings = mergeTagBindings(p.TagBindings, add)
-		return ListDocument{Data: tagBindingResources(p, "tag-bindings")}, nil
-	})
 }

@@ -1,5 +1,7 @@
 package tfc
 
+import "net/http"
+
 // routes is the one route table of the TFC API.
 func (s *Service) routes() []route {
 	const v2 = "/api/v2"
@@ -43,9 +45,18 @@ func (s *Service) routes() []route {
 		{pattern: "GET " + v2 + "/projects/{id}", handle: s.readProject},
 		{pattern: "PATCH " + v2 + "/projects/{id}", handle: s.updateProject},
 		{pattern: "DELETE " + v2 + "/projects/{id}", handle: s.deleteProject},
-		{pattern: "GET " + v2 + "/projects/{id}/tag-bindings", handle: s.listProjectTagBindings("tag-bindings")},
-		{pattern: "GET " + v2 + "/projects/{id}/effective-tag-bindings", handle: s.listProjectTagBindings("effective-tag-bindings")},
-		{pattern: "PATCH " + v2 + "/projects/{id}/tag-bindings", handle: s.addProjectTagBindings},
+		{pattern: "GET " + v2 + "/projects/{id}/tag-bindings", handle: s.listTagBindings("projects", false)},
+		{pattern: "GET " + v2 + "/projects/{id}/relationships/tag-bindings", handle: s.listTagBindings("projects", false)},
+		{pattern: "GET " + v2 + "/projects/{id}/effective-tag-bindings", handle: s.listTagBindings("projects", true)},
+		{pattern: "PATCH " + v2 + "/projects/{id}/tag-bindings", handle: s.writeTagBindings("projects", false, http.StatusOK)},
+		{pattern: "POST " + v2 + "/projects/{id}/relationships/tag-bindings", handle: s.writeTagBindings("projects", false, http.StatusNoContent)},
+		{pattern: "PATCH " + v2 + "/projects/{id}/relationships/tag-bindings", handle: s.writeTagBindings("projects", true, http.StatusNoContent)},
+		{pattern: "GET " + v2 + "/workspaces/{id}/tag-bindings", handle: s.listTagBindings("workspaces", false)},
+		{pattern: "GET " + v2 + "/workspaces/{id}/relationships/tag-bindings", handle: s.listTagBindings("workspaces", false)},
+		{pattern: "GET " + v2 + "/workspaces/{id}/effective-tag-bindings", handle: s.listTagBindings("workspaces", true)},
+		{pattern: "PATCH " + v2 + "/workspaces/{id}/tag-bindings", handle: s.writeTagBindings("workspaces", false, http.StatusOK)},
+		{pattern: "POST " + v2 + "/workspaces/{id}/relationships/tag-bindings", handle: s.writeTagBindings("workspaces", false, http.StatusNoContent)},
+		{pattern: "PATCH " + v2 + "/workspaces/{id}/relationships/tag-bindings", handle: s.writeTagBindings("workspaces", true, http.StatusNoContent)},
 
 		{pattern: "GET " + v2 + "/organizations/{org}/workspaces", handle: s.listWorkspaces},
 		{pattern: "POST " + v2 + "/organizations/{org}/workspaces", handle: s.createWorkspace},

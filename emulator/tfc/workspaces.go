@@ -112,6 +112,10 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 			"current-configuration-version": toOne("configuration-versions", ""),
 			"vars":                          {Data: toMany("vars", st.workspaceVarIDs(w.ID)).Data, Links: map[string]string{"related": "/api/v2/workspaces/" + w.ID + "/vars"}},
 			"locked-by":                     lockedBy(w),
+			"tag-bindings": {Data: toMany("tag-bindings", tagBindingIDs(w.TagBindings)).Data,
+				Links: map[string]string{"related": "/api/v2/workspaces/" + w.ID + "/tag-bindings"}},
+			"effective-tag-bindings": {Data: toMany("effective-tag-bindings", effectiveIDs(st.effectiveTagBindings(w))).Data,
+				Links: map[string]string{"related": "/api/v2/workspaces/" + w.ID + "/effective-tag-bindings"}},
 		},
 		Links: map[string]string{"self": self, "self-html": fmt.Sprintf("/app/%s/workspaces/%s", w.Org, w.Name)},
 	}
@@ -332,18 +336,35 @@ func (st *State) projectRelationship(res *requestResource, org string) (string, 
 func (s *Service) listWorkspaces(c *call) (int, any, error) {
 	q := c.r.URL.Query()
 	search, projectID := strings.ToLower(q.Get("search[name]")), q.Get("filter[project][id]")
+	tags, withEffective := taggedFilter(c), includesEffectiveTags(c)
 	return s.view(http.StatusOK, func(st *State) (any, error) {
 		o, err := st.requireOrg(c.p, c.path("org"), readWorkspaces)
 		if err != nil {
 			return nil, err
 		}
 		var all []Resource
+		included := map[string][]Resource{}
 		for _, w := range sortedBySeq(st.Workspaces, func(w *Workspace) bool { return w.Org == o.Name }) {
-			if (search == "" || strings.Contains(strings.ToLower(w.Name), search)) && (projectID == "" || w.ProjectID == projectID) {
+			if (search == "" || strings.Contains(strings.ToLower(w.Name), search)) && (projectID == "" || w.ProjectID == projectID) &&
+				tags.match(st.effectiveTagBindings(w)) {
 				all = append(all, st.workspaceResource(w, c.p))
+				included[w.ID] = st.effectiveTagBindings(w)
 			}
 		}
-		return paginate(c.r, all)
+		doc, err := paginate(c.r, all)
+		if err != nil || !withEffective {
+			return doc, err
+		}
+		seen := map[string]bool{}
+		for _, r := range doc.Data {
+			for _, tb := range included[r.ID] {
+				if !seen[tb.ID] {
+					seen[tb.ID] = true
+					doc.Included = append(doc.Included, tb)
+				}
+			}
+		}
+		return doc, nil
 	})
 }
 
@@ -354,6 +375,14 @@ func (s *Service) createWorkspace(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	if err := in.validate(true); err != nil {
+		return 0, nil, err
+	}
+	tags, err := tagBindingsFrom(res.Relationships["tag-bindings"].Data, tagRelPointer)
+	if err != nil {
+		return 0, nil, err
+	}
+	bindings, err := mergeTagBindings(nil, tags, tagRelPointer)
+	if err != nil {
 		return 0, nil, err
 	}
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
@@ -377,17 +406,23 @@ func (s *Service) createWorkspace(c *call) (int, any, error) {
 		w := newWorkspace(st, o.Name, *in.Name, projectID, c.now)
 		in.apply(w)
 		w.TagNames = tagNames(res)
+		w.TagBindings = bindings
 		return Document{Data: st.workspaceResource(w, c.p)}, nil
 	})
 }
 
 func (s *Service) readWorkspace(c *call) (int, any, error) {
+	withEffective := includesEffectiveTags(c)
 	return s.view(http.StatusOK, func(st *State) (any, error) {
 		w, err := st.workspaceFor(c)
 		if err != nil {
 			return nil, err
 		}
-		return Document{Data: st.workspaceResource(w, c.p)}, nil
+		doc := Document{Data: st.workspaceResource(w, c.p)}
+		if withEffective {
+			doc.Included = st.effectiveTagBindings(w)
+		}
+		return doc, nil
 	})
 }
 
@@ -398,6 +433,15 @@ func (s *Service) updateWorkspace(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	if err := in.validate(false); err != nil {
+		return 0, nil, err
+	}
+	rel, tagsSent := res.Relationships["tag-bindings"]
+	tags, err := tagBindingsFrom(rel.Data, tagRelPointer)
+	if err != nil {
+		return 0, nil, err
+	}
+	bindings, err := mergeTagBindings(nil, tags, tagRelPointer) // the relationship replaces every binding
+	if err != nil {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
@@ -424,9 +468,24 @@ func (s *Service) updateWorkspace(c *call) (int, any, error) {
 		if projectID != "" {
 			w.ProjectID = projectID
 		}
+		if tagsSent {
+			w.TagBindings = bindings
+		}
 		w.UpdatedAt = c.now
 		return Document{Data: st.workspaceResource(w, c.p)}, nil
 	})
+}
+
+// includesEffectiveTags reports whether a workspace read or list asks for
+// include=effective_tag_bindings. Other includes are accepted and ignored,
+// as before.
+func includesEffectiveTags(c *call) bool {
+	for _, v := range strings.Split(c.r.URL.Query().Get("include"), ",") {
+		if v == "effective_tag_bindings" {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) deleteWorkspace(c *call) (int, any, error) {

@@ -1,0 +1,261 @@
+package tfc
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// MaxTagBindings is how many key/value tags one project or one workspace may
+// carry (go-tfe's integration tests expect a 26-binding request to fail).
+const MaxTagBindings = 10
+
+// tagKey is what HCP Terraform allows in a tag key: letters, numbers,
+// colons, hyphens and underscores, 1 to 255 characters.
+var tagKey = regexp.MustCompile(`^[A-Za-z0-9:_-]{1,255}$`)
+
+// tagRelPointer points at the tag-bindings relationship of a project or
+// workspace create or update.
+const tagRelPointer = "/data/relationships/tag-bindings/data"
+
+// maxTagValue is the longest tag value, in bytes.
+const maxTagValue = 255
+
+type tagBindingAttributes struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+func tagBindingIDs(bs []TagBinding) []string {
+	out := make([]string, 0, len(bs))
+	for _, tb := range bs {
+		out = append(out, tb.ID)
+	}
+	return out
+}
+
+// tagBindingResources renders bindings as typ (tag-bindings, or
+// effective-tag-bindings for a resource's own bindings).
+func tagBindingResources(bs []TagBinding, typ string) []Resource {
+	out := []Resource{}
+	for _, tb := range bs {
+		out = append(out, Resource{ID: tb.ID, Type: typ, Attributes: tagBindingAttributes{Key: tb.Key, Value: tb.Value}})
+	}
+	return out
+}
+
+// effectiveTagBindings is a workspace's own bindings followed by those it
+// inherits from its project; a key the workspace binds itself overrides the
+// project's. Inherited bindings name their project in links and
+// relationships (go-tfe reads links["inherited-from"]).
+func (st *State) effectiveTagBindings(w *Workspace) []Resource {
+	out := tagBindingResources(w.TagBindings, "effective-tag-bindings")
+	p := st.Projects[w.ProjectID]
+	if p == nil {
+		return out
+	}
+	own := map[string]bool{}
+	for _, tb := range w.TagBindings {
+		own[tb.Key] = true
+	}
+	for _, tb := range p.TagBindings {
+		if own[tb.Key] {
+			continue
+		}
+		out = append(out, Resource{ID: tb.ID, Type: "effective-tag-bindings",
+			Attributes:    tagBindingAttributes{Key: tb.Key, Value: tb.Value},
+			Relationships: map[string]Relationship{"inherited-from": toOne("projects", p.ID)},
+			Links:         map[string]string{"inherited-from": "/api/v2/projects/" + p.ID}})
+	}
+	return out
+}
+
+func effectiveIDs(rs []Resource) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+// tagBindingsFrom reads the tag bindings of a request: a tag-bindings
+// relationship or a {"data":[...]} body, base being the pointer to that
+// array. go-tfe sends them with attributes and no id.
+func tagBindingsFrom(raw json.RawMessage, base string) ([]TagBinding, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var nodes []struct {
+		Attributes tagBindingAttributes `json:"attributes"`
+	}
+	if err := json.Unmarshal(raw, &nodes); err != nil {
+		return nil, typeError(base, err)
+	}
+	out := []TagBinding{}
+	for i, n := range nodes {
+		ptr := fmt.Sprintf("%s/%d/attributes", base, i)
+		switch k := n.Attributes.Key; {
+		case k == "":
+			return nil, invalidAttribute(ptr+"/key", "Key can't be blank")
+		case !tagKey.MatchString(k):
+			return nil, invalidAttribute(ptr+"/key", "Key must be at most 255 characters and contain only letters, numbers, colons, hyphens, and underscores")
+		case len(n.Attributes.Value) > maxTagValue:
+			return nil, invalidAttribute(ptr+"/value", "Value is too long (maximum is 255 characters)")
+		}
+		out = append(out, TagBinding{Key: n.Attributes.Key, Value: n.Attributes.Value})
+	}
+	return out, nil
+}
+
+// mergeTagBindings adds bindings, replacing the value of existing keys. More
+// than MaxTagBindings in the result is an error pointing at ptr.
+func mergeTagBindings(cur, add []TagBinding, ptr string) ([]TagBinding, error) {
+	out := append([]TagBinding(nil), cur...)
+	for _, a := range add {
+		found := false
+		for i := range out {
+			if out[i].Key == a.Key {
+				out[i].Value, found = a.Value, true
+			}
+		}
+		if !found {
+			a.ID = newID("tb")
+			out = append(out, a)
+		}
+	}
+	if len(out) > MaxTagBindings {
+		return nil, invalidAttribute(ptr, fmt.Sprintf("Tag bindings cannot exceed %d per resource", MaxTagBindings))
+	}
+	return out, nil
+}
+
+// tagged is the filter[tagged][i][key|value] of a workspace list: every
+// pair must match an effective binding (an empty value matches any value).
+type tagged []TagBinding
+
+func taggedFilter(c *call) tagged {
+	var out tagged
+	q := c.r.URL.Query()
+	for i := 0; ; i++ {
+		k, ok := q[fmt.Sprintf("filter[tagged][%d][key]", i)]
+		if !ok {
+			return out
+		}
+		out = append(out, TagBinding{Key: strings.Join(k, ""), Value: q.Get(fmt.Sprintf("filter[tagged][%d][value]", i))})
+	}
+}
+
+func (f tagged) match(effective []Resource) bool {
+	for _, want := range f {
+		found := false
+		for _, r := range effective {
+			a := r.Attributes.(tagBindingAttributes)
+			if a.Key == want.Key && (want.Value == "" || a.Value == want.Value) {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// tagOwner is the project or workspace a tag-binding route names.
+type tagOwner struct {
+	bindings  *[]TagBinding
+	effective func() []Resource
+	touch     func(c *call)
+}
+
+// tagOwnerFor finds the owner by path {id}; kind is "projects" or
+// "workspaces". A caller who may read but not manage it gets a 404 on
+// writes, as TFC answers.
+func (st *State) tagOwnerFor(c *call, kind string, write bool) (tagOwner, error) {
+	if kind == "projects" {
+		p, err := st.projectFor(c.p, c.path("id"))
+		if err != nil {
+			return tagOwner{}, err
+		}
+		if write && !st.can(c.p, p.Org, manageProjects) {
+			return tagOwner{}, errNotFound
+		}
+		return tagOwner{bindings: &p.TagBindings,
+			effective: func() []Resource { return tagBindingResources(p.TagBindings, "effective-tag-bindings") },
+			touch:     func(*call) {}}, nil
+	}
+	w, err := st.workspaceFor(c)
+	if err != nil {
+		return tagOwner{}, err
+	}
+	if write && !st.can(c.p, w.Org, manageWorkspaces) {
+		return tagOwner{}, errNotFound
+	}
+	return tagOwner{bindings: &w.TagBindings,
+		effective: func() []Resource { return st.effectiveTagBindings(w) },
+		touch:     func(c *call) { w.UpdatedAt = c.now }}, nil
+}
+
+// listTagBindings is GET /{kind}/:id/tag-bindings (and its
+// relationships/ twin) or, effective, /{kind}/:id/effective-tag-bindings.
+func (s *Service) listTagBindings(kind string, effective bool) handler {
+	return func(c *call) (int, any, error) {
+		return s.view(http.StatusOK, func(st *State) (any, error) {
+			o, err := st.tagOwnerFor(c, kind, false)
+			if err != nil {
+				return nil, err
+			}
+			if effective {
+				return ListDocument{Data: o.effective()}, nil
+			}
+			return ListDocument{Data: tagBindingResources(*o.bindings, "tag-bindings")}, nil
+		})
+	}
+}
+
+// writeTagBindings adds (or, replace, replaces) the bindings of a
+// {"data":[...]} body. PATCH /{kind}/:id/tag-bindings answers 200 with every
+// binding, as go-tfe reads; the relationships/ routes answer status (204).
+func (s *Service) writeTagBindings(kind string, replace bool, status int) handler {
+	return func(c *call) (int, any, error) {
+		b, err := readBody(c.r)
+		if err != nil {
+			return 0, nil, err
+		}
+		var doc struct {
+			Data json.RawMessage `json:"data"`
+		}
+		if err := jsonUnmarshalStrict(b, &doc); err != nil {
+			return 0, nil, err
+		}
+		if len(doc.Data) == 0 || string(doc.Data) == "null" {
+			return 0, nil, invalidAttribute("/data", "Tag bindings are required")
+		}
+		add, err := tagBindingsFrom(doc.Data, "/data")
+		if err != nil {
+			return 0, nil, err
+		}
+		return s.update(status, func(st *State) (any, error) {
+			o, err := st.tagOwnerFor(c, kind, true)
+			if err != nil {
+				return nil, err
+			}
+			cur := *o.bindings
+			if replace {
+				cur = nil
+			}
+			next, err := mergeTagBindings(cur, add, "/data")
+			if err != nil {
+				return nil, err
+			}
+			*o.bindings = next
+			o.touch(c)
+			if status == http.StatusNoContent {
+				return nil, nil
+			}
+			return ListDocument{Data: tagBindingResources(next, "tag-bindings")}, nil
+		})
+	}
+}
