@@ -25,7 +25,8 @@ if [ ${#tests[@]} -eq 0 ]; then
     TestAgentPoolsUpdate TestAgentPoolsDelete TestRegistryModulesCreate TestRegistryModulesRead
     TestRegistryModulesList TestRegistryModulesDelete TestWorkspacesList TestWorkspacesAddTagBindings
     TestWorkspaces_DeleteAllTagBindings TestWorkspaces_effectiveTagBindingsInheritedFrom TestProjectsAddTagBindings
-    TestProjects_DeleteAllTagBindings)
+    TestProjects_DeleteAllTagBindings TestWorkspaces_AddTags TestWorkspaces_RemoveTags TestOrganizationTagsList
+    TestOrganizationTagsDelete TestOrganizationTagsAddWorkspace)
 fi
 src=$(go list -m -f '{{.Dir}}' github.com/hashicorp/go-tfe) || exit 1
 work=$(mktemp -d)

@@ -51,6 +51,7 @@ type Organization struct {
 	UserTokensEnabled          bool
 	MaxTTLEnabled              bool
 	StacksEnabled              bool
+	Tags                       []OrgTag
 	seq                        int64
 }
 

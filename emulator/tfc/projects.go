@@ -107,18 +107,30 @@ func (st *State) projectFor(p principal, id string) (*Project, error) {
 
 func (s *Service) listProjects(c *call) (int, any, error) {
 	q, names := searchParams(c.r)
+	tags := taggedFilter(c)
+	inc, err := includes(c.r, "effective_tag_bindings")
+	if err != nil {
+		return 0, nil, err
+	}
 	return s.view(http.StatusOK, func(st *State) (any, error) {
 		o, err := st.orgFor(c.p, c.path("org"))
 		if err != nil {
 			return nil, err
 		}
 		var all []Resource
+		effective := map[string][]Resource{}
 		for _, p := range sortedBySeq(st.Projects, func(p *Project) bool { return p.Org == o.Name }) {
-			if (q == "" || strings.Contains(strings.ToLower(p.Name), q)) && (names == nil || names[p.Name]) {
+			bindings := tagBindingResources(p.TagBindings, "effective-tag-bindings")
+			if (q == "" || strings.Contains(strings.ToLower(p.Name), q)) && (names == nil || names[p.Name]) && tags.match(bindings) {
 				all = append(all, st.projectResource(p))
+				effective[p.ID] = bindings
 			}
 		}
-		return paginate(c.r, all)
+		doc, err := paginate(c.r, all)
+		if err == nil && inc["effective_tag_bindings"] {
+			includeEffective(&doc, effective)
+		}
+		return doc, err
 	})
 }
 

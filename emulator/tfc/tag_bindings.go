@@ -72,6 +72,20 @@ func (st *State) effectiveTagBindings(w *Workspace) []Resource {
 	return out
 }
 
+// includeEffective adds to a list the effective bindings of each listed
+// resource (keyed by its id), each binding once.
+func includeEffective(doc *ListDocument, effective map[string][]Resource) {
+	seen := map[string]bool{}
+	for _, r := range doc.Data {
+		for _, tb := range effective[r.ID] {
+			if !seen[tb.ID] {
+				seen[tb.ID] = true
+				doc.Included = append(doc.Included, tb)
+			}
+		}
+	}
+}
+
 func effectiveIDs(rs []Resource) []string {
 	out := make([]string, 0, len(rs))
 	for _, r := range rs {

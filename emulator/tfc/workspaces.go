@@ -1,10 +1,10 @@
 package tfc
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -281,29 +281,6 @@ func (st *State) checkWorkspacePool(org string, in *workspaceInput) error {
 	return err
 }
 
-// tagNames reads the names of a "tags" relationship go-tfe sends with
-// attributes (tags have no id until TFC makes them).
-func tagNames(res *requestResource) []string {
-	names := []string{}
-	rel, ok := res.Relationships["tags"]
-	if !ok {
-		return names
-	}
-	var tags []struct {
-		Attributes struct {
-			Name string `json:"name"`
-		} `json:"attributes"`
-	}
-	if json.Unmarshal(rel.Data, &tags) == nil {
-		for _, t := range tags {
-			if t.Attributes.Name != "" {
-				names = append(names, t.Attributes.Name)
-			}
-		}
-	}
-	return names
-}
-
 // workspaceFor finds a workspace by id (path {id}) or by organization and
 // name (path {org} and {name}), visible to p.
 func (st *State) workspaceFor(c *call) (*Workspace, error) {
@@ -337,6 +314,7 @@ func (s *Service) listWorkspaces(c *call) (int, any, error) {
 	q := c.r.URL.Query()
 	search, projectID := strings.ToLower(q.Get("search[name]")), q.Get("filter[project][id]")
 	tags, withEffective := taggedFilter(c), includesEffectiveTags(c)
+	wantTags, excludeTags := tagSearch(c)
 	return s.view(http.StatusOK, func(st *State) (any, error) {
 		o, err := st.requireOrg(c.p, c.path("org"), readWorkspaces)
 		if err != nil {
@@ -346,7 +324,7 @@ func (s *Service) listWorkspaces(c *call) (int, any, error) {
 		included := map[string][]Resource{}
 		for _, w := range sortedBySeq(st.Workspaces, func(w *Workspace) bool { return w.Org == o.Name }) {
 			if (search == "" || strings.Contains(strings.ToLower(w.Name), search)) && (projectID == "" || w.ProjectID == projectID) &&
-				tags.match(st.effectiveTagBindings(w)) {
+				tags.match(st.effectiveTagBindings(w)) && matchTags(w.TagNames, wantTags, excludeTags) {
 				all = append(all, st.workspaceResource(w, c.p))
 				included[w.ID] = st.effectiveTagBindings(w)
 			}
@@ -355,15 +333,7 @@ func (s *Service) listWorkspaces(c *call) (int, any, error) {
 		if err != nil || !withEffective {
 			return doc, err
 		}
-		seen := map[string]bool{}
-		for _, r := range doc.Data {
-			for _, tb := range included[r.ID] {
-				if !seen[tb.ID] {
-					seen[tb.ID] = true
-					doc.Included = append(doc.Included, tb)
-				}
-			}
-		}
+		includeEffective(&doc, included)
 		return doc, nil
 	})
 }
@@ -385,6 +355,11 @@ func (s *Service) createWorkspace(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	const tagsPointer = "/data/relationships/tags/data"
+	tagRefs, err := tagRefsFrom(res.Relationships["tags"].Data, tagsPointer)
+	if err != nil {
+		return 0, nil, err
+	}
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
 		o, err := st.requireOrg(c.p, c.path("org"), manageWorkspaces)
 		if err != nil {
@@ -403,9 +378,17 @@ func (s *Service) createWorkspace(c *call) (int, any, error) {
 		if err := st.checkWorkspacePool(o.Name, &in); err != nil {
 			return nil, err
 		}
+		names, err := o.resolveTags(tagRefs, tagsPointer, true, c.now)
+		if err != nil {
+			return nil, err
+		}
 		w := newWorkspace(st, o.Name, *in.Name, projectID, c.now)
 		in.apply(w)
-		w.TagNames = tagNames(res)
+		for _, n := range names {
+			if !slices.Contains(w.TagNames, n) {
+				w.TagNames = append(w.TagNames, n)
+			}
+		}
 		w.TagBindings = bindings
 		return Document{Data: st.workspaceResource(w, c.p)}, nil
 	})
