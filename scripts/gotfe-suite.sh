@@ -38,7 +38,10 @@ trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/ready.json" ] && break; sleep 0.1; done
 TFE_ADDRESS=$(sed -n 's/.*"tfc_url": "\(.*\)".*/\1/p' "$work/ready.json")
 TFE_TOKEN=$(sed -n 's/.*"owner_token": "\(.*\)".*/\1/p' "$work/ready.json")
-export TFE_ADDRESS TFE_TOKEN
+# go-tfe's tests move their organizations onto a plan through the internal
+# admin API; tfcemu lets an owner's user token stand in for the admin one.
+TFE_ADMIN_PROVISION_LICENSES_TOKEN=$TFE_TOKEN
+export TFE_ADDRESS TFE_TOKEN TFE_ADMIN_PROVISION_LICENSES_TOKEN
 pass=0 fail=0 skip=0
 cd "$work/go-tfe"
 for t in "${tests[@]}"; do

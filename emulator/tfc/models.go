@@ -52,6 +52,7 @@ type Organization struct {
 	MaxTTLEnabled              bool
 	StacksEnabled              bool
 	Tags                       []OrgTag
+	Subscription               Subscription
 	seq                        int64
 }
 
@@ -150,8 +151,11 @@ type Project struct {
 	AgentPoolID   string
 	// TagBindings are the project's key/value tags, in the order set.
 	TagBindings []TagBinding
-	CreatedAt   time.Time
-	seq         int64
+	// AutoDestroyActivityDuration ("3d", "12h") is inherited by the
+	// project's workspaces; empty for none.
+	AutoDestroyActivityDuration string
+	CreatedAt                   time.Time
+	seq                         int64
 }
 
 func (p *Project) order() int64 { return p.seq }

@@ -96,6 +96,7 @@ func (st *State) orgResource(o *Organization, p principal) Resource {
 			"oauth-tokens":         {Links: map[string]string{"related": self + "/oauth-tokens"}},
 			"authentication-token": {Links: map[string]string{"related": self + "/authentication-token"}},
 			"entitlement-set":      {Data: &Ref{ID: o.ExternalID, Type: "entitlement-sets"}, Links: map[string]string{"related": self + "/entitlement-set"}},
+			"subscription":         {Data: &Ref{ID: subscriptionID(o), Type: "subscriptions"}, Links: map[string]string{"related": "/api/v2/subscriptions/" + subscriptionID(o)}},
 		},
 		Links: map[string]string{"self": self},
 	}

@@ -1,8 +1,10 @@
 package tfc
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 )
 
@@ -33,7 +35,7 @@ func (st *State) projectResource(p *Project) Resource {
 		ID:   p.ID,
 		Type: "projects",
 		Attributes: projectAttributes{Name: p.Name, Description: p.Description, CreatedAt: Timestamp(p.CreatedAt),
-			DefaultExecutionMode: mode, SettingOverwrites: projectSettingOverwrites{ExecutionMode: overwritten, AgentPool: overwritten}},
+			DefaultExecutionMode: mode, AutoDestroyActivityDuration: nonEmpty(p.AutoDestroyActivityDuration), SettingOverwrites: projectSettingOverwrites{ExecutionMode: overwritten, AgentPool: overwritten}},
 		Relationships: map[string]Relationship{
 			"organization":       toOne("organizations", p.Org),
 			"default-agent-pool": toOne("agent-pools", pool),
@@ -49,10 +51,42 @@ type projectInput struct {
 	Description          *string `json:"description"`
 	DefaultExecutionMode *string `json:"default-execution-mode"`
 	DefaultAgentPoolID   *string `json:"default-agent-pool-id"`
+	// AutoDestroy is raw so that null (clear) and absent (keep) differ.
+	AutoDestroy       json.RawMessage `json:"auto-destroy-activity-duration"`
+	SettingOverwrites *struct {
+		ExecutionMode *bool `json:"default-execution-mode"`
+		AgentPool     *bool `json:"default-agent-pool"`
+	} `json:"setting-overwrites"`
+	autoDestroy *string // the duration sent, or nil for null
+}
+
+// applyAutoDestroy sets (or, for null, clears) the project's duration.
+func (in *projectInput) applyAutoDestroy(p *Project) {
+	if len(in.AutoDestroy) == 0 {
+		return
+	}
+	p.AutoDestroyActivityDuration = ""
+	if in.autoDestroy != nil {
+		p.AutoDestroyActivityDuration = *in.autoDestroy
+	}
+}
+
+// autoDestroyDuration is up to 4 digits and a unit, d or h.
+var autoDestroyDuration = regexp.MustCompile(`^[0-9]{1,4}[dh]$`)
+
+// inherit reports whether the request sets setting-overwrites to false: the
+// project takes the organization's execution mode and pool.
+func (in *projectInput) inherit() bool {
+	so := in.SettingOverwrites
+	return so != nil && ((so.ExecutionMode != nil && !*so.ExecutionMode) || (so.AgentPool != nil && !*so.AgentPool))
 }
 
 // applyExecution sets a project's own execution mode and pool.
 func (in *projectInput) applyExecution(st *State, p *Project) error {
+	if in.inherit() {
+		p.ExecutionMode, p.AgentPoolID = "", ""
+		return nil
+	}
 	if in.DefaultExecutionMode == nil && in.DefaultAgentPoolID == nil {
 		return nil
 	}
@@ -62,6 +96,9 @@ func (in *projectInput) applyExecution(st *State, p *Project) error {
 	mode, pool, err := st.executionSettings(p.Org, in.DefaultExecutionMode, in.DefaultAgentPoolID, p.ExecutionMode, p.AgentPoolID, "/data/attributes/default-agent-pool-id")
 	if err != nil {
 		return err
+	}
+	if mode == "agent" && pool == "" {
+		return invalidAttribute("/data/attributes/default-agent-pool-id", "Default agent pool must be specified when using 'agent' execution mode")
 	}
 	p.ExecutionMode, p.AgentPoolID = mode, pool
 	return nil
@@ -88,6 +125,16 @@ func (in *projectInput) validate(create bool) error {
 		if !validProjectName(*in.Name) {
 			return invalidAttribute("/data/attributes/name", "Name may only contain letters, numbers, spaces, -, and _, and must be between 3 and 40 characters")
 		}
+	}
+	if so := in.SettingOverwrites; so != nil && so.ExecutionMode != nil && so.AgentPool != nil && *so.ExecutionMode != *so.AgentPool {
+		return invalidAttribute("/data/attributes/setting-overwrites", "If agent-pool and execution-mode are both included in setting-overwrites, their values must be the same.")
+	}
+	if len(in.AutoDestroy) > 0 && string(in.AutoDestroy) != "null" {
+		var d string
+		if json.Unmarshal(in.AutoDestroy, &d) != nil || !autoDestroyDuration.MatchString(d) {
+			return invalidAttribute("/data/attributes/auto-destroy-activity-duration", "Auto destroy activity duration has an incorrect format, we expect up to 4 numeric digits and 1 unit ('d' or 'h')")
+		}
+		in.autoDestroy = &d
 	}
 	return nil
 }
@@ -161,6 +208,7 @@ func (s *Service) createProject(c *call) (int, any, error) {
 		}
 		p := &Project{ID: newID("prj"), Name: *in.Name, Org: o.Name, CreatedAt: c.now, TagBindings: bindings}
 		setIf(&p.Description, in.Description)
+		in.applyAutoDestroy(p)
 		if err := in.applyExecution(st, p); err != nil {
 			return nil, err
 		}
@@ -219,6 +267,7 @@ func (s *Service) updateProject(c *call) (int, any, error) {
 		}
 		setIf(&next.Name, in.Name)
 		setIf(&next.Description, in.Description)
+		in.applyAutoDestroy(&next)
 		if tagsSent { // the relationship replaces every binding
 			if next.TagBindings, err = mergeTagBindings(nil, tags, tagRelPointer); err != nil {
 				return nil, err

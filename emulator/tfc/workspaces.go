@@ -101,7 +101,8 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 			QueueAllRuns: w.QueueAllRuns, SpeculativeEnabled: w.SpeculativeEnabled, StructuredRunOutput: w.StructuredOutput,
 			TerraformVersion: w.TerraformVersion, TriggerPrefixes: orEmpty(w.TriggerPrefixes), TriggerPatterns: orEmpty(w.TriggerPatterns),
 			WorkingDirectory: w.WorkingDirectory, UpdatedAt: Timestamp(w.UpdatedAt), TagNames: append([]string{}, w.TagNames...),
-			SettingOverwrites: wsSettingOverwrites{ExecutionMode: w.ExecutionModeSet, AgentPool: w.ExecutionModeSet},
+			SettingOverwrites:          wsSettingOverwrites{ExecutionMode: w.ExecutionModeSet, AgentPool: w.ExecutionModeSet},
+			InheritsProjectAutoDestroy: true, AutoDestroyActivity: st.projectAutoDestroy(w),
 		},
 		Relationships: map[string]Relationship{
 			"organization":                  toOne("organizations", w.Org),
@@ -119,6 +120,15 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 		},
 		Links: map[string]string{"self": self, "self-html": fmt.Sprintf("/app/%s/workspaces/%s", w.Org, w.Name)},
 	}
+}
+
+// projectAutoDestroy is the auto-destroy activity duration a workspace
+// inherits from its project (workspaces have none of their own here).
+func (st *State) projectAutoDestroy(w *Workspace) *string {
+	if p := st.Projects[w.ProjectID]; p != nil {
+		return nonEmpty(p.AutoDestroyActivityDuration)
+	}
+	return nil
 }
 
 // workspaceInput is the attributes a workspace create or update may send.
