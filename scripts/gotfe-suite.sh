@@ -26,7 +26,7 @@ if [ ${#tests[@]} -eq 0 ]; then
     TestRegistryModulesList TestRegistryModulesDelete TestWorkspacesList TestWorkspacesAddTagBindings
     TestWorkspaces_DeleteAllTagBindings TestWorkspaces_effectiveTagBindingsInheritedFrom TestProjectsAddTagBindings
     TestProjects_DeleteAllTagBindings TestWorkspaces_AddTags TestWorkspaces_RemoveTags TestOrganizationTagsList
-    TestOrganizationTagsDelete TestOrganizationTagsAddWorkspace)
+    TestOrganizationTagsDelete TestOrganizationTagsAddWorkspace TestProjectsCreate TestProjectsAutoDestroy TestWorkspacesUpdate)
 fi
 src=$(go list -m -f '{{.Dir}}' github.com/hashicorp/go-tfe) || exit 1
 work=$(mktemp -d)
