@@ -173,24 +173,13 @@ func (s *Service) listProjects(c *call) (int, any, error) {
 				effective[p.ID] = bindings
 			}
 		}
-		doc, err := paginate(c.r, all)
-		if err == nil && inc["effective_tag_bindings"] {
-			includeEffective(&doc, effective)
-		}
-		return doc, err
+		return paginateIncluding(c.r, all, effective, inc["effective_tag_bindings"])
 	})
 }
 
 func (s *Service) createProject(c *call) (int, any, error) {
 	var in projectInput
-	res, err := decodeResource(c.r, "projects", &in)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := in.validate(true); err != nil {
-		return 0, nil, err
-	}
-	tags, err := tagBindingsFrom(res.Relationships["tag-bindings"].Data, tagRelPointer)
+	_, bindings, _, err := decodeTagged(c, "projects", &in, true)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -201,10 +190,6 @@ func (s *Service) createProject(c *call) (int, any, error) {
 		}
 		if st.projectNameTaken(o.Name, *in.Name, "") {
 			return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
-		}
-		bindings, err := mergeTagBindings(nil, tags, tagRelPointer)
-		if err != nil {
-			return nil, err
 		}
 		p := &Project{ID: newID("prj"), Name: *in.Name, Org: o.Name, CreatedAt: c.now, TagBindings: bindings}
 		setIf(&p.Description, in.Description)
@@ -238,15 +223,7 @@ func (s *Service) readProject(c *call) (int, any, error) {
 
 func (s *Service) updateProject(c *call) (int, any, error) {
 	var in projectInput
-	res, err := decodeResource(c.r, "projects", &in)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := in.validate(false); err != nil {
-		return 0, nil, err
-	}
-	rel, tagsSent := res.Relationships["tag-bindings"]
-	tags, err := tagBindingsFrom(rel.Data, tagRelPointer)
+	_, bindings, tagsSent, err := decodeTagged(c, "projects", &in, false)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -268,10 +245,8 @@ func (s *Service) updateProject(c *call) (int, any, error) {
 		setIf(&next.Name, in.Name)
 		setIf(&next.Description, in.Description)
 		in.applyAutoDestroy(&next)
-		if tagsSent { // the relationship replaces every binding
-			if next.TagBindings, err = mergeTagBindings(nil, tags, tagRelPointer); err != nil {
-				return nil, err
-			}
+		if tagsSent {
+			next.TagBindings = bindings
 		}
 		*p = next
 		return Document{Data: st.projectResource(p)}, nil

@@ -123,6 +123,46 @@ func tagBindingsFrom(raw json.RawMessage, base string) ([]TagBinding, error) {
 	return out, nil
 }
 
+// requestTagBindings reads the tag-bindings relationship of a project or
+// workspace create or update: the bindings it sets (they replace every
+// binding) and whether it was sent at all.
+func requestTagBindings(res *requestResource) ([]TagBinding, bool, error) {
+	rel, sent := res.Relationships["tag-bindings"]
+	tags, err := tagBindingsFrom(rel.Data, tagRelPointer)
+	if err != nil {
+		return nil, false, err
+	}
+	bindings, err := mergeTagBindings(nil, tags, tagRelPointer)
+	return bindings, sent, err
+}
+
+// selfValidating is a project or workspace input that checks itself.
+type selfValidating interface{ validate(create bool) error }
+
+// decodeTagged decodes and validates a project or workspace create or
+// update into in, and reads its tag-bindings relationship (requestTagBindings).
+func decodeTagged(c *call, typ string, in selfValidating, create bool) (*requestResource, []TagBinding, bool, error) {
+	res, err := decodeResource(c.r, typ, in)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if err := in.validate(create); err != nil {
+		return nil, nil, false, err
+	}
+	bindings, sent, err := requestTagBindings(res)
+	return res, bindings, sent, err
+}
+
+// paginateIncluding pages a list and, when include is set, adds the
+// effective bindings of the listed resources.
+func paginateIncluding(r *http.Request, all []Resource, effective map[string][]Resource, include bool) (ListDocument, error) {
+	doc, err := paginate(r, all)
+	if err == nil && include {
+		includeEffective(&doc, effective)
+	}
+	return doc, err
+}
+
 // mergeTagBindings adds bindings, replacing the value of existing keys. More
 // than MaxTagBindings in the result is an error pointing at ptr.
 func mergeTagBindings(cur, add []TagBinding, ptr string) ([]TagBinding, error) {
@@ -200,12 +240,13 @@ func (st *State) tagOwnerFor(c *call, kind string, write bool) (tagOwner, error)
 			effective: func() []Resource { return tagBindingResources(p.TagBindings, "effective-tag-bindings") },
 			touch:     func(*call) {}}, nil
 	}
-	w, err := st.workspaceFor(c)
+	find := st.workspaceFor
+	if write {
+		find = st.workspaceToManage
+	}
+	w, err := find(c)
 	if err != nil {
 		return tagOwner{}, err
-	}
-	if write && !st.can(c.p, w.Org, manageWorkspaces) {
-		return tagOwner{}, errNotFound
 	}
 	return tagOwner{bindings: &w.TagBindings,
 		effective: func() []Resource { return st.effectiveTagBindings(w) },

@@ -152,12 +152,9 @@ func (s *Service) workspaceTags(add bool) handler {
 			return 0, nil, invalidAttribute("/data", "At least one tag is required")
 		}
 		return s.update(http.StatusNoContent, func(st *State) (any, error) {
-			w, err := st.workspaceFor(c)
+			w, err := st.workspaceToManage(c)
 			if err != nil {
 				return nil, err
-			}
-			if !st.can(c.p, w.Org, manageWorkspaces) {
-				return nil, errNotFound
 			}
 			names, err := st.Orgs[w.Org].resolveTags(refs, "/data", add, c.now)
 			if err != nil {

@@ -132,12 +132,9 @@ func errKeyTaken() *Error {
 
 // writableWorkspace is workspaceFor plus the right to change its variables.
 func (st *State) writableWorkspace(c *call) (*Workspace, error) {
-	w, err := st.workspaceFor(c)
+	w, err := st.workspaceToManage(c)
 	if err != nil {
 		return nil, err
-	}
-	if !st.can(c.p, w.Org, manageWorkspaces) {
-		return nil, errNotFound
 	}
 	return w, nil
 }

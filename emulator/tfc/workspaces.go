@@ -307,6 +307,19 @@ func (st *State) workspaceFor(c *call) (*Workspace, error) {
 	return w, nil
 }
 
+// workspaceToManage is workspaceFor for a change: a caller who may read
+// the workspace but not manage it gets the same 404.
+func (st *State) workspaceToManage(c *call) (*Workspace, error) {
+	w, err := st.workspaceFor(c)
+	if err != nil {
+		return nil, err
+	}
+	if !st.can(c.p, w.Org, manageWorkspaces) {
+		return nil, errNotFound
+	}
+	return w, nil
+}
+
 // projectRelationship reads the optional project relationship of a
 // workspace request and checks it belongs to org.
 func (st *State) projectRelationship(res *requestResource, org string) (string, error) {
@@ -339,29 +352,13 @@ func (s *Service) listWorkspaces(c *call) (int, any, error) {
 				included[w.ID] = st.effectiveTagBindings(w)
 			}
 		}
-		doc, err := paginate(c.r, all)
-		if err != nil || !withEffective {
-			return doc, err
-		}
-		includeEffective(&doc, included)
-		return doc, nil
+		return paginateIncluding(c.r, all, included, withEffective)
 	})
 }
 
 func (s *Service) createWorkspace(c *call) (int, any, error) {
 	var in workspaceInput
-	res, err := decodeResource(c.r, "workspaces", &in)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := in.validate(true); err != nil {
-		return 0, nil, err
-	}
-	tags, err := tagBindingsFrom(res.Relationships["tag-bindings"].Data, tagRelPointer)
-	if err != nil {
-		return 0, nil, err
-	}
-	bindings, err := mergeTagBindings(nil, tags, tagRelPointer)
+	res, bindings, _, err := decodeTagged(c, "workspaces", &in, true)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -421,29 +418,14 @@ func (s *Service) readWorkspace(c *call) (int, any, error) {
 
 func (s *Service) updateWorkspace(c *call) (int, any, error) {
 	var in workspaceInput
-	res, err := decodeResource(c.r, "workspaces", &in)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := in.validate(false); err != nil {
-		return 0, nil, err
-	}
-	rel, tagsSent := res.Relationships["tag-bindings"]
-	tags, err := tagBindingsFrom(rel.Data, tagRelPointer)
-	if err != nil {
-		return 0, nil, err
-	}
-	bindings, err := mergeTagBindings(nil, tags, tagRelPointer) // the relationship replaces every binding
+	res, bindings, tagsSent, err := decodeTagged(c, "workspaces", &in, false)
 	if err != nil {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.workspaceFor(c)
+		w, err := st.workspaceToManage(c)
 		if err != nil {
 			return nil, err
-		}
-		if !st.can(c.p, w.Org, manageWorkspaces) {
-			return nil, errNotFound
 		}
 		projectID, err := st.projectRelationship(res, w.Org)
 		if err != nil {
@@ -483,12 +465,9 @@ func includesEffectiveTags(c *call) bool {
 
 func (s *Service) deleteWorkspace(c *call) (int, any, error) {
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		w, err := st.workspaceFor(c)
+		w, err := st.workspaceToManage(c)
 		if err != nil {
 			return nil, err
-		}
-		if !st.can(c.p, w.Org, manageWorkspaces) {
-			return nil, errNotFound
 		}
 		st.deleteWorkspace(w.ID)
 		return nil, nil
