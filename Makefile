@@ -61,7 +61,7 @@ conformance:
 
 ## gotfe-suite: measure go-tfe's own integration tests against tfcemu serve (downloads their deps)
 gotfe-suite:
-	scripts/gotfe-suite.sh
+	ENABLE_BETA=1 scripts/gotfe-suite.sh
 
 clean:
 	rm -rf bin/
