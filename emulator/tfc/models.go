@@ -184,16 +184,20 @@ type Workspace struct {
 	TagBindings        []TagBinding
 	AutoApplyTrigger   bool
 	AutoDestroyAt      *time.Time
-	SourceName         string
-	SourceURL          string
-	TriggerPrefixes    []string
-	TriggerPatterns    []string
-	Operations         *bool
-	Assessments        bool
-	StructuredOutput   bool
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	seq                int64
+	// AutoDestroyActivityDuration is the workspace's own duration, used
+	// when OwnAutoDestroy (inherits-project-auto-destroy false).
+	AutoDestroyActivityDuration string
+	OwnAutoDestroy              bool
+	SourceName                  string
+	SourceURL                   string
+	TriggerPrefixes             []string
+	TriggerPatterns             []string
+	Operations                  *bool
+	Assessments                 bool
+	StructuredOutput            bool
+	CreatedAt                   time.Time
+	UpdatedAt                   time.Time
+	seq                         int64
 }
 
 func (w *Workspace) order() int64 { return w.seq }

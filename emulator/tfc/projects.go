@@ -74,6 +74,20 @@ func (in *projectInput) applyAutoDestroy(p *Project) {
 // autoDestroyDuration is up to 4 digits and a unit, d or h.
 var autoDestroyDuration = regexp.MustCompile(`^[0-9]{1,4}[dh]$`)
 
+// parseAutoDestroyDuration reads an auto-destroy-activity-duration
+// attribute of a project or workspace: nil for absent or null, else a
+// valid duration.
+func parseAutoDestroyDuration(raw json.RawMessage) (*string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var d string
+	if json.Unmarshal(raw, &d) != nil || !autoDestroyDuration.MatchString(d) {
+		return nil, invalidAttribute("/data/attributes/auto-destroy-activity-duration", "Auto destroy activity duration has an incorrect format, we expect up to 4 numeric digits and 1 unit ('d' or 'h')")
+	}
+	return &d, nil
+}
+
 // inherit reports whether the request sets setting-overwrites to false: the
 // project takes the organization's execution mode and pool.
 func (in *projectInput) inherit() bool {
@@ -129,14 +143,9 @@ func (in *projectInput) validate(create bool) error {
 	if so := in.SettingOverwrites; so != nil && so.ExecutionMode != nil && so.AgentPool != nil && *so.ExecutionMode != *so.AgentPool {
 		return invalidAttribute("/data/attributes/setting-overwrites", "If agent-pool and execution-mode are both included in setting-overwrites, their values must be the same.")
 	}
-	if len(in.AutoDestroy) > 0 && string(in.AutoDestroy) != "null" {
-		var d string
-		if json.Unmarshal(in.AutoDestroy, &d) != nil || !autoDestroyDuration.MatchString(d) {
-			return invalidAttribute("/data/attributes/auto-destroy-activity-duration", "Auto destroy activity duration has an incorrect format, we expect up to 4 numeric digits and 1 unit ('d' or 'h')")
-		}
-		in.autoDestroy = &d
-	}
-	return nil
+	d, err := parseAutoDestroyDuration(in.AutoDestroy)
+	in.autoDestroy = d
+	return err
 }
 
 func (st *State) projectNameTaken(org, name, except string) bool {

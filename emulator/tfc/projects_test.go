@@ -2,6 +2,7 @@ package tfc_test
 
 import (
 	"testing"
+	"time"
 
 	tfe "github.com/hashicorp/go-tfe"
 	"github.com/hashicorp/jsonapi"
@@ -19,6 +20,20 @@ func TestProjectAutoDestroyAndExecutionRules(t *testing.T) {
 	w := must[*tfe.Workspace](t)(c.Workspaces.Create(ctx(), "my-org", tfe.WorkspaceCreateOptions{Name: tfe.String("ephemeral-ws"), Project: p}))
 	if d, _ := w.AutoDestroyActivityDuration.Get(); d != "3d" || !w.InheritsProjectAutoDestroy {
 		t.Fatalf("workspace duration = %q, inherits %v", d, w.InheritsProjectAutoDestroy)
+	}
+	// A workspace's own duration replaces the project's; inheriting again
+	// brings the project's back.
+	w = must[*tfe.Workspace](t)(c.Workspaces.UpdateByID(ctx(), w.ID, tfe.WorkspaceUpdateOptions{AutoDestroyActivityDuration: jsonapi.NewNullableAttrWithValue("12h")}))
+	if d, _ := w.AutoDestroyActivityDuration.Get(); d != "12h" || w.InheritsProjectAutoDestroy {
+		t.Fatalf("own duration = %q, inherits %v", d, w.InheritsProjectAutoDestroy)
+	}
+	w = must[*tfe.Workspace](t)(c.Workspaces.UpdateByID(ctx(), w.ID, tfe.WorkspaceUpdateOptions{InheritsProjectAutoDestroy: tfe.Bool(true)}))
+	if d, _ := w.AutoDestroyActivityDuration.Get(); d != "3d" || !w.InheritsProjectAutoDestroy {
+		t.Fatalf("inheriting again: %q, inherits %v", d, w.InheritsProjectAutoDestroy)
+	}
+	status, _, body := e.raw("PATCH", "/api/v2/workspaces/"+w.ID, e.owner, `{"data":{"type":"workspaces","attributes":{"auto-destroy-activity-duration":"1w"}}}`)
+	if status != 422 || body != `{"errors":[{"status":"422","title":"invalid attribute","detail":"Auto destroy activity duration has an incorrect format, we expect up to 4 numeric digits and 1 unit ('d' or 'h')","source":{"pointer":"/data/attributes/auto-destroy-activity-duration"}}]}` {
+		t.Fatalf("bad workspace duration: %d %s", status, body)
 	}
 	// null clears it.
 	p = must[*tfe.Project](t)(c.Projects.Update(ctx(), p.ID, tfe.ProjectUpdateOptions{AutoDestroyActivityDuration: jsonapi.NewNullNullableAttr[string]()}))
@@ -57,5 +72,24 @@ func TestProjectAutoDestroyAndExecutionRules(t *testing.T) {
 	org := must[*tfe.Organization](t)(c.Organizations.Read(ctx(), "my-org"))
 	if back.DefaultExecutionMode != org.DefaultExecutionMode || *back.SettingOverwrites.ExecutionMode {
 		t.Fatalf("after inheriting: %s %+v, organization %s", back.DefaultExecutionMode, back.SettingOverwrites, org.DefaultExecutionMode)
+	}
+}
+
+func TestWorkspaceAutoDestroyAtClears(t *testing.T) {
+	e := newEnv(t, -1)
+	c := e.client(e.owner)
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	w := must[*tfe.Workspace](t)(c.Workspaces.Create(ctx(), "my-org", tfe.WorkspaceCreateOptions{Name: tfe.String("doomed"), AutoDestroyAt: tfe.NullableTime(at)}))
+	if got, _ := w.AutoDestroyAt.Get(); !got.Equal(at) {
+		t.Fatalf("auto-destroy-at = %v", got)
+	}
+	// Leaving it out keeps it; null clears it.
+	w = must[*tfe.Workspace](t)(c.Workspaces.UpdateByID(ctx(), w.ID, tfe.WorkspaceUpdateOptions{Description: tfe.String("kept")}))
+	if got, _ := w.AutoDestroyAt.Get(); !got.Equal(at) {
+		t.Fatalf("after an unrelated update: %v", got)
+	}
+	w = must[*tfe.Workspace](t)(c.Workspaces.UpdateByID(ctx(), w.ID, tfe.WorkspaceUpdateOptions{AutoDestroyAt: tfe.NullTime()}))
+	if w.AutoDestroyAt != nil {
+		t.Fatalf("after null: %v", w.AutoDestroyAt)
 	}
 }

@@ -1,6 +1,7 @@
 package tfc
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -102,7 +103,7 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 			TerraformVersion: w.TerraformVersion, TriggerPrefixes: orEmpty(w.TriggerPrefixes), TriggerPatterns: orEmpty(w.TriggerPatterns),
 			WorkingDirectory: w.WorkingDirectory, UpdatedAt: Timestamp(w.UpdatedAt), TagNames: append([]string{}, w.TagNames...),
 			SettingOverwrites:          wsSettingOverwrites{ExecutionMode: w.ExecutionModeSet, AgentPool: w.ExecutionModeSet},
-			InheritsProjectAutoDestroy: true, AutoDestroyActivity: st.projectAutoDestroy(w),
+			InheritsProjectAutoDestroy: !w.OwnAutoDestroy, AutoDestroyActivity: st.autoDestroyDuration(w),
 		},
 		Relationships: map[string]Relationship{
 			"organization":                  toOne("organizations", w.Org),
@@ -122,9 +123,12 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 	}
 }
 
-// projectAutoDestroy is the auto-destroy activity duration a workspace
-// inherits from its project (workspaces have none of their own here).
-func (st *State) projectAutoDestroy(w *Workspace) *string {
+// autoDestroyDuration is a workspace's auto-destroy activity duration: its
+// own, or the one it inherits from its project.
+func (st *State) autoDestroyDuration(w *Workspace) *string {
+	if w.OwnAutoDestroy {
+		return nonEmpty(w.AutoDestroyActivityDuration)
+	}
 	if p := st.Projects[w.ProjectID]; p != nil {
 		return nonEmpty(p.AutoDestroyActivityDuration)
 	}
@@ -133,28 +137,32 @@ func (st *State) projectAutoDestroy(w *Workspace) *string {
 
 // workspaceInput is the attributes a workspace create or update may send.
 type workspaceInput struct {
-	Name               *string  `json:"name"`
-	Description        *string  `json:"description"`
-	ExecutionMode      *string  `json:"execution-mode"`
-	AgentPoolID        *string  `json:"agent-pool-id"`
-	AutoApply          *bool    `json:"auto-apply"`
-	TerraformVersion   *string  `json:"terraform-version"`
-	WorkingDirectory   *string  `json:"working-directory"`
-	AllowDestroyPlan   *bool    `json:"allow-destroy-plan"`
-	FileTriggers       *bool    `json:"file-triggers-enabled"`
-	QueueAllRuns       *bool    `json:"queue-all-runs"`
-	SpeculativeEnabled *bool    `json:"speculative-enabled"`
-	GlobalRemoteState  *bool    `json:"global-remote-state"`
-	AutoApplyTrigger   *bool    `json:"auto-apply-run-trigger"`
-	AutoDestroyAt      *string  `json:"auto-destroy-at"`
-	SourceName         *string  `json:"source-name"`
-	SourceURL          *string  `json:"source-url"`
-	TriggerPrefixes    []string `json:"trigger-prefixes"`
-	TriggerPatterns    []string `json:"trigger-patterns"`
-	Operations         *bool    `json:"operations"`
-	Assessments        *bool    `json:"assessments-enabled"`
-	StructuredOutput   *bool    `json:"structured-run-output-enabled"`
-	autoDestroyAt      *time.Time
+	Name               *string         `json:"name"`
+	Description        *string         `json:"description"`
+	ExecutionMode      *string         `json:"execution-mode"`
+	AgentPoolID        *string         `json:"agent-pool-id"`
+	AutoApply          *bool           `json:"auto-apply"`
+	TerraformVersion   *string         `json:"terraform-version"`
+	WorkingDirectory   *string         `json:"working-directory"`
+	AllowDestroyPlan   *bool           `json:"allow-destroy-plan"`
+	FileTriggers       *bool           `json:"file-triggers-enabled"`
+	QueueAllRuns       *bool           `json:"queue-all-runs"`
+	SpeculativeEnabled *bool           `json:"speculative-enabled"`
+	GlobalRemoteState  *bool           `json:"global-remote-state"`
+	AutoApplyTrigger   *bool           `json:"auto-apply-run-trigger"`
+	AutoDestroyAt      json.RawMessage `json:"auto-destroy-at"` // raw: null clears
+	SourceName         *string         `json:"source-name"`
+	SourceURL          *string         `json:"source-url"`
+	TriggerPrefixes    []string        `json:"trigger-prefixes"`
+	TriggerPatterns    []string        `json:"trigger-patterns"`
+	Operations         *bool           `json:"operations"`
+	Assessments        *bool           `json:"assessments-enabled"`
+	StructuredOutput   *bool           `json:"structured-run-output-enabled"`
+	// AutoDestroy is raw so that null (clear) and absent (keep) differ.
+	AutoDestroy         json.RawMessage `json:"auto-destroy-activity-duration"`
+	InheritsAutoDestroy *bool           `json:"inherits-project-auto-destroy"`
+	autoDestroyAt       *time.Time
+	autoDestroy         *string
 }
 
 // terraformVersion is "latest", a version, or a version constraint.
@@ -193,13 +201,22 @@ func (in *workspaceInput) validate(create bool) error {
 	if v := in.TerraformVersion; v != nil && !terraformVersion.MatchString(*v) {
 		errs = append(errs, invalidAttribute("/data/attributes/terraform-version", fmt.Sprintf("Terraform version %q is not a version, a version constraint or latest", *v)))
 	}
-	if v := in.AutoDestroyAt; v != nil && *v != "" {
-		t, err := time.Parse(time.RFC3339, *v)
+	if raw := in.AutoDestroyAt; len(raw) > 0 && string(raw) != "null" && string(raw) != `""` {
+		var v string
+		t, err := time.Time{}, json.Unmarshal(raw, &v)
+		if err == nil {
+			t, err = time.Parse(time.RFC3339, v)
+		}
 		if err != nil {
 			errs = append(errs, invalidAttribute("/data/attributes/auto-destroy-at", "Auto destroy at is not an ISO 8601 time"))
 		}
 		t = t.UTC()
 		in.autoDestroyAt = &t
+	}
+	if d, err := parseAutoDestroyDuration(in.AutoDestroy); err != nil {
+		errs = append(errs, err.(*Error))
+	} else {
+		in.autoDestroy = d
 	}
 	if len(in.TriggerPrefixes) > 0 && len(in.TriggerPatterns) > 0 {
 		errs = append(errs, invalidAttribute("/data/attributes/trigger-patterns", "Trigger patterns and trigger prefixes cannot both be set"))
@@ -212,7 +229,7 @@ func (in *workspaceInput) validate(create bool) error {
 
 func (in *workspaceInput) apply(w *Workspace) {
 	setIf(&w.AutoApplyTrigger, in.AutoApplyTrigger)
-	if in.AutoDestroyAt != nil {
+	if len(in.AutoDestroyAt) > 0 { // null or "" clears it
 		w.AutoDestroyAt = in.autoDestroyAt
 	}
 	setIf(&w.SourceName, in.SourceName)
@@ -245,6 +262,25 @@ func (in *workspaceInput) apply(w *Workspace) {
 	setIf(&w.QueueAllRuns, in.QueueAllRuns)
 	setIf(&w.SpeculativeEnabled, in.SpeculativeEnabled)
 	setIf(&w.GlobalRemoteState, in.GlobalRemoteState)
+	in.applyAutoDestroy(w)
+}
+
+// applyAutoDestroy sets a workspace's own auto-destroy activity duration.
+// A duration of its own stops the project's from applying; inheriting
+// again (inherits-project-auto-destroy true) drops it.
+func (in *workspaceInput) applyAutoDestroy(w *Workspace) {
+	if len(in.AutoDestroy) > 0 {
+		w.AutoDestroyActivityDuration = ""
+		if in.autoDestroy != nil {
+			w.AutoDestroyActivityDuration, w.OwnAutoDestroy = *in.autoDestroy, true
+		}
+	}
+	if in.InheritsAutoDestroy != nil {
+		w.OwnAutoDestroy = !*in.InheritsAutoDestroy
+		if *in.InheritsAutoDestroy {
+			w.AutoDestroyActivityDuration = ""
+		}
+	}
 }
 
 // effectiveExecution is a workspace's execution mode and agent pool: its
