@@ -94,18 +94,28 @@ func effectiveIDs(rs []Resource) []string {
 	return out
 }
 
+// decodeNodes reads the array of resource nodes at JSON pointer base of a
+// request; absent or null is nil, [] is empty.
+func decodeNodes[T any](raw json.RawMessage, base string) ([]T, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var nodes []T
+	if err := json.Unmarshal(raw, &nodes); err != nil {
+		return nil, typeError(base, err)
+	}
+	return nodes, nil
+}
+
 // tagBindingsFrom reads the tag bindings of a request: a tag-bindings
 // relationship or a {"data":[...]} body, base being the pointer to that
 // array. go-tfe sends them with attributes and no id.
 func tagBindingsFrom(raw json.RawMessage, base string) ([]TagBinding, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var nodes []struct {
+	nodes, err := decodeNodes[struct {
 		Attributes tagBindingAttributes `json:"attributes"`
-	}
-	if err := json.Unmarshal(raw, &nodes); err != nil {
-		return nil, typeError(base, err)
+	}](raw, base)
+	if err != nil || nodes == nil {
+		return nil, err
 	}
 	out := []TagBinding{}
 	for i, n := range nodes {

@@ -44,17 +44,14 @@ type tagRef struct {
 // tagRefsFrom reads a [{"type":"tags","id"?,"attributes":{"name"?}}] array
 // at the JSON pointer base; every node needs an id or a valid name.
 func tagRefsFrom(raw json.RawMessage, base string) ([]tagRef, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var nodes []struct {
+	nodes, err := decodeNodes[struct {
 		ID         string `json:"id"`
 		Attributes struct {
 			Name string `json:"name"`
 		} `json:"attributes"`
-	}
-	if err := json.Unmarshal(raw, &nodes); err != nil {
-		return nil, typeError(base, err)
+	}](raw, base)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]tagRef, 0, len(nodes))
 	for i, n := range nodes {
