@@ -252,7 +252,7 @@ func (st *State) tagOwnerFor(c *call, kind string, write bool) (tagOwner, error)
 	}
 	find := st.workspaceFor
 	if write {
-		find = st.workspaceToManage
+		find = st.writableWorkspace
 	}
 	w, err := find(c)
 	if err != nil {

@@ -149,7 +149,7 @@ func (s *Service) workspaceTags(add bool) handler {
 			return 0, nil, invalidAttribute("/data", "At least one tag is required")
 		}
 		return s.update(http.StatusNoContent, func(st *State) (any, error) {
-			w, err := st.workspaceToManage(c)
+			w, err := st.writableWorkspace(c)
 			if err != nil {
 				return nil, err
 			}

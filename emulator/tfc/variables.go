@@ -130,15 +130,6 @@ func errKeyTaken() *Error {
 	return invalidAttribute("/data/attributes/key", "Key has already been taken")
 }
 
-// writableWorkspace is workspaceFor plus the right to change its variables.
-func (st *State) writableWorkspace(c *call) (*Workspace, error) {
-	w, err := st.workspaceToManage(c)
-	if err != nil {
-		return nil, err
-	}
-	return w, nil
-}
-
 func (s *Service) listVariables(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
 		w, err := st.workspaceFor(c)

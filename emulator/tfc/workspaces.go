@@ -343,9 +343,9 @@ func (st *State) workspaceFor(c *call) (*Workspace, error) {
 	return w, nil
 }
 
-// workspaceToManage is workspaceFor for a change: a caller who may read
+// writableWorkspace is workspaceFor for a change: a caller who may read
 // the workspace but not manage it gets the same 404.
-func (st *State) workspaceToManage(c *call) (*Workspace, error) {
+func (st *State) writableWorkspace(c *call) (*Workspace, error) {
 	w, err := st.workspaceFor(c)
 	if err != nil {
 		return nil, err
@@ -459,7 +459,7 @@ func (s *Service) updateWorkspace(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.workspaceToManage(c)
+		w, err := st.writableWorkspace(c)
 		if err != nil {
 			return nil, err
 		}
@@ -501,7 +501,7 @@ func includesEffectiveTags(c *call) bool {
 
 func (s *Service) deleteWorkspace(c *call) (int, any, error) {
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		w, err := st.workspaceToManage(c)
+		w, err := st.writableWorkspace(c)
 		if err != nil {
 			return nil, err
 		}
