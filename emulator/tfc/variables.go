@@ -130,6 +130,16 @@ func errKeyTaken() *Error {
 	return invalidAttribute("/data/attributes/key", "Key has already been taken")
 }
 
+// decodeVariable decodes and validates a variable create or update, of a
+// workspace or of a variable set.
+func decodeVariable(c *call, create bool) (variableInput, error) {
+	var in variableInput
+	if _, err := decodeResource(c.r, "vars", &in); err != nil {
+		return in, err
+	}
+	return in, in.validate(create)
+}
+
 func (s *Service) listVariables(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
 		w, err := st.workspaceFor(c)
@@ -141,11 +151,8 @@ func (s *Service) listVariables(c *call) (int, any, error) {
 }
 
 func (s *Service) createVariable(c *call) (int, any, error) {
-	var in variableInput
-	if _, err := decodeResource(c.r, "vars", &in); err != nil {
-		return 0, nil, err
-	}
-	if err := in.validate(true); err != nil {
+	in, err := decodeVariable(c, true)
+	if err != nil {
 		return 0, nil, err
 	}
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
@@ -181,11 +188,8 @@ func (s *Service) readVariable(c *call) (int, any, error) {
 }
 
 func (s *Service) updateVariable(c *call) (int, any, error) {
-	var in variableInput
-	if _, err := decodeResource(c.r, "vars", &in); err != nil {
-		return 0, nil, err
-	}
-	if err := in.validate(false); err != nil {
+	in, err := decodeVariable(c, false)
+	if err != nil {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {

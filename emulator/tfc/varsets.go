@@ -371,11 +371,8 @@ func (s *Service) listVarSetVariables(c *call) (int, any, error) {
 }
 
 func (s *Service) createVarSetVariable(c *call) (int, any, error) {
-	var in variableInput
-	if _, err := decodeResource(c.r, "vars", &in); err != nil {
-		return 0, nil, err
-	}
-	if err := in.validate(true); err != nil {
+	in, err := decodeVariable(c, true)
+	if err != nil {
 		return 0, nil, err
 	}
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
@@ -402,11 +399,8 @@ func (s *Service) readVarSetVariable(c *call) (int, any, error) {
 }
 
 func (s *Service) updateVarSetVariable(c *call) (int, any, error) {
-	var in variableInput
-	if _, err := decodeResource(c.r, "vars", &in); err != nil {
-		return 0, nil, err
-	}
-	if err := in.validate(false); err != nil {
+	in, err := decodeVariable(c, false)
+	if err != nil {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
