@@ -118,8 +118,11 @@ func (a *API) appendLog(r *http.Request) (int, any) {
 	if req.Phase != "plan" && req.Phase != "apply" {
 		return badRequest(`"phase" must be plan or apply`)
 	}
-	if err := a.cfg.Runs.AppendRunLog(r.PathValue("id"), req.Phase, req.Lines); errors.Is(err, tfc.ErrNotFound) {
+	switch err := a.cfg.Runs.AppendRunLog(r.PathValue("id"), req.Phase, req.Lines); {
+	case errors.Is(err, tfc.ErrNotFound):
 		return runNotFound(r.PathValue("id"))
+	case err != nil:
+		return http.StatusInternalServerError, errorBody(err.Error())
 	}
 	return http.StatusNoContent, nil
 }
