@@ -335,6 +335,23 @@ func decodeRefs(r *http.Request, wantType string) ([]Ref, error) {
 	return doc.Data, nil
 }
 
+// decodeData reads a {"data": ...} body and gives the data member as sent
+// (nil when absent), for relationship endpoints whose nodes carry
+// attributes. A body that is not JSON is a 400.
+func decodeData(r *http.Request) (json.RawMessage, error) {
+	b, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := jsonUnmarshalStrict(b, &doc); err != nil {
+		return nil, err
+	}
+	return doc.Data, nil
+}
+
 // peekEmpty reports whether the request body is empty or blank, leaving the
 // body in place for a later decode.
 func peekEmpty(r *http.Request) (bool, error) {

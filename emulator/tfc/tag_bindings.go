@@ -285,20 +285,14 @@ func (s *Service) listTagBindings(kind string, effective bool) handler {
 // binding, as go-tfe reads; the relationships/ routes answer status (204).
 func (s *Service) writeTagBindings(kind string, replace bool, status int) handler {
 	return func(c *call) (int, any, error) {
-		b, err := readBody(c.r)
+		data, err := decodeData(c.r)
 		if err != nil {
 			return 0, nil, err
 		}
-		var doc struct {
-			Data json.RawMessage `json:"data"`
-		}
-		if err := jsonUnmarshalStrict(b, &doc); err != nil {
-			return 0, nil, err
-		}
-		if len(doc.Data) == 0 || string(doc.Data) == "null" {
+		if len(data) == 0 || string(data) == "null" {
 			return 0, nil, invalidAttribute("/data", "Tag bindings are required")
 		}
-		add, err := tagBindingsFrom(doc.Data, "/data")
+		add, err := tagBindingsFrom(data, "/data")
 		if err != nil {
 			return 0, nil, err
 		}

@@ -131,17 +131,11 @@ func (s *Service) listWorkspaceTags(c *call) (int, any, error) {
 // tags are ignored) /workspaces/:id/relationships/tags. Both answer 204.
 func (s *Service) workspaceTags(add bool) handler {
 	return func(c *call) (int, any, error) {
-		b, err := readBody(c.r)
+		data, err := decodeData(c.r)
 		if err != nil {
 			return 0, nil, err
 		}
-		var doc struct {
-			Data json.RawMessage `json:"data"`
-		}
-		if err := jsonUnmarshalStrict(b, &doc); err != nil {
-			return 0, nil, err
-		}
-		refs, err := tagRefsFrom(doc.Data, "/data")
+		refs, err := tagRefsFrom(data, "/data")
 		if err != nil {
 			return 0, nil, err
 		}
