@@ -382,10 +382,11 @@ func (s *Service) listWorkspaces(c *call) (int, any, error) {
 		var all []Resource
 		included := map[string][]Resource{}
 		for _, w := range sortedBySeq(st.Workspaces, func(w *Workspace) bool { return w.Org == o.Name }) {
+			effective := st.effectiveTagBindings(w)
 			if (search == "" || strings.Contains(strings.ToLower(w.Name), search)) && (projectID == "" || w.ProjectID == projectID) &&
-				tags.match(st.effectiveTagBindings(w)) && matchTags(w.TagNames, wantTags, excludeTags) {
+				tags.match(effective) && matchTags(w.TagNames, wantTags, excludeTags) {
 				all = append(all, st.workspaceResource(w, c.p))
-				included[w.ID] = st.effectiveTagBindings(w)
+				included[w.ID] = effective
 			}
 		}
 		return paginateIncluding(c.r, all, included, withEffective)
