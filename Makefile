@@ -9,7 +9,7 @@ IMAGE     ?= tfcemu:local
 TARGET    ?= inprocess
 RUN_ARGS  ?=
 
-.PHONY: all build run test test-short lint bench image conformance clean fuzz gotfe-suite
+.PHONY: all build run test test-short lint bench image vault-image conformance clean fuzz gotfe-suite
 
 all: build
 
@@ -50,6 +50,12 @@ bench:
 image:
 	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/linux/tfcemu ./cmd/tfcemu
 	docker build -t $(IMAGE) .
+
+## vault-image: a real Vault (v1.21.0) built from the Go module proxy into a FROM-scratch
+## image hashicorp/vault:1.21.0 (+ :latest) and bin/vault (the real vault CLI), when absent;
+## 15-25 minutes the first time on 2 cores
+vault-image:
+	scripts/vault-image.sh
 
 ## conformance: the features against TARGET (inprocess, container, external, vault-container);
 ## writes conformance/TARGET.{md,json,junit.xml,cucumber.json} and conformance/matrix.html
