@@ -6,17 +6,39 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
 )
 
 // httpClient is shared by every step; loopback or our own containers only.
-var httpClient = &http.Client{Timeout: 30 * time.Second}
+// Its dialer maps container-network addresses (the issuer http://tfcemu:8080
+// on the vault-container target) to their ports published on loopback, so
+// host-side verifiers resolve the issuer as Vault in the network does.
+var httpClient = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+	Proxy:       nil,
+	DialContext: dialMapped,
+}}
+
+// addressMap holds container-network host:port -> loopback host:port.
+var addressMap sync.Map
+
+// mapAddress makes httpClient reach from (host:port) at to (host:port).
+func mapAddress(from, to string) { addressMap.Store(from, to) }
+
+func dialMapped(ctx context.Context, network, addr string) (net.Conn, error) {
+	if to, ok := addressMap.Load(addr); ok {
+		addr = to.(string)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
+}
 
 // response is the last HTTP response a scenario received.
 type response struct {

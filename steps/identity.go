@@ -110,15 +110,10 @@ func (sc *scenario) oidcVerify(ctx context.Context, audience string) error {
 	if err != nil {
 		return err
 	}
+	// httpClient resolves an issuer that names the emulator as another
+	// container sees it (vault-container) through the published port.
 	pctx := oidc.ClientContext(ctx, httpClient)
-	discoveryURL := sc.target.Issuer
-	if sc.target.Issuer != sc.target.TFCURL {
-		// The issuer names the emulator as another container sees it;
-		// discover through the published port and still check the issuer.
-		pctx = oidc.InsecureIssuerURLContext(pctx, sc.target.Issuer)
-		discoveryURL = sc.target.TFCURL
-	}
-	provider, err := oidc.NewProvider(pctx, discoveryURL)
+	provider, err := oidc.NewProvider(pctx, sc.target.Issuer)
 	if err != nil {
 		return fmt.Errorf("discovery: %w", err)
 	}

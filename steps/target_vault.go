@@ -2,12 +2,19 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/network"
+	tcnetwork "github.com/testcontainers/testcontainers-go/network"
 	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/tfcemu/tfcemu/emulator/testcontainer"
@@ -17,17 +24,31 @@ import (
 // the real Vault reaches TFC and the issuer there.
 const emulatorAlias = "tfcemu"
 
+// vaultStarted is the line a Vault dev server prints once it serves.
+const vaultStarted = "==> Vault server started!"
+
 // startRealVault runs the emulator and a real Vault dev server on one
 // network. The emulator's issuer is http://tfcemu:8080 so Vault's jwt auth
-// can discover it; scenarios reach both through published ports.
-func startRealVault(image string) (*Target, error) {
+// can discover it; scenarios reach both through ports published on
+// 127.0.0.1 (testcontainers' Host() is not reachable on every machine). On
+// any failure everything it made is removed again.
+func startRealVault(image string) (t *Target, err error) {
 	os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	net, err := network.New(ctx)
+	var cleanups []func()
+	defer func() {
+		if err != nil {
+			for i := len(cleanups) - 1; i >= 0; i-- {
+				cleanups[i]()
+			}
+		}
+	}()
+	nw, err := tcnetwork.New(ctx)
 	if err != nil {
 		return nil, err
 	}
+	cleanups = append(cleanups, func() { _ = nw.Remove(context.Background()) })
 	root, err := repoRoot()
 	if err != nil {
 		return nil, err
@@ -39,7 +60,14 @@ func startRealVault(image string) (*Target, error) {
 	defer os.RemoveAll(buildDir)
 	issuer := "http://" + emulatorAlias + ":8080"
 	emu, err := testcontainer.Run(ctx, "", testcontainer.WithLocalBuild(buildDir),
-		testcontainer.WithEnv("TFCEMU_ISSUER", issuer), testcontainer.WithNetwork(net.Name, emulatorAlias))
+		testcontainer.WithEnv("TFCEMU_ISSUER", issuer), testcontainer.WithNetwork(nw.Name, emulatorAlias))
+	if emu != nil {
+		cleanups = append(cleanups, func() { _ = testcontainers.TerminateContainer(emu) })
+	}
+	if err != nil {
+		return nil, err
+	}
+	port, err := loopbackPort()
 	if err != nil {
 		return nil, err
 	}
@@ -47,32 +75,41 @@ func startRealVault(image string) (*Target, error) {
 		ContainerRequest: testcontainers.ContainerRequest{
 			Image:        image,
 			ExposedPorts: []string{"8200/tcp"},
-			Env:          map[string]string{"VAULT_DEV_ROOT_TOKEN_ID": "root", "VAULT_DEV_LISTEN_ADDRESS": "0.0.0.0:8200", "SKIP_SETCAP": "true"},
-			Cmd:          []string{"server", "-dev"},
-			Networks:     []string{net.Name},
-			WaitingFor:   wait.ForHTTP("/v1/sys/health").WithPort("8200/tcp"),
+			HostConfigModifier: func(hc *container.HostConfig) {
+				hc.PortBindings = network.PortMap{network.MustParsePort("8200/tcp"): {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: strconv.Itoa(port)}}}
+			},
+			Env:        map[string]string{"VAULT_DEV_ROOT_TOKEN_ID": "root", "VAULT_DEV_LISTEN_ADDRESS": "0.0.0.0:8200", "SKIP_SETCAP": "true"},
+			Cmd:        []string{"server", "-dev"},
+			Networks:   []string{nw.Name},
+			WaitingFor: wait.ForLog(vaultStarted).WithStartupTimeout(90 * time.Second),
 		},
 		Started: true,
 	})
+	if vault != nil {
+		cleanups = append(cleanups, func() { _ = testcontainers.TerminateContainer(vault) })
+	}
 	if err != nil {
-		_ = testcontainers.TerminateContainer(emu)
 		return nil, fmt.Errorf("vault container: %w", err)
 	}
-	host, err := vault.Host(ctx)
-	if err != nil {
-		return nil, err
-	}
-	port, err := vault.MappedPort(ctx, "8200/tcp")
-	if err != nil {
-		return nil, err
-	}
+	mapAddress(emulatorAlias+":8080", strings.TrimPrefix(emu.TFEAddress(), "http://"))
 	return &Target{
-		Name: "vault-container", TFCURL: emu.TFEAddress(), VaultURL: fmt.Sprintf("http://%s:%s", host, port.Port()),
+		Name: "vault-container", TFCURL: emu.TFEAddress(), VaultURL: fmt.Sprintf("http://127.0.0.1:%d", port),
 		Issuer: issuer, OwnerToken: emu.OwnerToken(), VaultToken: "root", Emulator: true, RealVault: true,
 		Close: func() error {
-			_ = testcontainers.TerminateContainer(vault)
-			_ = testcontainers.TerminateContainer(emu)
-			return net.Remove(context.Background())
+			var errs []error
+			errs = append(errs, testcontainers.TerminateContainer(vault), testcontainers.TerminateContainer(emu))
+			errs = append(errs, nw.Remove(context.Background()))
+			return errors.Join(errs...)
 		},
 	}, nil
+}
+
+// loopbackPort asks the kernel for a free port on 127.0.0.1.
+func loopbackPort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
