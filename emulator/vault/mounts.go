@@ -63,12 +63,12 @@ func (s *Server) mountFor(path string) (*mount, string) {
 
 // sys serves the system backend's paths.
 func (s *Server) sys(w http.ResponseWriter, req *request, tok *token) {
-	if !tok.root() {
-		writeErrors(w, http.StatusForbidden, multierror("permission denied"))
-		return
-	}
 	rest := strings.TrimPrefix(req.path, "sys/")
 	switch {
+	case rest == "policy" || strings.HasPrefix(rest, "policy/") || rest == "policies/acl" || strings.HasPrefix(rest, "policies/acl/"):
+		s.sysPolicies(w, req, rest)
+	case rest == "capabilities" || rest == "capabilities-self" || rest == "capabilities-accessor":
+		s.sysCapabilities(w, req, tok, rest)
 	case rest == "mounts" || rest == "mounts/":
 		s.listMounts(w, req, false)
 	case rest == "auth" || rest == "auth/":

@@ -79,3 +79,16 @@ func (b *backend) RenewSecret(context.Context, *logical.Secret) (*logical.Respon
 }
 
 func (b *backend) RevokeSecret(context.Context, *logical.Secret) error { return nil }
+
+// ExistenceCheck is the method's existence check on role/:name: a write
+// is "create" for a new role and "update" for a stored one.
+func (b *backend) ExistenceCheck(_ context.Context, path string) (hasCheck, exists bool) {
+	m := roleNamePath.FindStringSubmatch(path)
+	if m == nil {
+		return false, false
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	_, ok := b.roles[strings.ToLower(m[1])]
+	return true, ok
+}
