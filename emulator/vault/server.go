@@ -55,8 +55,8 @@ type Server struct {
 	clusterName string
 	clusterID   string
 
-	mu     sync.RWMutex
-	mounts map[string]*mount // by path with trailing slash; auth mounts under "auth/"
+	mu       sync.RWMutex
+	mounts   map[string]*mount  // by path with trailing slash; auth mounts under "auth/"
 	tokens   map[string]*token  // by token id
 	leases   map[string]*lease  // by lease id
 	policies map[string]*policy // ACL policies by name ("root" is implicit)
