@@ -130,9 +130,9 @@ for s in "${suites[@]}"; do
 done
 
 echo
-echo "== requests tfcemu refused or did not route"
-curl -s --cacert "$work/ca.pem" "$tfc_url/_emulator/requests?limit=100000" |
-  jq -r '.requests[] | select(.status >= 400 or .unmatched) | "\(.status) \(if .unmatched then "UNMATCHED " else "" end)\(.service) \(.method) \(.path)\(if .query then "?" + .query else "" end)"' |
+curl -s --cacert "$work/ca.pem" "$tfc_url/_emulator/requests?limit=100000" >"$work/journal.json"
+echo "== tfcemu served $(jq '[.requests[] | select(.service == "tfc")] | length' "$work/journal.json") TFC and $(jq '[.requests[] | select(.service == "vault")] | length' "$work/journal.json") Vault requests; those it refused or did not route:"
+jq -r '.requests[] | select(.status >= 400 or .unmatched) | "\(.status) \(if .unmatched then "UNMATCHED " else "" end)\(.service) \(.method) \(.path)\(if .query then "?" + .query else "" end)"' "$work/journal.json" |
   sort | uniq -c | sort -rn
 echo
 printf '%s\n' "${results[@]}"

@@ -67,6 +67,10 @@ resource "vault_terraform_cloud_secret_role" "user" {
   user_id = "user-12345abcde"
   ttl     = 600
   max_ttl = 3600
+  # The engine reads a user role back with credential_type "user"; the
+  # provider's attribute is not Computed, so leaving it out plans a
+  # replacement on every run, against real Vault too.
+  credential_type = "user"
 }
 
 resource "vault_terraform_cloud_secret_role" "org" {
