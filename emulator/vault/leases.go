@@ -187,7 +187,7 @@ func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
 			writeErrors(w, http.StatusBadRequest, "invalid lease")
 			return
 		}
-		env := newEnvelope()
+		env := sysEnvelope()
 		var lastRenewal any
 		if !l.LastRenewal.IsZero() {
 			lastRenewal = l.LastRenewal.Format(time.RFC3339Nano)
@@ -262,7 +262,7 @@ func (s *Server) renewLease(w http.ResponseWriter, req *request, lreq *logical.R
 	s.mu.Lock()
 	l.ExpireTime, l.LastRenewal = req.now.Add(ttl), req.now
 	s.mu.Unlock()
-	env := newEnvelope()
+	env := sysEnvelope()
 	env.LeaseID, env.Renewable, env.LeaseDuration = l.ID, true, int(ttl.Seconds())
 	env.Warnings = warnings
 	writeVault(w, http.StatusOK, env)

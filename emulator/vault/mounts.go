@@ -212,7 +212,7 @@ func (s *Server) listMounts(w http.ResponseWriter, req *request, auth bool) {
 		key = "token/"
 	}
 	data[key] = sys.info()
-	env := newEnvelope()
+	env := sysEnvelope()
 	env.Data = data
 	writeVault(w, http.StatusOK, env)
 }
@@ -225,7 +225,7 @@ func (s *Server) readMount(w http.ResponseWriter, full string) {
 		writeErrors(w, http.StatusBadRequest, "No secret engine mount at "+full)
 		return
 	}
-	env := newEnvelope()
+	env := sysEnvelope()
 	env.Data = m.info()
 	writeVault(w, http.StatusOK, env)
 }
@@ -243,7 +243,7 @@ func (s *Server) tune(w http.ResponseWriter, req *request, prefix, path string) 
 	sv := system{m}
 	switch req.op {
 	case logical.ReadOperation:
-		env := newEnvelope()
+		env := sysEnvelope()
 		env.Data = map[string]any{
 			"default_lease_ttl": int(sv.DefaultLeaseTTL().Seconds()),
 			"max_lease_ttl":     int(sv.MaxLeaseTTL().Seconds()),

@@ -405,9 +405,17 @@ func (s *Server) listPolicies(w http.ResponseWriter, legacy bool) {
 	writeSys(w, data, nil)
 }
 
-// writeSys writes a system backend answer (mount_type "system").
+// writeSys writes a system backend answer.
 func writeSys(w http.ResponseWriter, data map[string]any, warnings []string) {
-	env := newEnvelope()
-	env.Data, env.Warnings, env.MountType = data, warnings, "system"
+	env := sysEnvelope()
+	env.Data, env.Warnings = data, warnings
 	writeVault(w, http.StatusOK, env)
+}
+
+// sysEnvelope is an envelope for the system backend: Vault's core sets
+// mount_type to the serving mount's type on every non-login response.
+func sysEnvelope() envelope {
+	env := newEnvelope()
+	env.MountType = "system"
+	return env
 }

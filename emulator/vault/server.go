@@ -275,6 +275,11 @@ func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel s
 	}
 	env := newEnvelope()
 	login := m.auth && contains(m.backend.Unauthenticated(), strings.TrimSuffix(rel, "/"))
+	if !login {
+		// Vault's core sets mount_type on every non-login response
+		// (vault/request_handling.go handleRequest); logins leave it "".
+		env.MountType = m.typ
+	}
 	if err == nil && !resp.IsError() && resp != nil {
 		if resp.Secret != nil {
 			tokenID := ""
