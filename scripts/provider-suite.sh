@@ -13,8 +13,10 @@
 # refuses terraform-provider-tfe, and serves terraform-provider-vault only
 # at v1.9.0 since v2+ has no /vN module path), from a source tree at
 # $TFCEMU_PROVIDER_SRC/<name>-<version> (a checkout of the provider's tag;
-# its dependencies still come from the module proxy). A provider that
-# cannot be built is reported and its configuration skipped.
+# its dependencies still come from the module proxy), which the script
+# exports itself from a git repository of the provider when
+# TFE_PROVIDER_GIT / VAULT_PROVIDER_GIT name one. A provider that cannot be
+# built is reported and its configuration skipped.
 #
 # Usage: scripts/provider-suite.sh [tfe] [vault]
 # Env:   TFCEMU_BIN (default: built from this tree), TERRAFORM (default:
@@ -47,6 +49,10 @@ build_provider() {
   fi
   rm -rf "$gobin"
   local src="$src_root/$name-v$version"
+  local git_var; git_var="$(tr '[:lower:]' '[:upper:]' <<<"$name")_PROVIDER_GIT"
+  if [ ! -f "$src/go.mod" ] && [ -n "${!git_var:-}" ]; then
+    mkdir -p "$src" && git -C "${!git_var}" archive "v$version" | tar -x -C "$src"
+  fi
   if [ -f "$src/go.mod" ] && (cd "$src" && go build -trimpath -o "$bin" . >>"$cache/build-$name.log" 2>&1); then
     echo "$bin"; return
   fi

@@ -13,8 +13,8 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
-// tokenMountTTL is the token auth method's default and max lease TTL: the
-// system's, as the emulator cannot tune auth/token.
+// tokenMount is the token auth method as a mount: its default and max lease
+// TTL are the system's, as the emulator cannot tune auth/token.
 var tokenMount = &mount{path: "auth/token/", typ: "token", auth: true}
 
 // displayNameSanitize is Vault's: anything but letters, digits and '-'

@@ -107,7 +107,8 @@ func (s *Server) checkToken(req *request, m *mount, rel string) (*token, int, st
 	if !ok || expired {
 		return nil, http.StatusForbidden, errInvalidToken
 	}
-	if !t.root() {
+	_, help := req.data["help"]
+	if !t.root() && !(help && req.op == logical.ReadOperation) { // help is always allowed
 		op := s.aclOperation(req, m, rel)
 		if !s.allowed(t, req.path, op) {
 			return nil, http.StatusForbidden, multierror("permission denied")
