@@ -10,6 +10,8 @@ import (
 	"time"
 
 	vault "github.com/hashicorp/vault/api"
+
+	"github.com/tfcemu/tfcemu/emulator/admin"
 )
 
 // client returns a vault/api client using token.
@@ -320,4 +322,26 @@ func TestVaultTokenRevocationRevokesItsLeases(t *testing.T) {
 	if ve.tokenWorks(t, creds.Data["token"].(string)) {
 		t.Fatal("the creds outlived the token that read them")
 	}
+}
+
+// TestVaultJWTLoginTokenRenewsThroughItsRole: renew-self asks the jwt
+// method, which applies the role's TTL as it is now and refuses once the
+// role is gone.
+func TestVaultJWTLoginTokenRenewsThroughItsRole(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpVaultJWT(t, "my-workspace")
+	jwt := mintToken(t, ve.e.Info().TFCURL, admin.TokenRequest{Organization: "my-org", Workspace: "my-workspace", Phase: "plan", Audience: "vault.workload.identity"})
+	login := ve.write(t, "auth/jwt/login", map[string]any{"role": "tfc", "jwt": jwt})
+	c := ve.client(t, login.Auth.ClientToken)
+	ve.write(t, "auth/jwt/role/tfc", map[string]any{"role_type": "jwt", "bound_audiences": "vault.workload.identity",
+		"user_claim": "terraform_full_workspace", "token_policies": "tfc-policy", "token_ttl": "5m"})
+	r, err := c.Auth().Token().RenewSelf(0)
+	if err != nil || r.Auth.LeaseDuration != 300 {
+		t.Fatalf("renew after the role's ttl changed = %+v %v", r, err)
+	}
+	if _, err := ve.v.Logical().Delete("auth/jwt/role/tfc"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Auth().Token().RenewSelf(0)
+	wantVaultErr(t, err, 500, "1 error occurred:\n\t* failed to renew entry: role tfc does not exist during renewal\n\n")
 }

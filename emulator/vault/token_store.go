@@ -448,23 +448,37 @@ func (s *Server) renew(req *request, t *token) tokenResult {
 	if err != nil {
 		return tokenErr(http.StatusBadRequest, logical.FieldError("increment", err).Error())
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t.ExpireTime.IsZero() {
+	s.mu.RLock()
+	noLease, renewable, m, internal := t.ExpireTime.IsZero(), t.Renewable, t.mount, t.internal
+	s.mu.RUnlock()
+	if noLease {
 		return tokenErr(http.StatusBadRequest, "invalid lease ID")
 	}
-	if !t.Renewable {
+	if !renewable {
 		return tokenErr(http.StatusBadRequest, "lease is not renewable")
 	}
-	m := tokenMount
-	if mp, ok := s.mounts[strings.TrimSuffix(t.Path, "login")]; ok && mp.auth {
-		m = mp
+	// A login token renews through its auth method, which answers the
+	// TTLs of its role as it is now.
+	var fromMethod *logical.Auth
+	if m == nil {
+		m = tokenMount
+	} else if r, ok := m.backend.(logical.AuthRenewer); ok {
+		a, err := r.RenewAuth(req.http.Context(), internal)
+		if err != nil {
+			return tokenErr(http.StatusInternalServerError, multierror("failed to renew entry: "+err.Error()))
+		}
+		fromMethod = a
 	}
-	base := t.TTL
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	base, maxTTL := t.TTL, t.MaxTTL
 	if t.LastRenewal.After(t.IssueTime) {
 		base = t.ExpireTime.Sub(t.LastRenewal)
 	}
-	ttl, warnings, err := calculateTTL(system{m}, inc, base, t.Period, t.MaxTTL, t.ExplicitMaxTTL, t.IssueTime, req.now)
+	if fromMethod != nil {
+		base, maxTTL = fromMethod.TTL, fromMethod.MaxTTL
+	}
+	ttl, warnings, err := calculateTTL(system{m}, inc, base, t.Period, maxTTL, t.ExplicitMaxTTL, t.IssueTime, req.now)
 	if err != nil {
 		return tokenErr(http.StatusInternalServerError, multierror(err.Error()))
 	}

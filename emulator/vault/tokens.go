@@ -39,6 +39,10 @@ type token struct {
 	Period         time.Duration
 	ExplicitMaxTTL time.Duration
 	MaxTTL         time.Duration // the auth method's max (its role's token_max_ttl)
+	// mount and internal are the issuing auth method and its login's
+	// internal data, for renewals through the method.
+	mount    *mount
+	internal map[string]any
 	Renewable      bool
 	EntityID       string
 	// NumUses is the uses left; 0 is unlimited.
@@ -147,7 +151,7 @@ func (s *Server) issueToken(m *mount, a *logical.Auth, now time.Time) (*authBloc
 		ID: s.newServiceTokenID(), Accessor: randomBase62(24), Policies: policies, Metadata: a.Metadata,
 		DisplayName: strings.TrimSuffix(strings.ReplaceAll(m.path, "auth/", ""), "/") + "-" + a.DisplayName,
 		Path:        m.path + "login", CreationTime: now, IssueTime: now, ExpireTime: now.Add(ttl), TTL: ttl, MaxTTL: a.MaxTTL,
-		Renewable: true, EntityID: uuid.NewString(), NumUses: a.NumUses,
+		Renewable: true, EntityID: uuid.NewString(), NumUses: a.NumUses, mount: m, internal: a.InternalData,
 	}
 	s.mu.Lock()
 	s.tokens[t.ID] = t

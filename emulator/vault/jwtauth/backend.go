@@ -6,6 +6,8 @@ package jwtauth
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -91,4 +93,20 @@ func (b *backend) ExistenceCheck(_ context.Context, path string) (hasCheck, exis
 	defer b.mu.RUnlock()
 	_, ok := b.roles[strings.ToLower(m[1])]
 	return true, ok
+}
+
+// RenewAuth is pathLoginRenew: the role must still exist, and its current
+// token TTLs apply to the renewal.
+func (b *backend) RenewAuth(_ context.Context, internal map[string]any) (*logical.Auth, error) {
+	name, _ := internal["role"].(string)
+	if name == "" {
+		return nil, errors.New("failed to fetch role_name during renewal")
+	}
+	b.mu.RLock()
+	r, ok := b.roles[name]
+	b.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("role %s does not exist during renewal", name)
+	}
+	return &logical.Auth{TTL: r.TokenTTL, MaxTTL: r.TokenMaxTTL}, nil
 }
