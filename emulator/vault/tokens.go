@@ -41,10 +41,10 @@ type token struct {
 	MaxTTL         time.Duration // the auth method's max (its role's token_max_ttl)
 	// mount and internal are the issuing auth method and its login's
 	// internal data, for renewals through the method.
-	mount    *mount
-	internal map[string]any
-	Renewable      bool
-	EntityID       string
+	mount     *mount
+	internal  map[string]any
+	Renewable bool
+	EntityID  string
 	// NumUses is the uses left; 0 is unlimited.
 	NumUses int
 }
