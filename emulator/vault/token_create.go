@@ -308,4 +308,3 @@ func remove(list []string, s string) []string {
 	}
 	return out
 }
-
