@@ -9,7 +9,7 @@ IMAGE     ?= tfcemu:local
 TARGET    ?= inprocess
 RUN_ARGS  ?=
 
-.PHONY: all build run test test-short lint bench image vault-image conformance clean fuzz gotfe-suite
+.PHONY: all build run test test-short lint bench image vault-image conformance clean fuzz gotfe-suite provider-suite
 
 all: build
 
@@ -68,6 +68,11 @@ conformance:
 ## gotfe-suite: measure go-tfe's own integration tests against tfcemu serve (downloads their deps)
 gotfe-suite:
 	ENABLE_BETA=1 scripts/gotfe-suite.sh
+
+## provider-suite: terraform apply/plan/destroy with the real hashicorp/tfe and hashicorp/vault
+## providers against tfcemu serve --tls (builds them into ~/.cache/tfcemu/providers when absent)
+provider-suite:
+	scripts/provider-suite.sh $(SUITES)
 
 clean:
 	rm -rf bin/

@@ -285,7 +285,7 @@ func TestVaultEnvelopeBytes(t *testing.T) {
 	}
 	body := b.String()
 	wantPrefix := `{"request_id":"`
-	wantSuffix := `","lease_id":"","renewable":false,"lease_duration":0,"data":{"max_ttl":0,"name":"r1","organization":"my-org","ttl":0},"wrap_info":null,"warnings":null,"auth":null,"mount_type":""}` + "\n"
+	wantSuffix := `","lease_id":"","renewable":false,"lease_duration":0,"data":{"max_ttl":0,"name":"r1","organization":"my-org","ttl":0},"wrap_info":null,"warnings":null,"auth":null,"mount_type":"terraform"}` + "\n"
 	if !strings.HasPrefix(body, wantPrefix) || !strings.HasSuffix(body, wantSuffix) || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("body %q", body)
 	}

@@ -19,6 +19,9 @@ type lease struct {
 	IssueTime   time.Time
 	ExpireTime  time.Time
 	LastRenewal time.Time
+	// Token is the ID of the token whose request created the lease; the
+	// lease is revoked with it.
+	Token string
 	// failures counts revocation attempts that failed; the lease stays
 	// until one succeeds, as Vault's expiration manager retries.
 	failures int
@@ -32,26 +35,49 @@ func (l *lease) ttl(now time.Time) time.Duration {
 	return d
 }
 
-// calculateTTL is Vault's framework.CalculateTTL: the increment, else the
-// backend TTL, else the mount default; capped by the mount max, lowered to
-// the backend max; measured from start.
-func calculateTTL(sv logical.SystemView, increment, backendTTL, backendMax time.Duration, start, now time.Time) (time.Duration, []string, error) {
+// calculateTTL is Vault's framework.CalculateTTL: a period, else the
+// increment, else the backend TTL, else the mount default; capped by the
+// mount max lowered to the backend and explicit maxes, measured from start.
+func calculateTTL(sv logical.SystemView, increment, backendTTL, period, backendMax, explicitMax time.Duration, start, now time.Time) (time.Duration, []string, error) {
 	maxTTL := sv.MaxLeaseTTL()
 	if backendMax > 0 && backendMax < maxTTL {
 		maxTTL = backendMax
 	}
-	ttl := sv.DefaultLeaseTTL()
-	switch {
-	case increment > 0:
-		ttl = increment
-	case backendTTL > 0:
-		ttl = backendTTL
+	if explicitMax > 0 && explicitMax < maxTTL {
+		maxTTL = explicitMax
 	}
-	remaining := start.Add(maxTTL).Sub(now)
+	var warnings []string
+	var ttl time.Duration
+	var maxValid time.Time
+	switch {
+	case period > 0:
+		if period > maxTTL {
+			warnings = append(warnings, fmt.Sprintf("period of %q exceeded the effective max_ttl of %q; period value is capped accordingly",
+				humanDuration(period), humanDuration(maxTTL)))
+			period = maxTTL
+		}
+		ttl = period
+		if explicitMax > 0 {
+			maxValid = start.Add(explicitMax)
+		}
+	default:
+		switch {
+		case increment > 0:
+			ttl = increment
+		case backendTTL > 0:
+			ttl = backendTTL
+		default:
+			ttl = sv.DefaultLeaseTTL()
+		}
+		maxValid = start.Add(maxTTL)
+	}
+	if maxValid.IsZero() {
+		return ttl, warnings, nil
+	}
+	remaining := maxValid.Sub(now)
 	if remaining <= 0 {
 		return 0, nil, errString("past the max TTL, cannot renew")
 	}
-	var warnings []string
 	if ttl > remaining {
 		warnings = append(warnings, fmt.Sprintf("TTL of %q exceeded the effective max_ttl of %q; TTL value is capped accordingly",
 			humanDuration(ttl), humanDuration(remaining.Round(time.Second))))
@@ -61,14 +87,14 @@ func calculateTTL(sv logical.SystemView, increment, backendTTL, backendMax time.
 }
 
 // registerLease gives a secret its lease: id <request path>/<24 base62>.
-func (s *Server) registerLease(m *mount, reqPath string, sec *logical.Secret, now time.Time) (*lease, []string, error) {
-	ttl, warnings, err := calculateTTL(system{m}, 0, sec.TTL, sec.MaxTTL, now, now)
+func (s *Server) registerLease(m *mount, reqPath, tokenID string, sec *logical.Secret, now time.Time) (*lease, []string, error) {
+	ttl, warnings, err := calculateTTL(system{m}, 0, sec.TTL, 0, sec.MaxTTL, 0, now, now)
 	if err != nil {
 		return nil, nil, err
 	}
 	sec.IssueTime = now
 	sec.LeaseID = strings.TrimSuffix(reqPath, "/") + "/" + randomBase62(24)
-	l := &lease{ID: sec.LeaseID, Mount: m, Secret: sec, IssueTime: now, ExpireTime: now.Add(ttl)}
+	l := &lease{ID: sec.LeaseID, Mount: m, Secret: sec, IssueTime: now, ExpireTime: now.Add(ttl), Token: tokenID}
 	s.mu.Lock()
 	s.leases[l.ID] = l
 	s.mu.Unlock()
@@ -161,7 +187,7 @@ func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
 			writeErrors(w, http.StatusBadRequest, "invalid lease")
 			return
 		}
-		env := newEnvelope()
+		env := sysEnvelope()
 		var lastRenewal any
 		if !l.LastRenewal.IsZero() {
 			lastRenewal = l.LastRenewal.Format(time.RFC3339Nano)
@@ -228,7 +254,7 @@ func (s *Server) renewLease(w http.ResponseWriter, req *request, lreq *logical.R
 	if resp != nil && resp.Secret != nil {
 		backendTTL, backendMax = resp.Secret.TTL, resp.Secret.MaxTTL
 	}
-	ttl, warnings, err := calculateTTL(system{l.Mount}, inc, backendTTL, backendMax, snap.IssueTime, req.now)
+	ttl, warnings, err := calculateTTL(system{l.Mount}, inc, backendTTL, 0, backendMax, 0, snap.IssueTime, req.now)
 	if err != nil {
 		writeErrors(w, http.StatusBadRequest, "failed to renew entry: resp: (*logical.Response)(nil) err: "+err.Error())
 		return
@@ -236,7 +262,7 @@ func (s *Server) renewLease(w http.ResponseWriter, req *request, lreq *logical.R
 	s.mu.Lock()
 	l.ExpireTime, l.LastRenewal = req.now.Add(ttl), req.now
 	s.mu.Unlock()
-	env := newEnvelope()
+	env := sysEnvelope()
 	env.LeaseID, env.Renewable, env.LeaseDuration = l.ID, true, int(ttl.Seconds())
 	env.Warnings = warnings
 	writeVault(w, http.StatusOK, env)

@@ -63,12 +63,12 @@ func (s *Server) mountFor(path string) (*mount, string) {
 
 // sys serves the system backend's paths.
 func (s *Server) sys(w http.ResponseWriter, req *request, tok *token) {
-	if !tok.root() {
-		writeErrors(w, http.StatusForbidden, multierror("permission denied"))
-		return
-	}
 	rest := strings.TrimPrefix(req.path, "sys/")
 	switch {
+	case rest == "policy" || strings.HasPrefix(rest, "policy/") || rest == "policies/acl" || strings.HasPrefix(rest, "policies/acl/"):
+		s.sysPolicies(w, req, rest)
+	case rest == "capabilities" || rest == "capabilities-self" || rest == "capabilities-accessor":
+		s.sysCapabilities(w, req, tok, rest)
 	case rest == "mounts" || rest == "mounts/":
 		s.listMounts(w, req, false)
 	case rest == "auth" || rest == "auth/":
@@ -212,7 +212,7 @@ func (s *Server) listMounts(w http.ResponseWriter, req *request, auth bool) {
 		key = "token/"
 	}
 	data[key] = sys.info()
-	env := newEnvelope()
+	env := sysEnvelope()
 	env.Data = data
 	writeVault(w, http.StatusOK, env)
 }
@@ -225,7 +225,7 @@ func (s *Server) readMount(w http.ResponseWriter, full string) {
 		writeErrors(w, http.StatusBadRequest, "No secret engine mount at "+full)
 		return
 	}
-	env := newEnvelope()
+	env := sysEnvelope()
 	env.Data = m.info()
 	writeVault(w, http.StatusOK, env)
 }
@@ -243,7 +243,7 @@ func (s *Server) tune(w http.ResponseWriter, req *request, prefix, path string) 
 	sv := system{m}
 	switch req.op {
 	case logical.ReadOperation:
-		env := newEnvelope()
+		env := sysEnvelope()
 		env.Data = map[string]any{
 			"default_lease_ttl": int(sv.DefaultLeaseTTL().Seconds()),
 			"max_lease_ttl":     int(sv.MaxLeaseTTL().Seconds()),

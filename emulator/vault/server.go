@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"io"
@@ -54,10 +55,12 @@ type Server struct {
 	clusterName string
 	clusterID   string
 
-	mu     sync.RWMutex
-	mounts map[string]*mount // by path with trailing slash; auth mounts under "auth/"
-	tokens map[string]*token // by token id
-	leases map[string]*lease // by lease id
+	mu       sync.RWMutex
+	mounts   map[string]*mount  // by path with trailing slash; auth mounts under "auth/"
+	tokens   map[string]*token  // by token id
+	leases   map[string]*lease  // by lease id
+	policies map[string]*policy // ACL policies by name ("root" is implicit)
+	hmacKey  []byte             // signs service token IDs
 
 	sweeping atomic.Bool
 }
@@ -71,22 +74,29 @@ func New(cfg Config) *Server {
 		cfg.HTTPClient = http.DefaultClient
 	}
 	id := uuid.NewString()
-	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id, hmacKey: key}
 	s.Reset()
 	return s
 }
 
-// Reset unmounts everything, forgets every token but root and every lease.
+// Reset unmounts everything, forgets every token but root, every lease
+// and every policy but default.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.mounts = map[string]*mount{}
 	s.leases = map[string]*lease{}
+	s.policies = map[string]*policy{"default": defaultPolicy}
 	s.tokens = map[string]*token{s.cfg.RootToken: {
 		ID: s.cfg.RootToken, Accessor: randomBase62(24), Policies: []string{"root"}, DisplayName: "root",
-		CreationTime: s.cfg.Now(), Orphan: true,
+		Path: "auth/token/root", CreationTime: s.cfg.Now(),
 	}}
 }
+
+// defaultPolicy is Vault's built-in default policy, parsed once.
+var defaultPolicy = mustParsePolicy("default", defaultPolicyText)
 
 // RootToken is the token with the root policy.
 func (s *Server) RootToken() string { return s.cfg.RootToken }
@@ -230,7 +240,7 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 	if !unauth {
 		var status int
 		var msg string
-		tok, status, msg = s.checkToken(req)
+		tok, status, msg = s.checkToken(req, m, rel)
 		if status != 0 {
 			writeErrors(w, status, msg)
 			return
@@ -245,13 +255,13 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 		reqinfo.MarkUnmatched(req.http)
 		writeErrors(w, http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry not found.")
 	default:
-		s.serveMount(w, req, m, rel)
+		s.serveMount(w, req, m, rel, tok)
 	}
 }
 
 // serveMount hands a request to a backend and registers any lease or token
 // it returns.
-func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel string) {
+func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel string, tok *token) {
 	ctx := req.http.Context()
 	lreq := &logical.Request{Operation: req.op, Path: rel, MountPoint: m.path, Data: req.data, RemoteAddr: req.http.RemoteAddr}
 	resp, err := m.backend.HandleRequest(ctx, lreq)
@@ -265,9 +275,18 @@ func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel s
 	}
 	env := newEnvelope()
 	login := m.auth && contains(m.backend.Unauthenticated(), strings.TrimSuffix(rel, "/"))
+	if !login {
+		// Vault's core sets mount_type on every non-login response
+		// (vault/request_handling.go handleRequest); logins leave it "".
+		env.MountType = m.typ
+	}
 	if err == nil && !resp.IsError() && resp != nil {
 		if resp.Secret != nil {
-			l, warn, lerr := s.registerLease(m, req.path, resp.Secret, req.now)
+			tokenID := ""
+			if tok != nil {
+				tokenID = tok.ID
+			}
+			l, warn, lerr := s.registerLease(m, req.path, tokenID, resp.Secret, req.now)
 			if lerr != nil {
 				err = lerr
 			} else {
@@ -313,7 +332,7 @@ func (s *Server) Sweep(ctx context.Context) {
 			s.cfg.Logger.Warn("vault: revoking expired lease failed; will retry", "lease_id", l.ID, "err", err)
 		}
 	}
-	s.expireTokens(now)
+	s.expireTokens(ctx, now)
 }
 
 func contains(list []string, s string) bool {

@@ -1,7 +1,11 @@
 package vault
 
 import (
+	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"math/big"
 	"net/http"
 	"sort"
@@ -13,28 +17,54 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
-// token is a Vault service token.
+// token is a Vault service token. Its lease (IssueTime, ExpireTime) is
+// the token's own: a zero ExpireTime never expires (root).
 type token struct {
-	ID           string
-	Accessor     string
-	Policies     []string
-	Metadata     map[string]string
-	DisplayName  string
-	Path         string // the login path that created it
+	ID          string
+	Accessor    string
+	Parent      string // the parent token's ID; "" for an orphan
+	Policies    []string
+	Metadata    map[string]string
+	DisplayName string
+	Path        string // the path that created it: auth/token/create, auth/jwt/login
+	Role        string // the auth method role, for renewals through it
+
 	CreationTime time.Time
 	IssueTime    time.Time
-	TTL          time.Duration // 0: never expires (root)
-	ExplicitMax  time.Time     // zero: none
-	Renewable    bool
-	Orphan       bool
-	EntityID     string
-	NumUses      int
+	ExpireTime   time.Time // zero: never expires
+	LastRenewal  time.Time
+	// TTL is the creation TTL; a renewal without an increment asks for it
+	// again.
+	TTL            time.Duration
+	Period         time.Duration
+	ExplicitMaxTTL time.Duration
+	MaxTTL         time.Duration // the auth method's max (its role's token_max_ttl)
+	// mount and internal are the issuing auth method and its login's
+	// internal data, for renewals through the method.
+	mount     *mount
+	internal  map[string]any
+	Renewable bool
+	EntityID  string
+	// NumUses is the uses left; 0 is unlimited.
+	NumUses int
 }
 
 func (t *token) root() bool { return t != nil && contains(t.Policies, "root") }
 
+func (t *token) orphan() bool { return t.Parent == "" }
+
 func (t *token) expired(now time.Time) bool {
-	return t.TTL > 0 && !now.Before(t.IssueTime.Add(t.TTL))
+	return !t.ExpireTime.IsZero() && !now.Before(t.ExpireTime)
+}
+
+func (t *token) ttl(now time.Time) time.Duration {
+	if t.ExpireTime.IsZero() {
+		return 0
+	}
+	if d := t.ExpireTime.Sub(now); d > 0 {
+		return d
+	}
+	return 0
 }
 
 func randomBase62(n int) string {
@@ -47,9 +77,30 @@ func randomBase62(n int) string {
 	return string(b)
 }
 
+// newServiceTokenID mints a token as Vault ≥1.10 does ("server side
+// consistent" tokens): "hvs." and the base64url of the protobuf
+// SignedToken{token_version: 1, hmac: HMAC-SHA256(token), token:
+// Token{random: "hvs." + 24 base62}}, 95 characters in all.
+func (s *Server) newServiceTokenID() string {
+	inner := protoBytes(1, []byte("hvs."+randomBase62(24)))
+	mac := hmac.New(sha256.New, s.hmacKey)
+	mac.Write(inner)
+	signed := []byte{0x08, 0x01} // field 1, varint 1
+	signed = append(signed, protoBytes(2, mac.Sum(nil))...)
+	signed = append(signed, protoBytes(3, inner)...)
+	return "hvs." + base64.RawURLEncoding.EncodeToString(signed)
+}
+
+// protoBytes encodes one length-delimited protobuf field (len < 128).
+func protoBytes(field byte, b []byte) []byte {
+	return append([]byte{field<<3 | 2, byte(len(b))}, b...)
+}
+
 // checkToken finds the request's token: missing is a plain permission
-// denied, unknown or expired adds "invalid token" (Vault ≥ 1.17).
-func (s *Server) checkToken(req *request) (*token, int, string) {
+// denied, unknown or expired adds "invalid token" (Vault ≥ 1.17). Then the
+// token's policies must allow the operation (acl.go), and a use is
+// counted.
+func (s *Server) checkToken(req *request, m *mount, rel string) (*token, int, string) {
 	if req.token == "" {
 		return nil, http.StatusForbidden, "permission denied"
 	}
@@ -60,47 +111,81 @@ func (s *Server) checkToken(req *request) (*token, int, string) {
 	if !ok || expired {
 		return nil, http.StatusForbidden, errInvalidToken
 	}
-	// Without an ACL policy store, non-root tokens reach only their own
-	// token paths; everything else is denied as an ACL would.
-	if !t.root() && !strings.HasPrefix(req.path, "auth/token/") {
-		return nil, http.StatusForbidden, multierror("permission denied")
+	_, help := req.data["help"]
+	if !t.root() && !(help && req.op == logical.ReadOperation) { // help is always allowed
+		op := s.aclOperation(req, m, rel)
+		if !s.allowed(t, req.path, op) {
+			return nil, http.StatusForbidden, multierror("permission denied")
+		}
 	}
+	s.useToken(req.http.Context(), t)
 	return t, 0, ""
+}
+
+// useToken counts a use of a limited-use token; the last use revokes it
+// after the request has been authorized, as Vault does.
+func (s *Server) useToken(ctx context.Context, t *token) {
+	s.mu.Lock()
+	last := false
+	if t.NumUses > 0 {
+		t.NumUses--
+		last = t.NumUses == 0
+	}
+	s.mu.Unlock()
+	if last {
+		s.revokeToken(ctx, t.ID)
+	}
 }
 
 // issueToken mints the token a login returns.
 func (s *Server) issueToken(m *mount, a *logical.Auth, now time.Time) (*authBlock, []string, error) {
-	policies := append([]string(nil), a.Policies...)
-	if !a.NoDefault && !contains(policies, "default") {
-		policies = append(policies, "default")
-	}
-	sort.Strings(policies)
-	policies = dedupe(policies)
+	policies := sanitizePolicies(a.Policies, !a.NoDefault)
 	if contains(policies, "root") {
 		return nil, nil, errString("auth methods cannot create root tokens")
 	}
-	ttl, warnings, err := calculateTTL(system{m}, 0, a.TTL, a.MaxTTL, now, now)
+	ttl, warnings, err := calculateTTL(system{m}, 0, a.TTL, 0, a.MaxTTL, 0, now, now)
 	if err != nil {
 		return nil, nil, err
 	}
 	t := &token{
-		ID: "hvs." + randomBase62(24), Accessor: randomBase62(24), Policies: policies, Metadata: a.Metadata,
+		ID: s.newServiceTokenID(), Accessor: randomBase62(24), Policies: policies, Metadata: a.Metadata,
 		DisplayName: strings.TrimSuffix(strings.ReplaceAll(m.path, "auth/", ""), "/") + "-" + a.DisplayName,
-		Path:        m.path + "login", CreationTime: now, IssueTime: now, TTL: ttl, Renewable: true, Orphan: true,
-		EntityID: uuid.NewString(), NumUses: a.NumUses,
+		Path:        m.path + "login", CreationTime: now, IssueTime: now, ExpireTime: now.Add(ttl), TTL: ttl, MaxTTL: a.MaxTTL,
+		Renewable: true, EntityID: uuid.NewString(), NumUses: a.NumUses, mount: m, internal: a.InternalData,
 	}
 	s.mu.Lock()
 	s.tokens[t.ID] = t
 	s.mu.Unlock()
-	md := a.Metadata
-	if md == nil {
-		md = map[string]string{}
-	}
+	return t.authBlock(ttl, true), warnings, nil
+}
+
+// authBlock is the token as an "auth" response member.
+func (t *token) authBlock(ttl time.Duration, renewable bool) *authBlock {
 	return &authBlock{
-		ClientToken: t.ID, Accessor: t.Accessor, Policies: policies, TokenPolicies: policies, Metadata: md,
-		LeaseDuration: int(ttl.Seconds()), Renewable: true, EntityID: t.EntityID, TokenType: "service", Orphan: true,
-		NumUses: t.NumUses,
-	}, warnings, nil
+		ClientToken: t.ID, Accessor: t.Accessor, Policies: t.Policies, TokenPolicies: t.Policies, Metadata: t.Metadata,
+		LeaseDuration: int(ttl.Seconds()), Renewable: renewable, EntityID: t.EntityID, TokenType: "service",
+		Orphan: t.orphan(), NumUses: t.NumUses,
+	}
+}
+
+// sanitizePolicies is Vault's policyutil.SanitizePolicies: trimmed,
+// lower-cased, "default" added when asked (never beside "root"), sorted
+// and deduplicated.
+func sanitizePolicies(in []string, addDefault bool) []string {
+	out := []string{}
+	for _, p := range in {
+		if p = strings.ToLower(strings.TrimSpace(p)); p != "" {
+			out = append(out, p)
+		}
+	}
+	if contains(out, "root") {
+		addDefault = false
+	}
+	if addDefault {
+		out = append(out, "default")
+	}
+	sort.Strings(out)
+	return dedupe(out)
 }
 
 type errString string
@@ -117,79 +202,86 @@ func dedupe(sorted []string) []string {
 	return out
 }
 
-// expireTokens forgets tokens past their TTL on the virtual clock.
-func (s *Server) expireTokens(now time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// expireTokens revokes the tokens past their TTL on the virtual clock,
+// with their children and leases.
+func (s *Server) expireTokens(ctx context.Context, now time.Time) {
+	s.mu.RLock()
+	var ids []string
 	for id, t := range s.tokens {
 		if t.expired(now) {
-			delete(s.tokens, id)
+			ids = append(ids, id)
+		}
+	}
+	s.mu.RUnlock()
+	for _, id := range ids {
+		s.revokeToken(ctx, id)
+	}
+}
+
+// revokeToken revokes a token, every token descended from it, and the
+// leases each of them created, as Vault's revoke-tree does.
+func (s *Server) revokeToken(ctx context.Context, id string) {
+	s.mu.Lock()
+	if _, ok := s.tokens[id]; !ok {
+		s.mu.Unlock()
+		return
+	}
+	gone := map[string]bool{id: true}
+	for changed := true; changed; {
+		changed = false
+		for tid, t := range s.tokens {
+			if !gone[tid] && t.Parent != "" && gone[t.Parent] {
+				gone[tid], changed = true, true
+			}
+		}
+	}
+	var ls []*lease
+	for tid := range gone {
+		delete(s.tokens, tid)
+	}
+	for _, l := range s.leases {
+		if gone[l.Token] {
+			ls = append(ls, l)
+		}
+	}
+	s.mu.Unlock()
+	for _, l := range ls {
+		if err := s.revokeLease(ctx, l); err != nil {
+			s.cfg.Logger.Warn("vault: revoking a revoked token's lease failed; will retry at expiry", "lease_id", l.ID, "err", err)
 		}
 	}
 }
 
-// tokenStore serves the token's own paths: lookup-self, renew-self,
-// revoke-self.
-func (s *Server) tokenStore(w http.ResponseWriter, req *request, t *token) {
-	switch strings.TrimSuffix(strings.TrimPrefix(req.path, "auth/token/"), "/") {
-	case "lookup-self":
-		env := newEnvelope()
-		s.mu.RLock()
-		env.Data = s.lookup(t, req.now)
-		s.mu.RUnlock()
-		writeVault(w, http.StatusOK, env)
-	case "revoke-self":
-		if req.op != logical.UpdateOperation {
-			writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
-			return
+// revokeOrphan revokes one token and makes its children orphans.
+func (s *Server) revokeOrphan(ctx context.Context, id string) {
+	s.mu.Lock()
+	for _, t := range s.tokens {
+		if t.Parent == id {
+			t.Parent = ""
 		}
-		s.mu.Lock()
-		delete(s.tokens, t.ID)
-		s.mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	case "renew-self":
-		if req.op != logical.UpdateOperation || t.root() {
-			writeErrors(w, http.StatusBadRequest, "lease is not renewable")
-			return
-		}
-		lreq := &logical.Request{Data: req.data}
-		inc, _, err := lreq.DurationSecond("increment")
-		if err != nil {
-			writeErrors(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		s.mu.Lock()
-		if inc == 0 {
-			inc = t.TTL
-		}
-		t.IssueTime, t.TTL = req.now, inc
-		env := newEnvelope()
-		env.Auth = &authBlock{ClientToken: t.ID, Accessor: t.Accessor, Policies: t.Policies, TokenPolicies: t.Policies,
-			Metadata: t.Metadata, LeaseDuration: int(inc.Seconds()), Renewable: true, EntityID: t.EntityID, TokenType: "service", Orphan: true}
-		s.mu.Unlock()
-		writeVault(w, http.StatusOK, env)
-	default:
-		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
 	}
+	s.mu.Unlock()
+	s.revokeToken(ctx, id)
 }
 
-func (s *Server) lookup(t *token, now time.Time) map[string]any {
-	var expire any
-	ttl := 0
-	if t.TTL > 0 {
-		e := t.IssueTime.Add(t.TTL)
-		expire = e.Format(time.RFC3339Nano)
-		ttl = int(e.Sub(now).Seconds())
+// tokenByAccessor finds a live token by its accessor.
+func (s *Server) tokenByAccessor(accessor string, now time.Time) *token {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, t := range s.tokens {
+		if t.Accessor == accessor && !t.expired(now) {
+			return t
+		}
 	}
-	meta := any(nil)
-	if len(t.Metadata) > 0 {
-		meta = t.Metadata
+	return nil
+}
+
+// liveToken finds a live token by its ID.
+func (s *Server) liveToken(id string, now time.Time) *token {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if t, ok := s.tokens[id]; ok && !t.expired(now) {
+		return t
 	}
-	return map[string]any{
-		"accessor": t.Accessor, "creation_time": t.CreationTime.Unix(), "creation_ttl": int(t.TTL.Seconds()),
-		"display_name": t.DisplayName, "entity_id": t.EntityID, "expire_time": expire, "explicit_max_ttl": 0,
-		"id": t.ID, "issue_time": t.IssueTime.Format(time.RFC3339Nano), "meta": meta, "num_uses": t.NumUses,
-		"orphan": t.Orphan, "path": t.Path, "policies": t.Policies, "renewable": t.Renewable && !t.root(),
-		"ttl": ttl, "type": "service",
-	}
+	return nil
 }

@@ -84,3 +84,50 @@ Feature: Vault jwt auth with the emulator's workload identity tokens
       """
       {"errors":["error checking oidc discovery URL"]}
       """
+
+  Scenario: A login token reads the terraform engine only as its role's policy allows
+    # vault secrets enable terraform; vault write terraform/config token=...; a user role
+    When I POST "/v1/sys/mounts/terraform" to Vault with:
+      """
+      {"type":"terraform"}
+      """
+    And I PUT "/v1/terraform/config" to Vault with:
+      """
+      {"token":"{owner_token}","address":"{tfc_url}"}
+      """
+    And I PUT "/v1/terraform/role/my-user" to Vault with:
+      """
+      {"user_id":"user-12345abcde"}
+      """
+    Then the response status is 204
+    Given a workload identity token for workspace "my-org/my-workspace" phase "plan" with audience "vault.workload.identity"
+    When I PUT "/v1/auth/jwt/login" to Vault with:
+      """
+      {"role":"tfc-workspace","jwt":"{jwt}"}
+      """
+    Then the response status is 200
+    And I remember the response JSON at "auth.client_token" as "login_token"
+    # No tfc-policy yet: the default policy alone does not reach the engine.
+    When I use the Vault token "{login_token}"
+    And I GET "/v1/terraform/creds/my-user" from Vault
+    Then the response status is 403
+    And the response JSON at "errors" is ["1 error occurred:\n\t* permission denied\n\n"]
+    When I GET "/v1/auth/token/lookup-self" from Vault
+    Then the response status is 200
+    # vault policy write tfc-policy - (as root)
+    When I use the Vault token "{vault_token}"
+    And I PUT "/v1/sys/policies/acl/tfc-policy" to Vault with:
+      """
+      {"policy":"path \"terraform/creds/my-user\" {\n  capabilities = [\"read\"]\n}\n"}
+      """
+    Then the response status is 204
+    When I use the Vault token "{login_token}"
+    And I GET "/v1/terraform/creds/my-user" from Vault
+    Then the response status is 200
+    And the response JSON at "lease_id" contains "terraform/creds/my-user/"
+    When I POST "/v1/sys/capabilities-self" to Vault with:
+      """
+      {"paths":["terraform/creds/my-user","terraform/role/my-user"]}
+      """
+    Then the response status is 200
+    And the response JSON at "data" is {"terraform/creds/my-user":["read"],"terraform/role/my-user":["deny"]}

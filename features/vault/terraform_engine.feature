@@ -22,7 +22,7 @@ Feature: Vault's Terraform Cloud secrets engine
     When I GET "/v1/terraform/config" from Vault
     Then the response status is 200
     And the response JSON at "data" is {"address":"https://app.terraform.io","base_path":"/api/v2/"}
-    And the response JSON at "mount_type" is ""
+    And the response JSON at "mount_type" is "terraform"
 
   Scenario: A user role issues a new leased token on every read, revoked in TFC with its lease
     # vault write terraform/role/my-role user_id=user-12345abcde

@@ -6,6 +6,8 @@ package jwtauth
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -79,3 +81,32 @@ func (b *backend) RenewSecret(context.Context, *logical.Secret) (*logical.Respon
 }
 
 func (b *backend) RevokeSecret(context.Context, *logical.Secret) error { return nil }
+
+// ExistenceCheck is the method's existence check on role/:name: a write
+// is "create" for a new role and "update" for a stored one.
+func (b *backend) ExistenceCheck(_ context.Context, path string) (hasCheck, exists bool) {
+	m := roleNamePath.FindStringSubmatch(path)
+	if m == nil {
+		return false, false
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	_, ok := b.roles[strings.ToLower(m[1])]
+	return true, ok
+}
+
+// RenewAuth is pathLoginRenew: the role must still exist, and its current
+// token TTLs apply to the renewal.
+func (b *backend) RenewAuth(_ context.Context, internal map[string]any) (*logical.Auth, error) {
+	name, _ := internal["role"].(string)
+	if name == "" {
+		return nil, errors.New("failed to fetch role_name during renewal")
+	}
+	b.mu.RLock()
+	r, ok := b.roles[name]
+	b.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("role %s does not exist during renewal", name)
+	}
+	return &logical.Auth{TTL: r.TokenTTL, MaxTTL: r.TokenMaxTTL}, nil
+}

@@ -124,6 +124,13 @@ type Backend interface {
 	RevokeSecret(ctx context.Context, s *Secret) error
 }
 
+// AuthRenewer is an auth method that takes part in renewing the tokens
+// it issued (Vault's AuthRenew callback): given the login's internal
+// data, it answers the TTLs that apply now, or an error.
+type AuthRenewer interface {
+	RenewAuth(ctx context.Context, internalData map[string]any) (*Auth, error)
+}
+
 // Factory builds a backend of one type.
 type Factory func(Config) Backend
 

@@ -128,3 +128,14 @@ func sortStrings(s []string) {
 }
 
 func lower(s string) string { return strings.ToLower(s) }
+
+// ExistenceCheck is the engine's one existence check, on config: a write
+// there is "create" until a config is stored, "update" after.
+func (b *backend) ExistenceCheck(_ context.Context, path string) (hasCheck, exists bool) {
+	if path != "config" {
+		return false, false
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return true, b.config != nil
+}

@@ -1,0 +1,294 @@
+package vault
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/tfcemu/tfcemu/emulator/vault/logical"
+)
+
+// acl is the union of a token's policies, compiled as Vault's NewACL does:
+// rules for the same path merge their capabilities, and a deny on a path
+// leaves only deny.
+type acl struct {
+	exact   map[string]uint32
+	prefix  map[string]uint32
+	segment map[string]uint32 // keyed by the full path, '*' included
+}
+
+func mergeCaps(m map[string]uint32, path string, caps uint32) {
+	old, ok := m[path]
+	switch {
+	case !ok:
+		m[path] = caps
+	case old&capDeny != 0:
+	case caps&capDeny != 0:
+		m[path] = capDeny
+	default:
+		m[path] = old | caps
+	}
+}
+
+// aclFor compiles the ACL of a token's policies; unknown policies add
+// nothing. Callers hold no lock.
+func (s *Server) aclFor(t *token) *acl {
+	a := &acl{exact: map[string]uint32{}, prefix: map[string]uint32{}, segment: map[string]uint32{}}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, name := range t.Policies {
+		p, ok := s.policies[name]
+		if !ok {
+			continue
+		}
+		for _, r := range p.Paths {
+			switch {
+			case r.SegmentWildcards:
+				mergeCaps(a.segment, r.Path, r.Caps)
+			case r.IsPrefix:
+				mergeCaps(a.prefix, r.Path, r.Caps)
+			default:
+				mergeCaps(a.exact, r.Path, r.Caps)
+			}
+		}
+	}
+	return a
+}
+
+// caps is ACL.AllowOperation's lookup: the exact rule, else (for a list,
+// first without the trailing slash) the best of the longest prefix rule
+// and the matching segment-wildcard rules. ok is false when no rule
+// matches.
+func (a *acl) caps(path string, list bool) (uint32, bool) {
+	path = strings.TrimLeft(path, "/")
+	if c, ok := a.exact[path]; ok {
+		return c, true
+	}
+	if list {
+		if c, ok := a.exact[strings.TrimSuffix(path, "/")]; ok {
+			return c, true
+		}
+		if strings.HasSuffix(path, "/") {
+			if c, ok := a.nonExact(strings.TrimSuffix(path, "/")); ok {
+				return c, true
+			}
+		}
+	}
+	return a.nonExact(path)
+}
+
+// wcMatch describes one matching non-exact rule for Vault's priority
+// order.
+type wcMatch struct {
+	firstWC   int
+	isPrefix  bool
+	wildcards int
+	path      string
+	caps      uint32
+}
+
+// lower reports whether m has lower priority than o
+// (CheckAllowedFromNonExactPaths' less).
+func (m wcMatch) lower(o wcMatch) bool {
+	switch {
+	case m.firstWC != o.firstWC:
+		return m.firstWC < o.firstWC
+	case m.isPrefix != o.isPrefix:
+		return m.isPrefix
+	case m.wildcards != o.wildcards:
+		return m.wildcards > o.wildcards
+	case len(m.path) != len(o.path):
+		return len(m.path) < len(o.path)
+	}
+	return m.path < o.path
+}
+
+func (a *acl) nonExact(path string) (uint32, bool) {
+	var matches []wcMatch
+	best := ""
+	found := false
+	for p := range a.prefix {
+		if strings.HasPrefix(path, p) && (!found || len(p) > len(best)) {
+			best, found = p, true
+		}
+	}
+	if found {
+		matches = append(matches, wcMatch{firstWC: len(best), isPrefix: true, path: best, caps: a.prefix[best]})
+	}
+	parts := strings.Split(path, "/")
+	for full, caps := range a.segment {
+		m := wcMatch{firstWC: strings.Index(full, "+"), path: full, caps: caps}
+		cur := full
+		if strings.HasSuffix(cur, "*") {
+			m.isPrefix, cur = true, strings.TrimSuffix(cur, "*")
+		}
+		m.path = cur
+		rule := strings.Split(cur, "/")
+		if len(parts) < len(rule) || (!m.isPrefix && len(rule) != len(parts)) {
+			continue
+		}
+		ok := true
+		for i, seg := range rule {
+			switch {
+			case seg == "+":
+				m.wildcards++
+			case seg == parts[i]:
+			case m.isPrefix && i == len(rule)-1 && strings.HasPrefix(parts[i], seg):
+			default:
+				ok = false
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			matches = append(matches, m)
+		}
+	}
+	if len(matches) == 0 {
+		return 0, false
+	}
+	sort.Slice(matches, func(i, j int) bool { return matches[i].lower(matches[j]) })
+	return matches[len(matches)-1].caps, true
+}
+
+// opCaps is the capability an operation needs.
+var opCaps = map[logical.Operation]uint32{
+	logical.ReadOperation: capRead, logical.ListOperation: capList, logical.UpdateOperation: capUpdate,
+	logical.CreateOperation: capCreate, logical.DeleteOperation: capDelete,
+}
+
+// sudoPaths are the paths Vault marks as root paths (PathsSpecial.Root of
+// the system backend and the token store): they need sudo besides the
+// operation's capability. A trailing '*' is a prefix.
+var sudoPaths = []string{
+	"sys/auth/*", "sys/remount", "sys/audit", "sys/audit/*", "sys/raw", "sys/raw/*", "sys/rotate", "sys/config/cors",
+	"sys/config/auditing/*", "sys/config/ui/headers/*", "sys/plugins/catalog/*", "sys/revoke-prefix/*",
+	"sys/revoke-force/*", "sys/leases/revoke-prefix/*", "sys/leases/revoke-force/*", "sys/leases/lookup/*",
+	"sys/leases", "sys/seal", "sys/step-down", "auth/token/revoke-orphan", "auth/token/accessors/",
+}
+
+func needsSudo(path string) bool {
+	for _, p := range sudoPaths {
+		if pre, ok := strings.CutSuffix(p, "*"); ok {
+			if strings.HasPrefix(path, pre) {
+				return true
+			}
+		} else if strings.TrimSuffix(path, "/") == strings.TrimSuffix(p, "/") {
+			return true
+		}
+	}
+	return false
+}
+
+// allowed reports whether a non-root token may do op on path: its ACL has
+// the operation's capability (deny wins) and, on a root path, sudo.
+func (s *Server) allowed(t *token, path string, op logical.Operation) bool {
+	c, ok := s.aclFor(t).caps(path, op == logical.ListOperation)
+	if !ok || c&capDeny != 0 || c&opCaps[op] == 0 {
+		return false
+	}
+	return !needsSudo(path) || c&capSudo != 0
+}
+
+// capabilities is ACL.Capabilities: the token's capabilities on path,
+// sorted; "root" for a root token; "deny" when nothing is granted.
+func (s *Server) capabilities(t *token, path string) []string {
+	if t.root() {
+		return []string{"root"}
+	}
+	c, _ := s.aclFor(t).caps(path, true)
+	var out []string
+	if c&capDeny == 0 {
+		for name, bit := range capNames {
+			if bit != capDeny && c&bit != 0 {
+				out = append(out, name)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return []string{"deny"}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// existenceChecker is what a backend with existence checks answers: for
+// a path that has one, whether the entry exists.
+type existenceChecker interface {
+	ExistenceCheck(ctx context.Context, path string) (hasCheck, exists bool)
+}
+
+// aclOperation is the operation the ACL checks: a POST or PUT to a path
+// with an existence check is "create" when the entry is missing and
+// "update" when it exists; every other write is "update" (Vault's
+// documented rule).
+func (s *Server) aclOperation(req *request, m *mount, rel string) logical.Operation {
+	if req.op != logical.UpdateOperation {
+		return req.op
+	}
+	if m != nil {
+		if ec, ok := m.backend.(existenceChecker); ok {
+			if has, exists := ec.ExistenceCheck(req.http.Context(), rel); has && !exists {
+				return logical.CreateOperation
+			}
+		}
+	}
+	return logical.UpdateOperation
+}
+
+// sysCapabilities serves sys/capabilities, sys/capabilities-self and
+// sys/capabilities-accessor.
+func (s *Server) sysCapabilities(w http.ResponseWriter, req *request, self *token, which string) {
+	if req.op != logical.UpdateOperation {
+		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
+		return
+	}
+	lreq := &logical.Request{Data: req.data}
+	var t *token
+	switch which {
+	case "capabilities-self":
+		t = self
+	case "capabilities-accessor":
+		a, _, _ := lreq.String("accessor")
+		if a == "" {
+			writeErrors(w, http.StatusBadRequest, "missing accessor")
+			return
+		}
+		if t = s.tokenByAccessor(a, req.now); t == nil {
+			writeErrors(w, http.StatusBadRequest, "invalid accessor")
+			return
+		}
+	default:
+		id, _, _ := lreq.String("token")
+		if id == "" {
+			writeErrors(w, http.StatusInternalServerError, multierror("no token found"))
+			return
+		}
+		if t = s.liveToken(id, req.now); t == nil {
+			writeErrors(w, http.StatusBadRequest, "invalid token")
+			return
+		}
+	}
+	paths, _, err := lreq.CommaStrings("paths")
+	if err != nil {
+		writeErrors(w, http.StatusBadRequest, logical.FieldError("paths", err).Error())
+		return
+	}
+	if len(paths) == 0 {
+		paths, _, _ = lreq.CommaStrings("path")
+	}
+	if len(paths) == 0 {
+		writeErrors(w, http.StatusBadRequest, "paths must be supplied")
+		return
+	}
+	data := map[string]any{}
+	for _, p := range paths {
+		data[p] = s.capabilities(t, p)
+	}
+	if len(paths) == 1 {
+		data["capabilities"] = data[paths[0]]
+	}
+	writeSys(w, data, nil)
+}
