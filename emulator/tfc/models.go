@@ -274,7 +274,8 @@ type Token struct {
 	CreatedBy   Ref
 	UserID      string // user tokens
 	TeamID      string // team tokens
-	Org         string // organization and audit-trails tokens
+	Org         string // organization, audit-trails and agent tokens
+	PoolID      string // agent tokens
 	seq         int64
 }
 
@@ -286,7 +287,9 @@ func (t *Token) expired(now time.Time) bool { return t.ExpiredAt != nil && !now.
 func (st *State) addToken(t *Token) {
 	t.seq = st.next()
 	st.Tokens[t.ID] = t
-	st.secrets[t.Secret] = t.ID
+	if t.Kind != TokenAgent {
+		st.secrets[t.Secret] = t.ID
+	}
 }
 
 func (st *State) deleteToken(id string) {
