@@ -68,7 +68,10 @@ func newOrganization(st *State, name, email string, now time.Time) *Organization
 		DefaultExecutionMode:   "remote",
 		CostEstimationEnabled:  true,
 		UserTokensEnabled:      true,
-		seq:                    st.next(),
+		// TFC turns both on for every new organization.
+		AggregatedCommitStatus:    true,
+		SpeculativePlanManagement: true,
+		seq:                       st.next(),
 	}
 	o.ServiceUserID = newID("user")
 	st.Orgs[name] = o
@@ -192,7 +195,6 @@ type Workspace struct {
 	SourceURL                   string
 	TriggerPrefixes             []string
 	TriggerPatterns             []string
-	Operations                  *bool
 	Assessments                 bool
 	StructuredOutput            bool
 	CreatedAt                   time.Time
