@@ -191,6 +191,13 @@ func TestTeamMembers(t *testing.T) {
 	if read.UserCount != 2 || len(read.OrganizationMemberships) != 2 || len(read.Users) != 2 {
 		t.Fatalf("team = %+v", read)
 	}
+	listed := must[*tfe.TeamList](t)(c.Teams.List(ctx(), "my-org", &tfe.TeamListOptions{
+		Names: []string{"platform"}, Include: []tfe.TeamIncludeOpt{tfe.TeamOrganizationMemberships, tfe.TeamUsers},
+	}))
+	if len(listed.Items) != 1 || len(listed.Items[0].OrganizationMemberships) != 2 || listed.Items[0].OrganizationMemberships[1].Email != "invitee@example.com" ||
+		listed.Items[0].Users[0].Username != "tfcemu-member" {
+		t.Fatalf("listed with includes = %+v", listed.Items)
+	}
 	status, _, body := e.raw("GET", "/api/v2/teams/"+team.ID+"/relationships/organization-memberships?filter[status]=invited", e.owner, "")
 	if status != 200 || strings.Count(body, `"type":"organization-memberships"`) != 1 || !strings.Contains(body, inv.ID) {
 		t.Fatalf("team memberships filtered: %d %s", status, body)
@@ -327,5 +334,37 @@ func TestMembershipsAndAgentTokensPersist(t *testing.T) {
 	bad := strings.Replace(string(snap), `"UserID":"`+mem.User.ID+`"`, `"UserID":"user-gone"`, 1)
 	if err := svc.Restore(json.RawMessage(bad)); err == nil {
 		t.Fatal("restored a membership of an unknown user")
+	}
+}
+
+// TestRestoreGivesTeamMembersMemberships restores a snapshot written before
+// memberships existed: its team members become active members.
+func TestRestoreGivesTeamMembersMemberships(t *testing.T) {
+	seed, err := fixtures.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := tfc.New(tfc.Config{Seed: seed, Now: clock.NewAt(t0).Now})
+	snap := must[json.RawMessage](t)(svc.Snapshot())
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(snap, &doc); err != nil {
+		t.Fatal(err)
+	}
+	delete(doc, "Memberships")
+	old := must[[]byte](t)(json.Marshal(doc))
+	if err := svc.Restore(old); err != nil {
+		t.Fatal(err)
+	}
+	var after struct{ Memberships []struct{ Org, UserID, Status string } }
+	if err := json.Unmarshal(must[json.RawMessage](t)(svc.Snapshot()), &after); err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Memberships) != 4 {
+		t.Fatalf("memberships after restore = %+v", after.Memberships)
+	}
+	for _, m := range after.Memberships {
+		if m.Status != tfc.MembershipActive {
+			t.Fatalf("membership %+v is not active", m)
+		}
 	}
 }

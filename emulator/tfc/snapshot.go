@@ -106,6 +106,11 @@ func (s *Service) Restore(raw json.RawMessage) error {
 		}
 		st.addToken(t)
 	}
+	for _, o := range sortedBySeq(st.Orgs, nil) {
+		// Snapshots from before memberships existed: team members are
+		// active members.
+		st.activateTeamMembers(o.Name, o.CreatedAt)
+	}
 	if err := st.checkReferences(); err != nil {
 		return fmt.Errorf("tfc snapshot: %w", err)
 	}
