@@ -355,7 +355,9 @@ func TestRestoreGivesTeamMembersMemberships(t *testing.T) {
 	if err := svc.Restore(old); err != nil {
 		t.Fatal(err)
 	}
-	var after struct{ Memberships []struct{ Org, UserID, Status string } }
+	var after struct {
+		Memberships []struct{ Org, UserID, Status string }
+	}
 	if err := json.Unmarshal(must[json.RawMessage](t)(svc.Snapshot()), &after); err != nil {
 		t.Fatal(err)
 	}
