@@ -41,6 +41,21 @@ func TestWorkspaceSettingOverwritesFalseInherits(t *testing.T) {
 	}
 }
 
+func TestWorkspaceSettingOverwritesThatDisagreeAreRefused(t *testing.T) {
+	e := newEnv(t, -1)
+	c := e.client(e.owner)
+	w := must[*tfe.Workspace](t)(c.Workspaces.Create(ctx(), "my-org", tfe.WorkspaceCreateOptions{Name: tfe.String("disagree"), ExecutionMode: tfe.String("local")}))
+	status, _, body := e.raw("PATCH", "/api/v2/workspaces/"+w.ID, e.owner,
+		`{"data":{"type":"workspaces","attributes":{"setting-overwrites":{"execution-mode":false,"agent-pool":true}}}}`)
+	want := `{"errors":[{"status":"422","title":"invalid attribute","detail":"If agent-pool and execution-mode are both included in setting-overwrites, their values must be the same.","source":{"pointer":"/data/attributes/setting-overwrites"}}]}`
+	if status != 422 || body != want {
+		t.Fatalf("disagreeing overwrites: %d %s", status, body)
+	}
+	if r := must[*tfe.Workspace](t)(c.Workspaces.ReadByID(ctx(), w.ID)); r.ExecutionMode != "local" || !*r.SettingOverwrites.ExecutionMode {
+		t.Fatalf("the refused update changed the workspace: %q %v", r.ExecutionMode, *r.SettingOverwrites.ExecutionMode)
+	}
+}
+
 func TestWorkspaceOperationsIsExecutionMode(t *testing.T) {
 	e := newEnv(t, -1)
 	c := e.client(e.owner)

@@ -233,6 +233,9 @@ func (in *workspaceInput) validate(create bool) error {
 	} else {
 		in.autoDestroy = d
 	}
+	if so := in.SettingOverwrites; so != nil && overwritesDisagree(so.ExecutionMode, so.AgentPool) {
+		errs = append(errs, errOverwritesDisagree())
+	}
 	if len(in.TriggerPrefixes) > 0 && len(in.TriggerPatterns) > 0 {
 		errs = append(errs, invalidAttribute("/data/attributes/trigger-patterns", "Trigger patterns and trigger prefixes cannot both be set"))
 	}
@@ -278,6 +281,18 @@ func (in *workspaceInput) apply(w *Workspace) {
 	setIf(&w.SpeculativeEnabled, in.SpeculativeEnabled)
 	setIf(&w.GlobalRemoteState, in.GlobalRemoteState)
 	in.applyAutoDestroy(w)
+}
+
+// overwritesDisagree reports setting-overwrites that send both flags with
+// different values: execution mode and agent pool are inherited together.
+func overwritesDisagree(executionMode, agentPool *bool) bool {
+	return executionMode != nil && agentPool != nil && *executionMode != *agentPool
+}
+
+// errOverwritesDisagree is TFC's refusal of disagreeing overwrites, for
+// projects and workspaces alike.
+func errOverwritesDisagree() *Error {
+	return invalidAttribute("/data/attributes/setting-overwrites", "If agent-pool and execution-mode are both included in setting-overwrites, their values must be the same.")
 }
 
 // inherits reports whether the request gives up the workspace's own
