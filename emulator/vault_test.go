@@ -185,7 +185,7 @@ func TestVaultOrganizationRoleReusesItsTokenUntilRotation(t *testing.T) {
 func TestVaultTeamTokenLeaseExpiresOnTheVirtualClock(t *testing.T) {
 	ve := newVaultEnv(t)
 	ve.setUpEngine(t)
-	ve.write(t, "terraform/role/multi", map[string]any{"team_id": "team-tfcemuDevsMyOrg1", "credential_type": "team", "description": "acc-test", "ttl": "1m", "max_ttl": "5m"})
+	ve.write(t, "terraform/role/multi", map[string]any{"team_id": "team-tfcemuDevsMyorg1", "credential_type": "team", "description": "acc-test", "ttl": "1m", "max_ttl": "5m"})
 	creds := ve.read(t, "terraform/creds/multi")
 	if creds.LeaseDuration != 60 || !strings.HasPrefix(creds.Data["description"].(string), "acc-test(") || creds.Data["expired_at"] == nil {
 		t.Fatalf("team creds = %+v %v", creds, creds.Data)
@@ -225,8 +225,8 @@ func TestVaultEngineErrors(t *testing.T) {
 		{"terraform/role/x", map[string]any{"organization": "o", "credential_type": "org"}, 400, "unrecognized credential type: org"},
 		{"terraform/role/x", map[string]any{"user_id": "user-1", "team_id": "team-1"}, 400, "cannot provide a user_id in combination with organization or team_id"},
 		{"terraform/role/x", map[string]any{"description": "d"}, 400, "must provide an organization name, team id, or user id"},
-		{"terraform/role/x", map[string]any{"team_id": "team-tfcemuDevsMyOrg1", "ttl": 3600, "max_ttl": 120}, 400, "ttl cannot be greater than max_ttl"},
-		{"terraform/role/x", map[string]any{"team_id": "team-tfcemuDevsMyOrg1", "ttl": 60}, 400, "cannot provide description, ttl, or max_ttl with credential_type = team_legacy, try credential_type = team."},
+		{"terraform/role/x", map[string]any{"team_id": "team-tfcemuDevsMyorg1", "ttl": 3600, "max_ttl": 120}, 400, "ttl cannot be greater than max_ttl"},
+		{"terraform/role/x", map[string]any{"team_id": "team-tfcemuDevsMyorg1", "ttl": 60}, 400, "cannot provide description, ttl, or max_ttl with credential_type = team_legacy, try credential_type = team."},
 		{"terraform/role/x", map[string]any{"user_id": "user-1", "ttl": "abc"}, 400, `Field validation failed: error converting input for field "ttl": time: invalid duration "abc"`},
 		{"terraform/role/x", map[string]any{"organization": "no-such-org"}, 500, "1 error occurred:\n\t* error creating Terraform token: resource not found\n\n"},
 		{"terraform/rotate-role/nope", nil, 400, "missing role entry"},

@@ -27,7 +27,13 @@ if [ ${#tests[@]} -eq 0 ]; then
     TestWorkspaces_DeleteAllTagBindings TestWorkspaces_effectiveTagBindingsInheritedFrom TestProjectsAddTagBindings
     TestProjects_DeleteAllTagBindings TestWorkspaces_AddTags TestWorkspaces_RemoveTags TestOrganizationTagsList
     TestOrganizationTagsDelete TestOrganizationTagsAddWorkspace TestProjectsCreate TestProjectsAutoDestroy TestWorkspacesUpdate
-    TestWorkspacesAutoDestroy TestWorkspacesAutoDestroyDuration)
+    TestWorkspacesAutoDestroy TestWorkspacesAutoDestroyDuration
+    TestOrganizationMembershipsList TestOrganizationMembershipsCreate TestOrganizationMembershipsRead
+    TestOrganizationMembershipsReadWithOptions TestOrganizationMembershipsDelete
+    TestTeamMembersList TestTeamMembersAddWithInvalidOptions TestTeamMembersAddByUsername
+    TestTeamMembersAddByOrganizationMembers TestTeamMembersRemoveWithInvalidOptions TestTeamMembersRemoveByUsernames
+    TestTeamMembersRemoveByOrganizationMemberships
+    TestAgentTokensList TestAgentTokensCreate TestAgentTokensRead TestAgentTokensReadCreatedBy TestAgentTokensDelete)
 fi
 src=$(go list -m -f '{{.Dir}}' github.com/hashicorp/go-tfe) || exit 1
 work=$(mktemp -d)

@@ -1,7 +1,7 @@
 // Package ids makes the identifiers and secrets TFC and Vault hand out, in
-// their real formats: a type prefix and 16 base62 characters for resource IDs
-// (ws-, run-, at-, ...), <14>.atlasv1.<67> for TFC API tokens, hvs.<24> for
-// Vault service tokens.
+// their real formats: a type prefix and 16 base58 characters for resource
+// IDs (ws-, run-, at-, ...), <14>.atlasv1.<67> for TFC API tokens, hvs.<24>
+// for Vault service tokens.
 package ids
 
 import (
@@ -10,19 +10,27 @@ import (
 	"regexp"
 )
 
-const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+const (
+	base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	// base58 is Bitcoin's alphabet, the one TFC's ids are drawn from: no
+	// 0, O, I or l.
+	base58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+)
 
-// Pattern matches an ID made by New, whatever its prefix.
-var Pattern = regexp.MustCompile(`^[a-z]+-[0-9A-Za-z]{16}$`)
+// Pattern matches an ID in TFC's form, as New makes it, whatever its prefix.
+var Pattern = regexp.MustCompile(`^[a-z]+-[1-9A-HJ-NP-Za-km-z]{16}$`)
 
 // TokenPattern matches a TFC API token secret.
 var TokenPattern = regexp.MustCompile(`^[0-9A-Za-z]{14}\.atlasv1\.[0-9A-Za-z]{67}$`)
 
 // Random returns n characters drawn uniformly from the base62 alphabet using
 // crypto/rand.
-func Random(n int) string {
+func Random(n int) string { return draw(base62, n) }
+
+// draw returns n characters drawn uniformly from alphabet with crypto/rand.
+func draw(alphabet string, n int) string {
 	b := make([]byte, n)
-	max := big.NewInt(int64(len(base62)))
+	max := big.NewInt(int64(len(alphabet)))
 	for i := range b {
 		v, err := rand.Int(rand.Reader, max)
 		if err != nil {
@@ -30,13 +38,14 @@ func Random(n int) string {
 			// the program instead), so this is unreachable.
 			panic(err)
 		}
-		b[i] = base62[v.Int64()]
+		b[i] = alphabet[v.Int64()]
 	}
 	return string(b)
 }
 
-// New returns prefix + "-" + 16 base62 characters, e.g. New("ws") = "ws-Ab3...".
-func New(prefix string) string { return prefix + "-" + Random(16) }
+// New returns prefix + "-" + 16 base58 characters, e.g. New("ws") =
+// "ws-Ab3...", as TFC makes its ids.
+func New(prefix string) string { return prefix + "-" + draw(base58, 16) }
 
 // TokenSecret returns a TFC API token secret: 14 characters, ".atlasv1.", 67 characters.
 func TokenSecret() string { return Random(14) + ".atlasv1." + Random(67) }

@@ -1,12 +1,15 @@
 package ids
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestFormats(t *testing.T) {
 	seen := map[string]bool{}
 	for i := 0; i < 1000; i++ {
 		id := New("ws")
-		if !Pattern.MatchString(id) || id[:3] != "ws-" {
+		if !Pattern.MatchString(id) || id[:3] != "ws-" || strings.ContainsAny(id[3:], "0OIl") {
 			t.Fatalf("New(ws) = %q, not a TFC ID", id)
 		}
 		if seen[id] {
@@ -16,5 +19,24 @@ func TestFormats(t *testing.T) {
 	}
 	if s := TokenSecret(); !TokenPattern.MatchString(s) {
 		t.Fatalf("TokenSecret() = %q, not <14>.atlasv1.<67>", s)
+	}
+}
+
+func TestPattern(t *testing.T) {
+	for id, want := range map[string]bool{
+		"ws-mbsd5E3Ktt5Rg2Xm":  true,
+		"ou-123456789ABCDEFG":  true,
+		"ws-0bsd5E3Ktt5Rg2Xm":  false, // 0 is not base58
+		"ws-Obsd5E3Ktt5Rg2Xm":  false,
+		"ws-Ibsd5E3Ktt5Rg2Xm":  false,
+		"ws-lbsd5E3Ktt5Rg2Xm":  false,
+		"ws-mbsd5E3Ktt5Rg2X":   false, // 15 characters
+		"ws-mbsd5E3Ktt5Rg2Xmm": false,
+		"user-12345abcde":      false,
+		"WS-mbsd5E3Ktt5Rg2Xm":  false,
+	} {
+		if got := Pattern.MatchString(id); got != want {
+			t.Errorf("Pattern(%q) = %v, want %v", id, got, want)
+		}
 	}
 }

@@ -60,7 +60,7 @@ func TestRunWithTheRealClients(t *testing.T) {
 		t.Fatal(err)
 	}
 	user, err := client.Users.ReadCurrent(ctx)
-	if err != nil || user.ID != "user-ciOwner000000001" {
+	if err != nil || user.ID != "user-ciowner123456789" {
 		t.Fatalf("current user from the CI seed: %+v %v", user, err)
 	}
 	vc, _ := vault.NewClient(&vault.Config{Address: c.VaultAddress()})

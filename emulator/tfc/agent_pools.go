@@ -334,12 +334,13 @@ func (st *State) executionSettings(org string, mode *string, poolID *string, cur
 	return newMode, newPool, nil
 }
 
-// deleteAgentPool removes a pool and its agents.
+// deleteAgentPool removes a pool, its agents and its tokens.
 func (st *State) deleteAgentPool(id string) {
 	for aid, a := range st.Agents {
 		if a.PoolID == id {
 			delete(st.Agents, aid)
 		}
 	}
+	st.deleteAgentTokens(id)
 	delete(st.AgentPools, id)
 }

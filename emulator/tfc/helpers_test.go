@@ -52,7 +52,7 @@ func newEnvWithSeed(t *testing.T, seed *fixtures.Seed, rateLimit int) *env {
 			switch {
 			case tok.Owner:
 				e.owner = tok.Token
-			case u.ID == "user-tfcemuMember0001":
+			case u.ID == "user-tfcemuMember1234":
 				e.member = tok.Token
 			}
 		}

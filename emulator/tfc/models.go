@@ -68,7 +68,10 @@ func newOrganization(st *State, name, email string, now time.Time) *Organization
 		DefaultExecutionMode:   "remote",
 		CostEstimationEnabled:  true,
 		UserTokensEnabled:      true,
-		seq:                    st.next(),
+		// TFC turns both on for every new organization.
+		AggregatedCommitStatus:    true,
+		SpeculativePlanManagement: true,
+		seq:                       st.next(),
 	}
 	o.ServiceUserID = newID("user")
 	st.Orgs[name] = o
@@ -192,7 +195,6 @@ type Workspace struct {
 	SourceURL                   string
 	TriggerPrefixes             []string
 	TriggerPatterns             []string
-	Operations                  *bool
 	Assessments                 bool
 	StructuredOutput            bool
 	CreatedAt                   time.Time
@@ -274,7 +276,8 @@ type Token struct {
 	CreatedBy   Ref
 	UserID      string // user tokens
 	TeamID      string // team tokens
-	Org         string // organization and audit-trails tokens
+	Org         string // organization, audit-trails and agent tokens
+	PoolID      string // agent tokens
 	seq         int64
 }
 
@@ -286,7 +289,9 @@ func (t *Token) expired(now time.Time) bool { return t.ExpiredAt != nil && !now.
 func (st *State) addToken(t *Token) {
 	t.seq = st.next()
 	st.Tokens[t.ID] = t
-	st.secrets[t.Secret] = t.ID
+	if t.Kind != TokenAgent {
+		st.secrets[t.Secret] = t.ID
+	}
 }
 
 func (st *State) deleteToken(id string) {

@@ -239,6 +239,7 @@ func (s *Service) createOrganization(c *call) (int, any, error) {
 		o := newOrganization(st, *in.Name, *in.Email, c.now)
 		in.apply(o)
 		st.Teams[o.OwnersTeamID].Members = []string{c.p.userID}
+		st.activateTeamMembers(o.Name, c.now)
 		return Document{Data: st.orgResource(o, c.p)}, nil
 	})
 }
@@ -322,6 +323,7 @@ func (st *State) renameOrg(o *Organization, name string) {
 	reassign(st.VarSets, func(v *VariableSet) *string { return &v.Org }, old, name)
 	reassign(st.Tokens, func(t *Token) *string { return &t.Org }, old, name)
 	reassign(st.AgentPools, func(p *AgentPool) *string { return &p.Org }, old, name)
+	reassign(st.Memberships, func(m *OrganizationMembership) *string { return &m.Org }, old, name)
 	for _, m := range st.Modules {
 		if m.Org == old {
 			m.Org = name
@@ -371,6 +373,11 @@ func (s *Service) deleteOrganization(c *call) (int, any, error) {
 		for id, p := range st.AgentPools {
 			if p.Org == o.Name {
 				st.deleteAgentPool(id)
+			}
+		}
+		for id, m := range st.Memberships {
+			if m.Org == o.Name {
+				delete(st.Memberships, id)
 			}
 		}
 		delete(st.Orgs, o.Name)

@@ -140,8 +140,8 @@ func (in *projectInput) validate(create bool) error {
 			return invalidAttribute("/data/attributes/name", "Name may only contain letters, numbers, spaces, -, and _, and must be between 3 and 40 characters")
 		}
 	}
-	if so := in.SettingOverwrites; so != nil && so.ExecutionMode != nil && so.AgentPool != nil && *so.ExecutionMode != *so.AgentPool {
-		return invalidAttribute("/data/attributes/setting-overwrites", "If agent-pool and execution-mode are both included in setting-overwrites, their values must be the same.")
+	if so := in.SettingOverwrites; so != nil && overwritesDisagree(so.ExecutionMode, so.AgentPool) {
+		return errOverwritesDisagree()
 	}
 	d, err := parseAutoDestroyDuration(in.AutoDestroy)
 	in.autoDestroy = d

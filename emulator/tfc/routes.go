@@ -34,6 +34,17 @@ func (s *Service) routes() []route {
 		{pattern: "GET " + v2 + "/authentication-tokens/{id}", handle: s.readToken},
 		{pattern: "DELETE " + v2 + "/authentication-tokens/{id}", handle: s.deleteToken},
 
+		{pattern: "GET " + v2 + "/organizations/{org}/organization-memberships", handle: s.listMemberships},
+		{pattern: "POST " + v2 + "/organizations/{org}/organization-memberships", handle: s.createMembership},
+		{pattern: "GET " + v2 + "/organization-memberships", handle: s.listOwnMemberships},
+		{pattern: "GET " + v2 + "/organization-memberships/{id}", handle: s.readMembership},
+		{pattern: "DELETE " + v2 + "/organization-memberships/{id}", handle: s.deleteMembership},
+		{pattern: "POST " + v2 + "/teams/{id}/relationships/users", handle: s.teamMembers("users", true)},
+		{pattern: "DELETE " + v2 + "/teams/{id}/relationships/users", handle: s.teamMembers("users", false)},
+		{pattern: "GET " + v2 + "/teams/{id}/relationships/organization-memberships", handle: s.listTeamMemberships},
+		{pattern: "POST " + v2 + "/teams/{id}/relationships/organization-memberships", handle: s.teamMembers("organization-memberships", true)},
+		{pattern: "DELETE " + v2 + "/teams/{id}/relationships/organization-memberships", handle: s.teamMembers("organization-memberships", false)},
+
 		{pattern: "GET " + v2 + "/organizations/{org}/teams", handle: s.listTeams},
 		{pattern: "POST " + v2 + "/organizations/{org}/teams", handle: s.createTeam},
 		{pattern: "GET " + v2 + "/teams/{id}", handle: s.readTeam},
@@ -117,6 +128,8 @@ func (s *Service) routes() []route {
 		{pattern: "DELETE " + v2 + "/agent-pools/{id}", handle: s.deleteAgentPool},
 		{pattern: "GET " + v2 + "/agent-pools/{id}/agents", handle: s.listAgents},
 		{pattern: "GET " + v2 + "/agents/{id}", handle: s.readAgent},
+		{pattern: "POST " + v2 + "/agent-pools/{id}/authentication-tokens", handle: s.createAgentToken},
+		{pattern: "GET " + v2 + "/agent-pools/{id}/authentication-tokens", handle: s.listAgentTokens},
 
 		{pattern: "GET " + v2 + "/organizations/{org}/registry-modules", handle: s.listModules},
 		{pattern: "POST " + v2 + "/organizations/{org}/registry-modules", handle: s.createModule},

@@ -24,7 +24,7 @@ func TestCISeedFixedTokensOfEveryKind(t *testing.T) {
 	}
 	team := e.client(org.Teams[1].Token.Token)
 	ws := must[*tfe.Workspace](t)(team.Workspaces.Read(ctx(), "ci-org", "network-prod"))
-	if ws.ID != "ws-ciNetworkProd000" || ws.Project.ID != "prj-ciNetworking0001" {
+	if ws.ID != "ws-ciNetworkProd123" || ws.Project.ID != "prj-ciNetworking1234" {
 		t.Fatalf("workspace = %+v", ws)
 	}
 	vars := must[*tfe.VariableList](t)(team.Variables.ListAll(ctx(), ws.ID, nil))

@@ -22,6 +22,8 @@ type snapshot struct {
 	AgentPools []*AgentPool
 	Agents     []*Agent
 	Runs       []*Run
+	// Memberships are organization memberships.
+	Memberships []*OrganizationMembership
 }
 
 // Snapshot returns the whole TFC state as JSON, for --state-file.
@@ -30,19 +32,20 @@ func (s *Service) Snapshot() (json.RawMessage, error) {
 	err := s.store.View(func(st *State) error {
 		var err error
 		b, err = json.Marshal(snapshot{
-			Users:      sortedBySeq(st.Users, nil),
-			Orgs:       sortedBySeq(st.Orgs, nil),
-			Teams:      sortedBySeq(st.Teams, nil),
-			Projects:   sortedBySeq(st.Projects, nil),
-			Workspaces: sortedBySeq(st.Workspaces, nil),
-			Vars:       sortedBySeq(st.Vars, nil),
-			VarSets:    sortedBySeq(st.VarSets, nil),
-			Tokens:     sortedBySeq(st.Tokens, nil),
-			Modules:    sortedBySeq(st.Modules, nil),
-			TestRuns:   sortedBySeq(st.TestRuns, nil),
-			AgentPools: sortedBySeq(st.AgentPools, nil),
-			Agents:     sortedBySeq(st.Agents, nil),
-			Runs:       sortedBySeq(st.Runs, nil),
+			Users:       sortedBySeq(st.Users, nil),
+			Orgs:        sortedBySeq(st.Orgs, nil),
+			Teams:       sortedBySeq(st.Teams, nil),
+			Projects:    sortedBySeq(st.Projects, nil),
+			Workspaces:  sortedBySeq(st.Workspaces, nil),
+			Vars:        sortedBySeq(st.Vars, nil),
+			VarSets:     sortedBySeq(st.VarSets, nil),
+			Tokens:      sortedBySeq(st.Tokens, nil),
+			Modules:     sortedBySeq(st.Modules, nil),
+			TestRuns:    sortedBySeq(st.TestRuns, nil),
+			AgentPools:  sortedBySeq(st.AgentPools, nil),
+			Agents:      sortedBySeq(st.Agents, nil),
+			Runs:        sortedBySeq(st.Runs, nil),
+			Memberships: sortedBySeq(st.Memberships, nil),
 		})
 		return err
 	})
@@ -94,11 +97,19 @@ func (s *Service) Restore(raw json.RawMessage) error {
 	if err := fill(st, snap.Runs, st.Runs, func(r *Run) string { return r.ID }, func(r *Run, n int64) { r.seq = n }); err != nil {
 		return err
 	}
+	if err := fill(st, snap.Memberships, st.Memberships, func(m *OrganizationMembership) string { return m.ID }, func(m *OrganizationMembership, n int64) { m.seq = n }); err != nil {
+		return err
+	}
 	for _, t := range snap.Tokens {
 		if t == nil || t.ID == "" || t.Secret == "" {
 			return fmt.Errorf("tfc snapshot: a token without id or secret")
 		}
 		st.addToken(t)
+	}
+	for _, o := range sortedBySeq(st.Orgs, nil) {
+		// Snapshots from before memberships existed: team members are
+		// active members.
+		st.activateTeamMembers(o.Name, o.CreatedAt)
 	}
 	if err := st.checkReferences(); err != nil {
 		return fmt.Errorf("tfc snapshot: %w", err)
@@ -168,6 +179,16 @@ func (st *State) checkReferences() error {
 	for _, r := range st.Runs {
 		if st.Workspaces[r.WorkspaceID] == nil || r.Plan == nil || r.Apply == nil {
 			return fmt.Errorf("run %s: unknown workspace or missing phases", r.ID)
+		}
+	}
+	for _, m := range st.Memberships {
+		if st.Orgs[m.Org] == nil || st.Users[m.UserID] == nil {
+			return fmt.Errorf("organization membership %s: unknown organization or user", m.ID)
+		}
+	}
+	for _, t := range st.Tokens {
+		if t.Kind == TokenAgent && st.AgentPools[t.PoolID] == nil {
+			return fmt.Errorf("agent token %s: unknown agent pool %q", t.ID, t.PoolID)
 		}
 	}
 	for _, r := range st.TestRuns {

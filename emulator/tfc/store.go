@@ -35,8 +35,10 @@ type State struct {
 	AgentPools map[string]*AgentPool      // by id
 	Agents     map[string]*Agent          // by id
 	Runs       map[string]*Run            // by id
-	secrets    map[string]string          // token secret -> token id
-	seq        int64
+	// Memberships are organization memberships, by id.
+	Memberships map[string]*OrganizationMembership
+	secrets     map[string]string // token secret -> token id
+	seq         int64
 }
 
 // next returns an increasing sequence number; lists sort by it so they keep
@@ -45,20 +47,21 @@ func (st *State) next() int64 { st.seq++; return st.seq }
 
 func newState() *State {
 	return &State{
-		Users:      map[string]*User{},
-		Orgs:       map[string]*Organization{},
-		Teams:      map[string]*Team{},
-		Projects:   map[string]*Project{},
-		Workspaces: map[string]*Workspace{},
-		Vars:       map[string]*Variable{},
-		VarSets:    map[string]*VariableSet{},
-		Tokens:     map[string]*Token{},
-		Modules:    map[string]*RegistryModule{},
-		TestRuns:   map[string]*TestRun{},
-		AgentPools: map[string]*AgentPool{},
-		Agents:     map[string]*Agent{},
-		Runs:       map[string]*Run{},
-		secrets:    map[string]string{},
+		Users:       map[string]*User{},
+		Orgs:        map[string]*Organization{},
+		Teams:       map[string]*Team{},
+		Projects:    map[string]*Project{},
+		Workspaces:  map[string]*Workspace{},
+		Vars:        map[string]*Variable{},
+		VarSets:     map[string]*VariableSet{},
+		Tokens:      map[string]*Token{},
+		Modules:     map[string]*RegistryModule{},
+		TestRuns:    map[string]*TestRun{},
+		AgentPools:  map[string]*AgentPool{},
+		Agents:      map[string]*Agent{},
+		Runs:        map[string]*Run{},
+		Memberships: map[string]*OrganizationMembership{},
+		secrets:     map[string]string{},
 	}
 }
 
@@ -151,6 +154,7 @@ func stateFromSeed(seed *fixtures.Seed, now time.Time) *State {
 					TeamID: t.ID, CreatedBy: Ref{ID: t.ID, Type: "teams"}})
 			}
 		}
+		st.activateTeamMembers(o.Name, now)
 		if o.Token != nil {
 			st.addToken(&Token{ID: o.Token.ID, Kind: TokenOrg, Secret: o.Token.Token, CreatedAt: now,
 				Org: o.Name, CreatedBy: Ref{ID: o.Name, Type: "organizations"}})

@@ -30,6 +30,10 @@ type teamAttributes struct {
 func (st *State) teamResource(t *Team, p principal) Resource {
 	manage := st.can(p, t.Org, manageTeams)
 	owners := st.Orgs[t.Org] != nil && st.Orgs[t.Org].OwnersTeamID == t.ID
+	var memberships []string
+	for _, m := range st.teamMemberships(t) {
+		memberships = append(memberships, m.ID)
+	}
 	var sso *string
 	if t.SSOTeamID != "" {
 		sso = &t.SSOTeamID
@@ -47,7 +51,7 @@ func (st *State) teamResource(t *Team, p principal) Resource {
 		Relationships: map[string]Relationship{
 			"organization":             toOne("organizations", t.Org),
 			"users":                    toMany("users", t.Members),
-			"organization-memberships": toMany("organization-memberships", nil),
+			"organization-memberships": toMany("organization-memberships", memberships),
 			"authentication-token":     {Links: map[string]string{"related": "/api/v2/teams/" + t.ID + "/authentication-token"}},
 		},
 		Links: map[string]string{"self": "/api/v2/teams/" + t.ID},
@@ -122,7 +126,7 @@ func (s *Service) listTeams(c *call) (int, any, error) {
 			return nil, err
 		}
 		var all []Resource
-		var users []string
+		var teams []*Team
 		for _, t := range sortedBySeq(st.Teams, func(t *Team) bool { return t.Org == o.Name }) {
 			if _, err := st.visibleTeam(c.p, t.ID); err != nil {
 				continue
@@ -131,23 +135,41 @@ func (s *Service) listTeams(c *call) (int, any, error) {
 				continue
 			}
 			all = append(all, st.teamResource(t, c.p))
-			users = append(users, t.Members...)
+			teams = append(teams, t)
 		}
 		doc, err := paginate(c.r, all)
 		if err != nil {
 			return nil, err
 		}
+		doc.Included = st.teamIncluded(c.p, inc, teams)
+		return doc, nil
+	})
+}
+
+// teamIncluded is the included member of a team document: the teams'
+// users and organization memberships as inc asks, each once.
+func (st *State) teamIncluded(p principal, inc map[string]bool, teams []*Team) []Resource {
+	var out []Resource
+	seen := map[string]bool{}
+	for _, t := range teams {
 		if inc["users"] {
-			seen := map[string]bool{}
-			for _, id := range users {
-				if u, ok := st.Users[id]; ok && !seen[id] {
-					seen[id] = true
-					doc.Included = append(doc.Included, userResource(u, c.p.kind == "user" && c.p.userID == id))
+			for _, id := range t.Members {
+				if u, ok := st.Users[id]; ok && !seen["users/"+id] {
+					seen["users/"+id] = true
+					out = append(out, userResource(u, p.kind == "user" && p.userID == id))
 				}
 			}
 		}
-		return doc, nil
-	})
+		if inc["organization-memberships"] {
+			for _, m := range st.teamMemberships(t) {
+				if !seen[m.ID] {
+					seen[m.ID] = true
+					out = append(out, st.membershipResource(m, p))
+				}
+			}
+		}
+	}
+	return out
 }
 
 func (s *Service) createTeam(c *call) (int, any, error) {
@@ -180,12 +202,16 @@ func (s *Service) createTeam(c *call) (int, any, error) {
 }
 
 func (s *Service) readTeam(c *call) (int, any, error) {
+	inc, err := includes(c.r, "users", "organization-memberships")
+	if err != nil {
+		return 0, nil, err
+	}
 	return s.view(http.StatusOK, func(st *State) (any, error) {
 		t, err := st.visibleTeam(c.p, c.path("id"))
 		if err != nil {
 			return nil, err
 		}
-		return Document{Data: st.teamResource(t, c.p)}, nil
+		return Document{Data: st.teamResource(t, c.p), Included: st.teamIncluded(c.p, inc, []*Team{t})}, nil
 	})
 }
 

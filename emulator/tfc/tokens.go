@@ -437,6 +437,10 @@ func (st *State) tokenFor(p principal, id string) (*Token, error) {
 		if _, err := st.manageableTeam(p, t.TeamID); err == nil {
 			return t, nil
 		}
+	case TokenAgent:
+		if _, err := st.agentPoolFor(p, t.PoolID, true); err == nil {
+			return t, nil
+		}
 	default:
 		if st.isOwner(p, t.Org) {
 			return t, nil

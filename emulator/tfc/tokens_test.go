@@ -124,7 +124,7 @@ func TestUserTokensCreateReadListDelete(t *testing.T) {
 func TestTeamTokensLegacyAndMultiple(t *testing.T) {
 	e := newEnv(t, -1)
 	c := e.client(e.owner)
-	team := "team-tfcemuDevsMyOrg1"
+	team := "team-tfcemuDevsMyorg1"
 	legacy := must[*tfe.TeamToken](t)(c.TeamTokens.Create(ctx(), team))
 	if legacy.Description != nil || legacy.Team == nil || legacy.Team.ID != team {
 		t.Fatalf("legacy token = %+v", legacy)
@@ -170,10 +170,10 @@ func TestMembersCannotManageOwnersTokens(t *testing.T) {
 	m := e.client(e.member)
 	_, err := m.OrganizationTokens.Create(ctx(), "my-org")
 	wantErr(t, err, tfe.ErrResourceNotFound)
-	_, err = m.TeamTokens.Create(ctx(), "team-tfcemuOwnersMyOr")
+	_, err = m.TeamTokens.Create(ctx(), "team-tfcemuownersMyor")
 	wantErr(t, err, tfe.ErrResourceNotFound)
 	// A member may manage the tokens of their own team (allowed by default).
-	must[*tfe.TeamToken](t)(m.TeamTokens.Create(ctx(), "team-tfcemuDevsMyOrg1"))
+	must[*tfe.TeamToken](t)(m.TeamTokens.Create(ctx(), "team-tfcemuDevsMyorg1"))
 }
 
 // TestConcurrentOrganizationTokenCreation shows one organization never

@@ -98,7 +98,8 @@ func refsIn(refs []Ref, exists func(id string) bool, pointer string) ([]string, 
 }
 
 func (s *Service) listVarSets(c *call) (int, any, error) {
-	if _, err := includes(c.r, "workspaces", "projects", "vars"); err != nil {
+	inc, err := includes(c.r, "workspaces", "projects", "vars")
+	if err != nil {
 		return 0, nil, err
 	}
 	q := strings.ToLower(c.r.URL.Query().Get("q"))
@@ -132,7 +133,21 @@ func (s *Service) listVarSets(c *call) (int, any, error) {
 				all = append(all, st.varSetResource(v))
 			}
 		}
-		return paginate(c.r, all)
+		doc, err := paginate(c.r, all)
+		if err != nil {
+			return nil, err
+		}
+		// The page's sets' included resources, each once.
+		seen := map[Ref]bool{}
+		for _, r := range doc.Data {
+			for _, res := range st.varSetIncluded(st.VarSets[r.ID], inc, c.p) {
+				if ref := (Ref{ID: res.ID, Type: res.Type}); !seen[ref] {
+					seen[ref] = true
+					doc.Included = append(doc.Included, res)
+				}
+			}
+		}
+		return doc, nil
 	})
 }
 

@@ -58,6 +58,7 @@ type wsAttributes struct {
 	Permissions                wsPermissions       `json:"permissions"`
 	QueueAllRuns               bool                `json:"queue-all-runs"`
 	SpeculativeEnabled         bool                `json:"speculative-enabled"`
+	Source                     string              `json:"source"`
 	SourceName                 *string             `json:"source-name"`
 	SourceURL                  *string             `json:"source-url"`
 	StructuredRunOutput        bool                `json:"structured-run-output-enabled"`
@@ -81,10 +82,8 @@ type wsAttributes struct {
 func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 	manage := st.can(p, w.Org, manageWorkspaces)
 	mode, pool := st.effectiveExecution(w)
+	// operations is the deprecated twin of execution-mode.
 	operations := mode != "local"
-	if w.Operations != nil {
-		operations = *w.Operations
-	}
 	self := fmt.Sprintf("/api/v2/organizations/%s/workspaces/%s", w.Org, w.Name)
 	return Resource{
 		ID:   w.ID,
@@ -95,7 +94,7 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 			Environment: "default", ExecutionMode: mode, FileTriggersEnabled: w.FileTriggers, GlobalRemoteState: w.GlobalRemoteState,
 			Locked: w.Locked, Name: w.Name, Operations: operations,
 			AutoApplyRunTrigger: w.AutoApplyTrigger, AutoDestroyAt: timestampPtr(w.AutoDestroyAt),
-			SourceName: nonEmpty(w.SourceName), SourceURL: nonEmpty(w.SourceURL), AssessmentsEnabled: w.Assessments,
+			Source: "tfe-api", SourceName: nonEmpty(w.SourceName), SourceURL: nonEmpty(w.SourceURL), AssessmentsEnabled: w.Assessments,
 			Permissions: wsPermissions{CanDestroy: manage, CanForceUnlock: manage, CanLock: manage, CanManageRunTasks: manage,
 				CanQueueApply: manage, CanQueueDestroy: manage, CanQueueRun: manage, CanReadSettings: true, CanReadStateVersions: true,
 				CanReadVariable: true, CanUnlock: manage, CanUpdate: manage, CanUpdateVariable: manage, CanForceDelete: manage},
@@ -158,6 +157,13 @@ type workspaceInput struct {
 	Operations         *bool           `json:"operations"`
 	Assessments        *bool           `json:"assessments-enabled"`
 	StructuredOutput   *bool           `json:"structured-run-output-enabled"`
+	// SettingOverwrites false for execution-mode (or agent-pool) drops the
+	// workspace's own execution mode and agent pool, so it inherits its
+	// project's or organization's.
+	SettingOverwrites *struct {
+		ExecutionMode *bool `json:"execution-mode"`
+		AgentPool     *bool `json:"agent-pool"`
+	} `json:"setting-overwrites"`
 	// AutoDestroy is raw so that null (clear) and absent (keep) differ.
 	AutoDestroy         json.RawMessage `json:"auto-destroy-activity-duration"`
 	InheritsAutoDestroy *bool           `json:"inherits-project-auto-destroy"`
@@ -183,6 +189,15 @@ func orEmpty(s []string) []string {
 }
 
 func (in *workspaceInput) validate(create bool) error {
+	if in.ExecutionMode == nil && in.Operations != nil {
+		// operations is the deprecated form of execution-mode: false is
+		// local, true remote. An execution mode sent with it wins.
+		mode := "local"
+		if *in.Operations {
+			mode = "remote"
+		}
+		in.ExecutionMode = &mode
+	}
 	var errs Errors
 	if create || in.Name != nil {
 		switch {
@@ -218,6 +233,9 @@ func (in *workspaceInput) validate(create bool) error {
 	} else {
 		in.autoDestroy = d
 	}
+	if so := in.SettingOverwrites; so != nil && overwritesDisagree(so.ExecutionMode, so.AgentPool) {
+		errs = append(errs, errOverwritesDisagree())
+	}
 	if len(in.TriggerPrefixes) > 0 && len(in.TriggerPatterns) > 0 {
 		errs = append(errs, invalidAttribute("/data/attributes/trigger-patterns", "Trigger patterns and trigger prefixes cannot both be set"))
 	}
@@ -240,9 +258,6 @@ func (in *workspaceInput) apply(w *Workspace) {
 	if in.TriggerPatterns != nil {
 		w.TriggerPatterns, w.TriggerPrefixes = in.TriggerPatterns, nil
 	}
-	if in.Operations != nil {
-		w.Operations = in.Operations
-	}
 	setIf(&w.Assessments, in.Assessments)
 	setIf(&w.StructuredOutput, in.StructuredOutput)
 	setIf(&w.Name, in.Name)
@@ -254,6 +269,9 @@ func (in *workspaceInput) apply(w *Workspace) {
 		}
 	}
 	setIf(&w.AgentPoolID, in.AgentPoolID)
+	if in.inherits() {
+		w.ExecutionMode, w.ExecutionModeSet, w.AgentPoolID = "", false, ""
+	}
 	setIf(&w.AutoApply, in.AutoApply)
 	setIf(&w.TerraformVersion, in.TerraformVersion)
 	setIf(&w.WorkingDirectory, in.WorkingDirectory)
@@ -263,6 +281,29 @@ func (in *workspaceInput) apply(w *Workspace) {
 	setIf(&w.SpeculativeEnabled, in.SpeculativeEnabled)
 	setIf(&w.GlobalRemoteState, in.GlobalRemoteState)
 	in.applyAutoDestroy(w)
+}
+
+// overwritesDisagree reports setting-overwrites that send both flags with
+// different values: execution mode and agent pool are inherited together.
+func overwritesDisagree(executionMode, agentPool *bool) bool {
+	return executionMode != nil && agentPool != nil && *executionMode != *agentPool
+}
+
+// errOverwritesDisagree is TFC's refusal of disagreeing overwrites, for
+// projects and workspaces alike.
+func errOverwritesDisagree() *Error {
+	return invalidAttribute("/data/attributes/setting-overwrites", "If agent-pool and execution-mode are both included in setting-overwrites, their values must be the same.")
+}
+
+// inherits reports whether the request gives up the workspace's own
+// execution settings: setting-overwrites execution-mode false, or
+// agent-pool false without execution-mode (the two are set together).
+func (in *workspaceInput) inherits() bool {
+	o := in.SettingOverwrites
+	if o == nil {
+		return false
+	}
+	return (o.ExecutionMode != nil && !*o.ExecutionMode) || (o.ExecutionMode == nil && o.AgentPool != nil && !*o.AgentPool)
 }
 
 // applyAutoDestroy sets a workspace's own auto-destroy activity duration.

@@ -23,7 +23,7 @@ Feature: Workload identity tokens for workspace runs and module test runs
       | terraform_full_workspace    | organization:my-org:project:Default Project:workspace:my-workspace                 |
       | terraform_run_phase         | <phase>                                                                             |
     And the token claim "jti" matches "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
-    And the token claim "terraform_run_id" matches "^run-[0-9A-Za-z]{16}$"
+    And the token claim "terraform_run_id" matches "^run-[1-9A-HJ-NP-Za-km-z]{16}$"
     And the token was issued at the virtual clock's time
     And the token's nbf is 0 seconds before its iat
     And the token expires <lifetime> seconds after it was issued
@@ -44,7 +44,7 @@ Feature: Workload identity tokens for workspace runs and module test runs
       | terraform_run_phase         | plan                                                           |
       | terraform_organization_id   | org-GRNbCjYNpBB6NEH9                                           |
       | terraform_organization_name | my-org                                                         |
-    And the token claim "terraform_run_id" matches "^trun-[0-9A-Za-z]{16}$"
+    And the token claim "terraform_run_id" matches "^trun-[1-9A-HJ-NP-Za-km-z]{16}$"
     And the token has no "terraform_workspace_id" claim
     And the token has no "terraform_project_id" claim
     And the token has no "terraform_full_workspace" claim

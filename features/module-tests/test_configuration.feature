@@ -19,7 +19,7 @@ Feature: Registry module test configuration API
         "links": {"self": "/api/v2/registry-modules/private/my-org/vpc/aws/test-configuration"}}}
       """
     And the response JSON at "data.id" contains "modconf-"
-    And the response JSON at "data.relationships.registry-module.data.id" is "mod-tfcemuVpcAws0001"
+    And the response JSON at "data.relationships.registry-module.data.id" is "mod-tfcemuVpcAwsMod1"
 
   Scenario Outline: Configure <provider> dynamic credentials
     When I PATCH "/api/v2/registry-modules/private/my-org/vpc/aws/test-configuration" with:

@@ -63,12 +63,12 @@ Feature: API token lifecycles
     Then the response status is 401
 
   Scenario: A duplicate team token description is refused with TFC's exact error
-    When I POST "/api/v2/teams/team-tfcemuDevsMyOrg1/authentication-tokens" with:
+    When I POST "/api/v2/teams/team-tfcemuDevsMyorg1/authentication-tokens" with:
       """
       {"data": {"type": "", "attributes": {"description": "deploy"}}}
       """
     Then the response status is 201
-    When I POST "/api/v2/teams/team-tfcemuDevsMyOrg1/authentication-tokens" with:
+    When I POST "/api/v2/teams/team-tfcemuDevsMyorg1/authentication-tokens" with:
       """
       {"data": {"type": "", "attributes": {"description": "deploy"}}}
       """
@@ -99,7 +99,7 @@ Feature: API token lifecycles
   @emulator-only
   Scenario: Without expired-at a token lives two calendar years
     Given the virtual clock is set to "2026-01-15T10:30:00Z"
-    When I POST "/api/v2/teams/team-tfcemuDevsMyOrg1/authentication-token" with:
+    When I POST "/api/v2/teams/team-tfcemuDevsMyorg1/authentication-token" with:
       """
       {"data": {"type": ""}}
       """
@@ -107,7 +107,7 @@ Feature: API token lifecycles
     And the response JSON at "data.attributes.created-at" is "2026-01-15T10:30:00.000Z"
     And the response JSON at "data.attributes.expired-at" is "2028-01-15T10:30:00.000Z"
     And the response JSON at "data.attributes.description" is null
-    And the response JSON at "data.relationships.team.data.id" is "team-tfcemuDevsMyOrg1"
+    And the response JSON at "data.relationships.team.data.id" is "team-tfcemuDevsMyorg1"
 
   @emulator-only
   Scenario: An expiry in the past is refused and nothing is created

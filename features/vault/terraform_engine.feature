@@ -82,18 +82,18 @@ Feature: Vault's Terraform Cloud secrets engine
   Scenario: A legacy team role stores its token; the read shows team_legacy
     When I PUT "/v1/terraform/role/team" to Vault with:
       """
-      {"team_id":"team-tfcemuVaultTeam1"}
+      {"team_id":"team-tfcemuHVTeam1234"}
       """
     Then the response status is 204
     When I GET "/v1/terraform/role/team" from Vault
-    Then the response JSON at "data" is {"credential_type":"team_legacy","max_ttl":0,"name":"team","team_id":"team-tfcemuVaultTeam1","ttl":0}
+    Then the response JSON at "data" is {"credential_type":"team_legacy","max_ttl":0,"name":"team","team_id":"team-tfcemuHVTeam1234","ttl":0}
 
   @emulator-only
   Scenario: A team token lease expires on the virtual clock and its token is revoked in TFC
     Given the virtual clock is frozen
     When I PUT "/v1/terraform/role/multi" to Vault with:
       """
-      {"team_id":"team-tfcemuVaultTeam1","credential_type":"team","description":"ci","ttl":"2m"}
+      {"team_id":"team-tfcemuHVTeam1234","credential_type":"team","description":"ci","ttl":"2m"}
       """
     And I GET "/v1/terraform/creds/multi" from Vault
     Then the response JSON at "lease_duration" is 120
@@ -124,7 +124,7 @@ Feature: Vault's Terraform Cloud secrets engine
       | {"user_id":"user-12345abcde","organization":"my-org"} | cannot provide a user_id in combination with organization or team_id                                       |
       | {"description":"nothing to make a token for"}         | must provide an organization name, team id, or user id                                                     |
       | {"user_id":"user-12345abcde","ttl":600,"max_ttl":60}  | ttl cannot be greater than max_ttl                                                                         |
-      | {"team_id":"team-tfcemuVaultTeam1","ttl":60}          | cannot provide description, ttl, or max_ttl with credential_type = team_legacy, try credential_type = team. |
+      | {"team_id":"team-tfcemuHVTeam1234","ttl":60}          | cannot provide description, ttl, or max_ttl with credential_type = team_legacy, try credential_type = team. |
 
   Scenario: Reading creds of a role that does not exist is the engine's 500
     When I GET "/v1/terraform/creds/nope" from Vault
