@@ -222,7 +222,7 @@ func (s *Service) createRun(c *call) (int, any, error) {
 	var runID string
 	status, body, err := s.update(http.StatusCreated, func(st *State) (any, error) {
 		w, ok := st.Workspaces[wsID]
-		if !ok || !st.memberOf(c.p, w.Org) || !st.can(c.p, w.Org, manageWorkspaces) {
+		if !ok || !st.workspacePermissions(c.p, w).canQueueRun {
 			return nil, errNotFound
 		}
 		r, err := st.queueRun(w, creatorRef(c.p), c.now, "", in)
@@ -369,7 +369,7 @@ func (st *State) runFor(p principal, id string) (*Run, *Workspace, error) {
 		return nil, nil, errNotFound
 	}
 	w := st.Workspaces[r.WorkspaceID]
-	if w == nil || !st.memberOf(p, w.Org) || !st.can(p, w.Org, readWorkspaces) {
+	if w == nil || !st.workspacePermissions(p, w).canRead {
 		return nil, nil, errNotFound
 	}
 	return r, w, nil
@@ -381,17 +381,17 @@ func (s *Service) readRun(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Document{Data: runResource(r, st.can(c.p, w.Org, manageWorkspaces))}, nil
+		return Document{Data: runResource(r, st.workspacePermissions(c.p, w).canApply)}, nil
 	})
 }
 
 func (s *Service) listRuns(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.workspaceFor(c)
+		w, perms, err := st.workspaceWith(c, nil)
 		if err != nil {
 			return nil, err
 		}
-		manage := st.can(c.p, w.Org, manageWorkspaces)
+		manage := perms.canApply
 		var all []Resource
 		runs := sortedBySeq(st.Runs, func(r *Run) bool { return r.WorkspaceID == w.ID })
 		for i := len(runs) - 1; i >= 0; i-- { // newest first, as TFC lists runs
@@ -441,7 +441,10 @@ func (s *Service) runAction(action string) handler {
 			if err != nil {
 				return nil, err
 			}
-			if !st.can(c.p, w.Org, manageWorkspaces) {
+			// Cancelling takes queueing rights; applying, discarding and
+			// forcing take apply rights.
+			perms := st.workspacePermissions(c.p, w)
+			if allowed := perms.canApply || (action == "cancel" && perms.canQueueRun); !allowed {
 				return nil, errNotFound
 			}
 			now := c.now

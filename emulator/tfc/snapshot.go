@@ -22,6 +22,10 @@ type snapshot struct {
 	AgentPools []*AgentPool
 	Agents     []*Agent
 	Runs       []*Run
+
+	// TeamWorkspaces and TeamProjects are absent from older snapshots.
+	TeamWorkspaces []*TeamWorkspaceAccess `json:",omitempty"`
+	TeamProjects   []*TeamProjectAccess   `json:",omitempty"`
 }
 
 // Snapshot returns the whole TFC state as JSON, for --state-file.
@@ -43,6 +47,9 @@ func (s *Service) Snapshot() (json.RawMessage, error) {
 			AgentPools: sortedBySeq(st.AgentPools, nil),
 			Agents:     sortedBySeq(st.Agents, nil),
 			Runs:       sortedBySeq(st.Runs, nil),
+
+			TeamWorkspaces: sortedBySeq(st.TeamWorkspaces, nil),
+			TeamProjects:   sortedBySeq(st.TeamProjects, nil),
 		})
 		return err
 	})
@@ -92,6 +99,12 @@ func (s *Service) Restore(raw json.RawMessage) error {
 		return err
 	}
 	if err := fill(st, snap.Runs, st.Runs, func(r *Run) string { return r.ID }, func(r *Run, n int64) { r.seq = n }); err != nil {
+		return err
+	}
+	if err := fill(st, snap.TeamWorkspaces, st.TeamWorkspaces, func(a *TeamWorkspaceAccess) string { return a.ID }, func(a *TeamWorkspaceAccess, n int64) { a.seq = n }); err != nil {
+		return err
+	}
+	if err := fill(st, snap.TeamProjects, st.TeamProjects, func(a *TeamProjectAccess) string { return a.ID }, func(a *TeamProjectAccess, n int64) { a.seq = n }); err != nil {
 		return err
 	}
 	for _, t := range snap.Tokens {
@@ -169,6 +182,9 @@ func (st *State) checkReferences() error {
 		if st.Workspaces[r.WorkspaceID] == nil || r.Plan == nil || r.Apply == nil {
 			return fmt.Errorf("run %s: unknown workspace or missing phases", r.ID)
 		}
+	}
+	if err := st.checkTeamAccessReferences(); err != nil {
+		return err
 	}
 	for _, r := range st.TestRuns {
 		if st.Modules[r.ModuleID] == nil {

@@ -36,7 +36,13 @@ type State struct {
 	Agents     map[string]*Agent          // by id
 	Runs       map[string]*Run            // by id
 	secrets    map[string]string          // token secret -> token id
-	seq        int64
+
+	// TeamWorkspaces and TeamProjects are team access to workspaces and
+	// projects, by id.
+	TeamWorkspaces map[string]*TeamWorkspaceAccess
+	TeamProjects   map[string]*TeamProjectAccess
+
+	seq int64
 }
 
 // next returns an increasing sequence number; lists sort by it so they keep
@@ -59,6 +65,9 @@ func newState() *State {
 		Agents:     map[string]*Agent{},
 		Runs:       map[string]*Run{},
 		secrets:    map[string]string{},
+
+		TeamWorkspaces: map[string]*TeamWorkspaceAccess{},
+		TeamProjects:   map[string]*TeamProjectAccess{},
 	}
 }
 
