@@ -225,7 +225,7 @@ func (s *Service) createRun(c *call) (int, any, error) {
 		if !ok || !st.workspacePermissions(c.p, w).canQueueRun {
 			return nil, errNotFound
 		}
-		r, err := st.queueRun(w, creatorRef(c.p), c.now, "", in)
+		r, err := st.queueRun(w, st.runCreator(c.p, w.Org), c.now, "", in)
 		if err != nil {
 			return nil, err
 		}
@@ -244,6 +244,25 @@ func (s *Service) createRun(c *call) (int, any, error) {
 		return Document{Data: runResource(r, true)}, nil
 	})
 	return status, body, err
+}
+
+// runCreator is a run's created-by: the user, or for a team or
+// organization token the service user TFC shows for it (go-tfe reads
+// created-by as a user).
+func (st *State) runCreator(p principal, org string) Ref {
+	switch p.kind {
+	case "user":
+		return Ref{ID: p.userID, Type: "users"}
+	case "team":
+		if t, ok := st.Teams[p.teamID]; ok && t.ServiceUserID != "" {
+			return Ref{ID: t.ServiceUserID, Type: "users"}
+		}
+	default:
+		if o, ok := st.Orgs[org]; ok && o.ServiceUserID != "" {
+			return Ref{ID: o.ServiceUserID, Type: "users"}
+		}
+	}
+	return creatorRef(p)
 }
 
 // queueRun adds a run in its plan phase. An empty agentVersion means the
@@ -285,7 +304,7 @@ func (s *Service) QueueRun(ctx context.Context, org, workspace, agentVersion str
 			return fmt.Errorf("workspace %q in organization %q: %w", workspace, org, ErrNotFound)
 		}
 		msg := "Queued by tfcemu agent"
-		r, err := st.queueRun(w, Ref{ID: org, Type: "organizations"}, s.now().Truncate(time.Millisecond), agentVersion, runInput{Message: &msg})
+		r, err := st.queueRun(w, st.runCreator(principal{kind: "organization", org: org}, org), s.now().Truncate(time.Millisecond), agentVersion, runInput{Message: &msg})
 		if err != nil {
 			return fmt.Errorf("%v: %w", err, ErrInvalid)
 		}
