@@ -27,7 +27,11 @@ if [ ${#tests[@]} -eq 0 ]; then
     TestWorkspaces_DeleteAllTagBindings TestWorkspaces_effectiveTagBindingsInheritedFrom TestProjectsAddTagBindings
     TestProjects_DeleteAllTagBindings TestWorkspaces_AddTags TestWorkspaces_RemoveTags TestOrganizationTagsList
     TestOrganizationTagsDelete TestOrganizationTagsAddWorkspace TestProjectsCreate TestProjectsAutoDestroy TestWorkspacesUpdate
-    TestWorkspacesAutoDestroy TestWorkspacesAutoDestroyDuration)
+    TestWorkspacesAutoDestroy TestWorkspacesAutoDestroyDuration
+    TestTeamAccessesList TestTeamAccessesAdd TestTeamAccessesRead TestTeamAccessesUpdate TestTeamAccessesRemove
+    TestTeamAccessesReadRunTasks TestTeamAccessesUpdateRunTasks TestTeamAccessesAddPolicyOverrides
+    TestTeamProjectAccessesList TestTeamProjectAccessesRead TestTeamProjectAccessesAdd TestTeamProjectAccessesUpdate
+    TestTeamProjectAccessesRemove)
 fi
 src=$(go list -m -f '{{.Dir}}' github.com/hashicorp/go-tfe) || exit 1
 work=$(mktemp -d)
