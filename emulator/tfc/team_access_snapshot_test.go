@@ -63,6 +63,24 @@ func TestTeamAccessSurvivesSnapshot(t *testing.T) {
 		t.Fatalf("a dangling access restored: %v", err)
 	}
 	must[*tfe.TeamAccess](t)(c.TeamAccess.Read(ctx(), ta.ID))
+
+	// Deleting an organization takes its team accesses along: the state
+	// after it holds nothing dangling, so it snapshots and restores.
+	must[*tfe.Organization](t)(c.Organizations.Create(ctx(), tfe.OrganizationCreateOptions{Name: tfe.String("doomed"), Email: tfe.String("o@example.com")}))
+	gw := must[*tfe.Workspace](t)(c.Workspaces.Create(ctx(), "doomed", tfe.WorkspaceCreateOptions{Name: tfe.String("w")}))
+	gt := must[*tfe.Team](t)(c.Teams.Create(ctx(), "doomed", tfe.TeamCreateOptions{Name: tfe.String("t")}))
+	gone := must[*tfe.TeamAccess](t)(c.TeamAccess.Add(ctx(), tfe.TeamAccessAddOptions{Access: tfe.Access(tfe.AccessRead), Team: gt, Workspace: gw}))
+	must[*tfe.TeamProjectAccess](t)(c.TeamProjectAccess.Add(ctx(), tfe.TeamProjectAccessAddOptions{Access: tfe.TeamProjectAccessRead, Team: gt, Project: gw.Project}))
+	must[struct{}](t)(struct{}{}, c.Organizations.Delete(ctx(), "doomed"))
+	_, err = c.TeamAccess.Read(ctx(), gone.ID)
+	wantErr(t, err, tfe.ErrResourceNotFound)
+	after := must[json.RawMessage](t)(svc.Snapshot())
+	if strings.Contains(string(after), gt.ID) {
+		t.Fatal("the deleted organization's team accesses are still in the snapshot")
+	}
+	if err := svc.Restore(after); err != nil {
+		t.Fatalf("restoring after the organization went: %v", err)
+	}
 }
 
 func memberToken(seed *fixtures.Seed) string {

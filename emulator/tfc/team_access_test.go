@@ -1,6 +1,7 @@
 package tfc_test
 
 import (
+	"strings"
 	"testing"
 
 	tfe "github.com/hashicorp/go-tfe"
@@ -48,6 +49,10 @@ func TestTeamAccessesLifecycle(t *testing.T) {
 	list := must[*tfe.TeamAccessList](t)(c.TeamAccess.List(ctx(), &tfe.TeamAccessListOptions{WorkspaceID: w.ID}))
 	if len(list.Items) != 2 || list.Items[0].ID != ta.ID || list.Items[1].ID != custom.ID || list.TotalCount != 2 {
 		t.Fatalf("list = %d items, total %d", len(list.Items), list.TotalCount)
+	}
+	status, _, raw := e.raw("GET", "/api/v2/team-workspaces?filter[workspace][id]="+w.ID+"&filter[team][id]="+developers, e.owner, "")
+	if status != 200 || !strings.Contains(raw, custom.ID) || strings.Contains(raw, ta.ID) {
+		t.Fatalf("filtered by team: %d %s", status, raw)
 	}
 	page := must[*tfe.TeamAccessList](t)(c.TeamAccess.List(ctx(), &tfe.TeamAccessListOptions{WorkspaceID: w.ID, ListOptions: tfe.ListOptions{PageNumber: 999, PageSize: 100}}))
 	if len(page.Items) != 0 || page.CurrentPage != 999 || page.TotalCount != 2 {
