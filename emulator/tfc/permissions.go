@@ -76,10 +76,10 @@ var readGrant = WorkspaceGrant{Runs: "read", Variables: "read", StateVersions: "
 
 // projectPerms is what a caller may do on one project.
 type projectPerms struct {
-	canRead, canUpdate, canDelete    bool
-	canReadTeams, canManageTeams     bool
-	canCreateWorkspaces, canMoveWork bool
-	workspaces                       workspacePerms
+	canRead, canUpdate, canDelete          bool
+	canReadTeams, canManageTeams           bool
+	canCreateWorkspaces, canMoveWorkspaces bool
+	workspaces                             workspacePerms
 }
 
 // access is what one principal holds in one organization, gathered once
@@ -173,7 +173,7 @@ func (a *access) project(pr *Project) projectPerms {
 		out.canRead = true
 	}
 	if a.orgCan(manageWorkspaces) {
-		out.canRead, out.canCreateWorkspaces, out.canMoveWork = true, true, true
+		out.canRead, out.canCreateWorkspaces, out.canMoveWorkspaces = true, true, true
 		out.workspaces = adminWorkspacePerms()
 	}
 	return out
@@ -287,5 +287,5 @@ func (p workspacePerms) attribute() wsPermissions {
 func (st *State) canMoveWorkspace(p principal, w *Workspace, to string) bool {
 	a := st.accessIn(p, w.Org)
 	from, dest := st.Projects[w.ProjectID], st.Projects[to]
-	return from != nil && dest != nil && a.project(from).canMoveWork && a.project(dest).canMoveWork
+	return from != nil && dest != nil && a.project(from).canMoveWorkspaces && a.project(dest).canMoveWorkspaces
 }

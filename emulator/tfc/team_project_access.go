@@ -50,7 +50,7 @@ func (pp *projectPerms) addGrant(g *TeamProjectAccess) {
 	pp.canReadTeams = pp.canReadTeams || g.Teams == "read" || g.Teams == "manage"
 	pp.canManageTeams = pp.canManageTeams || g.Teams == "manage"
 	pp.canCreateWorkspaces = pp.canCreateWorkspaces || g.Workspaces.Create
-	pp.canMoveWork = pp.canMoveWork || g.Workspaces.Move
+	pp.canMoveWorkspaces = pp.canMoveWorkspaces || g.Workspaces.Move
 	pp.workspaces.add(g.Workspaces)
 }
 
