@@ -217,3 +217,25 @@ func TestWorkspaceAdminManagesTeamAccess(t *testing.T) {
 	}
 	must[struct{}](t)(struct{}{}, member.TeamAccess.Remove(ctx(), added.ID))
 }
+
+func TestPlanAccessQueuesButCannotApply(t *testing.T) {
+	e := newEnv(t, -1)
+	owner := e.client(e.owner)
+	member := e.client(e.member)
+	w := must[*tfe.Workspace](t)(owner.Workspaces.Read(ctx(), "my-org", "my-workspace"))
+	dev := must[*tfe.Team](t)(owner.Teams.Read(ctx(), developers))
+	must[*tfe.TeamAccess](t)(owner.TeamAccess.Add(ctx(), tfe.TeamAccessAddOptions{Access: tfe.Access(tfe.AccessPlan), Team: dev, Workspace: w}))
+
+	r := must[*tfe.Run](t)(member.Runs.Create(ctx(), tfe.RunCreateOptions{Workspace: w}))
+	if r.Permissions.CanApply || r.Permissions.CanDiscard || !r.Permissions.CanCancel {
+		t.Fatalf("plan-level run permissions = %+v", *r.Permissions)
+	}
+	if got := must[*tfe.Run](t)(owner.Runs.Read(ctx(), r.ID)); !got.Permissions.CanApply {
+		t.Fatalf("the owner's run permissions = %+v", *got.Permissions)
+	}
+	wantErr(t, member.Runs.ForceCancel(ctx(), r.ID, tfe.RunForceCancelOptions{}), tfe.ErrResourceNotFound)
+	must[struct{}](t)(struct{}{}, member.Runs.Cancel(ctx(), r.ID, tfe.RunCancelOptions{}))
+	if got := must[*tfe.Run](t)(owner.Runs.Read(ctx(), r.ID)); got.Status != tfe.RunCanceled {
+		t.Fatalf("after cancel: %s", got.Status)
+	}
+}

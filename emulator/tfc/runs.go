@@ -132,12 +132,15 @@ func rfc3339Map(m map[string]time.Time) map[string]string {
 	return out
 }
 
-func runResource(r *Run, manage bool) Resource {
+// runResource is the one representation of a run, with what the caller's
+// permissions on its workspace let it do to the run.
+func runResource(r *Run, perms workspacePerms) Resource {
+	manage := perms.canApply
 	a := runAttributes{
 		Actions: runActions{IsCancelable: r.Status == RunPlanning || r.Status == RunApplying, IsConfirmable: r.Status == RunPlanned,
 			IsDiscardable: r.Status == RunPlanned},
 		AutoApply: r.AutoApply, CreatedAt: Timestamp(r.CreatedAt), IsDestroy: r.IsDestroy, Message: r.Message, PlanOnly: r.PlanOnly,
-		Permissions: runPermissions{CanApply: manage, CanCancel: manage, CanDiscard: manage, CanForceCancel: manage, CanForceExecute: manage, CanComment: true},
+		Permissions: runPermissions{CanApply: manage, CanCancel: perms.canQueueRun, CanDiscard: manage, CanForceCancel: manage, CanForceExecute: manage, CanComment: true},
 		Refresh:     true, Source: "tfe-api", Status: r.Status, StatusTimestamps: rfc3339Map(r.Timestamps), TriggerReason: "manual",
 	}
 	if t, ok := r.Timestamps["canceled-at"]; ok {
@@ -241,7 +244,7 @@ func (s *Service) createRun(c *call) (int, any, error) {
 		if !ok {
 			return nil, errNotFound // its workspace was deleted meanwhile
 		}
-		return Document{Data: runResource(r, true)}, nil
+		return Document{Data: runResource(r, st.workspacePermissions(c.p, st.Workspaces[r.WorkspaceID]))}, nil
 	})
 	return status, body, err
 }
@@ -400,7 +403,7 @@ func (s *Service) readRun(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Document{Data: runResource(r, st.workspacePermissions(c.p, w).canApply)}, nil
+		return Document{Data: runResource(r, st.workspacePermissions(c.p, w))}, nil
 	})
 }
 
@@ -410,11 +413,10 @@ func (s *Service) listRuns(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		manage := perms.canApply
 		var all []Resource
 		runs := sortedBySeq(st.Runs, func(r *Run) bool { return r.WorkspaceID == w.ID })
 		for i := len(runs) - 1; i >= 0; i-- { // newest first, as TFC lists runs
-			all = append(all, runResource(runs[i], manage))
+			all = append(all, runResource(runs[i], perms))
 		}
 		return paginate(c.r, all)
 	})
