@@ -33,7 +33,11 @@ if [ ${#tests[@]} -eq 0 ]; then
     TestTeamMembersList TestTeamMembersAddWithInvalidOptions TestTeamMembersAddByUsername
     TestTeamMembersAddByOrganizationMembers TestTeamMembersRemoveWithInvalidOptions TestTeamMembersRemoveByUsernames
     TestTeamMembersRemoveByOrganizationMemberships
-    TestAgentTokensList TestAgentTokensCreate TestAgentTokensRead TestAgentTokensReadCreatedBy TestAgentTokensDelete)
+    TestAgentTokensList TestAgentTokensCreate TestAgentTokensRead TestAgentTokensReadCreatedBy TestAgentTokensDelete
+    TestTeamAccessesList TestTeamAccessesAdd TestTeamAccessesRead TestTeamAccessesUpdate TestTeamAccessesRemove
+    TestTeamAccessesReadRunTasks TestTeamAccessesUpdateRunTasks TestTeamAccessesAddPolicyOverrides
+    TestTeamProjectAccessesList TestTeamProjectAccessesRead TestTeamProjectAccessesAdd TestTeamProjectAccessesUpdate
+    TestTeamProjectAccessesRemove)
 fi
 src=$(go list -m -f '{{.Dir}}' github.com/hashicorp/go-tfe) || exit 1
 work=$(mktemp -d)

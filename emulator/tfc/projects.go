@@ -152,10 +152,11 @@ func (st *State) projectNameTaken(org, name, except string) bool {
 	return anyOf(st.Projects, func(p *Project) bool { return p.Org == org && p.ID != except && strings.EqualFold(p.Name, name) })
 }
 
-// projectFor returns a project in an organization p belongs to.
+// projectFor returns a project p may see: through ownership, organization
+// access that reads projects or workspaces, or team access to the project.
 func (st *State) projectFor(p principal, id string) (*Project, error) {
 	pr, ok := st.Projects[id]
-	if !ok || !st.memberOf(p, pr.Org) {
+	if !ok || !st.projectPermissions(p, pr).canRead {
 		return nil, errNotFound
 	}
 	return pr, nil
@@ -175,7 +176,8 @@ func (s *Service) listProjects(c *call) (int, any, error) {
 		}
 		var all []Resource
 		effective := map[string][]Resource{}
-		for _, p := range sortedBySeq(st.Projects, func(p *Project) bool { return p.Org == o.Name }) {
+		a := st.accessIn(c.p, o.Name)
+		for _, p := range sortedBySeq(st.Projects, func(p *Project) bool { return p.Org == o.Name && a.project(p).canRead }) {
 			bindings := tagBindingResources(p.TagBindings, "effective-tag-bindings")
 			if (q == "" || strings.Contains(strings.ToLower(p.Name), q)) && (names == nil || names[p.Name]) && tags.match(bindings) {
 				all = append(all, st.projectResource(p))
@@ -241,7 +243,7 @@ func (s *Service) updateProject(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !st.can(c.p, p.Org, manageProjects) {
+		if !st.projectPermissions(c.p, p).canUpdate {
 			return nil, errNotFound
 		}
 		if in.Name != nil && st.projectNameTaken(p.Org, *in.Name, p.ID) {
@@ -268,7 +270,7 @@ func (s *Service) deleteProject(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !st.can(c.p, p.Org, manageProjects) {
+		if !st.projectPermissions(c.p, p).canDelete {
 			return nil, errNotFound
 		}
 		if st.Orgs[p.Org].DefaultProjectID == p.ID {
@@ -279,6 +281,7 @@ func (s *Service) deleteProject(c *call) (int, any, error) {
 				return nil, invalidAttribute("", "Project must be empty before it can be deleted")
 			}
 		}
+		st.deleteTeamAccesses("", "", p.ID)
 		delete(st.Projects, p.ID)
 		for _, v := range st.VarSets {
 			v.ProjectIDs = without(v.ProjectIDs, p.ID)

@@ -132,12 +132,15 @@ func rfc3339Map(m map[string]time.Time) map[string]string {
 	return out
 }
 
-func runResource(r *Run, manage bool) Resource {
+// runResource is the one representation of a run, with what the caller's
+// permissions on its workspace let it do to the run.
+func runResource(r *Run, perms workspacePerms) Resource {
+	manage := perms.canApply
 	a := runAttributes{
 		Actions: runActions{IsCancelable: r.Status == RunPlanning || r.Status == RunApplying, IsConfirmable: r.Status == RunPlanned,
 			IsDiscardable: r.Status == RunPlanned},
 		AutoApply: r.AutoApply, CreatedAt: Timestamp(r.CreatedAt), IsDestroy: r.IsDestroy, Message: r.Message, PlanOnly: r.PlanOnly,
-		Permissions: runPermissions{CanApply: manage, CanCancel: manage, CanDiscard: manage, CanForceCancel: manage, CanForceExecute: manage, CanComment: true},
+		Permissions: runPermissions{CanApply: manage, CanCancel: perms.canQueueRun, CanDiscard: manage, CanForceCancel: manage, CanForceExecute: manage, CanComment: true},
 		Refresh:     true, Source: "tfe-api", Status: r.Status, StatusTimestamps: rfc3339Map(r.Timestamps), TriggerReason: "manual",
 	}
 	if t, ok := r.Timestamps["canceled-at"]; ok {
@@ -222,10 +225,10 @@ func (s *Service) createRun(c *call) (int, any, error) {
 	var runID string
 	status, body, err := s.update(http.StatusCreated, func(st *State) (any, error) {
 		w, ok := st.Workspaces[wsID]
-		if !ok || !st.memberOf(c.p, w.Org) || !st.can(c.p, w.Org, manageWorkspaces) {
+		if !ok || !st.workspacePermissions(c.p, w).canQueueRun {
 			return nil, errNotFound
 		}
-		r, err := st.queueRun(w, creatorRef(c.p), c.now, "", in)
+		r, err := st.queueRun(w, st.runCreator(c.p, w.Org), c.now, "", in)
 		if err != nil {
 			return nil, err
 		}
@@ -241,9 +244,28 @@ func (s *Service) createRun(c *call) (int, any, error) {
 		if !ok {
 			return nil, errNotFound // its workspace was deleted meanwhile
 		}
-		return Document{Data: runResource(r, true)}, nil
+		return Document{Data: runResource(r, st.workspacePermissions(c.p, st.Workspaces[r.WorkspaceID]))}, nil
 	})
 	return status, body, err
+}
+
+// runCreator is a run's created-by: the user, or for a team or
+// organization token the service user TFC shows for it (go-tfe reads
+// created-by as a user).
+func (st *State) runCreator(p principal, org string) Ref {
+	switch p.kind {
+	case "user":
+		return Ref{ID: p.userID, Type: "users"}
+	case "team":
+		if t, ok := st.Teams[p.teamID]; ok && t.ServiceUserID != "" {
+			return Ref{ID: t.ServiceUserID, Type: "users"}
+		}
+	default:
+		if o, ok := st.Orgs[org]; ok && o.ServiceUserID != "" {
+			return Ref{ID: o.ServiceUserID, Type: "users"}
+		}
+	}
+	return creatorRef(p)
 }
 
 // queueRun adds a run in its plan phase. An empty agentVersion means the
@@ -285,7 +307,7 @@ func (s *Service) QueueRun(ctx context.Context, org, workspace, agentVersion str
 			return fmt.Errorf("workspace %q in organization %q: %w", workspace, org, ErrNotFound)
 		}
 		msg := "Queued by tfcemu agent"
-		r, err := st.queueRun(w, Ref{ID: org, Type: "organizations"}, s.now().Truncate(time.Millisecond), agentVersion, runInput{Message: &msg})
+		r, err := st.queueRun(w, st.runCreator(principal{kind: "organization", org: org}, org), s.now().Truncate(time.Millisecond), agentVersion, runInput{Message: &msg})
 		if err != nil {
 			return fmt.Errorf("%v: %w", err, ErrInvalid)
 		}
@@ -369,7 +391,7 @@ func (st *State) runFor(p principal, id string) (*Run, *Workspace, error) {
 		return nil, nil, errNotFound
 	}
 	w := st.Workspaces[r.WorkspaceID]
-	if w == nil || !st.memberOf(p, w.Org) || !st.can(p, w.Org, readWorkspaces) {
+	if w == nil || !st.workspacePermissions(p, w).canRead {
 		return nil, nil, errNotFound
 	}
 	return r, w, nil
@@ -381,21 +403,20 @@ func (s *Service) readRun(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Document{Data: runResource(r, st.can(c.p, w.Org, manageWorkspaces))}, nil
+		return Document{Data: runResource(r, st.workspacePermissions(c.p, w))}, nil
 	})
 }
 
 func (s *Service) listRuns(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.workspaceFor(c)
+		w, perms, err := st.workspaceWith(c, nil)
 		if err != nil {
 			return nil, err
 		}
-		manage := st.can(c.p, w.Org, manageWorkspaces)
 		var all []Resource
 		runs := sortedBySeq(st.Runs, func(r *Run) bool { return r.WorkspaceID == w.ID })
 		for i := len(runs) - 1; i >= 0; i-- { // newest first, as TFC lists runs
-			all = append(all, runResource(runs[i], manage))
+			all = append(all, runResource(runs[i], perms))
 		}
 		return paginate(c.r, all)
 	})
@@ -441,7 +462,10 @@ func (s *Service) runAction(action string) handler {
 			if err != nil {
 				return nil, err
 			}
-			if !st.can(c.p, w.Org, manageWorkspaces) {
+			// Cancelling takes queueing rights; applying, discarding and
+			// forcing take apply rights.
+			perms := st.workspacePermissions(c.p, w)
+			if allowed := perms.canApply || (action == "cancel" && perms.canQueueRun); !allowed {
 				return nil, errNotFound
 			}
 			now := c.now

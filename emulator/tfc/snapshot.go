@@ -24,6 +24,10 @@ type snapshot struct {
 	Runs       []*Run
 	// Memberships are organization memberships.
 	Memberships []*OrganizationMembership
+
+	// TeamWorkspaces and TeamProjects are absent from older snapshots.
+	TeamWorkspaces []*TeamWorkspaceAccess `json:",omitempty"`
+	TeamProjects   []*TeamProjectAccess   `json:",omitempty"`
 }
 
 // Snapshot returns the whole TFC state as JSON, for --state-file.
@@ -32,20 +36,22 @@ func (s *Service) Snapshot() (json.RawMessage, error) {
 	err := s.store.View(func(st *State) error {
 		var err error
 		b, err = json.Marshal(snapshot{
-			Users:       sortedBySeq(st.Users, nil),
-			Orgs:        sortedBySeq(st.Orgs, nil),
-			Teams:       sortedBySeq(st.Teams, nil),
-			Projects:    sortedBySeq(st.Projects, nil),
-			Workspaces:  sortedBySeq(st.Workspaces, nil),
-			Vars:        sortedBySeq(st.Vars, nil),
-			VarSets:     sortedBySeq(st.VarSets, nil),
-			Tokens:      sortedBySeq(st.Tokens, nil),
-			Modules:     sortedBySeq(st.Modules, nil),
-			TestRuns:    sortedBySeq(st.TestRuns, nil),
-			AgentPools:  sortedBySeq(st.AgentPools, nil),
-			Agents:      sortedBySeq(st.Agents, nil),
-			Runs:        sortedBySeq(st.Runs, nil),
-			Memberships: sortedBySeq(st.Memberships, nil),
+			Users:          sortedBySeq(st.Users, nil),
+			Orgs:           sortedBySeq(st.Orgs, nil),
+			Teams:          sortedBySeq(st.Teams, nil),
+			Projects:       sortedBySeq(st.Projects, nil),
+			Workspaces:     sortedBySeq(st.Workspaces, nil),
+			Vars:           sortedBySeq(st.Vars, nil),
+			VarSets:        sortedBySeq(st.VarSets, nil),
+			Tokens:         sortedBySeq(st.Tokens, nil),
+			Modules:        sortedBySeq(st.Modules, nil),
+			TestRuns:       sortedBySeq(st.TestRuns, nil),
+			AgentPools:     sortedBySeq(st.AgentPools, nil),
+			Agents:         sortedBySeq(st.Agents, nil),
+			Runs:           sortedBySeq(st.Runs, nil),
+			Memberships:    sortedBySeq(st.Memberships, nil),
+			TeamWorkspaces: sortedBySeq(st.TeamWorkspaces, nil),
+			TeamProjects:   sortedBySeq(st.TeamProjects, nil),
 		})
 		return err
 	})
@@ -98,6 +104,12 @@ func (s *Service) Restore(raw json.RawMessage) error {
 		return err
 	}
 	if err := fill(st, snap.Memberships, st.Memberships, func(m *OrganizationMembership) string { return m.ID }, func(m *OrganizationMembership, n int64) { m.seq = n }); err != nil {
+		return err
+	}
+	if err := fill(st, snap.TeamWorkspaces, st.TeamWorkspaces, func(a *TeamWorkspaceAccess) string { return a.ID }, func(a *TeamWorkspaceAccess, n int64) { a.seq = n }); err != nil {
+		return err
+	}
+	if err := fill(st, snap.TeamProjects, st.TeamProjects, func(a *TeamProjectAccess) string { return a.ID }, func(a *TeamProjectAccess, n int64) { a.seq = n }); err != nil {
 		return err
 	}
 	for _, t := range snap.Tokens {
@@ -190,6 +202,9 @@ func (st *State) checkReferences() error {
 		if t.Kind == TokenAgent && st.AgentPools[t.PoolID] == nil {
 			return fmt.Errorf("agent token %s: unknown agent pool %q", t.ID, t.PoolID)
 		}
+	}
+	if err := st.checkTeamAccessReferences(); err != nil {
+		return err
 	}
 	for _, r := range st.TestRuns {
 		if st.Modules[r.ModuleID] == nil {

@@ -38,7 +38,13 @@ type State struct {
 	// Memberships are organization memberships, by id.
 	Memberships map[string]*OrganizationMembership
 	secrets     map[string]string // token secret -> token id
-	seq         int64
+
+	// TeamWorkspaces and TeamProjects are team access to workspaces and
+	// projects, by id.
+	TeamWorkspaces map[string]*TeamWorkspaceAccess
+	TeamProjects   map[string]*TeamProjectAccess
+
+	seq int64
 }
 
 // next returns an increasing sequence number; lists sort by it so they keep
@@ -62,6 +68,9 @@ func newState() *State {
 		Runs:        map[string]*Run{},
 		Memberships: map[string]*OrganizationMembership{},
 		secrets:     map[string]string{},
+
+		TeamWorkspaces: map[string]*TeamWorkspaceAccess{},
+		TeamProjects:   map[string]*TeamProjectAccess{},
 	}
 }
 

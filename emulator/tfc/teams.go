@@ -276,5 +276,6 @@ func (st *State) deleteTeam(id string) {
 			st.deleteToken(tid)
 		}
 	}
+	st.deleteTeamAccesses(id, "", "")
 	delete(st.Teams, id)
 }

@@ -142,7 +142,7 @@ func decodeVariable(c *call, create bool) (variableInput, error) {
 
 func (s *Service) listVariables(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.workspaceFor(c)
+		w, _, err := st.workspaceWith(c, needReadVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -156,7 +156,7 @@ func (s *Service) createVariable(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
-		w, err := st.writableWorkspace(c)
+		w, _, err := st.workspaceWith(c, needUpdateVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -175,7 +175,7 @@ func workspaceVariable(st *State, c *call, w *Workspace) (*Variable, error) {
 
 func (s *Service) readVariable(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.workspaceFor(c)
+		w, _, err := st.workspaceWith(c, needReadVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -193,7 +193,7 @@ func (s *Service) updateVariable(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.writableWorkspace(c)
+		w, _, err := st.workspaceWith(c, needUpdateVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -244,7 +244,7 @@ func updateVariableIn(st *State, v *Variable, in variableInput, owner func(*Vari
 
 func (s *Service) deleteVariable(c *call) (int, any, error) {
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		w, err := st.writableWorkspace(c)
+		w, _, err := st.workspaceWith(c, needUpdateVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -262,7 +262,7 @@ func (s *Service) deleteVariable(c *call) (int, any, error) {
 // category) once, the winner by TFC's precedence.
 func (s *Service) listAllVariables(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.workspaceFor(c)
+		w, _, err := st.workspaceWith(c, needReadVariables)
 		if err != nil {
 			return nil, err
 		}

@@ -29,6 +29,12 @@ type wsPermissions struct {
 	CanUpdate            bool `json:"can-update"`
 	CanUpdateVariable    bool `json:"can-update-variable"`
 	CanForceDelete       bool `json:"can-force-delete"`
+	// What team access added: state outputs and uploads, tags, health.
+	CanReadStateOutputs      bool `json:"can-read-state-outputs"`
+	CanCreateStateVersions   bool `json:"can-create-state-versions"`
+	CanManageTags            bool `json:"can-manage-tags"`
+	CanManageAssessments     bool `json:"can-manage-assessments"`
+	CanReadAssessmentResults bool `json:"can-read-assessment-results"`
 }
 
 type wsSettingOverwrites struct {
@@ -78,9 +84,15 @@ type wsAttributes struct {
 	SettingOverwrites          wsSettingOverwrites `json:"setting-overwrites"`
 }
 
-// workspaceResource is the one representation of a workspace.
+// workspaceResource is the one representation of a workspace, with the
+// caller's permissions on it.
 func (st *State) workspaceResource(w *Workspace, p principal) Resource {
-	manage := st.can(p, w.Org, manageWorkspaces)
+	return st.workspaceResourceWith(w, st.workspacePermissions(p, w))
+}
+
+// workspaceResourceWith is workspaceResource for permissions already
+// worked out (a list works them out once for all its workspaces).
+func (st *State) workspaceResourceWith(w *Workspace, perms workspacePerms) Resource {
 	mode, pool := st.effectiveExecution(w)
 	// operations is the deprecated twin of execution-mode.
 	operations := mode != "local"
@@ -89,15 +101,13 @@ func (st *State) workspaceResource(w *Workspace, p principal) Resource {
 		ID:   w.ID,
 		Type: "workspaces",
 		Attributes: wsAttributes{
-			Actions: wsActions{IsDestroyable: manage}, AllowDestroyPlan: w.AllowDestroyPlan, AutoApply: w.AutoApply,
-			CanQueueDestroyPlan: manage && w.AllowDestroyPlan, CreatedAt: Timestamp(w.CreatedAt), Description: w.Description,
+			Actions: wsActions{IsDestroyable: perms.canDelete}, AllowDestroyPlan: w.AllowDestroyPlan, AutoApply: w.AutoApply,
+			CanQueueDestroyPlan: perms.canApply && w.AllowDestroyPlan, CreatedAt: Timestamp(w.CreatedAt), Description: w.Description,
 			Environment: "default", ExecutionMode: mode, FileTriggersEnabled: w.FileTriggers, GlobalRemoteState: w.GlobalRemoteState,
 			Locked: w.Locked, Name: w.Name, Operations: operations,
 			AutoApplyRunTrigger: w.AutoApplyTrigger, AutoDestroyAt: timestampPtr(w.AutoDestroyAt),
 			Source: "tfe-api", SourceName: nonEmpty(w.SourceName), SourceURL: nonEmpty(w.SourceURL), AssessmentsEnabled: w.Assessments,
-			Permissions: wsPermissions{CanDestroy: manage, CanForceUnlock: manage, CanLock: manage, CanManageRunTasks: manage,
-				CanQueueApply: manage, CanQueueDestroy: manage, CanQueueRun: manage, CanReadSettings: true, CanReadStateVersions: true,
-				CanReadVariable: true, CanUnlock: manage, CanUpdate: manage, CanUpdateVariable: manage, CanForceDelete: manage},
+			Permissions:  perms.attribute(),
 			QueueAllRuns: w.QueueAllRuns, SpeculativeEnabled: w.SpeculativeEnabled, StructuredRunOutput: w.StructuredOutput,
 			TerraformVersion: w.TerraformVersion, TriggerPrefixes: orEmpty(w.TriggerPrefixes), TriggerPatterns: orEmpty(w.TriggerPatterns),
 			WorkingDirectory: w.WorkingDirectory, UpdatedAt: Timestamp(w.UpdatedAt), TagNames: append([]string{}, w.TagNames...),
@@ -371,30 +381,16 @@ func (st *State) checkWorkspacePool(org string, in *workspaceInput) error {
 // workspaceFor finds a workspace by id (path {id}) or by organization and
 // name (path {org} and {name}), visible to p.
 func (st *State) workspaceFor(c *call) (*Workspace, error) {
-	var w *Workspace
-	var ok bool
-	if id := c.path("id"); id != "" {
-		w, ok = st.Workspaces[id]
-	} else {
-		w, ok = st.workspaceByName(c.path("org"), c.path("name"))
-	}
-	if !ok || !st.memberOf(c.p, w.Org) || !st.can(c.p, w.Org, readWorkspaces) {
-		return nil, errNotFound
-	}
-	return w, nil
+	w, _, err := st.workspaceWith(c, nil)
+	return w, err
 }
 
-// writableWorkspace is workspaceFor for a change: a caller who may read
-// the workspace but not manage it gets the same 404.
+// writableWorkspace is workspaceFor for a change to the workspace's
+// settings: a caller who may read the workspace but not administer it
+// gets the same 404.
 func (st *State) writableWorkspace(c *call) (*Workspace, error) {
-	w, err := st.workspaceFor(c)
-	if err != nil {
-		return nil, err
-	}
-	if !st.can(c.p, w.Org, manageWorkspaces) {
-		return nil, errNotFound
-	}
-	return w, nil
+	w, _, err := st.workspaceWith(c, needUpdate)
+	return w, err
 }
 
 // projectRelationship reads the optional project relationship of a
@@ -416,17 +412,22 @@ func (s *Service) listWorkspaces(c *call) (int, any, error) {
 	tags, withEffective := taggedFilter(c), includesEffectiveTags(c)
 	wantTags, excludeTags := tagSearch(c)
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		o, err := st.requireOrg(c.p, c.path("org"), readWorkspaces)
+		o, err := st.orgFor(c.p, c.path("org"))
 		if err != nil {
 			return nil, err
 		}
+		a := st.accessIn(c.p, o.Name)
 		var all []Resource
 		included := map[string][]Resource{}
 		for _, w := range sortedBySeq(st.Workspaces, func(w *Workspace) bool { return w.Org == o.Name }) {
+			perms := a.workspace(w)
+			if !perms.canRead {
+				continue
+			}
 			effective := st.effectiveTagBindings(w)
 			if (search == "" || strings.Contains(strings.ToLower(w.Name), search)) && (projectID == "" || w.ProjectID == projectID) &&
 				tags.match(effective) && matchTags(w.TagNames, wantTags, excludeTags) {
-				all = append(all, st.workspaceResource(w, c.p))
+				all = append(all, st.workspaceResourceWith(w, perms))
 				included[w.ID] = effective
 			}
 		}
@@ -446,7 +447,7 @@ func (s *Service) createWorkspace(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
-		o, err := st.requireOrg(c.p, c.path("org"), manageWorkspaces)
+		o, err := st.orgFor(c.p, c.path("org"))
 		if err != nil {
 			return nil, err
 		}
@@ -456,6 +457,10 @@ func (s *Service) createWorkspace(c *call) (int, any, error) {
 		}
 		if projectID == "" {
 			projectID = o.DefaultProjectID
+		}
+		// Creating needs manage-workspaces, or create on the project.
+		if !st.accessIn(c.p, o.Name).project(st.Projects[projectID]).canCreateWorkspaces {
+			return nil, errNotFound
 		}
 		if _, taken := st.workspaceByName(o.Name, *in.Name); taken {
 			return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
@@ -509,6 +514,9 @@ func (s *Service) updateWorkspace(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if projectID != "" && projectID != w.ProjectID && !st.canMoveWorkspace(c.p, w, projectID) {
+			return nil, errNotFound
+		}
 		if in.Name != nil && *in.Name != w.Name {
 			if _, taken := st.workspaceByName(w.Org, *in.Name); taken {
 				return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
@@ -543,7 +551,7 @@ func includesEffectiveTags(c *call) bool {
 
 func (s *Service) deleteWorkspace(c *call) (int, any, error) {
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		w, err := st.writableWorkspace(c)
+		w, _, err := st.workspaceWith(c, needDelete)
 		if err != nil {
 			return nil, err
 		}
@@ -572,6 +580,7 @@ func (st *State) deleteWorkspace(id string) {
 			delete(st.Runs, rid)
 		}
 	}
+	st.deleteTeamAccesses("", id, "")
 	delete(st.Workspaces, id)
 }
 
@@ -605,7 +614,11 @@ func (s *Service) lockAction(action string) handler {
 			}
 		}
 		return s.update(http.StatusOK, func(st *State) (any, error) {
-			w, err := st.writableWorkspace(c)
+			need := needLock
+			if action == "force-unlock" {
+				need = needForceUnlock
+			}
+			w, _, err := st.workspaceWith(c, need)
 			if err != nil {
 				return nil, err
 			}
