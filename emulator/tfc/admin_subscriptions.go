@@ -13,15 +13,15 @@ import (
 // features. Every emulated feature is enabled whatever the plan. The ids are
 // fixed so they survive a reset.
 var featureSets = []struct{ ID, Name string }{
-	{"fs-tfcemuFreePlan001", "Free"},
-	{"fs-tfcemuStandard001", "Standard (entitlement)"},
-	{"fs-tfcemuPlusPlan001", "Plus (entitlement)"},
-	{"fs-tfcemuBusiness001", "Business"},
+	{"fs-tfcemuFreePlan123", "Free"},
+	{"fs-tfcemuStandard123", "Standard (entitlement)"},
+	{"fs-tfcemuPlusPlan123", "Plus (entitlement)"},
+	{"fs-tfcemuBusiness123", "Business"},
 }
 
 // defaultFeatureSet is the plan of an organization nobody moved: the one
 // with every feature, as the emulator behaves.
-const defaultFeatureSet = "fs-tfcemuBusiness001"
+const defaultFeatureSet = "fs-tfcemuBusiness123"
 
 // Subscription is an organization's plan and the limits set with it.
 type Subscription struct {

@@ -19,7 +19,7 @@ func TestAdminSubscriptionMovesAnOrganizationOntoAPlan(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &sets); status != 200 || err != nil || len(sets.Data) != 1 || sets.Data[0].Attributes.Name != "Business" {
 		t.Fatalf("feature sets: %d %s", status, body)
 	}
-	free := "fs-tfcemuFreePlan001"
+	free := "fs-tfcemuFreePlan123"
 	update := `{"data":{"type":"subscription","attributes":{"runs-ceiling":1,"end-at":"2027-01-15T10:30:00Z"},"relationships":{"feature-set":{"data":{"type":"feature-sets","id":"` + free + `"}}}}}`
 
 	// The member is not an owner: the admin call is a 404, and nothing moves.
@@ -69,7 +69,7 @@ func TestAdminSubscriptionMovesAnOrganizationOntoAPlan(t *testing.T) {
 		}
 		return sub.Data.Relationships.FeatureSet.Data.ID, ceiling
 	}
-	if plan, _ := readPlan(); plan != "fs-tfcemuBusiness001" {
+	if plan, _ := readPlan(); plan != "fs-tfcemuBusiness123" {
 		t.Fatalf("default plan = %s", plan)
 	}
 	if status, _, body := e.raw("POST", "/api/v2/admin/organizations/my-org/subscription", e.owner, update); status != 201 {

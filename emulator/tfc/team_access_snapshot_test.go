@@ -85,7 +85,7 @@ func TestTeamAccessSurvivesSnapshot(t *testing.T) {
 
 func memberToken(seed *fixtures.Seed) string {
 	for _, u := range seed.Users {
-		if u.ID == "user-tfcemuMember0001" {
+		if u.ID == "user-tfcemuMember1234" {
 			return u.Tokens[0].Token
 		}
 	}

@@ -9,7 +9,7 @@ import (
 
 // developers is the seed's team of the member user, without organization
 // access.
-const developers = "team-tfcemuDevsMyOrg1"
+const developers = "team-tfcemuDevsMyorg1"
 
 func TestTeamAccessesLifecycle(t *testing.T) {
 	e := newEnv(t, -1)

@@ -10,7 +10,7 @@ Feature: Team access to workspaces and projects
     When I POST "/api/v2/team-workspaces" with:
       """
       {"data": {"type": "team-workspaces", "attributes": {"access": "read"},
-        "relationships": {"team": {"data": {"type": "teams", "id": "team-tfcemuDevsMyOrg1"}},
+        "relationships": {"team": {"data": {"type": "teams", "id": "team-tfcemuDevsMyorg1"}},
                           "workspace": {"data": {"type": "workspaces", "id": "ws-mbsd5E3Ktt5Rg2Xm"}}}}}
       """
     Then the response status is 201
@@ -43,7 +43,7 @@ Feature: Team access to workspaces and projects
     When I POST "/api/v2/team-workspaces" with:
       """
       {"data": {"type": "team-workspaces", "attributes": {"access": "read", "runs": "apply"},
-        "relationships": {"team": {"data": {"type": "teams", "id": "team-tfcemuDevsMyOrg1"}},
+        "relationships": {"team": {"data": {"type": "teams", "id": "team-tfcemuDevsMyorg1"}},
                           "workspace": {"data": {"type": "workspaces", "id": "ws-mbsd5E3Ktt5Rg2Xm"}}}}}
       """
     Then the response status is 422
@@ -57,7 +57,7 @@ Feature: Team access to workspaces and projects
     When I POST "/api/v2/team-projects" with:
       """
       {"data": {"type": "team-projects", "attributes": {"access": "write"},
-        "relationships": {"team": {"data": {"type": "teams", "id": "team-tfcemuDevsMyOrg1"}},
+        "relationships": {"team": {"data": {"type": "teams", "id": "team-tfcemuDevsMyorg1"}},
                           "project": {"data": {"type": "projects", "id": "prj-vegSA59s1XPwMr2t"}}}}}
       """
     Then the response status is 201
