@@ -3,6 +3,7 @@ package tfc_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -123,4 +124,21 @@ func (e *env) raw(method, path, token, body string) (int, http.Header, string) {
 		}
 	}
 	return resp.StatusCode, resp.Header, b.String()
+}
+
+// rawURL sends an unauthenticated request to an absolute URL (an
+// archivist URL) and returns status, headers and body.
+func (e *env) rawURL(method, url, body string) (int, http.Header, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
 }

@@ -178,12 +178,16 @@ type Workspace struct {
 	QueueAllRuns       bool
 	SpeculativeEnabled bool
 	GlobalRemoteState  bool
-	Locked             bool
-	LockedBy           *Ref
-	TagNames           []string
-	TagBindings        []TagBinding
-	AutoApplyTrigger   bool
-	AutoDestroyAt      *time.Time
+	// ProjectRemoteState shares the state with the project's workspaces;
+	// RemoteStateConsumers lists the workspace ids it is shared with.
+	ProjectRemoteState   bool
+	RemoteStateConsumers []string
+	Locked               bool
+	LockedBy             *Ref
+	TagNames             []string
+	TagBindings          []TagBinding
+	AutoApplyTrigger     bool
+	AutoDestroyAt        *time.Time
 	// AutoDestroyActivityDuration is the workspace's own duration, used
 	// when OwnAutoDestroy (inherits-project-auto-destroy false).
 	AutoDestroyActivityDuration string

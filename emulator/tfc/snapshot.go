@@ -22,6 +22,12 @@ type snapshot struct {
 	AgentPools []*AgentPool
 	Agents     []*Agent
 	Runs       []*Run
+	// State and configuration versions carry their files; Objects are the
+	// archivist keys that reach them.
+	StateVersions        []*StateVersion         `json:",omitempty"`
+	ConfigVersions       []*ConfigurationVersion `json:",omitempty"`
+	Objects              []*HostedObject         `json:",omitempty"`
+	CurrentStateVersions map[string]string       `json:",omitempty"`
 }
 
 // Snapshot returns the whole TFC state as JSON, for --state-file.
@@ -43,6 +49,11 @@ func (s *Service) Snapshot() (json.RawMessage, error) {
 			AgentPools: sortedBySeq(st.AgentPools, nil),
 			Agents:     sortedBySeq(st.Agents, nil),
 			Runs:       sortedBySeq(st.Runs, nil),
+
+			StateVersions:        sortedBySeq(st.StateVersions, nil),
+			ConfigVersions:       sortedBySeq(st.ConfigVersions, nil),
+			Objects:              sortedBySeq(st.Objects, nil),
+			CurrentStateVersions: st.CurrentStateVersions,
 		})
 		return err
 	})
@@ -92,6 +103,9 @@ func (s *Service) Restore(raw json.RawMessage) error {
 		return err
 	}
 	if err := fill(st, snap.Runs, st.Runs, func(r *Run) string { return r.ID }, func(r *Run, n int64) { r.seq = n }); err != nil {
+		return err
+	}
+	if err := restoreHosted(st, &snap); err != nil {
 		return err
 	}
 	for _, t := range snap.Tokens {
@@ -169,6 +183,9 @@ func (st *State) checkReferences() error {
 		if st.Workspaces[r.WorkspaceID] == nil || r.Plan == nil || r.Apply == nil {
 			return fmt.Errorf("run %s: unknown workspace or missing phases", r.ID)
 		}
+	}
+	if err := st.checkHostedReferences(); err != nil {
+		return err
 	}
 	for _, r := range st.TestRuns {
 		if st.Modules[r.ModuleID] == nil {

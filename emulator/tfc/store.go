@@ -35,8 +35,16 @@ type State struct {
 	AgentPools map[string]*AgentPool      // by id
 	Agents     map[string]*Agent          // by id
 	Runs       map[string]*Run            // by id
-	secrets    map[string]string          // token secret -> token id
-	seq        int64
+	// StateVersions, ConfigVersions and Objects (archivist keys) are by id
+	// or key; CurrentStateVersions maps a workspace id to its current
+	// state version's id.
+	StateVersions        map[string]*StateVersion
+	ConfigVersions       map[string]*ConfigurationVersion
+	Objects              map[string]*HostedObject
+	CurrentStateVersions map[string]string
+	svOutputs            map[string]string // state version output id -> state version id
+	secrets              map[string]string // token secret -> token id
+	seq                  int64
 }
 
 // next returns an increasing sequence number; lists sort by it so they keep
@@ -59,6 +67,12 @@ func newState() *State {
 		Agents:     map[string]*Agent{},
 		Runs:       map[string]*Run{},
 		secrets:    map[string]string{},
+
+		StateVersions:        map[string]*StateVersion{},
+		ConfigVersions:       map[string]*ConfigurationVersion{},
+		Objects:              map[string]*HostedObject{},
+		CurrentStateVersions: map[string]string{},
+		svOutputs:            map[string]string{},
 	}
 }
 
