@@ -28,6 +28,7 @@ type env struct {
 	clock  *clock.Clock
 	owner  string
 	member string
+	svc    *tfc.Service
 }
 
 func newEnv(t *testing.T, rateLimit int) *env {
@@ -47,7 +48,7 @@ func newEnvWithSeed(t *testing.T, seed *fixtures.Seed, rateLimit int) *env {
 	svc.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, url: srv.URL, clock: clk}
+	e := &env{t: t, url: srv.URL, clock: clk, svc: svc}
 	for _, u := range seed.Users {
 		for _, tok := range u.Tokens {
 			switch {

@@ -41,7 +41,7 @@ Feature: The Terraform CLI's cloud block against the emulator
       }
       """
     When I run "terraform init" and it succeeds
-    Then its output contains "HCP Terraform has been successfully initialized!"
+    Then its output contains "has been successfully initialized!"
     And the workspace "app" has no state
     When I run "terraform apply -auto-approve" and it succeeds
     Then its output contains "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."
