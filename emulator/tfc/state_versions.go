@@ -654,3 +654,16 @@ func (st *State) deleteWorkspaceState(wsID string) {
 	}
 	delete(st.CurrentStateVersions, wsID)
 }
+
+// errStatePending refuses a plain unlock while a state version upload is
+// pending (force-unlock still works, as go-tfe's tests rely on). Not a
+// 409: go-tfe maps every 409 of actions/unlock to a lock error and only
+// finds ErrWorkspaceLockedStateVersionStillPending in another status's
+// message.
+var errStatePending = badRequest("Unable to unlock workspace. The latest state version is still pending.")
+
+// hasPendingState reports whether a workspace has a state version waiting
+// for its upload.
+func (st *State) hasPendingState(wsID string) bool {
+	return anyOf(st.StateVersions, func(sv *StateVersion) bool { return sv.WorkspaceID == wsID && sv.Status == StateVersionPending })
+}

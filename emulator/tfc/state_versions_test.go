@@ -188,9 +188,11 @@ func TestPendingStateVersionUploads(t *testing.T) {
 	if !strings.Contains(pending.UploadURL, "/_archivist/v1/object/") {
 		t.Fatalf("upload URL %s", pending.UploadURL)
 	}
-	// Pending is not current.
+	// Pending is not current, and the workspace cannot be unlocked (only force-unlocked) meanwhile.
 	_, err := c.StateVersions.ReadCurrent(ctx(), w.ID)
 	wantErr(t, err, tfe.ErrResourceNotFound)
+	_, err = c.Workspaces.Unlock(ctx(), w.ID)
+	wantErr(t, err, tfe.ErrWorkspaceLockedStateVersionStillPending)
 
 	// A body that does not match the md5 is refused and the URL still works.
 	if status, _, body := e.rawURL("PUT", pending.UploadURL, "other"); status != 422 || !strings.Contains(body, "MD5") {
@@ -210,6 +212,8 @@ func TestPendingStateVersionUploads(t *testing.T) {
 	if read.Status != tfe.StateVersionFinalized || read.UploadURL != "" || read.DownloadURL == "" {
 		t.Fatalf("after upload = %+v", read)
 	}
+	must[*tfe.Workspace](t)(c.Workspaces.Unlock(ctx(), w.ID))
+	must[*tfe.Workspace](t)(c.Workspaces.Lock(ctx(), w.ID, tfe.WorkspaceLockOptions{}))
 	// A newer pending version discards an older pending one.
 	p1 := must[*tfe.StateVersion](t)(c.StateVersions.Create(ctx(), w.ID, tfe.StateVersionCreateOptions{MD5: tfe.String("a"), Serial: tfe.Int64(2)}))
 	must[*tfe.StateVersion](t)(c.StateVersions.Create(ctx(), w.ID, tfe.StateVersionCreateOptions{MD5: tfe.String("b"), Serial: tfe.Int64(2)}))

@@ -591,6 +591,8 @@ func (s *Service) lockAction(action string) handler {
 					return nil, errConflict("Unable to unlock workspace. The workspace is not locked.")
 				case *w.LockedBy != me:
 					return nil, errConflict("Unable to unlock workspace. The workspace is locked by " + lockerKind(w.LockedBy.Type) + " " + w.LockedBy.ID + ".")
+				case st.hasPendingState(w.ID):
+					return nil, errStatePending
 				}
 				w.Locked, w.LockedBy = false, nil
 			default: // force-unlock
