@@ -216,10 +216,11 @@ func restoreHosted(st *State, snap *snapshot) error {
 			st.svOutputs[o.ID] = sv.ID
 		}
 	}
-	for _, cv := range st.ConfigVersions {
+	for _, cv := range sortedBySeq(st.ConfigVersions, nil) {
 		if cv.Timestamps == nil {
 			cv.Timestamps = map[string]time.Time{}
 		}
+		st.addConfigVersion(cv)
 	}
 	return nil
 }

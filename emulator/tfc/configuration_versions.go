@@ -99,15 +99,15 @@ func configVersionResource(cv *ConfigurationVersion, r *http.Request, withUpload
 
 // currentConfigVersionID is a workspace's newest non-provisional
 // configuration version.
-func (st *State) currentConfigVersionID(wsID string) string {
-	id := ""
-	var best int64
-	for _, cv := range st.ConfigVersions {
-		if cv.WorkspaceID == wsID && !cv.Provisional && cv.seq > best {
-			id, best = cv.ID, cv.seq
-		}
+func (st *State) currentConfigVersionID(wsID string) string { return st.currentCV[wsID] }
+
+// addConfigVersion stores cv; a non-provisional one becomes its
+// workspace's current configuration version.
+func (st *State) addConfigVersion(cv *ConfigurationVersion) {
+	st.ConfigVersions[cv.ID] = cv
+	if !cv.Provisional {
+		st.currentCV[cv.WorkspaceID] = cv.ID
 	}
-	return id
 }
 
 type cvInput struct {
@@ -132,7 +132,7 @@ func (s *Service) createConfigVersion(c *call) (int, any, error) {
 		setIf(&cv.Speculative, in.Speculative)
 		setIf(&cv.Provisional, in.Provisional)
 		cv.UploadKey = st.newObject(objectConfig, cv.ID, true, c.now)
-		st.ConfigVersions[cv.ID] = cv
+		st.addConfigVersion(cv)
 		return Document{Data: configVersionResource(cv, c.r, true)}, nil
 	})
 }
@@ -200,4 +200,5 @@ func (st *State) deleteWorkspaceConfigs(wsID string) {
 			delete(st.ConfigVersions, id)
 		}
 	}
+	delete(st.currentCV, wsID)
 }

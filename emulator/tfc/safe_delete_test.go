@@ -93,6 +93,9 @@ func TestStateAndConfigurationSurviveASnapshot(t *testing.T) {
 	if got := must[[]byte](t)(c.ConfigurationVersions.Download(ctx(), cv.ID)); string(got) != "\x1f\x8b archive" {
 		t.Fatalf("archive after restore = %q", got)
 	}
+	if ws := must[*tfe.Workspace](t)(c.Workspaces.ReadByID(ctx(), w.ID)); ws.CurrentConfigurationVersion == nil || ws.CurrentConfigurationVersion.ID != cv.ID || ws.ResourceCount != 2 {
+		t.Fatalf("workspace after restore: current configuration %+v, resource-count %d", ws.CurrentConfigurationVersion, ws.ResourceCount)
+	}
 	if list := must[*tfe.WorkspaceList](t)(c.Workspaces.ListRemoteStateConsumers(ctx(), src.ID, nil)); list.TotalCount != 1 {
 		t.Fatal("consumers lost by a snapshot round trip")
 	}

@@ -43,6 +43,7 @@ type State struct {
 	Objects              map[string]*HostedObject
 	CurrentStateVersions map[string]string
 	svOutputs            map[string]string // state version output id -> state version id
+	currentCV            map[string]string // workspace id -> newest non-provisional configuration version id
 	secrets              map[string]string // token secret -> token id
 	seq                  int64
 }
@@ -73,6 +74,7 @@ func newState() *State {
 		Objects:              map[string]*HostedObject{},
 		CurrentStateVersions: map[string]string{},
 		svOutputs:            map[string]string{},
+		currentCV:            map[string]string{},
 	}
 }
 
