@@ -27,7 +27,14 @@ if [ ${#tests[@]} -eq 0 ]; then
     TestWorkspaces_DeleteAllTagBindings TestWorkspaces_effectiveTagBindingsInheritedFrom TestProjectsAddTagBindings
     TestProjects_DeleteAllTagBindings TestWorkspaces_AddTags TestWorkspaces_RemoveTags TestOrganizationTagsList
     TestOrganizationTagsDelete TestOrganizationTagsAddWorkspace TestProjectsCreate TestProjectsAutoDestroy TestWorkspacesUpdate
-    TestWorkspacesAutoDestroy TestWorkspacesAutoDestroyDuration)
+    TestWorkspacesAutoDestroy TestWorkspacesAutoDestroyDuration
+    TestStateVersionsList TestStateVersionsUpload TestStateVersionsRead TestStateVersionsReadWithOptions
+    TestStateVersionsCurrent TestStateVersionsCurrentWithOptions TestStateVersionsDownload TestStateVersionOutputs
+    TestStateVersionOutputsRead TestConfigurationVersionsList TestConfigurationVersionsCreate TestConfigurationVersionsRead
+    TestConfigurationVersionsReadWithOptions TestConfigurationVersionsUpload TestConfigurationVersionsUploadTarGzip
+    TestConfigurationVersionsDownload TestWorkspacesSafeDelete TestWorkspacesSafeDeleteByID
+    TestWorkspaces_AddRemoteStateConsumers TestWorkspaces_RemoveRemoteStateConsumers
+    TestWorkspaces_UpdateRemoteStateConsumers TestWorkspacesProjectRemoteState)
 fi
 src=$(go list -m -f '{{.Dir}}' github.com/hashicorp/go-tfe) || exit 1
 work=$(mktemp -d)
