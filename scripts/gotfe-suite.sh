@@ -34,7 +34,7 @@ if [ ${#tests[@]} -eq 0 ]; then
     TestConfigurationVersionsReadWithOptions TestConfigurationVersionsUpload TestConfigurationVersionsUploadTarGzip
     TestConfigurationVersionsDownload TestWorkspacesSafeDelete TestWorkspacesSafeDeleteByID
     TestWorkspaces_AddRemoteStateConsumers TestWorkspaces_RemoveRemoteStateConsumers
-    TestWorkspaces_UpdateRemoteStateConsumers TestWorkspacesProjectRemoteState)
+    TestWorkspaces_UpdateRemoteStateConsumers TestWorkspacesProjectRemoteState TestStateVersionsCreate_RunDependent)
 fi
 src=$(go list -m -f '{{.Dir}}' github.com/hashicorp/go-tfe) || exit 1
 work=$(mktemp -d)
