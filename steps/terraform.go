@@ -83,7 +83,7 @@ func findTerraform() (string, error) {
 	}
 	out, err := exec.Command(bin, "version", "-json").Output()
 	if err != nil {
-		return "", fmt.Errorf("%s version: %v", bin, err)
+		return "", fmt.Errorf("no usable terraform binary: %s version: %v", bin, err)
 	}
 	var v struct {
 		Version string `json:"terraform_version"`
