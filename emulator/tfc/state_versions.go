@@ -565,10 +565,10 @@ func (s *Service) readCurrentStateVersion(c *call) (int, any, error) {
 func (s *Service) listStateVersions(c *call) (int, any, error) {
 	q := c.r.URL.Query()
 	org, name := q.Get("filter[organization][name]"), q.Get("filter[workspace][name]")
-	for param, v := range map[string]string{"filter[organization][name]": org, "filter[workspace][name]": name} {
-		if v == "" {
-			e := badRequest(fmt.Sprintf("%s is required", param))
-			e.Source = &Source{Parameter: param}
+	for _, f := range [][2]string{{"filter[organization][name]", org}, {"filter[workspace][name]", name}} {
+		if f[1] == "" {
+			e := badRequest(fmt.Sprintf("%s is required", f[0]))
+			e.Source = &Source{Parameter: f[0]}
 			return 0, nil, e
 		}
 	}

@@ -224,3 +224,25 @@ func TestPendingStateVersionUploads(t *testing.T) {
 		t.Fatalf("upload to a discarded version: %d", status)
 	}
 }
+
+func TestStateVersionExactErrorBodies(t *testing.T) {
+	e := newEnv(t, -1)
+	for _, tc := range []struct{ method, path, want string }{
+		{"GET", "/api/v2/state-versions?filter[workspace][name]=my-workspace",
+			`{"errors":[{"status":"400","title":"bad request","detail":"filter[organization][name] is required","source":{"parameter":"filter[organization][name]"}}]}`},
+		{"GET", "/api/v2/state-versions?filter[organization][name]=my-org",
+			`{"errors":[{"status":"400","title":"bad request","detail":"filter[workspace][name] is required","source":{"parameter":"filter[workspace][name]"}}]}`},
+		{"GET", "/api/v2/workspaces/ws-mbsd5E3Ktt5Rg2Xm/current-state-version", `{"errors":[{"status":"404","title":"not found"}]}`},
+		{"GET", "/api/v2/workspaces/ws-mbsd5E3Ktt5Rg2Xm/current-state-version-outputs", `{"errors":[{"status":"404","title":"not found"}]}`},
+		{"GET", "/api/v2/state-version-outputs/wsout-nope", `{"errors":[{"status":"404","title":"not found"}]}`},
+		{"GET", "/_archivist/v1/object/v1-unknown", `{"errors":[{"status":"404","title":"not found"}]}`},
+		{"PUT", "/_archivist/v1/object/v1-unknown", `{"errors":[{"status":"404","title":"not found"}]}`},
+		{"GET", "/api/v2/workspaces/ws-mbsd5E3Ktt5Rg2Xm/current-state-version?include=bogus",
+			`{"errors":[{"status":"400","title":"bad request","detail":"Invalid include parameter: bogus","source":{"parameter":"include"}}]}`},
+	} {
+		status, _, body := e.raw(tc.method, tc.path, e.owner, "")
+		if body != tc.want || !strings.HasPrefix(body, fmt.Sprintf(`{"errors":[{"status":"%d"`, status)) {
+			t.Errorf("%s %s: %d %s", tc.method, tc.path, status, body)
+		}
+	}
+}
