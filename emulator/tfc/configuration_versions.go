@@ -40,7 +40,10 @@ func (cv *ConfigurationVersion) order() int64 { return cv.seq }
 // answered with refused (the version's error); its upload URL then stops
 // working.
 func (st *State) uploadConfig(o *HostedObject, body []byte, now time.Time) (refused *Error) {
-	cv := st.ConfigVersions[o.OwnerID]
+	cv, ok := st.ConfigVersions[o.OwnerID]
+	if !ok {
+		return errNotFound
+	}
 	if !isGzip(body) {
 		cv.Status, cv.Error, cv.ErrorMessage = ConfigurationErrored, "invalid-archive", "The configuration archive is not a gzip-compressed tar archive"
 		cv.Timestamps["errored-at"] = now
