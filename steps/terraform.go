@@ -81,7 +81,9 @@ func findTerraform() (string, error) {
 		}
 		bin = p
 	}
-	out, err := exec.Command(bin, "version", "-json").Output()
+	cmd := exec.Command(bin, "version", "-json")
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+os.DevNull, "CHECKPOINT_DISABLE=1")
+	out, err := cmd.Output()
 	if err != nil {
 		return "", fmt.Errorf("no usable terraform binary: %s version: %v", bin, err)
 	}
