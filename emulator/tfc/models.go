@@ -178,16 +178,12 @@ type Workspace struct {
 	QueueAllRuns       bool
 	SpeculativeEnabled bool
 	GlobalRemoteState  bool
-	// ProjectRemoteState shares the state with the project's workspaces;
-	// RemoteStateConsumers lists the workspace ids it is shared with.
-	ProjectRemoteState   bool
-	RemoteStateConsumers []string
-	Locked               bool
-	LockedBy             *Ref
-	TagNames             []string
-	TagBindings          []TagBinding
-	AutoApplyTrigger     bool
-	AutoDestroyAt        *time.Time
+	Locked             bool
+	LockedBy           *Ref
+	TagNames           []string
+	TagBindings        []TagBinding
+	AutoApplyTrigger   bool
+	AutoDestroyAt      *time.Time
 	// AutoDestroyActivityDuration is the workspace's own duration, used
 	// when OwnAutoDestroy (inherits-project-auto-destroy false).
 	AutoDestroyActivityDuration string
@@ -202,6 +198,11 @@ type Workspace struct {
 	CreatedAt                   time.Time
 	UpdatedAt                   time.Time
 	seq                         int64
+
+	// ProjectRemoteState shares the state with the project's workspaces;
+	// RemoteStateConsumers lists the workspace ids it is shared with.
+	ProjectRemoteState   bool
+	RemoteStateConsumers []string
 }
 
 func (w *Workspace) order() int64 { return w.seq }

@@ -35,6 +35,9 @@ type State struct {
 	AgentPools map[string]*AgentPool      // by id
 	Agents     map[string]*Agent          // by id
 	Runs       map[string]*Run            // by id
+	secrets    map[string]string          // token secret -> token id
+	seq        int64
+
 	// StateVersions, ConfigVersions and Objects (archivist keys) are by id
 	// or key; CurrentStateVersions maps a workspace id to its current
 	// state version's id.
@@ -44,8 +47,6 @@ type State struct {
 	CurrentStateVersions map[string]string
 	svOutputs            map[string]string // state version output id -> state version id
 	currentCV            map[string]string // workspace id -> newest non-provisional configuration version id
-	secrets              map[string]string // token secret -> token id
-	seq                  int64
 }
 
 // next returns an increasing sequence number; lists sort by it so they keep
