@@ -9,7 +9,7 @@ IMAGE     ?= tfcemu:local
 TARGET    ?= inprocess
 RUN_ARGS  ?=
 
-.PHONY: all build run test test-short lint bench image vault-image conformance clean fuzz gotfe-suite provider-suite
+.PHONY: all build run test test-short lint bench image vault-image conformance clean fuzz gotfe-suite provider-suite terraform-cli
 
 all: build
 
@@ -27,13 +27,18 @@ lint:
 	$(GO) vet ./...
 
 ## test: lint, then every test and feature with the race detector, then a bounded fuzz run
+## (the Terraform CLI features use scripts/terraform.sh's binary; they skip without one)
 test: lint
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=10s
-	$(GO) test -race -count=1 ./...
+	TFCEMU_TERRAFORM_BIN="$$(scripts/terraform.sh || true)" $(GO) test -race -count=1 ./...
 	@echo "== the features against the emulator in a container (skips with the reason if there is no Docker engine)"
 	TFCEMU_TARGET=container TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -run TestFeatures ./steps/
 
 FUZZTIME ?= 30s
+## terraform-cli: print the Terraform CLI the features use, building v1.6.6 into bin/tools when needed
+terraform-cli:
+	@scripts/terraform.sh
+
 ## fuzz: fuzz the JSON:API request decoder for FUZZTIME
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeResource -fuzztime $(FUZZTIME) ./emulator/tfc/

@@ -37,7 +37,14 @@ if [ ${#tests[@]} -eq 0 ]; then
     TestTeamAccessesList TestTeamAccessesAdd TestTeamAccessesRead TestTeamAccessesUpdate TestTeamAccessesRemove
     TestTeamAccessesReadRunTasks TestTeamAccessesUpdateRunTasks TestTeamAccessesAddPolicyOverrides
     TestTeamProjectAccessesList TestTeamProjectAccessesRead TestTeamProjectAccessesAdd TestTeamProjectAccessesUpdate
-    TestTeamProjectAccessesRemove)
+    TestTeamProjectAccessesRemove
+    TestStateVersionsList TestStateVersionsUpload TestStateVersionsRead TestStateVersionsReadWithOptions
+    TestStateVersionsCurrent TestStateVersionsCurrentWithOptions TestStateVersionsDownload TestStateVersionOutputs
+    TestStateVersionOutputsRead TestConfigurationVersionsList TestConfigurationVersionsCreate TestConfigurationVersionsRead
+    TestConfigurationVersionsReadWithOptions TestConfigurationVersionsUpload TestConfigurationVersionsUploadTarGzip
+    TestConfigurationVersionsDownload TestWorkspacesSafeDelete TestWorkspacesSafeDeleteByID
+    TestWorkspaces_AddRemoteStateConsumers TestWorkspaces_RemoveRemoteStateConsumers
+    TestWorkspaces_UpdateRemoteStateConsumers TestWorkspacesProjectRemoteState TestStateVersionsCreate_RunDependent)
 fi
 src=$(go list -m -f '{{.Dir}}' github.com/hashicorp/go-tfe) || exit 1
 work=$(mktemp -d)

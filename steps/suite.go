@@ -149,6 +149,7 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 	registerTFCSteps(ctx)
 	registerCompareSteps(ctx)
 	registerRunSteps(ctx)
+	registerTerraformSteps(ctx)
 }
 
 // cleanRealVault disables what scenarios mount on a real Vault, so the next

@@ -3,6 +3,7 @@ package tfc_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -27,6 +28,7 @@ type env struct {
 	clock  *clock.Clock
 	owner  string
 	member string
+	svc    *tfc.Service
 }
 
 func newEnv(t *testing.T, rateLimit int) *env {
@@ -46,7 +48,7 @@ func newEnvWithSeed(t *testing.T, seed *fixtures.Seed, rateLimit int) *env {
 	svc.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, url: srv.URL, clock: clk}
+	e := &env{t: t, url: srv.URL, clock: clk, svc: svc}
 	for _, u := range seed.Users {
 		for _, tok := range u.Tokens {
 			switch {
@@ -123,4 +125,21 @@ func (e *env) raw(method, path, token, body string) (int, http.Header, string) {
 		}
 	}
 	return resp.StatusCode, resp.Header, b.String()
+}
+
+// rawURL sends an unauthenticated request to an absolute URL (an
+// archivist URL) and returns status, headers and body.
+func (e *env) rawURL(method, url, body string) (int, http.Header, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
 }

@@ -214,13 +214,16 @@ type requestRelationship struct {
 }
 
 // readBody reads a request body up to MaxBodyBytes.
-func readBody(r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+func readBody(r *http.Request) ([]byte, error) { return readBodyLimit(r, MaxBodyBytes) }
+
+// readBodyLimit reads a request body up to limit bytes.
+func readBodyLimit(r *http.Request, limit int) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
 	if err != nil {
 		return nil, badRequest("could not read the request body")
 	}
-	if len(b) > MaxBodyBytes {
-		return nil, newError(http.StatusRequestEntityTooLarge, "payload too large", fmt.Sprintf("request bodies are limited to %d bytes", MaxBodyBytes))
+	if len(b) > limit {
+		return nil, newError(http.StatusRequestEntityTooLarge, "payload too large", fmt.Sprintf("request bodies are limited to %d bytes", limit))
 	}
 	return b, nil
 }
@@ -231,7 +234,13 @@ func readBody(r *http.Request) ([]byte, error) {
 // not empty, must match data.type (token endpoints pass "" because go-tfe
 // sends "type": "" there).
 func decodeResource(r *http.Request, wantType string, attrs any) (*requestResource, error) {
-	b, err := readBody(r)
+	return decodeResourceLimit(r, wantType, attrs, MaxBodyBytes)
+}
+
+// decodeResourceLimit is decodeResource for a body of up to limit bytes,
+// for the few endpoints that take file contents inline.
+func decodeResourceLimit(r *http.Request, wantType string, attrs any, limit int) (*requestResource, error) {
+	b, err := readBodyLimit(r, limit)
 	if err != nil {
 		return nil, err
 	}

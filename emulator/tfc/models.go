@@ -200,6 +200,11 @@ type Workspace struct {
 	CreatedAt                   time.Time
 	UpdatedAt                   time.Time
 	seq                         int64
+
+	// ProjectRemoteState shares the state with the project's workspaces;
+	// RemoteStateConsumers lists the workspace ids it is shared with.
+	ProjectRemoteState   bool
+	RemoteStateConsumers []string
 }
 
 func (w *Workspace) order() int64 { return w.seq }

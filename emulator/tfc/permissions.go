@@ -263,6 +263,10 @@ var (
 	needUpdateVariables = func(p workspacePerms) bool { return p.canUpdateVariables }
 	needQueueRun        = func(p workspacePerms) bool { return p.canQueueRun }
 	needManageTeams     = func(p workspacePerms) bool { return p.canManageTeamAccess }
+	// The state permissions: reading the whole state implies its outputs.
+	needReadStateVersions   = func(p workspacePerms) bool { return p.canReadStateVersions }
+	needReadStateOutputs    = func(p workspacePerms) bool { return p.canReadStateOutputs || p.canReadStateVersions }
+	needCreateStateVersions = func(p workspacePerms) bool { return p.canCreateStateVersions }
 )
 
 // readProjects: who may see every project of the organization.

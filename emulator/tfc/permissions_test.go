@@ -239,3 +239,56 @@ func TestPlanAccessQueuesButCannotApply(t *testing.T) {
 		t.Fatalf("after cancel: %s", got.Status)
 	}
 }
+
+// TestStatePermissionsFollowTeamAccess checks the state permissions of
+// team workspace access: read-outputs reads only outputs, read reads the
+// state too, write also uploads (under its own lock); no access sees none.
+func TestStatePermissionsFollowTeamAccess(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		grant                  *tfe.TeamAccessAddOptions
+		outputs, state, create bool
+	}{
+		{"no access", nil, false, false, false},
+		{"custom read-outputs", &tfe.TeamAccessAddOptions{Access: tfe.Access(tfe.AccessCustom),
+			StateVersions: tfe.StateVersionsPermission(tfe.StateVersionsPermissionReadOutputs)}, true, false, false},
+		{"plan", &tfe.TeamAccessAddOptions{Access: tfe.Access(tfe.AccessPlan)}, true, true, false},
+		{"write", &tfe.TeamAccessAddOptions{Access: tfe.Access(tfe.AccessWrite)}, true, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, -1)
+			owner := e.client(e.owner)
+			ws := newWorkspace(t, owner, "state-perms")
+			must[*tfe.Workspace](t)(owner.Workspaces.Lock(ctx(), ws.ID, tfe.WorkspaceLockOptions{}))
+			state := tfstate(1, "lin-p")
+			upload := tfe.StateVersionUploadOptions{StateVersionCreateOptions: tfe.StateVersionCreateOptions{
+				Lineage: tfe.String("lin-p"), MD5: tfe.String(md5hex(state)), Serial: tfe.Int64(1)}, RawState: state}
+			must[*tfe.StateVersion](t)(owner.StateVersions.Upload(ctx(), ws.ID, upload))
+			must[*tfe.Workspace](t)(owner.Workspaces.Unlock(ctx(), ws.ID))
+			if tc.grant != nil {
+				opts := *tc.grant
+				opts.Team = must[*tfe.Team](t)(owner.Teams.Read(ctx(), developers))
+				opts.Workspace = ws
+				must[*tfe.TeamAccess](t)(owner.TeamAccess.Add(ctx(), opts))
+			}
+			m := e.client(e.member)
+			_, err := m.StateVersionOutputs.ReadCurrent(ctx(), ws.ID)
+			allowed(t, "read current outputs", tc.outputs, err)
+			_, err = m.StateVersions.ReadCurrent(ctx(), ws.ID)
+			allowed(t, "read the current state version", tc.state, err)
+
+			next := tfstate(2, "lin-p")
+			upload = tfe.StateVersionUploadOptions{StateVersionCreateOptions: tfe.StateVersionCreateOptions{
+				Lineage: tfe.String("lin-p"), MD5: tfe.String(md5hex(next)), Serial: tfe.Int64(2)}, RawState: next}
+			if tc.create {
+				must[*tfe.Workspace](t)(m.Workspaces.Lock(ctx(), ws.ID, tfe.WorkspaceLockOptions{}))
+			}
+			_, err = m.StateVersions.Upload(ctx(), ws.ID, upload)
+			allowed(t, "upload a state version", tc.create, err)
+			cur := must[*tfe.StateVersion](t)(owner.StateVersions.ReadCurrent(ctx(), ws.ID))
+			if (cur.Serial == 2) != tc.create {
+				t.Errorf("current serial %d after the member's upload (allowed: %v)", cur.Serial, tc.create)
+			}
+		})
+	}
+}

@@ -74,6 +74,7 @@ func (s *Service) Reset() {
 func (s *Service) Register(mux *http.ServeMux) {
 	mux.Handle("/api/v2/", s)
 	mux.HandleFunc("GET /.well-known/terraform.json", serviceDiscovery)
+	mux.HandleFunc(archivistPrefix, s.serveArchivist)
 }
 
 // ServeHTTP dispatches to the route table; anything it does not know, path
@@ -104,6 +105,13 @@ type call struct {
 }
 
 func (c *call) path(name string) string { return c.r.PathValue(name) }
+
+// rawBody is a handler result that is not JSON:API, such as a
+// configuration archive: written as is with its content type.
+type rawBody struct {
+	ContentType string
+	Data        []byte
+}
 
 // handler is a pure TFC handler: it returns a status and a document, or an
 // error that writeError renders; it never touches the writer.
@@ -145,6 +153,12 @@ func (s *Service) adapt(rt route) http.Handler {
 		}
 		if body == nil {
 			w.WriteHeader(status)
+			return
+		}
+		if raw, ok := body.(rawBody); ok {
+			w.Header().Set("Content-Type", raw.ContentType)
+			w.WriteHeader(status)
+			_, _ = w.Write(raw.Data)
 			return
 		}
 		writeJSON(w, status, body)

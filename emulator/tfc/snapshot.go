@@ -28,6 +28,13 @@ type snapshot struct {
 	// TeamWorkspaces and TeamProjects are absent from older snapshots.
 	TeamWorkspaces []*TeamWorkspaceAccess `json:",omitempty"`
 	TeamProjects   []*TeamProjectAccess   `json:",omitempty"`
+
+	// State and configuration versions carry their files; Objects are the
+	// archivist keys that reach them.
+	StateVersions        []*StateVersion         `json:",omitempty"`
+	ConfigVersions       []*ConfigurationVersion `json:",omitempty"`
+	Objects              []*HostedObject         `json:",omitempty"`
+	CurrentStateVersions map[string]string       `json:",omitempty"`
 }
 
 // Snapshot returns the whole TFC state as JSON, for --state-file.
@@ -52,6 +59,11 @@ func (s *Service) Snapshot() (json.RawMessage, error) {
 			Memberships:    sortedBySeq(st.Memberships, nil),
 			TeamWorkspaces: sortedBySeq(st.TeamWorkspaces, nil),
 			TeamProjects:   sortedBySeq(st.TeamProjects, nil),
+
+			StateVersions:        sortedBySeq(st.StateVersions, nil),
+			ConfigVersions:       sortedBySeq(st.ConfigVersions, nil),
+			Objects:              sortedBySeq(st.Objects, nil),
+			CurrentStateVersions: st.CurrentStateVersions,
 		})
 		return err
 	})
@@ -110,6 +122,9 @@ func (s *Service) Restore(raw json.RawMessage) error {
 		return err
 	}
 	if err := fill(st, snap.TeamProjects, st.TeamProjects, func(a *TeamProjectAccess) string { return a.ID }, func(a *TeamProjectAccess, n int64) { a.seq = n }); err != nil {
+		return err
+	}
+	if err := restoreHosted(st, &snap); err != nil {
 		return err
 	}
 	for _, t := range snap.Tokens {
@@ -204,6 +219,9 @@ func (st *State) checkReferences() error {
 		}
 	}
 	if err := st.checkTeamAccessReferences(); err != nil {
+		return err
+	}
+	if err := st.checkHostedReferences(); err != nil {
 		return err
 	}
 	for _, r := range st.TestRuns {

@@ -45,6 +45,16 @@ type State struct {
 	TeamProjects   map[string]*TeamProjectAccess
 
 	seq int64
+
+	// StateVersions, ConfigVersions and Objects (archivist keys) are by id
+	// or key; CurrentStateVersions maps a workspace id to its current
+	// state version's id.
+	StateVersions        map[string]*StateVersion
+	ConfigVersions       map[string]*ConfigurationVersion
+	Objects              map[string]*HostedObject
+	CurrentStateVersions map[string]string
+	svOutputs            map[string]string // state version output id -> state version id
+	currentCV            map[string]string // workspace id -> newest non-provisional configuration version id
 }
 
 // next returns an increasing sequence number; lists sort by it so they keep
@@ -71,6 +81,13 @@ func newState() *State {
 
 		TeamWorkspaces: map[string]*TeamWorkspaceAccess{},
 		TeamProjects:   map[string]*TeamProjectAccess{},
+
+		StateVersions:        map[string]*StateVersion{},
+		ConfigVersions:       map[string]*ConfigurationVersion{},
+		Objects:              map[string]*HostedObject{},
+		CurrentStateVersions: map[string]string{},
+		svOutputs:            map[string]string{},
+		currentCV:            map[string]string{},
 	}
 }
 

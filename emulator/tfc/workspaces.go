@@ -57,6 +57,7 @@ type wsAttributes struct {
 	ExecutionMode              string              `json:"execution-mode"`
 	FileTriggersEnabled        bool                `json:"file-triggers-enabled"`
 	GlobalRemoteState          bool                `json:"global-remote-state"`
+	ProjectRemoteState         bool                `json:"project-remote-state"`
 	InheritsProjectAutoDestroy bool                `json:"inherits-project-auto-destroy"`
 	Locked                     bool                `json:"locked"`
 	Name                       string              `json:"name"`
@@ -104,6 +105,7 @@ func (st *State) workspaceResourceWith(w *Workspace, perms workspacePerms) Resou
 			Actions: wsActions{IsDestroyable: perms.canDelete}, AllowDestroyPlan: w.AllowDestroyPlan, AutoApply: w.AutoApply,
 			CanQueueDestroyPlan: perms.canApply && w.AllowDestroyPlan, CreatedAt: Timestamp(w.CreatedAt), Description: w.Description,
 			Environment: "default", ExecutionMode: mode, FileTriggersEnabled: w.FileTriggers, GlobalRemoteState: w.GlobalRemoteState,
+			ProjectRemoteState: w.ProjectRemoteState, ResourceCount: st.workspaceResourceCount(w.ID),
 			Locked: w.Locked, Name: w.Name, Operations: operations,
 			AutoApplyRunTrigger: w.AutoApplyTrigger, AutoDestroyAt: timestampPtr(w.AutoDestroyAt),
 			Source: "tfe-api", SourceName: nonEmpty(w.SourceName), SourceURL: nonEmpty(w.SourceURL), AssessmentsEnabled: w.Assessments,
@@ -119,8 +121,9 @@ func (st *State) workspaceResourceWith(w *Workspace, perms workspacePerms) Resou
 			"project":                       toOne("projects", w.ProjectID),
 			"agent-pool":                    toOne("agent-pools", pool),
 			"current-run":                   toOne("runs", ""),
-			"current-state-version":         toOne("state-versions", ""),
-			"current-configuration-version": toOne("configuration-versions", ""),
+			"current-state-version":         toOne("state-versions", st.CurrentStateVersions[w.ID]),
+			"current-configuration-version": toOne("configuration-versions", st.currentConfigVersionID(w.ID)),
+			"outputs":                       toMany("workspace-outputs", st.workspaceOutputIDs(w.ID)),
 			"vars":                          {Data: toMany("vars", st.workspaceVarIDs(w.ID)).Data, Links: map[string]string{"related": "/api/v2/workspaces/" + w.ID + "/vars"}},
 			"locked-by":                     lockedBy(w),
 			"tag-bindings": {Data: toMany("tag-bindings", tagBindingIDs(w.TagBindings)).Data,
@@ -158,6 +161,7 @@ type workspaceInput struct {
 	QueueAllRuns       *bool           `json:"queue-all-runs"`
 	SpeculativeEnabled *bool           `json:"speculative-enabled"`
 	GlobalRemoteState  *bool           `json:"global-remote-state"`
+	ProjectRemoteState *bool           `json:"project-remote-state"`
 	AutoApplyTrigger   *bool           `json:"auto-apply-run-trigger"`
 	AutoDestroyAt      json.RawMessage `json:"auto-destroy-at"` // raw: null clears
 	SourceName         *string         `json:"source-name"`
@@ -290,6 +294,7 @@ func (in *workspaceInput) apply(w *Workspace) {
 	setIf(&w.QueueAllRuns, in.QueueAllRuns)
 	setIf(&w.SpeculativeEnabled, in.SpeculativeEnabled)
 	setIf(&w.GlobalRemoteState, in.GlobalRemoteState)
+	setIf(&w.ProjectRemoteState, in.ProjectRemoteState)
 	in.applyAutoDestroy(w)
 }
 
@@ -581,6 +586,11 @@ func (st *State) deleteWorkspace(id string) {
 		}
 	}
 	st.deleteTeamAccesses("", id, "")
+	st.deleteWorkspaceState(id)
+	st.deleteWorkspaceConfigs(id)
+	for _, w := range st.Workspaces {
+		w.RemoteStateConsumers = without(w.RemoteStateConsumers, id)
+	}
 	delete(st.Workspaces, id)
 }
 
@@ -635,6 +645,8 @@ func (s *Service) lockAction(action string) handler {
 					return nil, errConflict("Unable to unlock workspace. The workspace is not locked.")
 				case *w.LockedBy != me:
 					return nil, errConflict("Unable to unlock workspace. The workspace is locked by " + lockerKind(w.LockedBy.Type) + " " + w.LockedBy.ID + ".")
+				case st.hasPendingState(w.ID):
+					return nil, errStatePending
 				}
 				w.Locked, w.LockedBy = false, nil
 			default: // force-unlock
