@@ -59,6 +59,25 @@ func registerClockSteps(ctx *godog.ScenarioContext) {
 			return ctx.Err()
 		}
 	})
+	// The wall-clock steps let a scenario mint tokens in the past and then
+	// judge them at real time, so it also runs where a real Vault judges
+	// by its own clock (vault-container).
+	ctx.Step(`^the virtual clock is set to (\d+) seconds before the wall clock$`, func(ctx context.Context, n int) error {
+		sc := world(ctx)
+		if err := sc.needEmulator("setting the clock"); err != nil {
+			return err
+		}
+		t := time.Now().Add(-time.Duration(n) * time.Second).UTC().Format(time.RFC3339Nano)
+		return sc.admin(ctx, "POST", "/clock", map[string]any{"set": t, "freeze": true}, nil)
+	})
+	ctx.Step(`^the virtual clock runs at the wall clock again$`, func(ctx context.Context) error {
+		sc := world(ctx)
+		if err := sc.needEmulator("setting the clock"); err != nil {
+			return err
+		}
+		t := time.Now().UTC().Format(time.RFC3339Nano)
+		return sc.admin(ctx, "POST", "/clock", map[string]any{"set": t, "resume": true}, nil)
+	})
 	ctx.Step(`^the virtual clock reads "([^"]*)"$`, func(ctx context.Context, want string) error {
 		sc := world(ctx)
 		got, err := sc.now(ctx)

@@ -47,13 +47,16 @@ type response struct {
 	body   []byte
 }
 
-// expand replaces {issuer}, {tfc_url}, {vault_url}, {owner_token} and
-// {vault_token} with the target's values.
+// expand replaces {issuer}, {tfc_url}, {vault_url}, {tfc_url_for_vault},
+// {vault_url_for_runs}, {owner_token} and {vault_token} with the target's
+// values.
 func (sc *scenario) expand(s string) string {
 	pairs := []string{
 		"{issuer}", sc.target.Issuer,
 		"{tfc_url}", sc.target.TFCURL,
 		"{vault_url}", sc.target.VaultURL,
+		"{tfc_url_for_vault}", sc.target.TFCURLForVault,
+		"{vault_url_for_runs}", sc.target.VaultURLForRuns,
 		"{owner_token}", sc.target.OwnerToken,
 		"{vault_token}", sc.target.VaultToken,
 	}

@@ -123,6 +123,8 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 			return c, sc.skip("@emulator-only scenario; target %s is a real service", s.Target.Name)
 		case sc.tags["@seed"] && !s.Target.Emulator:
 			return c, sc.skip("uses the default seed's resources (my-org, my-workspace, hashicorp-vault-testing), which target %s does not have", s.Target.Name)
+		case sc.tags["@vault-clock"] && s.Target.RealVault:
+			return c, sc.skip("@vault-clock scenario: it moves the virtual clock under Vault's own time checks, and target %s's Vault is real and keeps real time (its real-time variant runs instead)", s.Target.Name)
 		case sc.tags["@real-only"] && s.Target.Emulator:
 			return c, sc.skip("@real-only scenario; target %s is the emulator", s.Target.Name)
 		}

@@ -18,6 +18,11 @@ type Target struct {
 	Name string
 	// TFCURL, VaultURL and Issuer are base URLs without a trailing slash.
 	TFCURL, VaultURL, Issuer string
+	// TFCURLForVault is TFC as the target's Vault reaches it (the terraform
+	// engine's address) and VaultURLForRuns is Vault as the emulator's runs
+	// reach it (TFC_VAULT_ADDR); both are TFCURL and VaultURL unless the two
+	// services sit on a container network (vault-container).
+	TFCURLForVault, VaultURLForRuns string
 	// OwnerToken is a TFC API token of an organization owner; VaultToken a
 	// Vault token with root policy.
 	OwnerToken, VaultToken string
@@ -47,18 +52,29 @@ func TargetName() string {
 
 // StartTarget starts (or connects to) the named target.
 func StartTarget(name string) (*Target, error) {
+	var t *Target
+	var err error
 	switch name {
 	case "inprocess":
-		return startInProcess()
+		t, err = startInProcess()
 	case "container":
-		return startContainer()
+		t, err = startContainer()
 	case "external":
-		return connectExternal()
+		t, err = connectExternal()
 	case "vault-container":
-		return startVaultContainer()
+		t, err = startVaultContainer()
 	default:
 		return nil, fmt.Errorf("unknown TFCEMU_TARGET %q: want inprocess, container, external or vault-container", name)
 	}
+	if t != nil {
+		if t.TFCURLForVault == "" {
+			t.TFCURLForVault = t.TFCURL
+		}
+		if t.VaultURLForRuns == "" {
+			t.VaultURLForRuns = t.VaultURL
+		}
+	}
+	return t, err
 }
 
 // startInProcess runs the emulator in this process on free loopback ports.

@@ -24,6 +24,10 @@ import (
 // the real Vault reaches TFC and the issuer there.
 const emulatorAlias = "tfcemu"
 
+// vaultAlias is the real Vault's name on the shared network; the
+// emulator's runs log in there.
+const vaultAlias = "vault"
+
 // vaultStarted is the line a Vault dev server prints once it serves.
 const vaultStarted = "==> Vault server started!"
 
@@ -78,10 +82,11 @@ func startRealVault(image string) (t *Target, err error) {
 			HostConfigModifier: func(hc *container.HostConfig) {
 				hc.PortBindings = network.PortMap{network.MustParsePort("8200/tcp"): {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: strconv.Itoa(port)}}}
 			},
-			Env:        map[string]string{"VAULT_DEV_ROOT_TOKEN_ID": "root", "VAULT_DEV_LISTEN_ADDRESS": "0.0.0.0:8200", "SKIP_SETCAP": "true"},
-			Cmd:        []string{"server", "-dev"},
-			Networks:   []string{nw.Name},
-			WaitingFor: wait.ForLog(vaultStarted).WithStartupTimeout(90 * time.Second),
+			Env:            map[string]string{"VAULT_DEV_ROOT_TOKEN_ID": "root", "VAULT_DEV_LISTEN_ADDRESS": "0.0.0.0:8200", "SKIP_SETCAP": "true"},
+			Cmd:            []string{"server", "-dev"},
+			Networks:       []string{nw.Name},
+			NetworkAliases: map[string][]string{nw.Name: {vaultAlias}},
+			WaitingFor:     wait.ForLog(vaultStarted).WithStartupTimeout(90 * time.Second),
 		},
 		Started: true,
 	})
@@ -94,7 +99,7 @@ func startRealVault(image string) (t *Target, err error) {
 	mapAddress(emulatorAlias+":8080", strings.TrimPrefix(emu.TFEAddress(), "http://"))
 	return &Target{
 		Name: "vault-container", TFCURL: emu.TFEAddress(), VaultURL: fmt.Sprintf("http://127.0.0.1:%d", port),
-		Issuer: issuer, OwnerToken: emu.OwnerToken(), VaultToken: "root", Emulator: true, RealVault: true,
+		Issuer: issuer, TFCURLForVault: issuer, VaultURLForRuns: "http://" + vaultAlias + ":8200", OwnerToken: emu.OwnerToken(), VaultToken: "root", Emulator: true, RealVault: true,
 		Close: func() error {
 			var errs []error
 			errs = append(errs, testcontainers.TerminateContainer(vault), testcontainers.TerminateContainer(emu))

@@ -72,7 +72,7 @@ Feature: Module test runs carry an identity token per the test configuration
     And I PATCH "/api/v2/registry-modules/private/my-org/vpc/aws/test-configuration" with:
       """
       {"data": {"type": "test-configurations", "attributes": {"oidc-enabled": true, "oidc-provider": "vault",
-        "oidc-configuration": {"url": "{vault_url}", "role-name": "module-tests"}}}}
+        "oidc-configuration": {"url": "{vault_url_for_runs}", "role-name": "module-tests"}}}}
       """
     And I POST "/api/v2/organizations/my-org/tests/registry-modules/private/my-org/vpc/aws/test-runs" with:
       """

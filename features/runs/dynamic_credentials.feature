@@ -24,12 +24,12 @@ Feature: Dynamic provider credentials in the run environment
 
   Scenario: Vault dynamic credentials end in a Vault token with the role's policies
     Given the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_PROVIDER_AUTH" set to "true"
-    And the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_ADDR" set to "{vault_url}"
+    And the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_ADDR" set to "{vault_url_for_runs}"
     And the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_RUN_ROLE" set to "tfc-my-workspace"
     And a run is queued in the workspace "my-org/my-workspace"
     When I read the plan environment of the run
     Then the response JSON at "status" is "running"
-    And the response JSON at "env.VAULT_ADDR" is "{vault_url}"
+    And the response JSON at "env.VAULT_ADDR" is "{vault_url_for_runs}"
     And I remember the response JSON at "env.VAULT_TOKEN" as "run_vault_token"
     When I use the Vault token "{run_vault_token}"
     And I GET "/v1/auth/token/lookup-self" from Vault
@@ -39,7 +39,7 @@ Feature: Dynamic provider credentials in the run environment
 
   Scenario: A missing role variable fails the plan with the reason
     Given the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_PROVIDER_AUTH" set to "true"
-    And the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_ADDR" set to "{vault_url}"
+    And the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_ADDR" set to "{vault_url_for_runs}"
     And a run is queued in the workspace "my-org/my-workspace"
     When I read the plan environment of the run
     Then the response JSON at "status" is "errored"
@@ -48,7 +48,7 @@ Feature: Dynamic provider credentials in the run environment
 
   Scenario: A login Vault refuses fails the plan with Vault's error
     Given the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_PROVIDER_AUTH" set to "true"
-    And the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_ADDR" set to "{vault_url}"
+    And the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_ADDR" set to "{vault_url_for_runs}"
     And the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_RUN_ROLE" set to "tfc-my-workspace"
     And the workspace "my-org/my-workspace" has the environment variable "TFC_VAULT_WORKLOAD_IDENTITY_AUDIENCE" set to "wrong-audience"
     And a run is queued in the workspace "my-org/my-workspace"

@@ -53,11 +53,42 @@ Feature: Vault jwt auth with the emulator's workload identity tokens
     Examples:
       | workspace                           | audience                | change                                                 | error                                                                                                   |
       | my-org/my-workspace                 | aws.workload.identity   | 0 seconds pass                                         | error validating token: invalid audience (aud) claim: audience claim does not match any expected audience |
-      | my-org/my-workspace                 | vault.workload.identity | 86461 seconds pass                                     | error validating token: invalid expiration time (exp) claim: token is expired                          |
       | my-org/my-workspace                 | vault.workload.identity | the token is forged with alg none                      | error validating token: error verifying token signature: oidc: malformed jwt: go-jose/go-jose: unexpected signature algorithm "none" |
       | my-org/my-workspace                 | vault.workload.identity | the token is forged by an unknown key under the published kid | error validating token: error verifying token signature: failed to verify id token signature |
       | hashicorp-vault-testing/vault-testing | vault.workload.identity | 0 seconds pass                                       | error validating claims: claim "sub" does not match any associated bound claim values                 |
 
+    @vault-clock
+    Examples: the virtual clock moves past exp
+      | workspace                           | audience                | change                                                 | error                                                                                                   |
+      | my-org/my-workspace                 | vault.workload.identity | 86461 seconds pass                                     | error validating token: invalid expiration time (exp) claim: token is expired                          |
+
+  Scenario: A token that expired by the wall clock is refused
+    Given the virtual clock is set to 86461 seconds before the wall clock
+    And a workload identity token for workspace "my-org/my-workspace" phase "apply" with audience "vault.workload.identity"
+    When the virtual clock runs at the wall clock again
+    And I PUT "/v1/auth/jwt/login" to Vault with:
+      """
+      {"role":"tfc-workspace","jwt":"{jwt}"}
+      """
+    Then the response status is 400
+    And the response JSON at "errors.0" contains "error validating token: invalid expiration time (exp) claim: token is expired"
+
+  Scenario Outline: The 60 s clock skew leeway after exp, by the wall clock
+    Given the virtual clock is set to <before> seconds before the wall clock
+    And a workload identity token for workspace "my-org/my-workspace" phase "plan" with audience "vault.workload.identity"
+    When the virtual clock runs at the wall clock again
+    And I PUT "/v1/auth/jwt/login" to Vault with:
+      """
+      {"role":"tfc-workspace","jwt":"{jwt}"}
+      """
+    Then the response status is <status>
+
+    Examples: a plan token lives 7200 s, so exp was 30 s or 90 s ago
+      | before | status |
+      | 7230   | 200    |
+      | 7290   | 400    |
+
+  @vault-clock
   Scenario: The 60 s clock skew leeway after exp is honoured
     Given the virtual clock is set to "2026-01-15T10:30:00Z"
     And a workload identity token for workspace "my-org/my-workspace" phase "plan" with audience "vault.workload.identity"
@@ -93,7 +124,7 @@ Feature: Vault jwt auth with the emulator's workload identity tokens
       """
     And I PUT "/v1/terraform/config" to Vault with:
       """
-      {"token":"{owner_token}","address":"{tfc_url}"}
+      {"token":"{owner_token}","address":"{tfc_url_for_vault}"}
       """
     And I PUT "/v1/terraform/role/my-user" to Vault with:
       """

@@ -6,7 +6,7 @@ Feature: Vault's Terraform Cloud secrets engine
 
   Background:
     # vault secrets enable terraform
-    When I POST "/v1/sys/mounts/terraform/" to Vault with:
+    When I POST "/v1/sys/mounts/terraform" to Vault with:
       """
       {"type":"terraform","description":"","config":{"options":null,"default_lease_ttl":"0s","max_lease_ttl":"0s","force_no_cache":false},"local":false,"seal_wrap":false,"external_entropy_access":false,"options":null}
       """
@@ -89,6 +89,7 @@ Feature: Vault's Terraform Cloud secrets engine
     Then the response JSON at "data" is {"credential_type":"team_legacy","max_ttl":0,"name":"team","team_id":"team-tfcemuHVTeam1234","ttl":0}
 
   @emulator-only
+  @vault-clock
   Scenario: A team token lease expires on the virtual clock and its token is revoked in TFC
     Given the virtual clock is frozen
     When I PUT "/v1/terraform/role/multi" to Vault with:
