@@ -113,36 +113,6 @@ func firstNonEmpty(vals ...string) string {
 	return ""
 }
 
-// tfcRoutes is the TFC listener: the TFC API, the issuer's well-known
-// documents and the admin API.
-func (e *Emulator) tfcRoutes() http.Handler {
-	mux := http.NewServeMux()
-	e.issuer.Register(mux)
-	e.tfc.Register(mux)
-	e.admin.Register(mux)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		reqinfo.MarkUnmatched(r)
-		w.Header().Set("Content-Type", "application/vnd.api+json")
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"errors":[{"status":"404","title":"not found"}]}`))
-	})
-	return mux
-}
-
-// vaultRoutes is the Vault listener: Vault's API and the admin API.
-func (e *Emulator) vaultRoutes() http.Handler {
-	mux := http.NewServeMux()
-	e.vault.Register(mux)
-	e.admin.Register(mux)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		reqinfo.MarkUnmatched(r)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"errors":[]}` + "\n"))
-	})
-	return mux
-}
-
 // middleware logs each request, recovers from panics with a 500 in the
 // listener's error format, and saves the state file after a change.
 func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
@@ -162,7 +132,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 				}
 				e.log.Error("panic serving request", "service", service, "method", r.Method, "path", r.URL.Path, "panic", p)
 				if !rec.wrote {
-					writeInternalError(rec, service)
+					writeStatus(rec, service, http.StatusInternalServerError, "")
 				}
 			}
 			e.log.Debug("request", "service", service, "method", r.Method, "path", r.URL.Path,
@@ -180,16 +150,6 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(rec, r)
 	})
-}
-
-func writeInternalError(w http.ResponseWriter, service string) {
-	body := `{"errors":[{"status":"500","title":"internal server error"}]}`
-	if service == "vault" {
-		body = `{"errors":["internal error"]}`
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusInternalServerError)
-	_, _ = w.Write([]byte(body))
 }
 
 type statusRecorder struct {

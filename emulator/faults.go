@@ -133,14 +133,6 @@ func (f *faults) apply(w http.ResponseWriter, r *http.Request, service string) b
 		w.Header().Set("X-RateLimit-Reset", "1.000")
 		w.Header().Set("Retry-After", "1")
 	}
-	body := fmt.Sprintf(`{"errors":[{"status":"%d","title":%q,"detail":"injected fault %s"}]}`, rule.Status, strings.ToLower(http.StatusText(rule.Status)), rule.ID)
-	ct := "application/vnd.api+json"
-	if service == "vault" {
-		body = fmt.Sprintf(`{"errors":["injected fault %s"]}`+"\n", rule.ID)
-		ct = "application/json"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(rule.Status)
-	_, _ = w.Write([]byte(body))
+	writeStatus(w, service, rule.Status, "injected fault "+rule.ID)
 	return true
 }

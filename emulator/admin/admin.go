@@ -10,8 +10,11 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gorilla/mux"
+
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/identity"
+	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 )
 
@@ -75,71 +78,61 @@ func New(cfg Config) *API {
 	return &API{cfg: cfg}
 }
 
-// Register adds the admin routes to mux: the one route table of this API.
-func (a *API) Register(mux *http.ServeMux) {
-	for pattern, h := range map[string]handler{
-		"GET " + Prefix + "/health":                    a.health,
-		"GET " + Prefix + "/info":                      a.info,
-		"POST " + Prefix + "/reset":                    a.reset,
-		"GET " + Prefix + "/clock":                     a.getClock,
-		"POST " + Prefix + "/clock":                    a.postClock,
-		"POST " + Prefix + "/keys/rotate":              a.rotateKeys,
-		"GET " + Prefix + "/keys":                      a.listKeys,
-		"POST " + Prefix + "/workload-identity-tokens": a.mintToken,
-		"GET " + Prefix + "/runs/{id}/environment":     a.runEnvironment,
-		"POST " + Prefix + "/runs":                     a.queueRun,
-		"POST " + Prefix + "/runs/{id}/advance":        a.advanceRun,
-		"POST " + Prefix + "/runs/{id}/log":            a.appendLog,
-		"POST " + Prefix + "/runs/{id}/fail":           a.failPhase,
-		"POST " + Prefix + "/agent-pools/{id}/agents":  a.registerAgent,
-		"GET " + Prefix + "/requests":                  a.requests,
-		"DELETE " + Prefix + "/requests":               a.clearRequests,
-		"GET " + Prefix + "/faults":                    a.listFaults,
-		"POST " + Prefix + "/faults":                   a.addFault,
-		"DELETE " + Prefix + "/faults":                 a.deleteFaults,
-		"DELETE " + Prefix + "/faults/{id}":            a.deleteFault,
-		"GET " + Prefix + "/snapshot":                  a.getSnapshot,
-		"PUT " + Prefix + "/snapshot":                  a.putSnapshot,
-	} {
-		mux.Handle(pattern, a.adapt(h))
+// routes is the one route table of this API.
+func (a *API) routes() []routing.Route {
+	return []routing.Route{
+		{Method: "GET", Path: Prefix + "/health", Handler: a.adapt(a.health)},
+		{Method: "GET", Path: Prefix + "/info", Handler: a.adapt(a.info)},
+		{Method: "POST", Path: Prefix + "/reset", Handler: a.adapt(a.reset)},
+		{Method: "GET", Path: Prefix + "/clock", Handler: a.adapt(a.getClock)},
+		{Method: "POST", Path: Prefix + "/clock", Handler: a.adapt(a.postClock)},
+		{Method: "POST", Path: Prefix + "/keys/rotate", Handler: a.adapt(a.rotateKeys)},
+		{Method: "GET", Path: Prefix + "/keys", Handler: a.adapt(a.listKeys)},
+		{Method: "POST", Path: Prefix + "/workload-identity-tokens", Handler: a.adapt(a.mintToken)},
+		{Method: "GET", Path: Prefix + "/runs/{id}/environment", Handler: a.adapt(a.runEnvironment)},
+		{Method: "GET", Path: Prefix + "/runs/{id}/log", Handler: http.HandlerFunc(a.runLog)},
+		{Method: "POST", Path: Prefix + "/runs", Handler: a.adapt(a.queueRun)},
+		{Method: "POST", Path: Prefix + "/runs/{id}/advance", Handler: a.adapt(a.advanceRun)},
+		{Method: "POST", Path: Prefix + "/runs/{id}/log", Handler: a.adapt(a.appendLog)},
+		{Method: "POST", Path: Prefix + "/runs/{id}/fail", Handler: a.adapt(a.failPhase)},
+		{Method: "POST", Path: Prefix + "/agent-pools/{id}/agents", Handler: a.adapt(a.registerAgent)},
+		{Method: "GET", Path: Prefix + "/requests", Handler: a.adapt(a.requests)},
+		{Method: "DELETE", Path: Prefix + "/requests", Handler: a.adapt(a.clearRequests)},
+		{Method: "GET", Path: Prefix + "/faults", Handler: a.adapt(a.listFaults)},
+		{Method: "POST", Path: Prefix + "/faults", Handler: a.adapt(a.addFault)},
+		{Method: "DELETE", Path: Prefix + "/faults", Handler: a.adapt(a.deleteFaults)},
+		{Method: "DELETE", Path: Prefix + "/faults/{id}", Handler: a.adapt(a.deleteFault)},
+		{Method: "GET", Path: Prefix + "/snapshot", Handler: a.adapt(a.getSnapshot)},
+		{Method: "PUT", Path: Prefix + "/snapshot", Handler: a.adapt(a.putSnapshot)},
 	}
-	mux.HandleFunc("GET "+Prefix+"/runs/{id}/log", a.runLog)
-	mux.Handle(Prefix+"/", a.adapt(func(r *http.Request) (int, any) {
-		return http.StatusNotFound, errorBody(fmt.Sprintf("no admin route %s %s", r.Method, r.URL.Path))
-	}))
 }
+
+// Router is the admin API's router: a path under Prefix no row knows is a
+// 404, a known path with another method a 405 with Allow, both in the
+// admin API's JSON error body.
+func (a *API) Router() *mux.Router {
+	return routing.New(a.routes(), routing.Options{
+		NotFound: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			a.respond(w)(failure(http.StatusNotFound, fmt.Sprintf("no admin route %s %s", r.Method, r.URL.Path)))
+		}),
+		MethodNotAllowed: func(w http.ResponseWriter, r *http.Request, allow []string) {
+			a.respond(w)(failure(http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", "))))
+		},
+	})
+}
+
+// Register mounts the admin API under Prefix on a listener's router.
+func (a *API) Register(r *mux.Router) { routing.Mount(r, Prefix+"/", a.Router()) }
+
+// Routes is the admin API's route inventory.
+func (a *API) Routes() []routing.Row { return routing.Inventory("admin", a.Router()) }
 
 // handler is a pure admin handler: it returns a status and a JSON body and
 // never touches the writer.
 type handler func(*http.Request) (int, any)
 
 func (a *API) adapt(h handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		status, body := h(r)
-		w.Header().Set("Content-Type", "application/json")
-		if body == nil {
-			w.WriteHeader(status)
-			return
-		}
-		b, err := json.Marshal(body)
-		if err != nil {
-			a.cfg.Logger.Error("admin: encode response", "err", err)
-			status, b = http.StatusInternalServerError, []byte(`{"error":"encode response"}`)
-		}
-		w.WriteHeader(status)
-		_, _ = w.Write(append(b, '\n'))
-	})
-}
-
-// Error is the admin API's error body.
-type Error struct {
-	Error string `json:"error"`
-}
-
-func errorBody(msg string) Error { return Error{Error: msg} }
-
-func badRequest(format string, a ...any) (int, any) {
-	return http.StatusBadRequest, errorBody(fmt.Sprintf(format, a...))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { a.respond(w)(h(r)) })
 }
 
 // decode reads a strict JSON body into v: one object, no unknown fields,
@@ -191,7 +184,7 @@ func (a *API) health(*http.Request) (int, any) {
 
 func (a *API) info(*http.Request) (int, any) {
 	if a.cfg.Info == nil {
-		return http.StatusNotFound, errorBody("no info")
+		return failure(http.StatusNotFound, "no info")
 	}
 	return http.StatusOK, a.cfg.Info()
 }
@@ -220,7 +213,7 @@ func (a *API) rotateKeys(r *http.Request) (int, any) {
 		return badRequest("%v", err)
 	}
 	if _, err := a.cfg.Issuer.RotateKey(); err != nil {
-		return http.StatusInternalServerError, errorBody("rotate key: " + err.Error())
+		return failure(http.StatusInternalServerError, "rotate key: "+err.Error())
 	}
 	return http.StatusOK, a.keys()
 }

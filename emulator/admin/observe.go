@@ -67,7 +67,7 @@ func (a *API) addFault(r *http.Request) (int, any) {
 
 func (a *API) deleteFault(r *http.Request) (int, any) {
 	if !a.cfg.Observe.DeleteFault(r.PathValue("id")) {
-		return http.StatusNotFound, errorBody("no fault " + r.PathValue("id"))
+		return failure(http.StatusNotFound, "no fault "+r.PathValue("id"))
 	}
 	return http.StatusNoContent, nil
 }
@@ -80,7 +80,7 @@ func (a *API) deleteFaults(*http.Request) (int, any) {
 func (a *API) getSnapshot(*http.Request) (int, any) {
 	raw, err := a.cfg.Observe.Snapshot()
 	if err != nil {
-		return http.StatusInternalServerError, errorBody(err.Error())
+		return failure(http.StatusInternalServerError, err.Error())
 	}
 	return http.StatusOK, raw
 }

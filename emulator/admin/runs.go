@@ -34,7 +34,7 @@ func parsePhase(r *http.Request, def string) (string, error) {
 }
 
 func runNotFound(id string) (int, any) {
-	return http.StatusNotFound, errorBody(fmt.Sprintf("run %q not found", id))
+	return failure(http.StatusNotFound, fmt.Sprintf("run %q not found", id))
 }
 
 // runEnvironment is GET /_emulator/runs/{id}/environment?phase=plan|apply
@@ -54,7 +54,7 @@ func (a *API) runEnvironment(r *http.Request) (int, any) {
 			return runNotFound(id)
 		}
 		if err != nil {
-			return http.StatusInternalServerError, errorBody(err.Error())
+			return failure(http.StatusInternalServerError, err.Error())
 		}
 		return http.StatusOK, env
 	}
@@ -70,7 +70,7 @@ func (a *API) runEnvironment(r *http.Request) (int, any) {
 		return runNotFound(id)
 	}
 	if err != nil {
-		return http.StatusInternalServerError, errorBody(err.Error())
+		return failure(http.StatusInternalServerError, err.Error())
 	}
 	return http.StatusOK, PhaseEnvironment{Run: view, Phase: phase, Status: view.Phases[phase], Rendered: runs.Render(env, dir), Log: log}
 }
@@ -97,9 +97,9 @@ func (a *API) advanceRun(r *http.Request) (int, any) {
 	case errors.Is(err, tfc.ErrNotFound):
 		return runNotFound(r.PathValue("id"))
 	case errors.Is(err, tfc.ErrConflict):
-		return http.StatusConflict, errorBody(err.Error())
+		return failure(http.StatusConflict, err.Error())
 	case err != nil:
-		return http.StatusInternalServerError, errorBody(err.Error())
+		return failure(http.StatusInternalServerError, err.Error())
 	}
 	return http.StatusOK, map[string]string{"id": r.PathValue("id"), "status": status}
 }
@@ -122,7 +122,7 @@ func (a *API) appendLog(r *http.Request) (int, any) {
 	case errors.Is(err, tfc.ErrNotFound):
 		return runNotFound(r.PathValue("id"))
 	case err != nil:
-		return http.StatusInternalServerError, errorBody(err.Error())
+		return failure(http.StatusInternalServerError, err.Error())
 	}
 	return http.StatusNoContent, nil
 }
@@ -145,9 +145,9 @@ func (a *API) failPhase(r *http.Request) (int, any) {
 	case errors.Is(err, tfc.ErrNotFound):
 		return runNotFound(r.PathValue("id"))
 	case errors.Is(err, tfc.ErrConflict):
-		return http.StatusConflict, errorBody(err.Error())
+		return failure(http.StatusConflict, err.Error())
 	case err != nil:
-		return http.StatusInternalServerError, errorBody(err.Error())
+		return failure(http.StatusInternalServerError, err.Error())
 	}
 	return http.StatusNoContent, nil
 }
@@ -156,12 +156,12 @@ func (a *API) failPhase(r *http.Request) (int, any) {
 func (a *API) runLog(w http.ResponseWriter, r *http.Request) {
 	phase, err := parsePhase(r, "plan")
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		a.respond(w)(badRequest("%v", err))
 		return
 	}
 	_, _, log, err := a.cfg.Runs.PhaseEnvironmentOf(r.PathValue("id"), phase)
 	if err != nil {
-		http.Error(w, "run not found", http.StatusNotFound)
+		a.respond(w)(runNotFound(r.PathValue("id")))
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -185,7 +185,7 @@ func (a *API) registerAgent(r *http.Request) (int, any) {
 	id, err := a.cfg.Runs.RegisterAgent(r.PathValue("id"), req.Name, req.Version)
 	switch {
 	case errors.Is(err, tfc.ErrNotFound):
-		return http.StatusNotFound, errorBody(err.Error())
+		return failure(http.StatusNotFound, err.Error())
 	case err != nil:
 		return badRequest("%v", err)
 	}
@@ -212,11 +212,11 @@ func (a *API) queueRun(r *http.Request) (int, any) {
 	id, err := a.cfg.Runs.QueueRun(r.Context(), req.Organization, req.Workspace, req.AgentVersion)
 	switch {
 	case errors.Is(err, tfc.ErrNotFound):
-		return http.StatusNotFound, errorBody(err.Error())
+		return failure(http.StatusNotFound, err.Error())
 	case errors.Is(err, tfc.ErrInvalid):
 		return badRequest("%v", err)
 	case err != nil:
-		return http.StatusInternalServerError, errorBody(err.Error())
+		return failure(http.StatusInternalServerError, err.Error())
 	}
 	return http.StatusCreated, map[string]string{"id": id}
 }

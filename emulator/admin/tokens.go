@@ -126,12 +126,12 @@ func mintError(err error) (int, any) {
 	var mismatch errProjectMismatch
 	switch {
 	case errors.Is(err, tfc.ErrNotFound):
-		return http.StatusNotFound, errorBody(err.Error())
+		return failure(http.StatusNotFound, err.Error())
 	case errors.Is(err, identity.ErrInvalidPhase):
 		return badRequest(`"phase": %v`, err)
 	case errors.Is(err, identity.ErrEmptyAudience), errors.Is(err, identity.ErrInvalidTTL),
 		errors.Is(err, errModulePhase), errors.As(err, &mismatch):
 		return badRequest("%v", err)
 	}
-	return http.StatusInternalServerError, errorBody("mint: " + err.Error())
+	return failure(http.StatusInternalServerError, "mint: "+err.Error())
 }

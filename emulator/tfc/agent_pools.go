@@ -303,11 +303,6 @@ func at(s []string, i int) string {
 	return "0"
 }
 
-// errPoolWithoutAgentMode is TFC's refusal of a pool outside agent mode.
-func errPoolWithoutAgentMode(pointer string) *Error {
-	return invalidAttribute(pointer, "Default agent pool must not be specified unless using 'agent' execution mode")
-}
-
 // executionSettings works out an execution mode and agent pool from a
 // request: the mode sent (or kept), and the pool sent as poolID (or kept);
 // a pool needs agent mode, and leaving agent mode drops the pool.

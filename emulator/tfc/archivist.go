@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 )
 
 // archivistPrefix is where hosted objects live on the TFC listener, shaped
@@ -79,34 +77,40 @@ func objectURL(r *http.Request, key string) *string {
 	return &u
 }
 
-// serveArchivist is PUT (upload) and GET (download) of hosted objects.
-// Errors are JSON:API documents, as the rest of the listener answers.
-func (s *Service) serveArchivist(w http.ResponseWriter, r *http.Request) {
-	key := strings.TrimPrefix(r.URL.Path, archivistPrefix)
-	var err error
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		var body []byte
-		if body, err = s.download(key); err == nil {
-			w.Header().Set("Content-Type", "application/octet-stream")
-			w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-			w.WriteHeader(http.StatusOK)
-			if r.Method == http.MethodGet {
-				_, _ = w.Write(body)
-			}
-			return
+// archivist adapts an object handler to the listener: the key is the
+// path's {key}; errors are JSON:API documents, as the rest of the listener
+// answers.
+func (s *Service) archivist(h func(w http.ResponseWriter, r *http.Request, key string) error) http.Handler {
+	return s.recoverPanics(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r, r.PathValue("key")); err != nil {
+			s.logIfInternal(r, err)
+			writeError(w, err)
 		}
-	case http.MethodPut:
-		if err = s.upload(key, r); err == nil {
-			w.WriteHeader(http.StatusOK)
-			return
-		}
-	default:
-		reqinfo.MarkUnmatched(r)
-		err = errNotFound
+	}))
+}
+
+// downloadObject is GET (and HEAD) of a hosted object.
+func (s *Service) downloadObject(w http.ResponseWriter, r *http.Request, key string) error {
+	body, err := s.download(key)
+	if err != nil {
+		return err
 	}
-	s.logIfInternal(r, err)
-	writeError(w, err)
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		_, _ = w.Write(body)
+	}
+	return nil
+}
+
+// uploadObject is PUT of a hosted object.
+func (s *Service) uploadObject(w http.ResponseWriter, r *http.Request, key string) error {
+	if err := s.upload(key, r); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // download returns the bytes behind a download key.

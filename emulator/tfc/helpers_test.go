@@ -13,6 +13,7 @@ import (
 	tfe "github.com/hashicorp/go-tfe"
 
 	"github.com/tfcemu/tfcemu/emulator/clock"
+	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/fixtures"
 )
@@ -44,9 +45,9 @@ func newEnvWithSeed(t *testing.T, seed *fixtures.Seed, rateLimit int) *env {
 	t.Helper()
 	clk := clock.NewAt(t0)
 	svc := tfc.New(tfc.Config{Seed: seed, Now: clk.Now, RateLimit: rateLimit})
-	mux := http.NewServeMux()
-	svc.Register(mux)
-	srv := httptest.NewServer(mux)
+	router := routing.NewRouter()
+	svc.Register(router)
+	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, url: srv.URL, clock: clk, svc: svc}
 	for _, u := range seed.Users {

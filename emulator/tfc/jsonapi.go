@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 )
@@ -101,90 +100,6 @@ type Pagination struct {
 	NextPage    *int `json:"next-page"`
 	TotalPages  int  `json:"total-pages"`
 	TotalCount  int  `json:"total-count"`
-}
-
-// Error is one JSON:API error object. Status is a string: go-tfe cannot
-// decode a numeric one.
-type Error struct {
-	Status string  `json:"status"`
-	Title  string  `json:"title"`
-	Detail string  `json:"detail,omitempty"`
-	Source *Source `json:"source,omitempty"`
-	code   int
-}
-
-// Source points at the part of the request an error is about.
-type Source struct {
-	Pointer   string `json:"pointer,omitempty"`
-	Parameter string `json:"parameter,omitempty"`
-}
-
-func (e *Error) Error() string {
-	if e.Detail == "" {
-		return e.Title
-	}
-	return e.Title + ": " + e.Detail
-}
-
-// Errors is a response with several error objects, e.g. every invalid
-// attribute of one request.
-type Errors []*Error
-
-func (es Errors) Error() string {
-	msgs := make([]string, len(es))
-	for i, e := range es {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "; ")
-}
-
-// sortByPointer orders errors by their pointer, so a response lists
-// problems the same way every time.
-func (es Errors) sortByPointer() {
-	sort.SliceStable(es, func(i, j int) bool { return es[i].pointer() < es[j].pointer() })
-}
-
-func (e *Error) pointer() string {
-	if e.Source == nil {
-		return ""
-	}
-	return e.Source.Pointer
-}
-
-func newError(code int, title, detail string) *Error {
-	return &Error{Status: fmt.Sprint(code), Title: title, Detail: detail, code: code}
-}
-
-// The errors TFC answers with (shared/spec/tfc-api.md §6).
-var (
-	errUnauthorized = newError(http.StatusUnauthorized, "unauthorized", "")
-	errNotFound     = newError(http.StatusNotFound, "not found", "")
-)
-
-// invalidAttribute is a 422 about one attribute, with its JSON pointer.
-func invalidAttribute(pointer, detail string) *Error {
-	e := newError(http.StatusUnprocessableEntity, "invalid attribute", detail)
-	if pointer != "" {
-		e.Source = &Source{Pointer: pointer}
-	}
-	return e
-}
-
-func badRequest(detail string) *Error { return newError(http.StatusBadRequest, "bad request", detail) }
-
-// writeError writes err as a JSON:API error document. Anything that is not
-// an *Error or Errors is a bug and becomes a 500 (logged by the caller).
-func writeError(w http.ResponseWriter, err error) {
-	var list Errors
-	var one *Error
-	switch {
-	case errors.As(err, &list):
-	case errors.As(err, &one):
-		list = Errors{one}
-	default:
-		list = Errors{newError(http.StatusInternalServerError, "internal server error", "")}
-	}
-	writeJSON(w, list[0].code, map[string]Errors{"errors": list})
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {

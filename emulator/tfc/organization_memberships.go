@@ -367,8 +367,3 @@ func (st *State) removeMembership(m *OrganizationMembership) {
 	}
 	delete(st.Memberships, m.ID)
 }
-
-// errLastOwner refuses to leave the owners team empty.
-func errLastOwner() *Error {
-	return newError(http.StatusForbidden, "forbidden", "The last member of the owners team cannot be removed")
-}

@@ -2,7 +2,6 @@ package tfc_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/ids"
+	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/fixtures"
 )
@@ -304,9 +304,9 @@ func TestMembershipsAndAgentTokensPersist(t *testing.T) {
 	}
 	clk := clock.NewAt(t0)
 	svc := tfc.New(tfc.Config{Seed: seed, Now: clk.Now})
-	mux := http.NewServeMux()
-	svc.Register(mux)
-	srv := httptest.NewServer(mux)
+	router := routing.NewRouter()
+	svc.Register(router)
+	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, url: srv.URL, clock: clk, owner: seed.Users[0].Tokens[0].Token}
 	c := e.client(e.owner)

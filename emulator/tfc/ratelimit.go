@@ -59,12 +59,6 @@ func (l *rateLimiter) reset() {
 	l.mu.Unlock()
 }
 
-// errRateLimited is TFC's 429 (with a string status, unlike the docs'
-// sample, so go-tfe can decode it).
-func errRateLimited() *Error {
-	return newError(http.StatusTooManyRequests, "Too many requests", "You have exceeded the API's rate limit.")
-}
-
 func rateHeaders(w http.ResponseWriter, limit, remaining int, reset time.Duration, limited bool) {
 	w.Header().Set("X-RateLimit-Limit", fmt.Sprint(limit))
 	w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(remaining))

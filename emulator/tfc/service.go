@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
+	"github.com/gorilla/mux"
+	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 	"github.com/tfcemu/tfcemu/fixtures"
 )
 
@@ -41,7 +42,7 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	limiter *rateLimiter
-	mux     *http.ServeMux
+	router  *mux.Router
 	minter  Minter
 	builder EnvironmentBuilder
 }
@@ -55,11 +56,27 @@ func New(cfg Config) *Service {
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit)
 	}
-	s.mux = http.NewServeMux()
-	for _, rt := range s.routes() {
-		s.mux.Handle(rt.pattern, s.adapt(rt))
-	}
+	s.router = s.newRouter(s.routes())
 	return s
+}
+
+// newRouter builds the API's router from a route table: a path no row
+// knows is TFC's JSON:API 404, a known path with another method a 405.
+func (s *Service) newRouter(table []route) *mux.Router {
+	rows := make([]routing.Route, 0, len(table))
+	for _, rt := range table {
+		rows = append(rows, routing.Route{Method: rt.method, Path: apiPrefix + rt.path, Handler: s.adapt(rt)})
+	}
+	return routing.New(rows, routing.Options{
+		NotFound: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.commonHeaders(w)
+			NotFound(w, r)
+		}),
+		MethodNotAllowed: func(w http.ResponseWriter, r *http.Request, allow []string) {
+			s.commonHeaders(w)
+			MethodNotAllowed(w, r, allow)
+		},
+	})
 }
 
 // Reset throws away every change and loads the seed again.
@@ -70,32 +87,56 @@ func (s *Service) Reset() {
 	}
 }
 
-// Register adds the TFC API and TFC's service discovery to mux.
-func (s *Service) Register(mux *http.ServeMux) {
-	mux.Handle("/api/v2/", s)
-	mux.HandleFunc("GET /.well-known/terraform.json", serviceDiscovery)
-	mux.HandleFunc(archivistPrefix, s.serveArchivist)
+// Register adds the TFC API, TFC's service discovery and the archivist
+// object routes to a listener's router.
+func (s *Service) Register(r *mux.Router) {
+	routing.Add(r, s.listenerRoutes())
+	routing.Mount(r, apiPrefix+"/", s)
 }
 
-// ServeHTTP dispatches to the route table; anything it does not know, path
-// or method, is TFC's JSON:API 404.
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Handler only finds the route; ServeHTTP also sets the path values.
-	if _, pattern := s.mux.Handler(r); pattern == "" {
-		reqinfo.MarkUnmatched(r)
-		s.commonHeaders(w)
-		writeError(w, errNotFound)
-		return
+// listenerRoutes are the TFC routes outside /api/v2: service discovery
+// and the archivist objects.
+func (s *Service) listenerRoutes() []routing.Route {
+	return []routing.Route{
+		{Method: http.MethodGet, Path: "/.well-known/terraform.json", Handler: http.HandlerFunc(serviceDiscovery)},
+		{Method: http.MethodGet, Path: archivistPrefix + "{key}", Handler: s.archivist(s.downloadObject)},
+		{Method: http.MethodPut, Path: archivistPrefix + "{key}", Handler: s.archivist(s.uploadObject)},
 	}
-	s.mux.ServeHTTP(w, r)
 }
 
-// route is one row of the route table.
-type route struct {
-	pattern string
-	handle  handler
-	public  bool // no token needed
+// Routes is the inventory of the TFC API (api "tfc", under /api/v2) and of
+// the TFC routes beside it (service discovery, api "tfc"; the hosted
+// objects, api "archivist").
+func (s *Service) Routes() []routing.Row {
+	rows := routing.Inventory("tfc", s.router)
+	for _, row := range routing.Inventory("tfc", routing.New(s.listenerRoutes(), routing.Options{})) {
+		if strings.HasPrefix(row.Path, archivistPrefix) {
+			row.API = "archivist"
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
+
+// ServeHTTP dispatches to the route table; a path it does not know is
+// TFC's JSON:API 404, a known path with another method a JSON:API 405.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.router.ServeHTTP(w, r)
+}
+
+// apiPrefix is where the route table's paths live.
+const apiPrefix = "/api/v2"
+
+// route is one row of the route table: method, path under /api/v2 and the
+// pure handler.
+type route struct {
+	method string
+	path   string
+	handle handler
+}
+
+// publicRoutes need no token.
+var publicRoutes = map[string]bool{"GET /ping": true}
 
 // call is one authenticated request.
 type call struct {
@@ -126,10 +167,11 @@ func (s *Service) commonHeaders(w http.ResponseWriter) {
 }
 
 func (s *Service) adapt(rt route) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	public := publicRoutes[rt.method+" "+rt.path]
+	return s.recoverPanics(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.commonHeaders(w)
 		c := &call{r: r, now: s.now().Truncate(time.Millisecond)}
-		if !rt.public {
+		if !public {
 			p, err := s.authenticate(r, c.now)
 			if err != nil {
 				writeError(w, err)
@@ -162,7 +204,7 @@ func (s *Service) adapt(rt route) http.Handler {
 			return
 		}
 		writeJSON(w, status, body)
-	})
+	}))
 }
 
 func (s *Service) logIfInternal(r *http.Request, err error) {

@@ -2,7 +2,6 @@ package tfc_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	tfe "github.com/hashicorp/go-tfe"
 
 	"github.com/tfcemu/tfcemu/emulator/clock"
+	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/fixtures"
 )
@@ -19,9 +19,9 @@ import (
 func TestTeamAccessSurvivesSnapshot(t *testing.T) {
 	seed := must[*fixtures.Seed](t)(fixtures.Default())
 	svc := tfc.New(tfc.Config{Seed: seed, Now: clock.NewAt(t0).Now})
-	mux := http.NewServeMux()
-	svc.Register(mux)
-	srv := httptest.NewServer(mux)
+	router := routing.NewRouter()
+	svc.Register(router)
+	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, url: srv.URL}
 	for _, u := range seed.Users {

@@ -8,24 +8,6 @@ import (
 	"strings"
 )
 
-// The test configuration API's errors are documented with capitalized
-// titles (seed-docs/registry-module-test-configuration-api.txt).
-const docInvalidTitle = "Invalid Attribute"
-
-func docInvalid(pointer, detail string) *Error {
-	e := invalidAttribute(pointer, detail)
-	e.Title = docInvalidTitle
-	return e
-}
-
-func errModuleNotFound() *Error {
-	return newError(http.StatusNotFound, "Not Found", "Registry module not found")
-}
-
-func errTestConfigForbidden() *Error {
-	return newError(http.StatusForbidden, "Forbidden", "You do not have permission to modify this module's test configuration")
-}
-
 // providerAttrs lists each OIDC provider's configuration attributes: which
 // are required, and the defaults of the optional ones.
 var providerAttrs = map[string]struct {

@@ -272,12 +272,6 @@ func (s *Service) deleteLegacyTeamToken(c *call) (int, any, error) {
 	})
 }
 
-// errDescriptionTaken is the exact body go-tfe maps to
-// ErrInvalidDescriptionConflict.
-func errDescriptionTaken() *Error {
-	return newError(http.StatusUnprocessableEntity, "invalid attributes", "Validation failed: Description has already been taken")
-}
-
 // createTeamToken adds one of a team's many described tokens; descriptions
 // are unique per team.
 func (s *Service) createTeamToken(c *call) (int, any, error) {

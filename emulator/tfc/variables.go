@@ -126,10 +126,6 @@ func (st *State) keyTaken(owner func(*Variable) bool, key, category, except stri
 	return false
 }
 
-func errKeyTaken() *Error {
-	return invalidAttribute("/data/attributes/key", "Key has already been taken")
-}
-
 // decodeVariable decodes and validates a variable create or update, of a
 // workspace or of a variable set.
 func decodeVariable(c *call, create bool) (variableInput, error) {

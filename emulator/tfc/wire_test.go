@@ -20,7 +20,7 @@ func TestExactErrorBodies(t *testing.T) {
 		{"no token", "GET", "/api/v2/account/details", "", "", 401, `{"errors":[{"status":"401","title":"unauthorized"}]}`},
 		{"bad token", "GET", "/api/v2/organizations", "x.atlasv1.y", "", 401, `{"errors":[{"status":"401","title":"unauthorized"}]}`},
 		{"unknown route", "GET", "/api/v2/nothing", e.owner, "", 404, `{"errors":[{"status":"404","title":"not found"}]}`},
-		{"wrong method", "PUT", "/api/v2/ping", e.owner, "", 404, `{"errors":[{"status":"404","title":"not found"}]}`},
+		{"wrong method", "PUT", "/api/v2/ping", e.owner, "", 405, `{"errors":[{"status":"405","title":"method not allowed"}]}`},
 		{"unknown org", "GET", "/api/v2/organizations/nope", e.owner, "", 404, `{"errors":[{"status":"404","title":"not found"}]}`},
 		{"malformed JSON", "POST", "/api/v2/organizations/my-org/workspaces", e.owner, `{"data":`, 400,
 			`{"errors":[{"status":"400","title":"bad request","detail":"The request body is not valid JSON: unexpected end of JSON input"}]}`},

@@ -304,12 +304,6 @@ func overwritesDisagree(executionMode, agentPool *bool) bool {
 	return executionMode != nil && agentPool != nil && *executionMode != *agentPool
 }
 
-// errOverwritesDisagree is TFC's refusal of disagreeing overwrites, for
-// projects and workspaces alike.
-func errOverwritesDisagree() *Error {
-	return invalidAttribute("/data/attributes/setting-overwrites", "If agent-pool and execution-mode are both included in setting-overwrites, their values must be the same.")
-}
-
 // inherits reports whether the request gives up the workspace's own
 // execution settings: setting-overwrites execution-mode false, or
 // agent-pool false without execution-mode (the two are set together).
@@ -601,8 +595,6 @@ func lockedBy(w *Workspace) Relationship {
 	ref := *w.LockedBy
 	return Relationship{Data: &ref}
 }
-
-func errConflict(detail string) *Error { return newError(http.StatusConflict, "conflict", detail) }
 
 // lockAction is POST /workspaces/:id/actions/{lock,unlock,force-unlock}:
 // 409s carry the wording go-tfe maps to ErrWorkspaceLocked and friends.
