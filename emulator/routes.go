@@ -15,9 +15,18 @@ import (
 // method on a path template.
 type Route = routing.Row
 
-// vaultMount is where Vault's API is mounted on the Vault listener; Vault
-// routes everything under it itself.
-const vaultMount = "/v1/"
+// vaultMounts are where Vault's API is mounted on the Vault listener, all
+// served by Vault's own router: its built-in backends (sys/, auth/token/)
+// and, under /v1/, the secrets engines and auth methods enabled at run
+// time.
+var vaultMounts = []string{"/v1/sys/", "/v1/auth/token/", "/v1/"}
+
+// mountVault hands Vault's paths to Vault.
+func (e *Emulator) mountVault(r *mux.Router) {
+	for _, prefix := range vaultMounts {
+		routing.Mount(r, prefix, e.vault)
+	}
+}
 
 // tfcRoutes is the TFC listener: the issuer's well-known documents, the
 // TFC API with its service discovery and archivist objects, and the admin
@@ -38,7 +47,7 @@ func (e *Emulator) vaultRoutes() *mux.Router {
 		reqinfo.MarkUnmatched(r)
 		vault.WriteErrors(w, http.StatusNotFound)
 	})})
-	routing.Mount(r, vaultMount, e.vault)
+	e.mountVault(r)
 	e.admin.Register(r)
 	return r
 }
@@ -71,6 +80,6 @@ func (e *Emulator) Routes() []Route {
 		return append(rows, l.Routes()...)
 	}
 	vr := routing.NewRouter()
-	routing.Mount(vr, vaultMount, e.vault)
+	e.mountVault(vr)
 	return append(rows, routing.Inventory("vault", vr)...)
 }

@@ -39,6 +39,7 @@ commands:
   token         mint a workload identity token from a running emulator
   agent exec    run a command with a run phase's environment (tokens, credentials)
   agent hooks   run a run's plan and apply with tfc-agent hooks
+  routes        print the route inventory of every API
   version       print the version
 
 Run 'tfcemu <command> -h' for a command's flags.
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = token(ctx, args[1:], stdout, stderr)
 	case "agent":
 		err = agent(ctx, args[1:], stdout, stderr)
+	case "routes":
+		err = routes(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "tfcemu", version)
 	case "help", "-h", "--help":

@@ -1,0 +1,91 @@
+package emulator_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/tfcemu/tfcemu/emulator"
+)
+
+// TestListenersAnswerUnroutedRequestsInTheirFormat: on the TFC listener a
+// known path with another method is a 405 with Allow in the JSON:API
+// format of the API that owns the path (TFC, archivist, issuer) or in the
+// admin API's; an unknown path is TFC's JSON:API 404; Vault keeps every
+// path under /v1/ and its own 404 elsewhere.
+func TestListenersAnswerUnroutedRequestsInTheirFormat(t *testing.T) {
+	e, err := emulator.New(emulator.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tfcSrv := httptest.NewServer(e.Handler())
+	t.Cleanup(tfcSrv.Close)
+	vaultSrv := httptest.NewServer(e.VaultHandler())
+	t.Cleanup(vaultSrv.Close)
+	tfc405 := `{"errors":[{"status":"405","title":"method not allowed"}]}`
+	cases := []struct {
+		name, base, method, path string
+		status                   int
+		allow, contentType, body string
+	}{
+		{"TFC API", tfcSrv.URL, "PUT", "/api/v2/organizations/my-org", 405, "DELETE, GET, HEAD, PATCH", "application/vnd.api+json", tfc405},
+		{"archivist", tfcSrv.URL, "DELETE", "/_archivist/v1/object/v1-abc", 405, "GET, HEAD, PUT", "application/vnd.api+json", tfc405},
+		{"issuer", tfcSrv.URL, "POST", "/.well-known/jwks", 405, "GET, HEAD", "application/vnd.api+json", tfc405},
+		{"service discovery", tfcSrv.URL, "DELETE", "/.well-known/terraform.json", 405, "GET, HEAD", "application/vnd.api+json", tfc405},
+		{"admin", tfcSrv.URL, "DELETE", "/_emulator/clock", 405, "GET, HEAD, POST", "application/json",
+			`{"error":"DELETE is not allowed on /_emulator/clock; allowed: GET, HEAD, POST"}` + "\n"},
+		{"admin on vault", vaultSrv.URL, "PUT", "/_emulator/health", 405, "GET, HEAD", "application/json",
+			`{"error":"PUT is not allowed on /_emulator/health; allowed: GET, HEAD"}` + "\n"},
+		{"unknown admin route", tfcSrv.URL, "GET", "/_emulator/nothing", 404, "", "application/json",
+			`{"error":"no admin route GET /_emulator/nothing"}` + "\n"},
+		{"unknown TFC path", tfcSrv.URL, "GET", "/nothing", 404, "", "application/vnd.api+json",
+			`{"errors":[{"status":"404","title":"not found"}]}`},
+		{"unknown API path", tfcSrv.URL, "GET", "/api/v2/nothing", 404, "", "application/vnd.api+json",
+			`{"errors":[{"status":"404","title":"not found"}]}`},
+		{"vault health", vaultSrv.URL, "GET", "/v1/sys/health", 200, "", "application/json", ""},
+		{"unknown vault path", vaultSrv.URL, "GET", "/nothing", 404, "", "application/json", `{"errors":[]}` + "\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, tc.base+tc.path, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status || resp.Header.Get("Allow") != tc.allow ||
+				!strings.HasPrefix(resp.Header.Get("Content-Type"), tc.contentType) || (tc.body != "" && string(b) != tc.body) {
+				t.Fatalf("got %d Allow=%q %s %s\nwant %d Allow=%q %s %s", resp.StatusCode, resp.Header.Get("Allow"),
+					resp.Header.Get("Content-Type"), b, tc.status, tc.allow, tc.contentType, tc.body)
+			}
+		})
+	}
+}
+
+// TestRouteInventory lists every API, each row a method and a path.
+func TestRouteInventory(t *testing.T) {
+	e, err := emulator.New(emulator.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[emulator.Route]bool{}
+	for _, r := range e.Routes() {
+		have[r] = true
+	}
+	for _, want := range []emulator.Route{
+		{API: "tfc", Method: "GET", Path: "/api/v2/ping"},
+		{API: "tfc", Method: "POST", Path: "/api/v2/organizations/{org}/workspaces"},
+		{API: "tfc", Method: "GET", Path: "/.well-known/terraform.json"},
+		{API: "archivist", Method: "PUT", Path: "/_archivist/v1/object/{key}"},
+		{API: "issuer", Method: "GET", Path: "/.well-known/jwks"},
+		{API: "admin", Method: "POST", Path: "/_emulator/clock"},
+		{API: "vault", Method: "*", Path: "/v1/"},
+	} {
+		if !have[want] {
+			t.Errorf("inventory lacks %+v", want)
+		}
+	}
+}
