@@ -9,7 +9,7 @@ IMAGE     ?= tfcemu:local
 TARGET    ?= inprocess
 RUN_ARGS  ?=
 
-.PHONY: all build run test test-short lint bench image vault-image conformance clean fuzz gotfe-suite provider-suite terraform-cli
+.PHONY: all build run test test-short openapi-coverage lint bench image vault-image conformance clean fuzz gotfe-suite provider-suite terraform-cli
 
 all: build
 
@@ -42,6 +42,10 @@ terraform-cli:
 ## fuzz: fuzz the JSON:API request decoder for FUZZTIME
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeResource -fuzztime $(FUZZTIME) ./emulator/tfc/
+
+## openapi-coverage: write the TFC route table's coverage of the OpenAPI document into README.md
+openapi-coverage:
+	$(GO) test -count=1 -run TestOpenAPICoverage ./emulator/tfc/ -update
 
 ## test-short: the quick loop while developing
 test-short:
