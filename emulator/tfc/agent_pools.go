@@ -226,7 +226,7 @@ func (s *Service) deleteAgentPool(c *call) (int, any, error) {
 				return nil, invalidAttribute("", "Agent pool is in use by workspace "+w.Name)
 			}
 		}
-		st.deleteAgentPool(p.ID)
+		st.remove("AgentPools", p.ID)
 		return nil, nil
 	})
 }
@@ -327,15 +327,4 @@ func (st *State) executionSettings(org string, mode *string, poolID *string, cur
 		}
 	}
 	return newMode, newPool, nil
-}
-
-// deleteAgentPool removes a pool, its agents and its tokens.
-func (st *State) deleteAgentPool(id string) {
-	for aid, a := range st.Agents {
-		if a.PoolID == id {
-			delete(st.Agents, aid)
-		}
-	}
-	st.deleteAgentTokens(id)
-	delete(st.AgentPools, id)
 }

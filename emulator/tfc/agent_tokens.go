@@ -53,12 +53,3 @@ func (s *Service) listAgentTokens(c *call) (int, any, error) {
 		return paginate(c.r, all)
 	})
 }
-
-// deleteAgentTokens revokes every token of a pool, as deleting it does.
-func (st *State) deleteAgentTokens(poolID string) {
-	for id, t := range st.Tokens {
-		if t.Kind == TokenAgent && t.PoolID == poolID {
-			st.deleteToken(id)
-		}
-	}
-}

@@ -197,21 +197,9 @@ func (s *Service) upload(key string, r *http.Request) error {
 // isGzip reports whether b starts like a gzip stream.
 func isGzip(b []byte) bool { return bytes.HasPrefix(b, []byte{0x1f, 0x8b}) }
 
-// restoreHosted loads a snapshot's state and configuration versions and
-// archivist keys, and rebuilds the output index.
-func restoreHosted(st *State, snap *snapshot) error {
-	if err := fill(st, snap.StateVersions, st.StateVersions, func(sv *StateVersion) string { return sv.ID }, func(sv *StateVersion, n int64) { sv.seq = n }); err != nil {
-		return err
-	}
-	if err := fill(st, snap.ConfigVersions, st.ConfigVersions, func(cv *ConfigurationVersion) string { return cv.ID }, func(cv *ConfigurationVersion, n int64) { cv.seq = n }); err != nil {
-		return err
-	}
-	if err := fill(st, snap.Objects, st.Objects, func(o *HostedObject) string { return o.Key }, func(o *HostedObject, n int64) { o.seq = n }); err != nil {
-		return err
-	}
-	for ws, sv := range snap.CurrentStateVersions {
-		st.CurrentStateVersions[ws] = sv
-	}
+// indexHosted rebuilds, after a restore, the state version output index
+// and each workspace's current configuration version.
+func (st *State) indexHosted() error {
 	for _, sv := range st.StateVersions {
 		for _, o := range sv.Outputs {
 			if o == nil || o.ID == "" {
@@ -254,13 +242,6 @@ func (st *State) checkHostedReferences() error {
 		sv := st.StateVersions[id]
 		if sv == nil || sv.WorkspaceID != ws || sv.Status != StateVersionFinalized {
 			return fmt.Errorf("workspace %s: current state version %q is not a finalized state version of it", ws, id)
-		}
-	}
-	for _, w := range st.Workspaces {
-		for _, id := range w.RemoteStateConsumers {
-			if c := st.Workspaces[id]; c == nil || c.Org != w.Org {
-				return fmt.Errorf("workspace %s: unknown remote state consumer %q", w.ID, id)
-			}
 		}
 	}
 	return nil

@@ -196,14 +196,3 @@ func (s *Service) downloadConfigVersion(c *call) (int, any, error) {
 		return rawBody{ContentType: "application/octet-stream", Data: cv.Archive}, nil
 	})
 }
-
-// deleteWorkspaceConfigs removes a workspace's configuration versions.
-func (st *State) deleteWorkspaceConfigs(wsID string) {
-	for id, cv := range st.ConfigVersions {
-		if cv.WorkspaceID == wsID {
-			st.dropObjects(id)
-			delete(st.ConfigVersions, id)
-		}
-	}
-	delete(st.currentCV, wsID)
-}

@@ -299,13 +299,6 @@ func (st *State) addToken(t *Token) {
 	}
 }
 
-func (st *State) deleteToken(id string) {
-	if t, ok := st.Tokens[id]; ok {
-		delete(st.secrets, t.Secret)
-		delete(st.Tokens, id)
-	}
-}
-
 // tokenBySecret finds the token a bearer secret belongs to.
 func (st *State) tokenBySecret(secret string) (*Token, bool) {
 	id, ok := st.secrets[secret]

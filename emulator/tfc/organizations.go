@@ -340,47 +340,7 @@ func (s *Service) deleteOrganization(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		for id, w := range st.Workspaces {
-			if w.Org == o.Name {
-				st.deleteWorkspace(id)
-			}
-		}
-		for id, v := range st.VarSets {
-			if v.Org == o.Name {
-				st.deleteVarSet(id)
-			}
-		}
-		for id, p := range st.Projects {
-			if p.Org == o.Name {
-				delete(st.Projects, id)
-			}
-		}
-		for id, t := range st.Teams {
-			if t.Org == o.Name {
-				st.deleteTeam(id)
-			}
-		}
-		for id, t := range st.Tokens {
-			if t.Org == o.Name {
-				st.deleteToken(id)
-			}
-		}
-		for id, m := range st.Modules {
-			if m.Org == o.Name {
-				st.deleteModule(id)
-			}
-		}
-		for id, p := range st.AgentPools {
-			if p.Org == o.Name {
-				st.deleteAgentPool(id)
-			}
-		}
-		for id, m := range st.Memberships {
-			if m.Org == o.Name {
-				delete(st.Memberships, id)
-			}
-		}
-		delete(st.Orgs, o.Name)
+		st.remove("Orgs", o.Name)
 		return nil, nil
 	})
 }

@@ -281,8 +281,7 @@ func (s *Service) deleteProject(c *call) (int, any, error) {
 				return nil, invalidAttribute("", "Project must be empty before it can be deleted")
 			}
 		}
-		st.deleteTeamAccesses("", "", p.ID)
-		delete(st.Projects, p.ID)
+		st.remove("Projects", p.ID)
 		for _, v := range st.VarSets {
 			v.ProjectIDs = without(v.ProjectIDs, p.ID)
 		}

@@ -244,18 +244,8 @@ func (s *Service) deleteModules(c *call) (int, any, error) {
 			return nil, errNotFound
 		}
 		for _, id := range doomed {
-			st.deleteModule(id)
+			st.remove("Modules", id)
 		}
 		return nil, nil
 	})
-}
-
-// deleteModule removes a module and its test runs.
-func (st *State) deleteModule(id string) {
-	for rid, r := range st.TestRuns {
-		if r.ModuleID == id {
-			delete(st.TestRuns, rid)
-		}
-	}
-	delete(st.Modules, id)
 }

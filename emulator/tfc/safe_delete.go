@@ -20,7 +20,7 @@ func (s *Service) safeDeleteWorkspace(c *call) (int, any, error) {
 		if st.workspaceResourceCount(w.ID) > 0 {
 			return nil, errConflict("workspace cannot be safely deleted because it is still managing resources")
 		}
-		st.deleteWorkspace(w.ID)
+		st.remove("Workspaces", w.ID)
 		return nil, nil
 	})
 }

@@ -376,16 +376,3 @@ func (s *Service) listStateVersions(c *call) (int, any, error) {
 		return paginate(c.r, all)
 	})
 }
-
-// deleteWorkspaceState removes a workspace's state versions and their
-// hosted objects.
-func (st *State) deleteWorkspaceState(wsID string) {
-	for id, sv := range st.StateVersions {
-		if sv.WorkspaceID == wsID {
-			st.dropSVOutputs(sv)
-			st.dropObjects(id)
-			delete(st.StateVersions, id)
-		}
-	}
-	delete(st.CurrentStateVersions, wsID)
-}

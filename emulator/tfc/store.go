@@ -20,7 +20,8 @@ type Store interface {
 	Reset()
 }
 
-// State is everything the TFC API holds.
+// State is everything the TFC API holds. Each exported map is a resource
+// kind, declared once in kinds (kinds.go).
 type State struct {
 	Users      map[string]*User           // by id
 	Orgs       map[string]*Organization   // by name
@@ -61,34 +62,13 @@ type State struct {
 // creation order.
 func (st *State) next() int64 { st.seq++; return st.seq }
 
+// newState is an empty State: a map per kind and the derived indexes.
 func newState() *State {
-	return &State{
-		Users:       map[string]*User{},
-		Orgs:        map[string]*Organization{},
-		Teams:       map[string]*Team{},
-		Projects:    map[string]*Project{},
-		Workspaces:  map[string]*Workspace{},
-		Vars:        map[string]*Variable{},
-		VarSets:     map[string]*VariableSet{},
-		Tokens:      map[string]*Token{},
-		Modules:     map[string]*RegistryModule{},
-		TestRuns:    map[string]*TestRun{},
-		AgentPools:  map[string]*AgentPool{},
-		Agents:      map[string]*Agent{},
-		Runs:        map[string]*Run{},
-		Memberships: map[string]*OrganizationMembership{},
-		secrets:     map[string]string{},
-
-		TeamWorkspaces: map[string]*TeamWorkspaceAccess{},
-		TeamProjects:   map[string]*TeamProjectAccess{},
-
-		StateVersions:        map[string]*StateVersion{},
-		ConfigVersions:       map[string]*ConfigurationVersion{},
-		Objects:              map[string]*HostedObject{},
-		CurrentStateVersions: map[string]string{},
-		svOutputs:            map[string]string{},
-		currentCV:            map[string]string{},
+	st := &State{secrets: map[string]string{}, svOutputs: map[string]string{}, currentCV: map[string]string{}}
+	for _, k := range kinds {
+		k.init(st)
 	}
+	return st
 }
 
 // memoryStore is the in-memory Store: one mutex, one State.
@@ -166,6 +146,7 @@ func stateFromSeed(seed *fixtures.Seed, now time.Time) *State {
 			team := st.Teams[org.OwnersTeamID]
 			if t.Name != OwnersTeamName {
 				team = newTeam(st, o.Name, t.Name, now)
+				delete(st.Teams, team.ID) // kept under the seed's id below
 			} else {
 				delete(st.Teams, org.OwnersTeamID)
 				org.OwnersTeamID = t.ID

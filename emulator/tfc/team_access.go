@@ -330,21 +330,6 @@ func (s *Service) deleteTeamWorkspace(c *call) (int, any, error) {
 	})
 }
 
-// deleteTeamAccesses removes the team-workspaces and team-projects accesses
-// that match, when their team, workspace or project goes.
-func (st *State) deleteTeamAccesses(teamID, workspaceID, projectID string) {
-	for id, a := range st.TeamWorkspaces {
-		if (teamID != "" && a.TeamID == teamID) || (workspaceID != "" && a.WorkspaceID == workspaceID) {
-			delete(st.TeamWorkspaces, id)
-		}
-	}
-	for id, a := range st.TeamProjects {
-		if (teamID != "" && a.TeamID == teamID) || (projectID != "" && a.ProjectID == projectID) {
-			delete(st.TeamProjects, id)
-		}
-	}
-}
-
 // checkTeamAccessReferences refuses team accesses whose team, workspace or
 // project is missing or in another organization, or that repeat a
 // team's access to the same workspace or project.

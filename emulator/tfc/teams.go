@@ -264,18 +264,7 @@ func (s *Service) deleteTeam(c *call) (int, any, error) {
 		if st.Orgs[t.Org].OwnersTeamID == t.ID {
 			return nil, invalidAttribute("", "The owners team cannot be deleted")
 		}
-		st.deleteTeam(t.ID)
+		st.remove("Teams", t.ID)
 		return nil, nil
 	})
-}
-
-// deleteTeam removes a team and revokes its tokens.
-func (st *State) deleteTeam(id string) {
-	for tid, t := range st.Tokens {
-		if t.TeamID == id {
-			st.deleteToken(tid)
-		}
-	}
-	st.deleteTeamAccesses(id, "", "")
-	delete(st.Teams, id)
 }

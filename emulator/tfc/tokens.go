@@ -139,7 +139,7 @@ func (s *Service) createOrgToken(c *call) (int, any, error) {
 			return nil, err
 		}
 		if old, ok := st.orgToken(o.Name, kind); ok {
-			st.deleteToken(old.ID)
+			st.remove("Tokens", old.ID)
 		}
 		t := newToken(kind, c.p, c.now, exp)
 		t.Org = o.Name
@@ -186,7 +186,7 @@ func (s *Service) deleteOrgToken(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		st.deleteToken(t.ID)
+		st.remove("Tokens", t.ID)
 		return nil, nil
 	})
 }
@@ -228,7 +228,7 @@ func (s *Service) createLegacyTeamToken(c *call) (int, any, error) {
 			return nil, err
 		}
 		if old, ok := st.legacyTeamToken(team.ID); ok {
-			st.deleteToken(old.ID)
+			st.remove("Tokens", old.ID)
 		}
 		t := newToken(TokenTeamLegacy, c.p, c.now, exp)
 		t.TeamID = team.ID
@@ -267,7 +267,7 @@ func (s *Service) deleteLegacyTeamToken(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		st.deleteToken(t.ID)
+		st.remove("Tokens", t.ID)
 		return nil, nil
 	})
 }
@@ -459,7 +459,7 @@ func (s *Service) deleteToken(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		st.deleteToken(t.ID)
+		st.remove("Tokens", t.ID)
 		return nil, nil
 	})
 }

@@ -298,19 +298,9 @@ func (s *Service) deleteVarSet(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		st.deleteVarSet(vs.ID)
+		st.remove("VarSets", vs.ID)
 		return nil, nil
 	})
-}
-
-// deleteVarSet removes a variable set and its variables.
-func (st *State) deleteVarSet(id string) {
-	for vid, v := range st.Vars {
-		if v.VarSetID == id {
-			delete(st.Vars, vid)
-		}
-	}
-	delete(st.VarSets, id)
 }
 
 // relationshipRefs reads a to-many relationship of a request resource.

@@ -554,38 +554,9 @@ func (s *Service) deleteWorkspace(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		st.deleteWorkspace(w.ID)
+		st.remove("Workspaces", w.ID)
 		return nil, nil
 	})
-}
-
-// deleteWorkspace removes a workspace, its variables and its variable set
-// attachments.
-func (st *State) deleteWorkspace(id string) {
-	for vid, v := range st.Vars {
-		if v.WorkspaceID == id {
-			delete(st.Vars, vid)
-		}
-	}
-	for _, vs := range st.VarSets {
-		vs.WorkspaceIDs = without(vs.WorkspaceIDs, id)
-	}
-	for _, p := range st.AgentPools {
-		p.AllowedWorkspaceIDs = without(p.AllowedWorkspaceIDs, id)
-		p.ExcludedWorkspaceIDs = without(p.ExcludedWorkspaceIDs, id)
-	}
-	for rid, r := range st.Runs {
-		if r.WorkspaceID == id {
-			delete(st.Runs, rid)
-		}
-	}
-	st.deleteTeamAccesses("", id, "")
-	st.deleteWorkspaceState(id)
-	st.deleteWorkspaceConfigs(id)
-	for _, w := range st.Workspaces {
-		w.RemoteStateConsumers = without(w.RemoteStateConsumers, id)
-	}
-	delete(st.Workspaces, id)
 }
 
 func lockedBy(w *Workspace) Relationship {

@@ -1,0 +1,356 @@
+package tfc
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// kinds declares every TFC resource kind once, in restore order: its State
+// map, its snapshot member, how an entry is keyed and ordered, what it must
+// refer to, and which kinds own it (deleting an owner deletes what it
+// owns). newState, Snapshot, Restore, checkReferences and State.remove
+// iterate this table, so a new kind is one State field and one entry here.
+var kinds = []kind{
+	declare(spec[*User]{name: "Users", m: func(st *State) *map[string]*User { return &st.Users },
+		key: func(u *User) string { return u.ID }, setSeq: func(u *User, n int64) { u.seq = n }}),
+	declare(spec[*Organization]{name: "Orgs", m: func(st *State) *map[string]*Organization { return &st.Orgs },
+		key: func(o *Organization) string { return o.Name }, setSeq: func(o *Organization, n int64) { o.seq = n },
+		refs: func(st *State, o *Organization) error {
+			if st.Projects[o.DefaultProjectID] == nil || st.Teams[o.OwnersTeamID] == nil {
+				return fmt.Errorf("organization %s: unknown default project or owners team", o.Name)
+			}
+			return nil
+		}}),
+	declare(spec[*Team]{name: "Teams", m: func(st *State) *map[string]*Team { return &st.Teams },
+		key: func(t *Team) string { return t.ID }, setSeq: func(t *Team, n int64) { t.seq = n },
+		owners: map[string]func(*Team) string{"Orgs": func(t *Team) string { return t.Org }},
+		refs: func(st *State, t *Team) error {
+			if st.Orgs[t.Org] == nil {
+				return fmt.Errorf("team %s: unknown organization %q", t.ID, t.Org)
+			}
+			return nil
+		}}),
+	declare(spec[*Project]{name: "Projects", m: func(st *State) *map[string]*Project { return &st.Projects },
+		key: func(p *Project) string { return p.ID }, setSeq: func(p *Project, n int64) { p.seq = n },
+		owners: map[string]func(*Project) string{"Orgs": func(p *Project) string { return p.Org }},
+		refs: func(st *State, p *Project) error {
+			if st.Orgs[p.Org] == nil {
+				return fmt.Errorf("project %s: unknown organization %q", p.ID, p.Org)
+			}
+			return nil
+		}}),
+	declare(spec[*Workspace]{name: "Workspaces", m: func(st *State) *map[string]*Workspace { return &st.Workspaces },
+		key: func(w *Workspace) string { return w.ID }, setSeq: func(w *Workspace, n int64) { w.seq = n },
+		owners: map[string]func(*Workspace) string{"Orgs": func(w *Workspace) string { return w.Org }},
+		refs: func(st *State, w *Workspace) error {
+			if st.Orgs[w.Org] == nil || st.Projects[w.ProjectID] == nil {
+				return fmt.Errorf("workspace %s: unknown organization or project", w.ID)
+			}
+			for _, id := range w.RemoteStateConsumers {
+				if c := st.Workspaces[id]; c == nil || c.Org != w.Org {
+					return fmt.Errorf("workspace %s: unknown remote state consumer %q", w.ID, id)
+				}
+			}
+			return nil
+		},
+		unlink: (*State).unlinkWorkspace}),
+	declare(spec[*Variable]{name: "Vars", m: func(st *State) *map[string]*Variable { return &st.Vars },
+		key: func(v *Variable) string { return v.ID }, setSeq: func(v *Variable, n int64) { v.seq = n },
+		owners: map[string]func(*Variable) string{
+			"Workspaces": func(v *Variable) string { return v.WorkspaceID },
+			"VarSets":    func(v *Variable) string { return v.VarSetID },
+		},
+		refs: func(st *State, v *Variable) error {
+			if st.Workspaces[v.WorkspaceID] == nil && st.VarSets[v.VarSetID] == nil {
+				return fmt.Errorf("variable %s: unknown workspace or variable set", v.ID)
+			}
+			return nil
+		}}),
+	declare(spec[*VariableSet]{name: "VarSets", m: func(st *State) *map[string]*VariableSet { return &st.VarSets },
+		key: func(v *VariableSet) string { return v.ID }, setSeq: func(v *VariableSet, n int64) { v.seq = n },
+		owners: map[string]func(*VariableSet) string{"Orgs": func(v *VariableSet) string { return v.Org }},
+		refs: func(st *State, v *VariableSet) error {
+			if st.Orgs[v.Org] == nil {
+				return fmt.Errorf("variable set %s: unknown organization %q", v.ID, v.Org)
+			}
+			return nil
+		}}),
+	declare(spec[*RegistryModule]{name: "Modules", m: func(st *State) *map[string]*RegistryModule { return &st.Modules },
+		key: func(m *RegistryModule) string { return m.ID }, setSeq: func(m *RegistryModule, n int64) { m.seq = n },
+		owners: map[string]func(*RegistryModule) string{"Orgs": func(m *RegistryModule) string { return m.Org }},
+		refs: func(st *State, m *RegistryModule) error {
+			if st.Orgs[m.Org] == nil {
+				return fmt.Errorf("registry module %s: unknown organization %q", m.ID, m.Org)
+			}
+			return nil
+		}}),
+	declare(spec[*TestRun]{name: "TestRuns", m: func(st *State) *map[string]*TestRun { return &st.TestRuns },
+		key: func(r *TestRun) string { return r.ID }, setSeq: func(r *TestRun, n int64) { r.seq = n },
+		owners: map[string]func(*TestRun) string{"Modules": func(r *TestRun) string { return r.ModuleID }},
+		refs: func(st *State, r *TestRun) error {
+			if st.Modules[r.ModuleID] == nil {
+				return fmt.Errorf("test run %s: unknown module", r.ID)
+			}
+			return nil
+		}}),
+	declare(spec[*AgentPool]{name: "AgentPools", m: func(st *State) *map[string]*AgentPool { return &st.AgentPools },
+		key: func(p *AgentPool) string { return p.ID }, setSeq: func(p *AgentPool, n int64) { p.seq = n },
+		owners: map[string]func(*AgentPool) string{"Orgs": func(p *AgentPool) string { return p.Org }},
+		refs: func(st *State, p *AgentPool) error {
+			if st.Orgs[p.Org] == nil {
+				return fmt.Errorf("agent pool %s: unknown organization %q", p.ID, p.Org)
+			}
+			return nil
+		}}),
+	declare(spec[*Agent]{name: "Agents", m: func(st *State) *map[string]*Agent { return &st.Agents },
+		key: func(a *Agent) string { return a.ID }, setSeq: func(a *Agent, n int64) { a.seq = n },
+		owners: map[string]func(*Agent) string{"AgentPools": func(a *Agent) string { return a.PoolID }}}),
+	declare(spec[*Run]{name: "Runs", m: func(st *State) *map[string]*Run { return &st.Runs },
+		key: func(r *Run) string { return r.ID }, setSeq: func(r *Run, n int64) { r.seq = n },
+		owners: map[string]func(*Run) string{"Workspaces": func(r *Run) string { return r.WorkspaceID }},
+		refs: func(st *State, r *Run) error {
+			if st.Workspaces[r.WorkspaceID] == nil || r.Plan == nil || r.Apply == nil {
+				return fmt.Errorf("run %s: unknown workspace or missing phases", r.ID)
+			}
+			return nil
+		}}),
+	declare(spec[*OrganizationMembership]{name: "Memberships", m: func(st *State) *map[string]*OrganizationMembership { return &st.Memberships },
+		key: func(m *OrganizationMembership) string { return m.ID }, setSeq: func(m *OrganizationMembership, n int64) { m.seq = n },
+		owners: map[string]func(*OrganizationMembership) string{"Orgs": func(m *OrganizationMembership) string { return m.Org }},
+		refs: func(st *State, m *OrganizationMembership) error {
+			if st.Orgs[m.Org] == nil || st.Users[m.UserID] == nil {
+				return fmt.Errorf("organization membership %s: unknown organization or user", m.ID)
+			}
+			return nil
+		}}),
+	declare(spec[*TeamWorkspaceAccess]{name: "TeamWorkspaces", optional: true,
+		m:   func(st *State) *map[string]*TeamWorkspaceAccess { return &st.TeamWorkspaces },
+		key: func(a *TeamWorkspaceAccess) string { return a.ID }, setSeq: func(a *TeamWorkspaceAccess, n int64) { a.seq = n },
+		owners: map[string]func(*TeamWorkspaceAccess) string{
+			"Teams":      func(a *TeamWorkspaceAccess) string { return a.TeamID },
+			"Workspaces": func(a *TeamWorkspaceAccess) string { return a.WorkspaceID },
+		},
+		check: (*State).checkTeamAccessReferences}),
+	declare(spec[*TeamProjectAccess]{name: "TeamProjects", optional: true,
+		m:   func(st *State) *map[string]*TeamProjectAccess { return &st.TeamProjects },
+		key: func(a *TeamProjectAccess) string { return a.ID }, setSeq: func(a *TeamProjectAccess, n int64) { a.seq = n },
+		owners: map[string]func(*TeamProjectAccess) string{
+			"Teams":    func(a *TeamProjectAccess) string { return a.TeamID },
+			"Projects": func(a *TeamProjectAccess) string { return a.ProjectID },
+		}}),
+	declare(spec[*StateVersion]{name: "StateVersions", optional: true,
+		m:   func(st *State) *map[string]*StateVersion { return &st.StateVersions },
+		key: func(sv *StateVersion) string { return sv.ID }, setSeq: func(sv *StateVersion, n int64) { sv.seq = n },
+		owners: map[string]func(*StateVersion) string{"Workspaces": func(sv *StateVersion) string { return sv.WorkspaceID }},
+		check:  (*State).checkHostedReferences,
+		unlink: (*State).unlinkStateVersion}),
+	declare(spec[*ConfigurationVersion]{name: "ConfigVersions", optional: true,
+		m:   func(st *State) *map[string]*ConfigurationVersion { return &st.ConfigVersions },
+		key: func(cv *ConfigurationVersion) string { return cv.ID }, setSeq: func(cv *ConfigurationVersion, n int64) { cv.seq = n },
+		owners: map[string]func(*ConfigurationVersion) string{"Workspaces": func(cv *ConfigurationVersion) string { return cv.WorkspaceID }}}),
+	declare(spec[*HostedObject]{name: "Objects", optional: true,
+		m:   func(st *State) *map[string]*HostedObject { return &st.Objects },
+		key: func(o *HostedObject) string { return o.Key }, setSeq: func(o *HostedObject, n int64) { o.seq = n },
+		owners: map[string]func(*HostedObject) string{
+			"StateVersions":  func(o *HostedObject) string { return o.OwnerID },
+			"ConfigVersions": func(o *HostedObject) string { return o.OwnerID },
+		}}),
+	currentStateVersionsKind,
+	declare(spec[*Token]{name: "Tokens", m: func(st *State) *map[string]*Token { return &st.Tokens },
+		key: func(t *Token) string { return t.ID }, setSeq: func(t *Token, n int64) { t.seq = n },
+		owners: map[string]func(*Token) string{
+			"Orgs":       func(t *Token) string { return t.Org },
+			"Teams":      func(t *Token) string { return t.TeamID },
+			"AgentPools": func(t *Token) string { return t.PoolID },
+		},
+		add: func(st *State, t *Token) error {
+			if t.ID == "" || t.Secret == "" {
+				return fmt.Errorf("tfc snapshot: a token without id or secret")
+			}
+			st.addToken(t)
+			return nil
+		},
+		refs: func(st *State, t *Token) error {
+			if t.Kind == TokenAgent && st.AgentPools[t.PoolID] == nil {
+				return fmt.Errorf("agent token %s: unknown agent pool %q", t.ID, t.PoolID)
+			}
+			return nil
+		},
+		unlink: func(st *State, id string) { delete(st.secrets, st.Tokens[id].Secret) }}),
+}
+
+// derivedIndexes are the State maps that are not kinds: indexes rebuilt
+// from the kinds (never persisted).
+var derivedIndexes = []string{"secrets", "svOutputs", "currentCV"}
+
+// currentStateVersionsKind is each workspace's current state version id,
+// a snapshot member of its own; a workspace's deletion clears its entry.
+var currentStateVersionsKind = kind{
+	name:     "CurrentStateVersions",
+	optional: true,
+	init:     func(st *State) { st.CurrentStateVersions = map[string]string{} },
+	size:     func(st *State) int { return len(st.CurrentStateVersions) },
+	save:     func(st *State) any { return st.CurrentStateVersions },
+	load: func(st *State, raw json.RawMessage) error {
+		return json.Unmarshal(raw, &st.CurrentStateVersions)
+	},
+	check:    func(*State) error { return nil },
+	children: func(*State, string, string) []string { return nil },
+	del:      func(*State, string) {},
+}
+
+// kind is one declared resource kind, as the store and snapshot use it.
+type kind struct {
+	// name is the State field and the snapshot member, e.g. "Workspaces".
+	name string
+	// optional kinds are absent from older snapshots and left out of new
+	// ones when empty.
+	optional bool
+	init     func(st *State)
+	size     func(st *State) int
+	// save is the kind's snapshot member: its entries in creation order.
+	save func(st *State) any
+	// load puts a snapshot member's entries in the state.
+	load func(st *State, raw json.RawMessage) error
+	// check refuses entries that point at what the state does not hold.
+	check func(st *State) error
+	// children are the keys of the entries that an entry id of kind
+	// parent owns.
+	children func(st *State, parent, id string) []string
+	// del deletes one entry, and what points at it without owning it.
+	del func(st *State, id string)
+}
+
+// entity is a resource kept in a State map, in creation order.
+type entity interface {
+	comparable
+	order() int64
+}
+
+// spec is the typed declaration of a kind.
+type spec[T entity] struct {
+	name     string
+	optional bool
+	m        func(*State) *map[string]T
+	key      func(T) string
+	setSeq   func(T, int64)
+	// owners gives, per owning kind, the key of an entry's owner ("" for
+	// none): deleting the owner deletes the entry.
+	owners map[string]func(T) string
+	// refs refuses an entry pointing at what the state does not hold.
+	refs func(*State, T) error
+	// check is a check over the whole kind, beside refs.
+	check func(*State) error
+	// add puts a restored entry in the state; nil gives it the next
+	// sequence number and stores it by key.
+	add func(*State, T) error
+	// unlink, called before an entry is deleted, clears what points at it
+	// without owning it (indexes, attachments).
+	unlink func(st *State, id string)
+}
+
+// declare turns a typed declaration into a kind.
+func declare[T entity](s spec[T]) kind {
+	return kind{
+		name:     s.name,
+		optional: s.optional,
+		init:     func(st *State) { *s.m(st) = map[string]T{} },
+		size:     func(st *State) int { return len(*s.m(st)) },
+		save:     func(st *State) any { return sortedBySeq(*s.m(st), nil) },
+		load: func(st *State, raw json.RawMessage) error {
+			var list []T
+			if err := json.Unmarshal(raw, &list); err != nil {
+				return fmt.Errorf("tfc snapshot: %s: %w", s.name, err)
+			}
+			var zero T
+			m := *s.m(st)
+			for _, v := range list {
+				if v == zero || s.key(v) == "" {
+					return fmt.Errorf("tfc snapshot: a null entry or one without its id")
+				}
+				if s.add != nil {
+					if err := s.add(st, v); err != nil {
+						return err
+					}
+					continue
+				}
+				s.setSeq(v, st.next())
+				m[s.key(v)] = v
+			}
+			return nil
+		},
+		check: func(st *State) error {
+			if s.refs != nil {
+				for _, v := range sortedBySeq(*s.m(st), nil) {
+					if err := s.refs(st, v); err != nil {
+						return err
+					}
+				}
+			}
+			if s.check != nil {
+				return s.check(st)
+			}
+			return nil
+		},
+		children: func(st *State, parent, id string) []string {
+			of, ok := s.owners[parent]
+			if !ok || id == "" {
+				return nil
+			}
+			var out []string
+			for k, v := range *s.m(st) {
+				if of(v) == id {
+					out = append(out, k)
+				}
+			}
+			return out
+		},
+		del: func(st *State, id string) {
+			if _, ok := (*s.m(st))[id]; !ok {
+				return
+			}
+			if s.unlink != nil {
+				s.unlink(st, id)
+			}
+			delete(*s.m(st), id)
+		},
+	}
+}
+
+// remove deletes an entry of a kind and, first, everything it owns, down
+// the kinds table's owner links.
+func (st *State) remove(kindName, id string) {
+	for _, k := range kinds {
+		for _, child := range k.children(st, kindName, id) {
+			st.remove(k.name, child)
+		}
+	}
+	for _, k := range kinds {
+		if k.name == kindName {
+			k.del(st, id)
+			return
+		}
+	}
+	panic("tfc: unknown kind " + kindName)
+}
+
+// unlinkWorkspace clears what points at a workspace without owning it:
+// variable set and agent pool attachments, remote state consumers, and the
+// workspace's current state and configuration version indexes.
+func (st *State) unlinkWorkspace(id string) {
+	for _, vs := range st.VarSets {
+		vs.WorkspaceIDs = without(vs.WorkspaceIDs, id)
+	}
+	for _, p := range st.AgentPools {
+		p.AllowedWorkspaceIDs = without(p.AllowedWorkspaceIDs, id)
+		p.ExcludedWorkspaceIDs = without(p.ExcludedWorkspaceIDs, id)
+	}
+	for _, w := range st.Workspaces {
+		w.RemoteStateConsumers = without(w.RemoteStateConsumers, id)
+	}
+	delete(st.CurrentStateVersions, id)
+	delete(st.currentCV, id)
+}
+
+// unlinkStateVersion drops a state version's outputs from the output index.
+func (st *State) unlinkStateVersion(id string) { st.dropSVOutputs(st.StateVersions[id]) }
