@@ -127,7 +127,7 @@ func (s *Service) createConfigVersion(c *call) (int, any, error) {
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
 		// Uploading a configuration is how a run is queued: TFC asks for
 		// the queue-run permission.
-		w, _, err := st.workspaceWith(c, needQueueRun)
+		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needQueueRun)
 		if err != nil {
 			return nil, err
 		}
@@ -144,12 +144,12 @@ func (s *Service) createConfigVersion(c *call) (int, any, error) {
 
 // configVersionFor finds a configuration version whose workspace the
 // caller may read.
-func (st *State) configVersionFor(c *call) (*ConfigurationVersion, error) {
-	cv, ok := st.ConfigVersions[c.path("id")]
+func (st *State) configVersionFor(p principal, id string) (*ConfigurationVersion, error) {
+	cv, ok := st.ConfigVersions[id]
 	if !ok {
 		return nil, errNotFound
 	}
-	if _, err := st.workspaceWithID(c, cv.WorkspaceID); err != nil {
+	if _, err := st.workspaceFor(p, wsRef{id: cv.WorkspaceID}); err != nil {
 		return nil, err
 	}
 	return cv, nil
@@ -157,7 +157,7 @@ func (st *State) configVersionFor(c *call) (*ConfigurationVersion, error) {
 
 func (s *Service) readConfigVersion(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		cv, err := st.configVersionFor(c)
+		cv, err := st.configVersionFor(c.p, c.path("id"))
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +169,7 @@ func (s *Service) readConfigVersion(c *call) (int, any, error) {
 // newest first.
 func (s *Service) listConfigVersions(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.workspaceFor(c)
+		w, err := st.workspaceFor(c.p, c.workspaceRef())
 		if err != nil {
 			return nil, err
 		}
@@ -186,7 +186,7 @@ func (s *Service) listConfigVersions(c *call) (int, any, error) {
 // archive itself; 404 until one was uploaded.
 func (s *Service) downloadConfigVersion(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		cv, err := st.configVersionFor(c)
+		cv, err := st.configVersionFor(c.p, c.path("id"))
 		if err != nil {
 			return nil, err
 		}

@@ -283,13 +283,13 @@ func (s *Service) listMemberships(c *call) (int, any, error) {
 			}
 			return q == "" || strings.Contains(strings.ToLower(u.Email), q) || strings.Contains(strings.ToLower(u.Username), q)
 		})
-		return st.membershipList(c, inc, ms)
+		return membershipPage(c, st, inc, ms)
 	})
 }
 
 // membershipList pages memberships and adds what inc asks to include for
 // the page shown.
-func (st *State) membershipList(c *call, inc map[string]bool, ms []*OrganizationMembership) (ListDocument, error) {
+func membershipPage(c *call, st *State, inc map[string]bool, ms []*OrganizationMembership) (ListDocument, error) {
 	all := make([]Resource, 0, len(ms))
 	byID := map[string]*OrganizationMembership{}
 	for _, m := range ms {
@@ -319,7 +319,7 @@ func (s *Service) listOwnMemberships(c *call) (int, any, error) {
 		ms := sortedBySeq(st.Memberships, func(m *OrganizationMembership) bool {
 			return c.p.kind == "user" && m.UserID == c.p.userID
 		})
-		return st.membershipList(c, inc, ms)
+		return membershipPage(c, st, inc, ms)
 	})
 }
 

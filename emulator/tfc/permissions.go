@@ -235,18 +235,18 @@ func (st *State) projectPermissions(p principal, pr *Project) projectPerms {
 // need asks. Either failing is TFC's 404: it hides what a caller may not
 // touch, and the OpenAPI document answers 404 "user unauthorized" for
 // workspace reads, changes, locks and deletes alike.
-func (st *State) workspaceWith(c *call, need func(workspacePerms) bool) (*Workspace, workspacePerms, error) {
+func (st *State) workspaceWith(p principal, ref wsRef, need func(workspacePerms) bool) (*Workspace, workspacePerms, error) {
 	var w *Workspace
 	var ok bool
-	if id := c.path("id"); id != "" {
-		w, ok = st.Workspaces[id]
+	if ref.id != "" {
+		w, ok = st.Workspaces[ref.id]
 	} else {
-		w, ok = st.workspaceByName(c.path("org"), c.path("name"))
+		w, ok = st.workspaceByName(ref.org, ref.name)
 	}
 	if !ok {
 		return nil, workspacePerms{}, errNotFound
 	}
-	perms := st.workspacePermissions(c.p, w)
+	perms := st.workspacePermissions(p, w)
 	if !perms.canRead || (need != nil && !need(perms)) {
 		return nil, workspacePerms{}, errNotFound
 	}

@@ -159,13 +159,13 @@ func (st *State) moduleByPath(org, registry, namespace, name, provider string) (
 // moduleFor finds the module a request's path names, by organization path
 // or by the legacy /registry-modules/:registry/:namespace/:name/:provider
 // path (where the private namespace is the organization).
-func (st *State) moduleFor(c *call) (*RegistryModule, error) {
-	org := c.path("org")
+func (st *State) moduleFor(p principal, mp modulePath) (*RegistryModule, error) {
+	org := mp.org
 	if org == "" {
-		org = c.path("namespace")
+		org = mp.namespace
 	}
-	m, ok := st.moduleByPath(org, c.path("registry"), c.path("namespace"), c.path("name"), c.path("provider"))
-	if !ok || !st.memberOf(c.p, m.Org) {
+	m, ok := st.moduleByPath(org, mp.registry, mp.namespace, mp.name, mp.provider)
+	if !ok || !st.memberOf(p, m.Org) {
 		return nil, errNotFound
 	}
 	return m, nil
@@ -173,7 +173,7 @@ func (st *State) moduleFor(c *call) (*RegistryModule, error) {
 
 func (s *Service) readModule(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		m, err := st.moduleFor(c)
+		m, err := st.moduleFor(c.p, c.modulePath())
 		if err != nil {
 			return nil, err
 		}

@@ -23,8 +23,8 @@ func (w *Workspace) sharesStateWith(reader *Workspace) bool {
 // state is theirs only when w shares it with one of the workspaces they
 // hold. Otherwise it is the 404 TFC gives (features/deviations.yaml). A
 // caller reading its own way in needs the state permission need asks for.
-func (st *State) stateAccess(c *call, w *Workspace, need func(workspacePerms) bool) error {
-	me := creatorRef(c.p)
+func (st *State) stateAccess(p principal, w *Workspace, need func(workspacePerms) bool) error {
+	me := creatorRef(p)
 	held := false
 	for _, r := range st.Workspaces {
 		if r.Org != w.Org || !r.Locked || r.LockedBy == nil || *r.LockedBy != me {
@@ -35,7 +35,7 @@ func (st *State) stateAccess(c *call, w *Workspace, need func(workspacePerms) bo
 		}
 		held = true
 	}
-	if held || !need(st.workspacePermissions(c.p, w)) {
+	if held || !need(st.workspacePermissions(p, w)) {
 		return errNotFound
 	}
 	return nil
@@ -44,7 +44,7 @@ func (st *State) stateAccess(c *call, w *Workspace, need func(workspacePerms) bo
 // listRemoteStateConsumers is GET /workspaces/:id/relationships/remote-state-consumers.
 func (s *Service) listRemoteStateConsumers(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.workspaceFor(c)
+		w, err := st.workspaceFor(c.p, c.workspaceRef())
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +71,7 @@ func (s *Service) writeRemoteStateConsumers(method string) handler {
 			return 0, nil, invalidAttribute("/data", "At least one workspace is required")
 		}
 		return s.update(http.StatusNoContent, func(st *State) (any, error) {
-			w, err := st.writableWorkspace(c)
+			w, err := st.writableWorkspace(c.p, c.workspaceRef())
 			if err != nil {
 				return nil, err
 			}

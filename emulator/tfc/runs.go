@@ -409,7 +409,7 @@ func (s *Service) readRun(c *call) (int, any, error) {
 
 func (s *Service) listRuns(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, perms, err := st.workspaceWith(c, nil)
+		w, perms, err := st.workspaceWith(c.p, c.workspaceRef(), nil)
 		if err != nil {
 			return nil, err
 		}

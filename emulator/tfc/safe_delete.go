@@ -10,7 +10,7 @@ import (
 // ErrWorkspaceLockedCannotDelete; otherwise it goes as DELETE removes it.
 func (s *Service) safeDeleteWorkspace(c *call) (int, any, error) {
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c, needDelete)
+		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needDelete)
 		if err != nil {
 			return nil, err
 		}

@@ -39,3 +39,20 @@ func TestCISeedFixedTokensOfEveryKind(t *testing.T) {
 	_, err = team.Projects.Create(ctx(), "ci-org", tfe.ProjectCreateOptions{Name: "Nope"})
 	wantErr(t, err, tfe.ErrResourceNotFound)
 }
+
+// TestSeededTeamsAreListedOnce: a seeded team is one team, under the
+// seed's id only.
+func TestSeededTeamsAreListedOnce(t *testing.T) {
+	e := newEnv(t, -1)
+	list := must[*tfe.TeamList](t)(e.client(e.owner).Teams.List(ctx(), "my-org", nil))
+	seen := map[string]bool{}
+	for _, team := range list.Items {
+		if seen[team.ID] {
+			t.Fatalf("team %s (%s) listed twice", team.ID, team.Name)
+		}
+		seen[team.ID] = true
+	}
+	if len(seen) != 2 {
+		t.Fatalf("teams of my-org: %d, want owners and developers", len(seen))
+	}
+}

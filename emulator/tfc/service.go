@@ -147,6 +147,23 @@ type call struct {
 
 func (c *call) path(name string) string { return c.r.PathValue(name) }
 
+// wsRef names a workspace as a request does: by id, or by organization
+// and name.
+type wsRef struct{ id, org, name string }
+
+// workspaceRef is the workspace the request's path names.
+func (c *call) workspaceRef() wsRef {
+	return wsRef{id: c.path("id"), org: c.path("org"), name: c.path("name")}
+}
+
+// modulePath names a registry module by its path parts.
+type modulePath struct{ org, registry, namespace, name, provider string }
+
+// modulePath is the registry module the request's path names.
+func (c *call) modulePath() modulePath {
+	return modulePath{org: c.path("org"), registry: c.path("registry"), namespace: c.path("namespace"), name: c.path("name"), provider: c.path("provider")}
+}
+
 // rawBody is a handler result that is not JSON:API, such as a
 // configuration archive: written as is with its content type.
 type rawBody struct {

@@ -110,7 +110,7 @@ func (s *Service) createStateVersion(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c, needCreateStateVersions)
+		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needCreateStateVersions)
 		if err != nil {
 			return nil, err
 		}

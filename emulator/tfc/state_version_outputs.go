@@ -74,7 +74,7 @@ func (st *State) dropSVOutputs(sv *StateVersion) {
 
 func (s *Service) listStateVersionOutputs(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		sv, err := st.stateVersionFor(c, c.path("id"), needReadStateOutputs)
+		sv, err := st.stateVersionFor(c.p, c.path("id"), needReadStateOutputs)
 		if err != nil {
 			return nil, err
 		}
@@ -94,7 +94,7 @@ func outputResources(sv *StateVersion, hide bool) []Resource {
 // sensitive values are null here; Terraform reads each by id.
 func (s *Service) readCurrentOutputs(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		sv, err := st.currentFor(c, needReadStateOutputs)
+		sv, err := st.currentFor(c.p, c.workspaceRef(), needReadStateOutputs)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +108,7 @@ func (s *Service) readStateVersionOutput(c *call) (int, any, error) {
 		if !ok {
 			return nil, errNotFound
 		}
-		sv, err := st.stateVersionFor(c, svID, needReadStateOutputs)
+		sv, err := st.stateVersionFor(c.p, svID, needReadStateOutputs)
 		if err != nil {
 			return nil, err
 		}

@@ -260,27 +260,19 @@ func addCount(m map[string]any, group, key string, n int) {
 // stateVersionFor finds a state version whose workspace the caller may
 // read (workspaceFor's rules) and whose state it may see: need says which
 // of the workspace's state permissions the request calls for.
-func (st *State) stateVersionFor(c *call, id string, need func(workspacePerms) bool) (*StateVersion, error) {
+func (st *State) stateVersionFor(p principal, id string, need func(workspacePerms) bool) (*StateVersion, error) {
 	sv, ok := st.StateVersions[id]
 	if !ok {
 		return nil, errNotFound
 	}
-	w, err := st.workspaceWithID(c, sv.WorkspaceID)
+	w, err := st.workspaceFor(p, wsRef{id: sv.WorkspaceID})
 	if err != nil {
 		return nil, err
 	}
-	if err := st.stateAccess(c, w, need); err != nil {
+	if err := st.stateAccess(p, w, need); err != nil {
 		return nil, err
 	}
 	return sv, nil
-}
-
-// workspaceWithID is workspaceFor for a workspace named by id rather than
-// by the request path.
-func (st *State) workspaceWithID(c *call, id string) (*Workspace, error) {
-	r := c.r.Clone(c.r.Context())
-	r.SetPathValue("id", id)
-	return st.workspaceFor(&call{r: r, p: c.p, now: c.now})
 }
 
 // svIncludes reads include=outputs.
@@ -305,7 +297,7 @@ func (s *Service) readStateVersion(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		sv, err := st.stateVersionFor(c, c.path("id"), needReadStateVersions)
+		sv, err := st.stateVersionFor(c.p, c.path("id"), needReadStateVersions)
 		if err != nil {
 			return nil, err
 		}
@@ -315,12 +307,12 @@ func (s *Service) readStateVersion(c *call) (int, any, error) {
 
 // currentFor is the current state version of the path's workspace, when
 // the caller may read it; no state is a 404.
-func (st *State) currentFor(c *call, need func(workspacePerms) bool) (*StateVersion, error) {
-	w, err := st.workspaceFor(c)
+func (st *State) currentFor(p principal, ref wsRef, need func(workspacePerms) bool) (*StateVersion, error) {
+	w, err := st.workspaceFor(p, ref)
 	if err != nil {
 		return nil, err
 	}
-	if err := st.stateAccess(c, w, need); err != nil {
+	if err := st.stateAccess(p, w, need); err != nil {
 		return nil, err
 	}
 	sv := st.currentStateVersion(w.ID)
@@ -336,7 +328,7 @@ func (s *Service) readCurrentStateVersion(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		sv, err := st.currentFor(c, needReadStateVersions)
+		sv, err := st.currentFor(c.p, c.workspaceRef(), needReadStateVersions)
 		if err != nil {
 			return nil, err
 		}
@@ -361,11 +353,11 @@ func (s *Service) listStateVersions(c *call) (int, any, error) {
 		if !ok {
 			return nil, errNotFound
 		}
-		w, err := st.workspaceWithID(c, ws.ID)
+		w, err := st.workspaceFor(c.p, wsRef{id: ws.ID})
 		if err != nil {
 			return nil, err
 		}
-		if err := st.stateAccess(c, w, needReadStateVersions); err != nil {
+		if err := st.stateAccess(c.p, w, needReadStateVersions); err != nil {
 			return nil, err
 		}
 		list := sortedBySeq(st.StateVersions, func(sv *StateVersion) bool { return sv.WorkspaceID == w.ID })

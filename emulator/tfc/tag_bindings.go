@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // MaxTagBindings is how many key/value tags one project or one workspace may
@@ -231,36 +232,36 @@ func (f tagged) match(effective []Resource) bool {
 type tagOwner struct {
 	bindings  *[]TagBinding
 	effective func() []Resource
-	touch     func(c *call)
+	touch     func(now time.Time)
 }
 
 // tagOwnerFor finds the owner by path {id}; kind is "projects" or
 // "workspaces". A caller who may read but not manage it gets a 404 on
 // writes, as TFC answers.
-func (st *State) tagOwnerFor(c *call, kind string, write bool) (tagOwner, error) {
+func (st *State) tagOwnerFor(who principal, ref wsRef, kind string, write bool) (tagOwner, error) {
 	if kind == "projects" {
-		p, err := st.projectFor(c.p, c.path("id"))
+		p, err := st.projectFor(who, ref.id)
 		if err != nil {
 			return tagOwner{}, err
 		}
-		if write && !st.can(c.p, p.Org, manageProjects) {
+		if write && !st.can(who, p.Org, manageProjects) {
 			return tagOwner{}, errNotFound
 		}
 		return tagOwner{bindings: &p.TagBindings,
 			effective: func() []Resource { return tagBindingResources(p.TagBindings, "effective-tag-bindings") },
-			touch:     func(*call) {}}, nil
+			touch:     func(time.Time) {}}, nil
 	}
 	find := st.workspaceFor
 	if write {
 		find = st.writableWorkspace
 	}
-	w, err := find(c)
+	w, err := find(who, ref)
 	if err != nil {
 		return tagOwner{}, err
 	}
 	return tagOwner{bindings: &w.TagBindings,
 		effective: func() []Resource { return st.effectiveTagBindings(w) },
-		touch:     func(c *call) { w.UpdatedAt = c.now }}, nil
+		touch:     func(now time.Time) { w.UpdatedAt = now }}, nil
 }
 
 // listTagBindings is GET /{kind}/:id/tag-bindings (and its
@@ -268,7 +269,7 @@ func (st *State) tagOwnerFor(c *call, kind string, write bool) (tagOwner, error)
 func (s *Service) listTagBindings(kind string, effective bool) handler {
 	return func(c *call) (int, any, error) {
 		return s.view(http.StatusOK, func(st *State) (any, error) {
-			o, err := st.tagOwnerFor(c, kind, false)
+			o, err := st.tagOwnerFor(c.p, c.workspaceRef(), kind, false)
 			if err != nil {
 				return nil, err
 			}
@@ -297,7 +298,7 @@ func (s *Service) writeTagBindings(kind string, replace bool, status int) handle
 			return 0, nil, err
 		}
 		return s.update(status, func(st *State) (any, error) {
-			o, err := st.tagOwnerFor(c, kind, true)
+			o, err := st.tagOwnerFor(c.p, c.workspaceRef(), kind, true)
 			if err != nil {
 				return nil, err
 			}
@@ -310,7 +311,7 @@ func (s *Service) writeTagBindings(kind string, replace bool, status int) handle
 				return nil, err
 			}
 			*o.bindings = next
-			o.touch(c)
+			o.touch(c.now)
 			if status == http.StatusNoContent {
 				return nil, nil
 			}

@@ -112,7 +112,7 @@ func (st *State) tagResource(o *Organization, t *OrgTag) Resource {
 func (s *Service) listWorkspaceTags(c *call) (int, any, error) {
 	q := strings.ToLower(c.r.URL.Query().Get("name"))
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.workspaceFor(c)
+		w, err := st.workspaceFor(c.p, c.workspaceRef())
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +143,7 @@ func (s *Service) workspaceTags(add bool) handler {
 			return 0, nil, invalidAttribute("/data", "At least one tag is required")
 		}
 		return s.update(http.StatusNoContent, func(st *State) (any, error) {
-			w, err := st.writableWorkspace(c)
+			w, err := st.writableWorkspace(c.p, c.workspaceRef())
 			if err != nil {
 				return nil, err
 			}

@@ -179,13 +179,13 @@ var workspaceAccessLevels = []string{"read", "plan", "write", "admin", "custom"}
 
 // teamWorkspaceFor finds a team-workspaces access whose workspace the
 // caller may manage team access on; anything else is a 404.
-func (st *State) teamWorkspaceFor(c *call) (*TeamWorkspaceAccess, error) {
-	a, ok := st.TeamWorkspaces[c.path("id")]
+func (st *State) teamWorkspaceFor(p principal, id string) (*TeamWorkspaceAccess, error) {
+	a, ok := st.TeamWorkspaces[id]
 	if !ok {
 		return nil, errNotFound
 	}
 	w := st.Workspaces[a.WorkspaceID]
-	if w == nil || !st.workspacePermissions(c.p, w).canManageTeamAccess {
+	if w == nil || !st.workspacePermissions(p, w).canManageTeamAccess {
 		return nil, errNotFound
 	}
 	return a, nil
@@ -227,7 +227,7 @@ func (s *Service) listTeamWorkspaces(c *call) (int, any, error) {
 
 // accessTeam resolves the team relationship of a team access create: it
 // must exist and be seen by the caller (else 404), and belong to org.
-func (st *State) accessTeam(c *call, res *requestResource, org, what string) (*Team, error) {
+func (st *State) accessTeam(p principal, res *requestResource, org, what string) (*Team, error) {
 	teamID, ok, err := res.relationshipID("team")
 	if err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ func (st *State) accessTeam(c *call, res *requestResource, org, what string) (*T
 		return nil, invalidAttribute("/data/relationships/team", "Team is required")
 	}
 	t, ok := st.Teams[teamID]
-	if !ok || !st.memberOf(c.p, t.Org) {
+	if !ok || !st.memberOf(p, t.Org) {
 		return nil, errNotFound
 	}
 	if t.Org != org {
@@ -271,7 +271,7 @@ func (s *Service) createTeamWorkspace(c *call) (int, any, error) {
 		if !ok || !st.workspacePermissions(c.p, w).canManageTeamAccess {
 			return nil, errNotFound
 		}
-		t, err := st.accessTeam(c, res, w.Org, "workspace")
+		t, err := st.accessTeam(c.p, res, w.Org, "workspace")
 		if err != nil {
 			return nil, err
 		}
@@ -287,7 +287,7 @@ func (s *Service) createTeamWorkspace(c *call) (int, any, error) {
 
 func (s *Service) readTeamWorkspace(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		a, err := st.teamWorkspaceFor(c)
+		a, err := st.teamWorkspaceFor(c.p, c.path("id"))
 		if err != nil {
 			return nil, err
 		}
@@ -303,7 +303,7 @@ func (s *Service) updateTeamWorkspace(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
-		a, err := st.teamWorkspaceFor(c)
+		a, err := st.teamWorkspaceFor(c.p, c.path("id"))
 		if err != nil {
 			return nil, err
 		}
@@ -321,7 +321,7 @@ func (s *Service) updateTeamWorkspace(c *call) (int, any, error) {
 
 func (s *Service) deleteTeamWorkspace(c *call) (int, any, error) {
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		a, err := st.teamWorkspaceFor(c)
+		a, err := st.teamWorkspaceFor(c.p, c.path("id"))
 		if err != nil {
 			return nil, err
 		}

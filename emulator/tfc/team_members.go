@@ -148,6 +148,6 @@ func (s *Service) listTeamMemberships(c *call) (int, any, error) {
 				return ms[i].Status < ms[j].Status
 			})
 		}
-		return st.membershipList(c, nil, ms)
+		return membershipPage(c, st, nil, ms)
 	})
 }

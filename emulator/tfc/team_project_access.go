@@ -186,8 +186,8 @@ func (in *teamProjectInput) apply(a *TeamProjectAccess) {
 
 // teamProjectFor finds a team-projects access the caller may see: one on a
 // project whose team access it may read.
-func (st *State) teamProjectFor(c *call, manage bool) (*TeamProjectAccess, error) {
-	a, ok := st.TeamProjects[c.path("id")]
+func (st *State) teamProjectFor(p principal, id string, manage bool) (*TeamProjectAccess, error) {
+	a, ok := st.TeamProjects[id]
 	if !ok {
 		return nil, errNotFound
 	}
@@ -195,7 +195,7 @@ func (st *State) teamProjectFor(c *call, manage bool) (*TeamProjectAccess, error
 	if pr == nil {
 		return nil, errNotFound
 	}
-	perms := st.projectPermissions(c.p, pr)
+	perms := st.projectPermissions(p, pr)
 	if !perms.canReadTeams || (manage && !perms.canManageTeams) {
 		return nil, errNotFound
 	}
@@ -250,7 +250,7 @@ func (s *Service) createTeamProject(c *call) (int, any, error) {
 		if !ok || !st.projectPermissions(c.p, pr).canManageTeams {
 			return nil, errNotFound
 		}
-		t, err := st.accessTeam(c, res, pr.Org, "project")
+		t, err := st.accessTeam(c.p, res, pr.Org, "project")
 		if err != nil {
 			return nil, err
 		}
@@ -266,7 +266,7 @@ func (s *Service) createTeamProject(c *call) (int, any, error) {
 
 func (s *Service) readTeamProject(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		a, err := st.teamProjectFor(c, false)
+		a, err := st.teamProjectFor(c.p, c.path("id"), false)
 		if err != nil {
 			return nil, err
 		}
@@ -282,7 +282,7 @@ func (s *Service) updateTeamProject(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
-		a, err := st.teamProjectFor(c, true)
+		a, err := st.teamProjectFor(c.p, c.path("id"), true)
 		if err != nil {
 			return nil, err
 		}
@@ -300,7 +300,7 @@ func (s *Service) updateTeamProject(c *call) (int, any, error) {
 
 func (s *Service) deleteTeamProject(c *call) (int, any, error) {
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		a, err := st.teamProjectFor(c, true)
+		a, err := st.teamProjectFor(c.p, c.path("id"), true)
 		if err != nil {
 			return nil, err
 		}

@@ -49,9 +49,9 @@ func testConfigResource(m *RegistryModule) Resource {
 
 // testConfigModule finds the module of a test-configuration path. The
 // namespace is the organization for private modules.
-func (st *State) testConfigModule(c *call) (*RegistryModule, error) {
-	m, ok := st.moduleByPath(c.path("namespace"), c.path("registry"), c.path("namespace"), c.path("name"), c.path("provider"))
-	if !ok || !st.memberOf(c.p, m.Org) {
+func (st *State) testConfigModule(p principal, mp modulePath) (*RegistryModule, error) {
+	m, ok := st.moduleByPath(mp.namespace, mp.registry, mp.namespace, mp.name, mp.provider)
+	if !ok || !st.memberOf(p, m.Org) {
 		return nil, errModuleNotFound()
 	}
 	return m, nil
@@ -59,7 +59,7 @@ func (st *State) testConfigModule(c *call) (*RegistryModule, error) {
 
 func (s *Service) readTestConfig(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		m, err := st.testConfigModule(c)
+		m, err := st.testConfigModule(c.p, c.modulePath())
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +153,7 @@ func (s *Service) updateTestConfig(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
-		m, err := st.testConfigModule(c)
+		m, err := st.testConfigModule(c.p, c.modulePath())
 		if err != nil {
 			return nil, err
 		}

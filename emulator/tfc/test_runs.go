@@ -43,9 +43,9 @@ func testRunResource(r *TestRun) Resource {
 }
 
 // testRunModule finds the module of a tests/registry-modules path.
-func (st *State) testRunModule(c *call, write bool) (*RegistryModule, error) {
-	m, ok := st.moduleByPath(c.path("org"), c.path("registry"), c.path("namespace"), c.path("name"), c.path("provider"))
-	if !ok || !st.memberOf(c.p, m.Org) || (write && !st.can(c.p, m.Org, manageModules)) {
+func (st *State) testRunModule(p principal, mp modulePath, write bool) (*RegistryModule, error) {
+	m, ok := st.moduleByPath(mp.org, mp.registry, mp.namespace, mp.name, mp.provider)
+	if !ok || !st.memberOf(p, m.Org) || (write && !st.can(p, m.Org, manageModules)) {
 		return nil, errNotFound
 	}
 	return m, nil
@@ -63,7 +63,7 @@ func (s *Service) createTestRun(c *call) (int, any, error) {
 		}
 	}
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
-		m, err := st.testRunModule(c, true)
+		m, err := st.testRunModule(c.p, c.modulePath(), true)
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +88,7 @@ func (s *Service) createTestRun(c *call) (int, any, error) {
 
 func (s *Service) listTestRuns(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		m, err := st.testRunModule(c, false)
+		m, err := st.testRunModule(c.p, c.modulePath(), false)
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +101,7 @@ func (s *Service) listTestRuns(c *call) (int, any, error) {
 }
 
 func (s *Service) testRunOf(st *State, c *call, write bool) (*TestRun, error) {
-	m, err := st.testRunModule(c, write)
+	m, err := st.testRunModule(c.p, c.modulePath(), write)
 	if err != nil {
 		return nil, err
 	}

@@ -138,7 +138,7 @@ func decodeVariable(c *call, create bool) (variableInput, error) {
 
 func (s *Service) listVariables(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c, needReadVariables)
+		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needReadVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +152,7 @@ func (s *Service) createVariable(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c, needUpdateVariables)
+		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needUpdateVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -171,7 +171,7 @@ func workspaceVariable(st *State, c *call, w *Workspace) (*Variable, error) {
 
 func (s *Service) readVariable(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c, needReadVariables)
+		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needReadVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +189,7 @@ func (s *Service) updateVariable(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c, needUpdateVariables)
+		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needUpdateVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -240,7 +240,7 @@ func updateVariableIn(st *State, v *Variable, in variableInput, owner func(*Vari
 
 func (s *Service) deleteVariable(c *call) (int, any, error) {
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c, needUpdateVariables)
+		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needUpdateVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -258,7 +258,7 @@ func (s *Service) deleteVariable(c *call) (int, any, error) {
 // category) once, the winner by TFC's precedence.
 func (s *Service) listAllVariables(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c, needReadVariables)
+		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needReadVariables)
 		if err != nil {
 			return nil, err
 		}

@@ -113,7 +113,7 @@ func (s *Service) listVarSets(c *call) (int, any, error) {
 			}
 			keep = func(v *VariableSet) bool { return v.Org == o.Name }
 		case c.path("id") != "":
-			w, err := st.workspaceFor(c)
+			w, err := st.workspaceFor(c.p, c.workspaceRef())
 			if err != nil {
 				return nil, err
 			}

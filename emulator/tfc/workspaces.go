@@ -379,16 +379,16 @@ func (st *State) checkWorkspacePool(org string, in *workspaceInput) error {
 
 // workspaceFor finds a workspace by id (path {id}) or by organization and
 // name (path {org} and {name}), visible to p.
-func (st *State) workspaceFor(c *call) (*Workspace, error) {
-	w, _, err := st.workspaceWith(c, nil)
+func (st *State) workspaceFor(p principal, ref wsRef) (*Workspace, error) {
+	w, _, err := st.workspaceWith(p, ref, nil)
 	return w, err
 }
 
 // writableWorkspace is workspaceFor for a change to the workspace's
 // settings: a caller who may read the workspace but not administer it
 // gets the same 404.
-func (st *State) writableWorkspace(c *call) (*Workspace, error) {
-	w, _, err := st.workspaceWith(c, needUpdate)
+func (st *State) writableWorkspace(p principal, ref wsRef) (*Workspace, error) {
+	w, _, err := st.workspaceWith(p, ref, needUpdate)
 	return w, err
 }
 
@@ -486,7 +486,7 @@ func (s *Service) createWorkspace(c *call) (int, any, error) {
 func (s *Service) readWorkspace(c *call) (int, any, error) {
 	withEffective := includesEffectiveTags(c)
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.workspaceFor(c)
+		w, err := st.workspaceFor(c.p, c.workspaceRef())
 		if err != nil {
 			return nil, err
 		}
@@ -505,7 +505,7 @@ func (s *Service) updateWorkspace(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
-		w, err := st.writableWorkspace(c)
+		w, err := st.writableWorkspace(c.p, c.workspaceRef())
 		if err != nil {
 			return nil, err
 		}
@@ -550,7 +550,7 @@ func includesEffectiveTags(c *call) bool {
 
 func (s *Service) deleteWorkspace(c *call) (int, any, error) {
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c, needDelete)
+		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needDelete)
 		if err != nil {
 			return nil, err
 		}
@@ -591,7 +591,7 @@ func (s *Service) lockAction(action string) handler {
 			if action == "force-unlock" {
 				need = needForceUnlock
 			}
-			w, _, err := st.workspaceWith(c, need)
+			w, _, err := st.workspaceWith(c.p, c.workspaceRef(), need)
 			if err != nil {
 				return nil, err
 			}
