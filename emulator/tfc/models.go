@@ -1,6 +1,9 @@
 package tfc
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Names TFC gives the resources every organization starts with.
 const (
@@ -134,12 +137,7 @@ func newTeam(st *State, org, name string, now time.Time) *Team {
 }
 
 func (t *Team) hasMember(userID string) bool {
-	for _, m := range t.Members {
-		if m == userID {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(t.Members, userID)
 }
 
 // Project groups workspaces.

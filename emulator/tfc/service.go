@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -331,13 +332,7 @@ func includes(r *http.Request, allowed ...string) (map[string]bool, error) {
 		return out, nil
 	}
 	for _, v := range strings.Split(raw, ",") {
-		ok := false
-		for _, a := range allowed {
-			if v == a {
-				ok = true
-			}
-		}
-		if !ok {
+		if !slices.Contains(allowed, v) {
 			e := badRequest(fmt.Sprintf("Invalid include parameter: %s", v))
 			e.Source = &Source{Parameter: "include"}
 			return nil, e

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -114,7 +115,7 @@ func (in *testConfigInput) validate() error {
 	for _, k := range keys {
 		ptr := base + "oidc-configuration/" + k
 		_, isDefault := spec.defaults[k]
-		if !contains(spec.required, k) && !isDefault && !contains(spec.optional, k) {
+		if !slices.Contains(spec.required, k) && !isDefault && !slices.Contains(spec.optional, k) {
 			errs = append(errs, docInvalid(ptr, fmt.Sprintf("%s is not an attribute of the %s provider's configuration", k, in.provider)))
 			continue
 		}

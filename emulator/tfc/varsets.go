@@ -3,6 +3,7 @@ package tfc
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -124,7 +125,7 @@ func (s *Service) listVarSets(c *call) (int, any, error) {
 				return nil, err
 			}
 			keep = func(v *VariableSet) bool {
-				return v.Org == p.Org && (v.Global || v.ParentProjID == p.ID || contains(v.ProjectIDs, p.ID))
+				return v.Org == p.Org && (v.Global || v.ParentProjID == p.ID || slices.Contains(v.ProjectIDs, p.ID))
 			}
 		}
 		var all []Resource
@@ -151,18 +152,9 @@ func (s *Service) listVarSets(c *call) (int, any, error) {
 	})
 }
 
-func contains(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
-
 // appliesTo reports whether the set reaches workspace w.
 func (v *VariableSet) appliesTo(w *Workspace) bool {
-	return v.Org == w.Org && (v.Global || contains(v.WorkspaceIDs, w.ID) || contains(v.ProjectIDs, w.ProjectID) || v.ParentProjID == w.ProjectID)
+	return v.Org == w.Org && (v.Global || slices.Contains(v.WorkspaceIDs, w.ID) || slices.Contains(v.ProjectIDs, w.ProjectID) || v.ParentProjID == w.ProjectID)
 }
 
 func (s *Service) createVarSet(c *call) (int, any, error) {
@@ -473,9 +465,9 @@ func (st *State) EffectiveVariables(wsID string) []*Variable {
 		switch {
 		case vs.Priority:
 			rank = rankPriority
-		case contains(vs.WorkspaceIDs, w.ID):
+		case slices.Contains(vs.WorkspaceIDs, w.ID):
 			rank = rankWorkspaceSet
-		case contains(vs.ProjectIDs, w.ProjectID) || vs.ParentProjID == w.ProjectID:
+		case slices.Contains(vs.ProjectIDs, w.ProjectID) || vs.ParentProjID == w.ProjectID:
 			rank = rankProject
 		}
 		offer(candidate{v: v, rank: rank, set: strings.ToLower(vs.Name)})
