@@ -25,6 +25,8 @@ type kind struct {
 	children func(st *State, parent, id string) []string
 	// del deletes one entry, and what points at it without owning it.
 	del func(st *State, id string)
+	// renameOrg follows an organization's rename.
+	renameOrg func(st *State, old, name string)
 }
 
 // entity is a resource kept in a State map, in creation order.
@@ -40,6 +42,9 @@ type spec[T entity] struct {
 	m        func(*State) *map[string]T
 	key      func(T) string
 	setSeq   func(T, int64)
+	// org is the organization (by name) an entry belongs to, if any: it
+	// owns the entry and is renamed in it.
+	org func(T) *string
 	// owners gives, per owning kind, the key of an entry's owner ("" for
 	// none): deleting the owner deletes the entry.
 	owners map[string]func(T) string
@@ -57,6 +62,13 @@ type spec[T entity] struct {
 
 // declare turns a typed declaration into a kind.
 func declare[T entity](s spec[T]) kind {
+	if s.org != nil {
+		owners := map[string]func(T) string{"Orgs": func(v T) string { return *s.org(v) }}
+		for parent, of := range s.owners {
+			owners[parent] = of
+		}
+		s.owners = owners
+	}
 	return kind{
 		name:     s.name,
 		optional: s.optional,
@@ -119,6 +131,16 @@ func declare[T entity](s spec[T]) kind {
 				s.unlink(st, id)
 			}
 			delete(*s.m(st), id)
+		},
+		renameOrg: func(st *State, old, name string) {
+			if s.org == nil {
+				return
+			}
+			for _, v := range *s.m(st) {
+				if f := s.org(v); *f == old {
+					*f = name
+				}
+			}
 		},
 	}
 }

@@ -7,9 +7,11 @@ import (
 
 // kinds declares every TFC resource kind once, in restore order: its State
 // map, its snapshot member, how an entry is keyed and ordered, what it must
-// refer to, and which kinds own it (deleting an owner deletes what it
-// owns). newState, Snapshot, Restore, checkReferences and State.remove
-// iterate this table, so a new kind is one State field and one entry here.
+// refer to, its organization, and which kinds own it (deleting an owner
+// deletes what it owns; renaming an organization renames it in each
+// kind). newState, Snapshot, Restore, checkReferences, State.remove and
+// renameOrg iterate this table, so a new kind is one State field and one
+// entry here.
 var kinds = []kind{
 	declare(spec[*User]{name: "Users", m: func(st *State) *map[string]*User { return &st.Users },
 		key: func(u *User) string { return u.ID }, setSeq: func(u *User, n int64) { u.seq = n }}),
@@ -23,7 +25,7 @@ var kinds = []kind{
 		}}),
 	declare(spec[*Team]{name: "Teams", m: func(st *State) *map[string]*Team { return &st.Teams },
 		key: func(t *Team) string { return t.ID }, setSeq: func(t *Team, n int64) { t.seq = n },
-		owners: map[string]func(*Team) string{"Orgs": func(t *Team) string { return t.Org }},
+		org: func(t *Team) *string { return &t.Org },
 		refs: func(st *State, t *Team) error {
 			if st.Orgs[t.Org] == nil {
 				return fmt.Errorf("team %s: unknown organization %q", t.ID, t.Org)
@@ -32,7 +34,7 @@ var kinds = []kind{
 		}}),
 	declare(spec[*Project]{name: "Projects", m: func(st *State) *map[string]*Project { return &st.Projects },
 		key: func(p *Project) string { return p.ID }, setSeq: func(p *Project, n int64) { p.seq = n },
-		owners: map[string]func(*Project) string{"Orgs": func(p *Project) string { return p.Org }},
+		org: func(p *Project) *string { return &p.Org },
 		refs: func(st *State, p *Project) error {
 			if st.Orgs[p.Org] == nil {
 				return fmt.Errorf("project %s: unknown organization %q", p.ID, p.Org)
@@ -41,7 +43,7 @@ var kinds = []kind{
 		}}),
 	declare(spec[*Workspace]{name: "Workspaces", m: func(st *State) *map[string]*Workspace { return &st.Workspaces },
 		key: func(w *Workspace) string { return w.ID }, setSeq: func(w *Workspace, n int64) { w.seq = n },
-		owners: map[string]func(*Workspace) string{"Orgs": func(w *Workspace) string { return w.Org }},
+		org: func(w *Workspace) *string { return &w.Org },
 		refs: func(st *State, w *Workspace) error {
 			if st.Orgs[w.Org] == nil || st.Projects[w.ProjectID] == nil {
 				return fmt.Errorf("workspace %s: unknown organization or project", w.ID)
@@ -68,7 +70,7 @@ var kinds = []kind{
 		}}),
 	declare(spec[*VariableSet]{name: "VarSets", m: func(st *State) *map[string]*VariableSet { return &st.VarSets },
 		key: func(v *VariableSet) string { return v.ID }, setSeq: func(v *VariableSet, n int64) { v.seq = n },
-		owners: map[string]func(*VariableSet) string{"Orgs": func(v *VariableSet) string { return v.Org }},
+		org: func(v *VariableSet) *string { return &v.Org },
 		refs: func(st *State, v *VariableSet) error {
 			if st.Orgs[v.Org] == nil {
 				return fmt.Errorf("variable set %s: unknown organization %q", v.ID, v.Org)
@@ -77,7 +79,7 @@ var kinds = []kind{
 		}}),
 	declare(spec[*RegistryModule]{name: "Modules", m: func(st *State) *map[string]*RegistryModule { return &st.Modules },
 		key: func(m *RegistryModule) string { return m.ID }, setSeq: func(m *RegistryModule, n int64) { m.seq = n },
-		owners: map[string]func(*RegistryModule) string{"Orgs": func(m *RegistryModule) string { return m.Org }},
+		org: func(m *RegistryModule) *string { return &m.Org },
 		refs: func(st *State, m *RegistryModule) error {
 			if st.Orgs[m.Org] == nil {
 				return fmt.Errorf("registry module %s: unknown organization %q", m.ID, m.Org)
@@ -95,7 +97,7 @@ var kinds = []kind{
 		}}),
 	declare(spec[*AgentPool]{name: "AgentPools", m: func(st *State) *map[string]*AgentPool { return &st.AgentPools },
 		key: func(p *AgentPool) string { return p.ID }, setSeq: func(p *AgentPool, n int64) { p.seq = n },
-		owners: map[string]func(*AgentPool) string{"Orgs": func(p *AgentPool) string { return p.Org }},
+		org: func(p *AgentPool) *string { return &p.Org },
 		refs: func(st *State, p *AgentPool) error {
 			if st.Orgs[p.Org] == nil {
 				return fmt.Errorf("agent pool %s: unknown organization %q", p.ID, p.Org)
@@ -116,7 +118,7 @@ var kinds = []kind{
 		}}),
 	declare(spec[*OrganizationMembership]{name: "Memberships", m: func(st *State) *map[string]*OrganizationMembership { return &st.Memberships },
 		key: func(m *OrganizationMembership) string { return m.ID }, setSeq: func(m *OrganizationMembership, n int64) { m.seq = n },
-		owners: map[string]func(*OrganizationMembership) string{"Orgs": func(m *OrganizationMembership) string { return m.Org }},
+		org: func(m *OrganizationMembership) *string { return &m.Org },
 		refs: func(st *State, m *OrganizationMembership) error {
 			if st.Orgs[m.Org] == nil || st.Users[m.UserID] == nil {
 				return fmt.Errorf("organization membership %s: unknown organization or user", m.ID)
@@ -158,8 +160,8 @@ var kinds = []kind{
 	currentStateVersionsKind,
 	declare(spec[*Token]{name: "Tokens", m: func(st *State) *map[string]*Token { return &st.Tokens },
 		key: func(t *Token) string { return t.ID }, setSeq: func(t *Token, n int64) { t.seq = n },
+		org: func(t *Token) *string { return &t.Org },
 		owners: map[string]func(*Token) string{
-			"Orgs":       func(t *Token) string { return t.Org },
 			"Teams":      func(t *Token) string { return t.TeamID },
 			"AgentPools": func(t *Token) string { return t.PoolID },
 		},
@@ -194,9 +196,10 @@ var currentStateVersionsKind = kind{
 	load: func(st *State, raw json.RawMessage) error {
 		return json.Unmarshal(raw, &st.CurrentStateVersions)
 	},
-	check:    func(*State) error { return nil },
-	children: func(*State, string, string) []string { return nil },
-	del:      func(*State, string) {},
+	check:     func(*State) error { return nil },
+	children:  func(*State, string, string) []string { return nil },
+	del:       func(*State, string) {},
+	renameOrg: func(*State, string, string) {},
 }
 
 // unlinkWorkspace clears what points at a workspace without owning it:

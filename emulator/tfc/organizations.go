@@ -207,34 +207,19 @@ func (s *Service) updateOrganization(c *call) (int, any, error) {
 
 // reassign rewrites the organization name field of every value that has
 // old.
-func reassign[T any](m map[string]*T, org func(*T) *string, old, name string) {
-	for _, v := range m {
-		if f := org(v); *f == old {
-			*f = name
-		}
-	}
-}
-
-// renameOrg moves an organization and everything that names it.
+// renameOrg renames an organization and every kind's reference to it.
 func (st *State) renameOrg(o *Organization, name string) {
 	old := o.Name
 	delete(st.Orgs, old)
 	o.Name = name
 	st.Orgs[name] = o
-	reassign(st.Teams, func(t *Team) *string { return &t.Org }, old, name)
-	reassign(st.Projects, func(p *Project) *string { return &p.Org }, old, name)
-	reassign(st.Workspaces, func(w *Workspace) *string { return &w.Org }, old, name)
-	reassign(st.VarSets, func(v *VariableSet) *string { return &v.Org }, old, name)
-	reassign(st.Tokens, func(t *Token) *string { return &t.Org }, old, name)
-	reassign(st.AgentPools, func(p *AgentPool) *string { return &p.Org }, old, name)
-	reassign(st.Memberships, func(m *OrganizationMembership) *string { return &m.Org }, old, name)
 	for _, m := range st.Modules {
-		if m.Org == old {
-			m.Org = name
-			if m.RegistryName == "private" && m.Namespace == old {
-				m.Namespace = name // a private module's namespace is its organization
-			}
+		if m.Org == old && m.RegistryName == "private" && m.Namespace == old {
+			m.Namespace = name // a private module's namespace is its organization
 		}
+	}
+	for _, k := range kinds {
+		k.renameOrg(st, old, name)
 	}
 }
 
