@@ -89,3 +89,46 @@ func TestRouteInventory(t *testing.T) {
 		}
 	}
 }
+
+// TestFaultsRenderInTheListenersFormat: an injected fault on a TFC path is
+// written by the TFC writer (JSON:API), on a Vault path by Vault's
+// ({"errors":[...]}).
+func TestFaultsRenderInTheListenersFormat(t *testing.T) {
+	e, err := emulator.New(emulator.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tfcSrv := httptest.NewServer(e.Handler())
+	t.Cleanup(tfcSrv.Close)
+	vaultSrv := httptest.NewServer(e.VaultHandler())
+	t.Cleanup(vaultSrv.Close)
+	do := func(method, url, body string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	for _, tc := range []struct {
+		base, prefix, path, contentType, body string
+	}{
+		{tfcSrv.URL, "/api/v2/ping", "/api/v2/ping", "application/vnd.api+json",
+			`{"errors":[{"status":"503","title":"service unavailable","detail":"injected fault %s"}]}`},
+		{vaultSrv.URL, "/v1/sys/health", "/v1/sys/health", "application/json", `{"errors":["injected fault %s"]}` + "\n"},
+	} {
+		resp, body := do("POST", tc.base+"/_emulator/faults", `{"path_prefix":"`+tc.prefix+`","status":503,"count":1}`)
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("add fault: %d %s", resp.StatusCode, body)
+		}
+		id := body[strings.Index(body, "fault-"):]
+		id = id[:strings.IndexByte(id, '"')]
+		resp, body = do("GET", tc.base+tc.path, "")
+		if want := strings.Replace(tc.body, "%s", id, 1); resp.StatusCode != 503 || resp.Header.Get("Content-Type") != tc.contentType || body != want {
+			t.Fatalf("%s: got %d %q %s, want %s", tc.path, resp.StatusCode, resp.Header.Get("Content-Type"), body, want)
+		}
+	}
+}
