@@ -64,3 +64,21 @@ func BenchmarkWorkspaceList(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLastRoute is a request for the route table's last row (an
+// unknown variable of an unknown variable set: a 404 from the handler),
+// the router's longest walk.
+func BenchmarkLastRoute(b *testing.B) {
+	e, token := benchEmulator(b)
+	h := e.Handler()
+	req := httptest.NewRequest("DELETE", "/api/v2/varsets/varset-none/relationships/vars/var-none", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotFound {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
