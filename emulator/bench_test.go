@@ -34,50 +34,34 @@ func BenchmarkRawHandler(b *testing.B) {
 // BenchmarkAccountDetails is one authenticated TFC request through the
 // whole stack: middleware, lease sweep, bearer lookup, JSON:API encoding.
 func BenchmarkAccountDetails(b *testing.B) {
-	e, token := benchEmulator(b)
-	h := e.Handler()
-	req := httptest.NewRequest("GET", "/api/v2/account/details", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d", rec.Code)
-		}
-	}
+	benchRequest(b, "GET", "/api/v2/account/details", http.StatusOK)
 }
 
 // BenchmarkWorkspaceList lists the seed's workspaces (pagination, a
 // resource with many attributes).
 func BenchmarkWorkspaceList(b *testing.B) {
-	e, token := benchEmulator(b)
-	h := e.Handler()
-	req := httptest.NewRequest("GET", "/api/v2/organizations/my-org/workspaces", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d", rec.Code)
-		}
-	}
+	benchRequest(b, "GET", "/api/v2/organizations/my-org/workspaces", http.StatusOK)
 }
 
 // BenchmarkLastRoute is a request for the route table's last row (an
 // unknown variable of an unknown variable set: a 404 from the handler),
 // the router's longest walk.
 func BenchmarkLastRoute(b *testing.B) {
+	benchRequest(b, "DELETE", "/api/v2/varsets/varset-none/relationships/vars/var-none", http.StatusNotFound)
+}
+
+// benchRequest serves one owner request through the TFC listener's whole
+// stack, expecting status.
+func benchRequest(b *testing.B, method, path string, status int) {
 	e, token := benchEmulator(b)
 	h := e.Handler()
-	req := httptest.NewRequest("DELETE", "/api/v2/varsets/varset-none/relationships/vars/var-none", nil)
+	req := httptest.NewRequest(method, path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	b.ReportAllocs()
 	for b.Loop() {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusNotFound {
+		if rec.Code != status {
 			b.Fatalf("status %d", rec.Code)
 		}
 	}

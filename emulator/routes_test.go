@@ -10,20 +10,27 @@ import (
 	"github.com/tfcemu/tfcemu/emulator"
 )
 
+// serveListeners serves a fresh emulator's TFC and Vault listeners.
+func serveListeners(t *testing.T) (tfcSrv, vaultSrv *httptest.Server) {
+	t.Helper()
+	e, err := emulator.New(emulator.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tfcSrv = httptest.NewServer(e.Handler())
+	t.Cleanup(tfcSrv.Close)
+	vaultSrv = httptest.NewServer(e.VaultHandler())
+	t.Cleanup(vaultSrv.Close)
+	return tfcSrv, vaultSrv
+}
+
 // TestListenersAnswerUnroutedRequestsInTheirFormat: on the TFC listener a
 // known path with another method is a 405 with Allow in the JSON:API
 // format of the API that owns the path (TFC, archivist, issuer) or in the
 // admin API's; an unknown path is TFC's JSON:API 404; Vault keeps every
 // path under /v1/ and its own 404 elsewhere.
 func TestListenersAnswerUnroutedRequestsInTheirFormat(t *testing.T) {
-	e, err := emulator.New(emulator.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tfcSrv := httptest.NewServer(e.Handler())
-	t.Cleanup(tfcSrv.Close)
-	vaultSrv := httptest.NewServer(e.VaultHandler())
-	t.Cleanup(vaultSrv.Close)
+	tfcSrv, vaultSrv := serveListeners(t)
 	tfc405 := `{"errors":[{"status":"405","title":"method not allowed"}]}`
 	cases := []struct {
 		name, base, method, path string
@@ -94,14 +101,7 @@ func TestRouteInventory(t *testing.T) {
 // written by the TFC writer (JSON:API), on a Vault path by Vault's
 // ({"errors":[...]}).
 func TestFaultsRenderInTheListenersFormat(t *testing.T) {
-	e, err := emulator.New(emulator.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tfcSrv := httptest.NewServer(e.Handler())
-	t.Cleanup(tfcSrv.Close)
-	vaultSrv := httptest.NewServer(e.VaultHandler())
-	t.Cleanup(vaultSrv.Close)
+	tfcSrv, vaultSrv := serveListeners(t)
 	do := func(method, url, body string) (*http.Response, string) {
 		t.Helper()
 		req, _ := http.NewRequest(method, url, strings.NewReader(body))
