@@ -155,7 +155,8 @@ func newError(code int, title, detail string) *Error {
 	return &Error{Status: fmt.Sprint(code), Title: title, Detail: detail, code: code}
 }
 
-// The errors TFC answers with (shared/spec/tfc-api.md §6).
+// The errors TFC answers with
+// (https://developer.hashicorp.com/terraform/cloud-docs/api-docs).
 var (
 	errUnauthorized = newError(http.StatusUnauthorized, "unauthorized", "")
 	errNotFound     = newError(http.StatusNotFound, "not found", "")

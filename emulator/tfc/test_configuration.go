@@ -9,7 +9,8 @@ import (
 )
 
 // The test configuration API's errors are documented with capitalized
-// titles (seed-docs/registry-module-test-configuration-api.txt).
+// titles
+// (https://developer.hashicorp.com/terraform/cloud-docs/api-docs/private-registry/test-configuration).
 const docInvalidTitle = "Invalid Attribute"
 
 func docInvalid(pointer, detail string) *Error {
