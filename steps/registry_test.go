@@ -66,6 +66,60 @@ func TestDeviationsRegistrySemantics(t *testing.T) {
 	}
 }
 
+// TestKnownDeviationsPassTheRun is the registry's promise end to end: a
+// run whose only failures are listed passes, with the same TestingT
+// subtests TestFeatures uses, and each listed scenario is recorded once.
+func TestKnownDeviationsPassTheRun(t *testing.T) {
+	reg, err := features.ParseRegistry([]byte(`deviations:
+  - {scenario: 'Fails in its first step*', target: fake, expect: fail, reason: known gap, link: 'https://example.test/1'}
+  - {scenario: 'Fails in its last step', target: fake, expect: fail, reason: known gap, link: 'https://example.test/2'}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite := &Suite{Target: &Target{Name: "fake"}, Registry: reg}
+	fs := fstest.MapFS{"x.feature": {Data: []byte(`Feature: known deviations
+  Scenario: Fails in its first step, of three
+    Given it fails
+    And it passes
+    And it passes
+  Scenario: Fails in its last step
+    Given it passes
+    And it fails
+  Scenario: Passes and is not listed
+    Given it passes
+`)}}
+	status := godog.TestSuite{
+		Name: "deviations",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			suite.InitializeScenario(sc)
+			sc.Step(`^it fails$`, func(context.Context) error { return errors.New("boom") })
+			sc.Step(`^it passes$`, func(context.Context) error { return nil })
+		},
+		Options: &godog.Options{Format: "progress", Output: io.Discard, FS: fs, Paths: []string{"."}, Strict: true, TestingT: t},
+	}.Run()
+	if status != 0 {
+		t.Fatalf("godog exited with status %d: listed failures failed the run", status)
+	}
+	counts := map[string]int{}
+	for _, r := range suite.Results() {
+		counts[r.Scenario+" = "+r.Status]++
+	}
+	want := map[string]int{
+		"Fails in its first step, of three = " + StatusDeviation: 1,
+		"Fails in its last step = " + StatusDeviation:            1,
+		"Passes and is not listed = " + StatusPassed:             1,
+	}
+	if len(counts) != len(want) {
+		t.Fatalf("results %v, want %v", counts, want)
+	}
+	for k, n := range want {
+		if counts[k] != n {
+			t.Errorf("results %v, want %v", counts, want)
+		}
+	}
+}
+
 func TestReportsNumberOutlineExamples(t *testing.T) {
 	rep := BuildReport("x", []Result{{Feature: "f", Scenario: "s", Status: StatusPassed}, {Feature: "f", Scenario: "s", Status: StatusFailed}},
 		[]Skip{{Scenario: "t", Reason: "why"}})

@@ -145,9 +145,12 @@ func startTerraformWorld(ctx context.Context) (context.Context, error) {
 	return ctx, err
 }
 
+// close stops the world's emulator and removes its directory; a second
+// call does nothing more.
 func (w *terraformWorld) close() {
 	if w.emu != nil {
 		_ = w.emu.Close()
+		w.emu = nil
 	}
 	_ = os.RemoveAll(w.dir)
 }
