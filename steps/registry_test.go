@@ -12,19 +12,39 @@ import (
 	"github.com/tfcemu/tfcemu/features"
 )
 
-// TestDeviationsRegistrySemantics runs a tiny feature through the real
-// suite hooks: a listed failure passes as a known deviation, a listed
-// scenario that passes fails as stale, an unlisted failure fails.
-func TestDeviationsRegistrySemantics(t *testing.T) {
-	reg, err := features.ParseRegistry([]byte(`deviations:
-  - {scenario: 'Fails but is listed', target: fake, expect: fail, reason: known gap, link: 'https://example.test/1'}
-  - {scenario: 'Passes but is listed*', target: fake, expect: fail, reason: fixed since, link: 'https://example.test/2'}
-`))
+// runRegistryFeature runs one feature through the real suite hooks on a
+// target named "fake" with the registry given, where the step "it fails"
+// fails and "it passes" passes. With testingT, scenarios run as its
+// subtests, as in TestFeatures.
+func runRegistryFeature(t *testing.T, testingT *testing.T, registry, feature string) (*Suite, int) {
+	t.Helper()
+	reg, err := features.ParseRegistry([]byte(registry))
 	if err != nil {
 		t.Fatal(err)
 	}
 	suite := &Suite{Target: &Target{Name: "fake"}, Registry: reg}
-	fs := fstest.MapFS{"x.feature": {Data: []byte(`Feature: registry
+	opts := &godog.Options{Format: "progress", Output: io.Discard, FS: fstest.MapFS{"x.feature": {Data: []byte(feature)}},
+		Paths: []string{"."}, Strict: true, TestingT: testingT}
+	status := godog.TestSuite{
+		Name: "registry",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			suite.InitializeScenario(sc)
+			sc.Step(`^it fails$`, func(context.Context) error { return errors.New("boom") })
+			sc.Step(`^it passes$`, func(context.Context) error { return nil })
+		},
+		Options: opts,
+	}.Run()
+	return suite, status
+}
+
+// TestDeviationsRegistrySemantics runs a tiny feature through the real
+// suite hooks: a listed failure passes as a known deviation, a listed
+// scenario that passes fails as stale, an unlisted failure fails.
+func TestDeviationsRegistrySemantics(t *testing.T) {
+	suite, status := runRegistryFeature(t, nil, `deviations:
+  - {scenario: 'Fails but is listed', target: fake, expect: fail, reason: known gap, link: 'https://example.test/1'}
+  - {scenario: 'Passes but is listed*', target: fake, expect: fail, reason: fixed since, link: 'https://example.test/2'}
+`, `Feature: registry
   Scenario: Fails but is listed
     Given it fails
   Scenario: Passes but is listed
@@ -33,16 +53,7 @@ func TestDeviationsRegistrySemantics(t *testing.T) {
     Given it fails
   Scenario: Passes and is not listed
     Given it passes
-`)}}
-	status := godog.TestSuite{
-		Name: "registry",
-		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			suite.InitializeScenario(sc)
-			sc.Step(`^it fails$`, func(context.Context) error { return errors.New("boom") })
-			sc.Step(`^it passes$`, func(context.Context) error { return nil })
-		},
-		Options: &godog.Options{Format: "progress", Output: io.Discard, FS: fs, Paths: []string{"."}, Strict: true},
-	}.Run()
+`)
 	if status == 0 {
 		t.Fatal("the run passed despite a stale entry and an unlisted failure")
 	}
@@ -70,15 +81,10 @@ func TestDeviationsRegistrySemantics(t *testing.T) {
 // run whose only failures are listed passes, with the same TestingT
 // subtests TestFeatures uses, and each listed scenario is recorded once.
 func TestKnownDeviationsPassTheRun(t *testing.T) {
-	reg, err := features.ParseRegistry([]byte(`deviations:
+	suite, status := runRegistryFeature(t, t, `deviations:
   - {scenario: 'Fails in its first step*', target: fake, expect: fail, reason: known gap, link: 'https://example.test/1'}
   - {scenario: 'Fails in its last step', target: fake, expect: fail, reason: known gap, link: 'https://example.test/2'}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	suite := &Suite{Target: &Target{Name: "fake"}, Registry: reg}
-	fs := fstest.MapFS{"x.feature": {Data: []byte(`Feature: known deviations
+`, `Feature: known deviations
   Scenario: Fails in its first step, of three
     Given it fails
     And it passes
@@ -88,16 +94,7 @@ func TestKnownDeviationsPassTheRun(t *testing.T) {
     And it fails
   Scenario: Passes and is not listed
     Given it passes
-`)}}
-	status := godog.TestSuite{
-		Name: "deviations",
-		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			suite.InitializeScenario(sc)
-			sc.Step(`^it fails$`, func(context.Context) error { return errors.New("boom") })
-			sc.Step(`^it passes$`, func(context.Context) error { return nil })
-		},
-		Options: &godog.Options{Format: "progress", Output: io.Discard, FS: fs, Paths: []string{"."}, Strict: true, TestingT: t},
-	}.Run()
+`)
 	if status != 0 {
 		t.Fatalf("godog exited with status %d: listed failures failed the run", status)
 	}

@@ -85,44 +85,37 @@ func (a *adminEnv) refused(method, path, body, msg string) {
 	}
 }
 
+// adminJSON calls an admin route, checks its status and decodes its body.
+func adminJSON[T any](a *adminEnv, method, path, body string, want int) T {
+	a.t.Helper()
+	var out T
+	a.admin(method, path, body, want, &out)
+	return out
+}
+
 func (a *adminEnv) health() admin.Health {
-	var h admin.Health
-	a.admin("GET", "/health", "", http.StatusOK, &h)
-	return h
+	return adminJSON[admin.Health](a, "GET", "/health", "", http.StatusOK)
 }
 
 func (a *adminEnv) getClock() admin.ClockState {
-	var s admin.ClockState
-	a.admin("GET", "/clock", "", http.StatusOK, &s)
-	return s
+	return adminJSON[admin.ClockState](a, "GET", "/clock", "", http.StatusOK)
 }
 
 func (a *adminEnv) postClock(body string) admin.ClockState {
-	a.t.Helper()
-	var s admin.ClockState
-	a.admin("POST", "/clock", body, http.StatusOK, &s)
-	return s
+	return adminJSON[admin.ClockState](a, "POST", "/clock", body, http.StatusOK)
 }
 
 func (a *adminEnv) keys() admin.Keys {
-	var k admin.Keys
-	a.admin("GET", "/keys", "", http.StatusOK, &k)
-	return k
+	return adminJSON[admin.Keys](a, "GET", "/keys", "", http.StatusOK)
 }
 
 func (a *adminEnv) rotateKeys(body string) admin.Keys {
-	a.t.Helper()
-	var k admin.Keys
-	a.admin("POST", "/keys/rotate", body, http.StatusOK, &k)
-	return k
+	return adminJSON[admin.Keys](a, "POST", "/keys/rotate", body, http.StatusOK)
 }
 
 func (a *adminEnv) mintToken(req admin.TokenRequest) admin.TokenResponse {
-	a.t.Helper()
 	b, _ := json.Marshal(req)
-	var out admin.TokenResponse
-	a.admin("POST", "/workload-identity-tokens", string(b), http.StatusCreated, &out)
-	return out
+	return adminJSON[admin.TokenResponse](a, "POST", "/workload-identity-tokens", string(b), http.StatusCreated)
 }
 
 func (a *adminEnv) snapshot() string {
@@ -145,16 +138,11 @@ func (a *adminEnv) putSnapshot(body string) {
 }
 
 func (a *adminEnv) addFault(body string) admin.Fault {
-	a.t.Helper()
-	var f admin.Fault
-	a.admin("POST", "/faults", body, http.StatusCreated, &f)
-	return f
+	return adminJSON[admin.Fault](a, "POST", "/faults", body, http.StatusCreated)
 }
 
 func (a *adminEnv) faults() []admin.Fault {
-	var out struct{ Faults []admin.Fault }
-	a.admin("GET", "/faults", "", http.StatusOK, &out)
-	return out.Faults
+	return adminJSON[struct{ Faults []admin.Fault }](a, "GET", "/faults", "", http.StatusOK).Faults
 }
 
 // organizationStatus is the TFC answer for GET organization name.
