@@ -31,12 +31,6 @@ var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
 // reservedTags may not be used as tags.
 var reservedTags = map[string]bool{"TYPE": true}
 
-// Builder is the former name of PhaseEnvironmentBuilder, kept until the
-// emulator's wiring (emulator.go) names the new one.
-//
-// Deprecated: use PhaseEnvironmentBuilder.
-type Builder = PhaseEnvironmentBuilder
-
 // Minter is what the builder needs of the issuer.
 type Minter interface {
 	MintWorkspaceRun(identity.WorkspaceRun) (identity.Token, error)
