@@ -39,3 +39,23 @@ func TestCISeedFixedTokensOfEveryKind(t *testing.T) {
 	_, err = team.Projects.Create(ctx(), "ci-org", tfe.ProjectCreateOptions{Name: "Nope"})
 	wantErr(t, err, tfe.ErrResourceNotFound)
 }
+
+// TestSeedTeamsAreListedOnce checks that a seeded team lives under its seed
+// id only: each organization lists exactly the teams its seed names.
+func TestSeedTeamsAreListedOnce(t *testing.T) {
+	e := newEnv(t, -1)
+	c := e.client(e.owner)
+	for org, want := range map[string]int{"my-org": 2, "hashicorp-vault-testing": 2} {
+		list := must[*tfe.TeamList](t)(c.Teams.List(ctx(), org, nil))
+		seen := map[string]bool{}
+		for _, team := range list.Items {
+			if seen[team.Name] {
+				t.Errorf("%s: team %q listed twice", org, team.Name)
+			}
+			seen[team.Name] = true
+		}
+		if len(list.Items) != want {
+			t.Errorf("%s: %d teams, want %d", org, len(list.Items), want)
+		}
+	}
+}

@@ -166,6 +166,7 @@ func stateFromSeed(seed *fixtures.Seed, now time.Time) *State {
 			team := st.Teams[org.OwnersTeamID]
 			if t.Name != OwnersTeamName {
 				team = newTeam(st, o.Name, t.Name, now)
+				delete(st.Teams, team.ID) // kept under the seed's id below
 			} else {
 				delete(st.Teams, org.OwnersTeamID)
 				org.OwnersTeamID = t.ID
