@@ -81,7 +81,7 @@ func New(cfg Config) (*Emulator, error) {
 		vaultURL: strings.TrimRight(cfg.VaultExternalURL, "/"),
 	}
 	e.tfc = tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger, Minter: iss,
-		Builder: &runs.Builder{Minter: iss, HTTPClient: e.httpClient()}})
+		Builder: &runs.PhaseEnvironmentBuilder{Minter: iss, HTTPClient: e.httpClient()}})
 	e.vault = vault.New(vault.Config{RootToken: cfg.VaultRootToken, Now: cfg.Clock.Now, HTTPClient: e.httpClient(), Logger: cfg.Logger})
 	e.admin = admin.New(admin.Config{
 		Clock:     e.clock,

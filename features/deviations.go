@@ -4,7 +4,9 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"net/url"
 	"path"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -17,7 +19,8 @@ type Choice struct {
 	Topic     string `yaml:"topic"`
 	Behaviour string `yaml:"behaviour"`
 	Reason    string `yaml:"reason"`
-	Link      string `yaml:"link"`
+	// Link is the public source (an http(s) URL) the choice rests on.
+	Link string `yaml:"link"`
 }
 
 // Deviation is a scenario known to fail on a target.
@@ -29,7 +32,8 @@ type Deviation struct {
 	// Expect is the expected result: "fail".
 	Expect string `yaml:"expect"`
 	Reason string `yaml:"reason"`
-	Link   string `yaml:"link"`
+	// Link is the public source (an http(s) URL) of the reason.
+	Link string `yaml:"link"`
 }
 
 // Registry is features/deviations.yaml.
@@ -42,7 +46,8 @@ type Registry struct {
 func LoadRegistry() (*Registry, error) { return ParseRegistry(deviationsYAML) }
 
 // ParseRegistry decodes and checks a registry: every entry complete, every
-// glob valid, every expectation "fail".
+// link an http(s) URL a reader can open, every glob valid, every
+// expectation "fail".
 func ParseRegistry(b []byte) (*Registry, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
@@ -54,6 +59,9 @@ func ParseRegistry(b []byte) (*Registry, error) {
 		if c.Topic == "" || c.Behaviour == "" || c.Reason == "" || c.Link == "" {
 			return nil, fmt.Errorf("deviations.yaml: choice %d (%q) lacks topic, behaviour, reason or link", i, c.Topic)
 		}
+		if err := checkLink(c.Link); err != nil {
+			return nil, fmt.Errorf("deviations.yaml: choice %d (%q): %w", i, c.Topic, err)
+		}
 	}
 	for i, d := range r.Deviations {
 		if d.Scenario == "" || d.Target == "" || d.Expect == "" || d.Reason == "" || d.Link == "" {
@@ -64,6 +72,9 @@ func ParseRegistry(b []byte) (*Registry, error) {
 		}
 		if d.Expect != "fail" {
 			return nil, fmt.Errorf("deviations.yaml: deviation %d: expect %q, only \"fail\" is meaningful", i, d.Expect)
+		}
+		if err := checkLink(d.Link); err != nil {
+			return nil, fmt.Errorf("deviations.yaml: deviation %d (%q): %w", i, d.Scenario, err)
 		}
 	}
 	return &r, nil
@@ -80,4 +91,14 @@ func (r *Registry) Lookup(scenario, target string) (Deviation, bool) {
 		}
 	}
 	return Deviation{}, false
+}
+
+// checkLink accepts one absolute http(s) URL: the registry cites public
+// documents and source, never a file outside the repository.
+func checkLink(link string) error {
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(link, " \t") {
+		return fmt.Errorf("link %q is not one http(s) URL", link)
+	}
+	return nil
 }

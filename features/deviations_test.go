@@ -24,6 +24,10 @@ func TestParseRegistryRefusesIncompleteEntries(t *testing.T) {
 		"expect pass":  {"deviations: [{scenario: a, target: container, expect: pass, reason: r, link: x}]", `only "fail"`},
 		"unknown key":  {"deviation: []", "field deviation not found"},
 		"choice lacks": {"choices: [{topic: t}]", "lacks topic, behaviour"},
+		"file link":    {"choices: [{topic: t, behaviour: b, reason: r, link: 'notes/vault.md §1'}]", `link "notes/vault.md §1" is not one http(s) URL`},
+		"two links":    {"deviations: [{scenario: a, target: container, expect: fail, reason: r, link: 'https://a.example/x; https://b.example/y'}]", "is not one http(s) URL"},
+		"no host":      {"deviations: [{scenario: a, target: container, expect: fail, reason: r, link: 'https:///x'}]", "is not one http(s) URL"},
+		"other scheme": {"choices: [{topic: t, behaviour: b, reason: r, link: 'ftp://example.com/x'}]", "is not one http(s) URL"},
 	} {
 		if _, err := ParseRegistry([]byte(tc.yaml)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want %q", name, err, tc.want)
@@ -32,7 +36,7 @@ func TestParseRegistryRefusesIncompleteEntries(t *testing.T) {
 }
 
 func TestLookupMatchesGlobAndTarget(t *testing.T) {
-	r, err := ParseRegistry([]byte("deviations: [{scenario: 'A token * clock', target: vault-container, expect: fail, reason: r, link: x}, {scenario: 'Any*', target: '*', expect: fail, reason: r, link: x}]"))
+	r, err := ParseRegistry([]byte("deviations: [{scenario: 'A token * clock', target: vault-container, expect: fail, reason: r, link: 'https://example.test/1'}, {scenario: 'Any*', target: '*', expect: fail, reason: r, link: 'https://example.test/2'}]"))
 	if err != nil {
 		t.Fatal(err)
 	}

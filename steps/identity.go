@@ -13,9 +13,9 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/cucumber/godog"
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jwk"
-	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
 )
 
 // jwtToken is a token under test with its decoded header and claims.
@@ -282,7 +282,7 @@ func registerIdentitySteps(ctx *godog.ScenarioContext) {
 		if !ok {
 			return fmt.Errorf("JWKS has no key %d", i)
 		}
-		kid, _ := k.KeyID()
+		kid := k.KeyID()
 		if t.header["kid"] != kid {
 			return fmt.Errorf("token kid %v, %s JWKS key %s", t.header["kid"], which, kid)
 		}
@@ -345,6 +345,6 @@ func forge(t *jwtToken, how string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	b, err := jws.Sign(claims, jws.WithKey(jwa.RS256(), key, jws.WithProtectedHeaders(hdr)))
+	b, err := jws.Sign(claims, jws.WithKey(jwa.RS256, key, jws.WithProtectedHeaders(hdr)))
 	return string(b), err
 }

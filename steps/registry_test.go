@@ -12,19 +12,39 @@ import (
 	"github.com/tfcemu/tfcemu/features"
 )
 
-// TestDeviationsRegistrySemantics runs a tiny feature through the real
-// suite hooks: a listed failure passes as a known deviation, a listed
-// scenario that passes fails as stale, an unlisted failure fails.
-func TestDeviationsRegistrySemantics(t *testing.T) {
-	reg, err := features.ParseRegistry([]byte(`deviations:
-  - {scenario: 'Fails but is listed', target: fake, expect: fail, reason: known gap, link: 'https://example.test/1'}
-  - {scenario: 'Passes but is listed*', target: fake, expect: fail, reason: fixed since, link: 'https://example.test/2'}
-`))
+// runRegistryFeature runs one feature through the real suite hooks on a
+// target named "fake" with the registry given, where the step "it fails"
+// fails and "it passes" passes. With testingT, scenarios run as its
+// subtests, as in TestFeatures.
+func runRegistryFeature(t *testing.T, testingT *testing.T, registry, feature string) (*Suite, int) {
+	t.Helper()
+	reg, err := features.ParseRegistry([]byte(registry))
 	if err != nil {
 		t.Fatal(err)
 	}
 	suite := &Suite{Target: &Target{Name: "fake"}, Registry: reg}
-	fs := fstest.MapFS{"x.feature": {Data: []byte(`Feature: registry
+	opts := &godog.Options{Format: "progress", Output: io.Discard, FS: fstest.MapFS{"x.feature": {Data: []byte(feature)}},
+		Paths: []string{"."}, Strict: true, TestingT: testingT}
+	status := godog.TestSuite{
+		Name: "registry",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			suite.InitializeScenario(sc)
+			sc.Step(`^it fails$`, func(context.Context) error { return errors.New("boom") })
+			sc.Step(`^it passes$`, func(context.Context) error { return nil })
+		},
+		Options: opts,
+	}.Run()
+	return suite, status
+}
+
+// TestDeviationsRegistrySemantics runs a tiny feature through the real
+// suite hooks: a listed failure passes as a known deviation, a listed
+// scenario that passes fails as stale, an unlisted failure fails.
+func TestDeviationsRegistrySemantics(t *testing.T) {
+	suite, status := runRegistryFeature(t, nil, `deviations:
+  - {scenario: 'Fails but is listed', target: fake, expect: fail, reason: known gap, link: 'https://example.test/1'}
+  - {scenario: 'Passes but is listed*', target: fake, expect: fail, reason: fixed since, link: 'https://example.test/2'}
+`, `Feature: registry
   Scenario: Fails but is listed
     Given it fails
   Scenario: Passes but is listed
@@ -33,16 +53,7 @@ func TestDeviationsRegistrySemantics(t *testing.T) {
     Given it fails
   Scenario: Passes and is not listed
     Given it passes
-`)}}
-	status := godog.TestSuite{
-		Name: "registry",
-		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			suite.InitializeScenario(sc)
-			sc.Step(`^it fails$`, func(context.Context) error { return errors.New("boom") })
-			sc.Step(`^it passes$`, func(context.Context) error { return nil })
-		},
-		Options: &godog.Options{Format: "progress", Output: io.Discard, FS: fs, Paths: []string{"."}, Strict: true},
-	}.Run()
+`)
 	if status == 0 {
 		t.Fatal("the run passed despite a stale entry and an unlisted failure")
 	}
@@ -63,6 +74,46 @@ func TestDeviationsRegistrySemantics(t *testing.T) {
 	}
 	if d := got["Passes but is listed"].Detail; d != "stale deviations.yaml entry: the scenario passes on fake; remove the entry" {
 		t.Errorf("stale detail = %q", d)
+	}
+}
+
+// TestKnownDeviationsPassTheRun is the registry's promise end to end: a
+// run whose only failures are listed passes, with the same TestingT
+// subtests TestFeatures uses, and each listed scenario is recorded once.
+func TestKnownDeviationsPassTheRun(t *testing.T) {
+	suite, status := runRegistryFeature(t, t, `deviations:
+  - {scenario: 'Fails in its first step*', target: fake, expect: fail, reason: known gap, link: 'https://example.test/1'}
+  - {scenario: 'Fails in its last step', target: fake, expect: fail, reason: known gap, link: 'https://example.test/2'}
+`, `Feature: known deviations
+  Scenario: Fails in its first step, of three
+    Given it fails
+    And it passes
+    And it passes
+  Scenario: Fails in its last step
+    Given it passes
+    And it fails
+  Scenario: Passes and is not listed
+    Given it passes
+`)
+	if status != 0 {
+		t.Fatalf("godog exited with status %d: listed failures failed the run", status)
+	}
+	counts := map[string]int{}
+	for _, r := range suite.Results() {
+		counts[r.Scenario+" = "+r.Status]++
+	}
+	want := map[string]int{
+		"Fails in its first step, of three = " + StatusDeviation: 1,
+		"Fails in its last step = " + StatusDeviation:            1,
+		"Passes and is not listed = " + StatusPassed:             1,
+	}
+	if len(counts) != len(want) {
+		t.Fatalf("results %v, want %v", counts, want)
+	}
+	for k, n := range want {
+		if counts[k] != n {
+			t.Errorf("results %v, want %v", counts, want)
+		}
 	}
 }
 

@@ -145,9 +145,12 @@ func startTerraformWorld(ctx context.Context) (context.Context, error) {
 	return ctx, err
 }
 
+// close stops the world's emulator and removes its directory; a second
+// call does nothing more.
 func (w *terraformWorld) close() {
 	if w.emu != nil {
 		_ = w.emu.Close()
+		w.emu = nil
 	}
 	_ = os.RemoveAll(w.dir)
 }
@@ -223,11 +226,13 @@ func (w *terraformWorld) pushState(ctx context.Context, name string, outputs map
 }
 
 func registerTerraformSteps(ctx *godog.ScenarioContext) {
-	ctx.After(func(c context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+	// The hook only cleans up: godog carries the step's error on by
+	// itself, and returning it here would report it again as a hook failure.
+	ctx.After(func(c context.Context, _ *godog.Scenario, _ error) (context.Context, error) {
 		if w, ok := c.Value(terraformKey{}).(*terraformWorld); ok {
 			w.close()
 		}
-		return c, err
+		return c, nil
 	})
 	ctx.Step(`^the Terraform CLI against the emulator over TLS$`, startTerraformWorld)
 	ctx.Step(`^a workspace "([^"]*)" in local execution$`, func(ctx context.Context, name string) error {

@@ -1,31 +1,20 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tfcemu/tfcemu/emulator"
 	"github.com/tfcemu/tfcemu/emulator/admin"
-)
-
-// Hook timeouts of tfc-agent: 60 s by default, 10 minutes at most.
-const (
-	defaultHookTimeout = 60 * time.Second
-	maxHookTimeout     = 10 * time.Minute
+	"github.com/tfcemu/tfcemu/emulator/runs/hooks"
 )
 
 func agent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -207,7 +196,7 @@ func agentExec(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	code, err := runCommand(ctx, cmdArgs, mergeEnv(env.Env, nil), 0, stdout, stderr)
+	code, err := hooks.Command(ctx, cmdArgs, hooks.Environ(env.Env, nil), 0, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -221,45 +210,6 @@ func agentExec(ctx context.Context, args []string, stdout, stderr io.Writer) err
 type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("command exited with code %d", int(e)) }
-
-// mergeEnv is the process environment, then the run's, then hook hand-offs.
-func mergeEnv(run, handoff map[string]string) []string {
-	env := os.Environ()
-	for _, m := range []map[string]string{run, handoff} {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			env = append(env, k+"="+m[k])
-		}
-	}
-	return env
-}
-
-// runCommand runs argv with env; a timeout of 0 means none. It returns the
-// exit code, or an error when the command could not run or timed out.
-func runCommand(ctx context.Context, argv, env []string, timeout time.Duration, stdout, stderr io.Writer) (int, error) {
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-	}
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, stdout, stderr
-	err := cmd.Run()
-	var exitErr *exec.ExitError
-	switch {
-	case ctx.Err() == context.DeadlineExceeded:
-		return -1, fmt.Errorf("timed out after %s", timeout)
-	case errors.As(err, &exitErr):
-		return exitErr.ExitCode(), nil
-	case err != nil:
-		return -1, err
-	}
-	return 0, nil
-}
 
 // agentHooks runs a run's plan and apply the way tfc-agent does, with the
 // hooks of DIR around an optional command standing in for Terraform.
@@ -281,6 +231,7 @@ func agentHooks(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := s.start(ctx); err != nil {
 		return err
 	}
+	r := &hooks.Runner{Dir: *hooksDir, Stdout: stdout, Stderr: stderr, Log: s.log}
 	phases := []string{"plan", "apply"}
 	if *planOnly {
 		phases = phases[:1]
@@ -295,7 +246,7 @@ func agentHooks(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		if err := s.runPhase(ctx, phase, *hooksDir, env, cmdArgs, stdout, stderr); err != nil {
+		if err := r.Phase(ctx, phase, env.Env, cmdArgs); err != nil {
 			s.fail(ctx, phase, err.Error())
 			return err
 		}
@@ -307,131 +258,6 @@ func agentHooks(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "tfcemu agent: run %s finished\n", s.runID)
 	return nil
-}
-
-// runPhase is pre-hook, command, post-hook; the post hook runs even when
-// the command failed, and any failure fails the phase.
-func (s *agentSession) runPhase(ctx context.Context, phase, hooksDir string, env admin.PhaseEnvironment, cmdArgs []string, stdout, stderr io.Writer) error {
-	handoff := map[string]string{}
-	if err := s.hook(ctx, "pre-"+phase, hooksDir, env, handoff, stdout); err != nil {
-		return err
-	}
-	var cmdErr error
-	if len(cmdArgs) > 0 {
-		code, err := runCommand(ctx, cmdArgs, mergeEnv(env.Env, handoff), 0, stdout, stderr)
-		switch {
-		case err != nil:
-			cmdErr = fmt.Errorf("%s command: %w", phase, err)
-		case code != 0:
-			cmdErr = fmt.Errorf("%s command exited with code %d", phase, code)
-		}
-	}
-	if err := s.hook(ctx, "post-"+phase, hooksDir, env, handoff, stdout); err != nil {
-		return err
-	}
-	return cmdErr
-}
-
-// hook runs terraform-<name> if it exists: executable, within its
-// timeout, with TFC_AGENT_ENV for KEY=value hand-offs to later steps of the
-// same phase. Its output goes to the run log.
-func (s *agentSession) hook(ctx context.Context, name, dir string, env admin.PhaseEnvironment, handoff map[string]string, stdout io.Writer) error {
-	path := filepath.Join(dir, "terraform-"+name)
-	info, err := os.Stat(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if info.Mode()&0o111 == 0 {
-		msg := fmt.Sprintf("Hook %s is not executable; skipping it", path)
-		fmt.Fprintln(stdout, msg)
-		s.log(ctx, strings.SplitN(name, "-", 2)[1], []string{msg})
-		return nil
-	}
-	phase := strings.SplitN(name, "-", 2)[1]
-	timeout, err := hookTimeout(name)
-	if err != nil {
-		return err
-	}
-	envFile, err := os.CreateTemp("", "tfc-agent-env-")
-	if err != nil {
-		return err
-	}
-	envFile.Close()
-	defer os.Remove(envFile.Name())
-	extra := map[string]string{"TFC_AGENT_ENV": envFile.Name()}
-	for k, v := range handoff {
-		extra[k] = v
-	}
-	var out bytes.Buffer
-	header := fmt.Sprintf("Executing %s hook...", name)
-	fmt.Fprintln(stdout, header)
-	code, runErr := runCommand(ctx, []string{path}, mergeEnv(env.Env, extra), timeout, io.MultiWriter(stdout, &out), io.MultiWriter(stdout, &out))
-	lines := append([]string{header}, splitLines(out.String())...)
-	s.log(ctx, phase, lines)
-	switch {
-	case runErr != nil:
-		return fmt.Errorf("%s hook %s", name, runErr)
-	case code != 0:
-		return fmt.Errorf("%s hook exited with code %d", name, code)
-	}
-	added, err := readAgentEnv(envFile.Name())
-	if err != nil {
-		return fmt.Errorf("%s hook: TFC_AGENT_ENV: %w", name, err)
-	}
-	for k, v := range added {
-		handoff[k] = v
-	}
-	return nil
-}
-
-// hookTimeout reads TFC_AGENT_HOOK_<NAME>_TIMEOUT, then
-// TFC_AGENT_HOOK_TIMEOUT (seconds); 60 s by default, 600 s at most.
-func hookTimeout(name string) (time.Duration, error) {
-	specific := "TFC_AGENT_HOOK_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_TIMEOUT"
-	for _, key := range []string{specific, "TFC_AGENT_HOOK_TIMEOUT"} {
-		v := os.Getenv(key)
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("%s=%q is not a positive number of seconds", key, v)
-		}
-		return min(time.Duration(n)*time.Second, maxHookTimeout), nil
-	}
-	return defaultHookTimeout, nil
-}
-
-func splitLines(s string) []string {
-	var out []string
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for sc.Scan() {
-		out = append(out, sc.Text())
-	}
-	return out
-}
-
-// readAgentEnv parses the KEY=value lines a hook wrote to TFC_AGENT_ENV.
-func readAgentEnv(path string) (map[string]string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for i, line := range splitLines(string(b)) {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("line %d is not KEY=value", i+1)
-		}
-		out[k] = v
-	}
-	return out, nil
 }
 
 // tfcCall sends a JSON:API request with a TFC token.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -107,6 +108,9 @@ func TestAgentHooksVerifyTheTokenAndHandOff(t *testing.T) {
 	}
 }
 
+// TestAgentHookFailureFailsTheRun checks the CLI's side of a failed hook:
+// exit 1 with the hook's error, and the run errored. The hook cases themselves (skips,
+// timeouts, hand-offs) are tested in-process in emulator/runs/hooks.
 func TestAgentHookFailureFailsTheRun(t *testing.T) {
 	info, _, _ := serveInBackground(t)
 	hooks := t.TempDir()
@@ -116,14 +120,20 @@ func TestAgentHookFailureFailsTheRun(t *testing.T) {
 	if code != 1 || !strings.Contains(out.String(), "post-plan hook exited with code 3") || !strings.Contains(out.String(), "hook refuses") {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
-	// A hook without the execute bit is skipped with a note.
-	if err := os.Chmod(filepath.Join(hooks, "terraform-post-plan"), 0o644); err != nil {
+	m := regexp.MustCompile(`run (run-\S+) queued`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no run id in the output:\n%s", out.String())
+	}
+	var doc struct {
+		Data struct {
+			Attributes struct{ Status string } `json:"attributes"`
+		} `json:"data"`
+	}
+	if err := tfcCall(context.Background(), http.MethodGet, info.TFCURL+"/api/v2/runs/"+m[1], info.OwnerToken, nil, &doc); err != nil {
 		t.Fatal(err)
 	}
-	out.Reset()
-	if code := run(context.Background(), []string{"agent", "hooks", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--dir", hooks, "--plan-only"}, &out, &out); code != 0 ||
-		!strings.Contains(out.String(), "is not executable; skipping it") {
-		t.Fatalf("exit %d:\n%s", code, out.String())
+	if doc.Data.Attributes.Status != "errored" {
+		t.Errorf("run %s is %q after its hook failed, want errored", m[1], doc.Data.Attributes.Status)
 	}
 }
 

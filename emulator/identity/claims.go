@@ -21,7 +21,8 @@ type RegisteredClaims struct {
 }
 
 // WorkspaceRunClaims is the payload of a workspace-run token. Fields are in
-// the order of the documented example (workload-identity.md §1.4).
+// the order of the documented example
+// (https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens).
 type WorkspaceRunClaims struct {
 	RegisteredClaims
 	TerraformOrganizationID   string `json:"terraform_organization_id"`
@@ -36,7 +37,8 @@ type WorkspaceRunClaims struct {
 }
 
 // ModuleTestClaims is the payload of a registry module test-run token
-// (workload-identity.md §1.5): no workspace, project or full-workspace claims,
+// (https://developer.hashicorp.com/terraform/cloud-docs/registry/test/dynamic-credentials):
+// no workspace, project or full-workspace claims,
 // and the run phase is always "plan".
 type ModuleTestClaims struct {
 	RegisteredClaims

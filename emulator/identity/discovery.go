@@ -1,8 +1,8 @@
 package identity
 
 // ClaimsSupported is claims_supported of TFC's discovery document, in the
-// order of the public copy of app.terraform.io's document
-// (shared/spec/workload-identity.md §1.3), "ref" included.
+// order of app.terraform.io's own document
+// (https://app.terraform.io/.well-known/openid-configuration), "ref" included.
 var ClaimsSupported = []string{
 	"sub", "aud", "exp", "iat", "iss", "jti", "nbf", "ref",
 	"terraform_run_phase", "terraform_workspace_id", "terraform_workspace_name",

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/tfcemu/tfcemu/emulator/clock"
 )
@@ -249,7 +249,7 @@ func (i *Issuer) sign(claims any, exp time.Time) (Token, error) {
 	if err := hdr.Set(jws.KeyIDKey, k.kid); err != nil {
 		return Token{}, err
 	}
-	signed, err := jws.Sign(payload, jws.WithKey(jwa.RS256(), k.priv, jws.WithProtectedHeaders(hdr)))
+	signed, err := jws.Sign(payload, jws.WithKey(jwa.RS256, k.priv, jws.WithProtectedHeaders(hdr)))
 	if err != nil {
 		return Token{}, fmt.Errorf("identity: sign: %w", err)
 	}

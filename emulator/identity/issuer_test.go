@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v3/jwk"
-	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/tfcemu/tfcemu/emulator/clock"
 )
@@ -234,7 +234,8 @@ func TestPrivateKeyPEMRoundTrip(t *testing.T) {
 }
 
 // TestPayloadKeyOrderFollowsTheDocs pins the claim order of the documented
-// examples (workload-identity.md §1.4 and §1.5).
+// workspace-run and module-test examples
+// (https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens).
 func TestPayloadKeyOrderFollowsTheDocs(t *testing.T) {
 	i, _ := newTestIssuer(t)
 	r := exampleRun

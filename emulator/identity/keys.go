@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 )
 
 // KeyBits is the size of generated signing keys, as TFC's published keys.
@@ -25,19 +25,19 @@ type signingKey struct {
 }
 
 func newSigningKey(priv *rsa.PrivateKey) (*signingKey, error) {
-	pub, err := jwk.Import(priv.Public())
+	pub, err := jwk.FromRaw(priv.Public())
 	if err != nil {
 		return nil, fmt.Errorf("identity: import public key: %w", err)
 	}
 	if err := jwk.AssignKeyID(pub); err != nil {
 		return nil, fmt.Errorf("identity: key thumbprint: %w", err)
 	}
-	for k, v := range map[string]any{jwk.AlgorithmKey: jwa.RS256(), jwk.KeyUsageKey: "sig"} {
+	for k, v := range map[string]any{jwk.AlgorithmKey: jwa.RS256, jwk.KeyUsageKey: "sig"} {
 		if err := pub.Set(k, v); err != nil {
 			return nil, fmt.Errorf("identity: set %s: %w", k, err)
 		}
 	}
-	kid, _ := pub.KeyID()
+	kid := pub.KeyID()
 	return &signingKey{kid: kid, priv: priv, public: pub}, nil
 }
 

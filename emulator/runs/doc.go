@@ -3,5 +3,6 @@
 // variables, the workspace's environment variables, workload identity
 // tokens for TFC_WORKLOAD_IDENTITY_AUDIENCE[_TAG], and dynamic provider
 // credentials for Vault, AWS, GCP and Azure, gated by the agent's version
-// (shared/spec/workload-identity.md §2–3).
+// (https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials
+// and its manual-generation page).
 package runs

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -85,7 +87,7 @@ func suffix(tag string) string {
 func (p *phase) dynamicCredentials(ctx context.Context, prov provider) error {
 	prefix := "TFC_" + prov.name + "_PROVIDER_AUTH"
 	var configs []credConfig
-	for _, k := range sortedKeys(p.vars) {
+	for _, k := range slices.Sorted(maps.Keys(p.vars)) {
 		if !strings.HasPrefix(k, prefix) {
 			continue
 		}
@@ -203,7 +205,7 @@ func applyVault(ctx context.Context, p *phase, c credConfig) error {
 }
 
 // vaultLogin is POST <addr>/v1/auth/<path>/login {"role","jwt"}.
-func (b *Builder) vaultLogin(ctx context.Context, addr, authPath, ns, role, jwt string) (string, error) {
+func (b *PhaseEnvironmentBuilder) vaultLogin(ctx context.Context, addr, authPath, ns, role, jwt string) (string, error) {
 	body, _ := json.Marshal(map[string]string{"role": role, "jwt": jwt})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, addr+"/v1/auth/"+authPath+"/login", bytes.NewReader(body))
 	if err != nil {

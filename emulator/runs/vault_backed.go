@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,7 +43,7 @@ func (p *phase) vaultBackedCredentials(ctx context.Context, vb vaultBacked) erro
 	prov := "VAULT_BACKED_" + vb.name
 	prefix := "TFC_" + prov + "_AUTH"
 	var configs []credConfig
-	for _, k := range sortedKeys(p.vars) {
+	for _, k := range slices.Sorted(maps.Keys(p.vars)) {
 		rest, ok := strings.CutPrefix(k, prefix)
 		if !ok || rest == "_TYPE" || strings.HasPrefix(rest, "_TYPE_") || (rest != "" && !strings.HasPrefix(rest, "_")) {
 			continue

@@ -22,7 +22,8 @@ var (
 )
 
 // docInvalidTitle is the capitalized title the registry module test
-// configuration API documents for its 422s.
+// configuration API documents for its 422s
+// (https://developer.hashicorp.com/terraform/cloud-docs/api-docs/private-registry/test-configuration).
 const docInvalidTitle = "Invalid Attribute"
 
 func badRequest(detail string) *Error { return newError(http.StatusBadRequest, "bad request", detail) }

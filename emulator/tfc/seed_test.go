@@ -40,19 +40,22 @@ func TestCISeedFixedTokensOfEveryKind(t *testing.T) {
 	wantErr(t, err, tfe.ErrResourceNotFound)
 }
 
-// TestSeededTeamsAreListedOnce: a seeded team is one team, under the
-// seed's id only.
-func TestSeededTeamsAreListedOnce(t *testing.T) {
+// TestSeedTeamsAreListedOnce checks that a seeded team lives under its seed
+// id only: each organization lists exactly the teams its seed names.
+func TestSeedTeamsAreListedOnce(t *testing.T) {
 	e := newEnv(t, -1)
-	list := must[*tfe.TeamList](t)(e.client(e.owner).Teams.List(ctx(), "my-org", nil))
-	seen := map[string]bool{}
-	for _, team := range list.Items {
-		if seen[team.ID] {
-			t.Fatalf("team %s (%s) listed twice", team.ID, team.Name)
+	c := e.client(e.owner)
+	for org, want := range map[string]int{"my-org": 2, "hashicorp-vault-testing": 2} {
+		list := must[*tfe.TeamList](t)(c.Teams.List(ctx(), org, nil))
+		seen := map[string]bool{}
+		for _, team := range list.Items {
+			if seen[team.Name] {
+				t.Errorf("%s: team %q listed twice", org, team.Name)
+			}
+			seen[team.Name] = true
 		}
-		seen[team.ID] = true
-	}
-	if len(seen) != 2 {
-		t.Fatalf("teams of my-org: %d, want owners and developers", len(seen))
+		if len(list.Items) != want {
+			t.Errorf("%s: %d teams, want %d", org, len(list.Items), want)
+		}
 	}
 }

@@ -3,7 +3,8 @@ Feature: OIDC discovery document and JWKS
   HCP Terraform is an OIDC token issuer. It publishes standard metadata at
   /.well-known/openid-configuration and its public keys at /.well-known/jwks
   (not jwks.json). The issuer is the root address with the scheme and no
-  trailing slash (shared/spec/workload-identity.md §1.1–1.3).
+  trailing slash. Source: https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens
+  and app.terraform.io's own https://app.terraform.io/.well-known/openid-configuration
 
   Scenario: The discovery document carries TFC's fields
     When I GET "/.well-known/openid-configuration" from the issuer

@@ -1,8 +1,9 @@
 @identity @emulator-only @seed
 Feature: Workload identity tokens for workspace runs and module test runs
   Each plan and apply gets an RS256 token signed by the issuer's key, with
-  TFC's claims (workload-identity.md §1.4); module test runs get tokens with
-  a module subject and no workspace claims (§1.5).
+  TFC's claims; module test runs get tokens with a module subject and no
+  workspace claims. Source:
+  https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens
 
   Scenario Outline: Claims for the <phase> phase
     Given the virtual clock is frozen

@@ -1,7 +1,7 @@
 @tfc @module-tests @seed
 Feature: Registry module test configuration API
   Every request, response and error example of the product document
-  (seed-docs/registry-module-test-configuration-api.txt), compared
+  (https://developer.hashicorp.com/terraform/cloud-docs/api-docs/private-registry/test-configuration), compared
   structurally with only ids and timestamps ignored.
 
   Scenario: Configure AWS dynamic credentials (the document's sample)

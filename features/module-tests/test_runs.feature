@@ -2,7 +2,7 @@
 Feature: Module test runs carry an identity token per the test configuration
   A test run's token has the module subject, the configured audience and
   the organization's module-test-token-ttl, with nbf 30 s before iat
-  (workload-identity.md §1.5).
+  (https://developer.hashicorp.com/terraform/cloud-docs/registry/test/dynamic-credentials).
 
   Background:
     Given the virtual clock is set to "2026-01-15T10:30:00Z"

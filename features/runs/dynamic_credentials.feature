@@ -3,8 +3,8 @@ Feature: Dynamic provider credentials in the run environment
   With TFC_<PROVIDER>_PROVIDER_AUTH set, the agent mints the phase's token
   for the provider's audience and turns it into credentials: for Vault a
   real login at TFC_VAULT_ADDR, for AWS, GCP and Azure the files and
-  variables their providers read (dynamic-provider-credentials-ga.txt,
-  workload-identity.md §2).
+  variables their providers read
+  (https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials).
 
   Background:
     When I POST "/v1/sys/auth/jwt" to Vault with:

@@ -3,7 +3,7 @@ Feature: Manually generated workload identity tokens in the run environment
   With TFC_WORKLOAD_IDENTITY_AUDIENCE set (as a workspace variable or
   through a variable set), each plan and apply gets TFC_WORKLOAD_IDENTITY_TOKEN;
   each TFC_WORKLOAD_IDENTITY_AUDIENCE_[TAG] gives TFC_WORKLOAD_IDENTITY_TOKEN_[TAG]
-  (seed-docs/manual-workload-identity-tokens.txt).
+  (https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/manual-generation).
 
   Scenario: A token in the plan and in the apply, each for its phase
     Given the workspace "my-org/my-workspace" has the environment variable "TFC_WORKLOAD_IDENTITY_AUDIENCE" set to "my-audience"

@@ -2,7 +2,7 @@
 Feature: Authentication and permissions
   Every /api/v2 call needs a bearer token; 401 is only for a bad token.
   A valid token without access gets 404, as for a resource that does not
-  exist (shared/spec/tfc-api.md §6).
+  exist (https://developer.hashicorp.com/terraform/cloud-docs/api-docs).
 
   Scenario: No token is a 401
     Given I send no token

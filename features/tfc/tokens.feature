@@ -4,7 +4,8 @@ Feature: API token lifecycles
   the one before. Every token expires at its expired-at (created-at + 2
   years by default) on the emulator's virtual clock, and a revoked,
   replaced or expired token gets 401 on its next call
-  (shared/spec/tfc-api.md §3.3–3.7).
+  (https://developer.hashicorp.com/terraform/cloud-docs/api-docs/organization-tokens
+  and the team-tokens and user-tokens pages beside it).
 
   Scenario: Regenerating the organization token revokes the old one
     When I POST "/api/v2/organizations/my-org/authentication-token" with:

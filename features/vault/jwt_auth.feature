@@ -3,7 +3,9 @@ Feature: Vault jwt auth with the emulator's workload identity tokens
   Vault's jwt auth method trusts the emulated TFC issuer through OIDC
   discovery and accepts its tokens exactly as the real method would: the
   audience bound, the subject glob-matched, the expiry checked on the
-  virtual clock with the 60 s leeway (shared/spec/vault.md §3).
+  virtual clock with the 60 s leeway
+  (https://developer.hashicorp.com/vault/docs/auth/jwt and the method's
+  source, https://github.com/hashicorp/vault-plugin-auth-jwt/blob/main/path_login.go).
 
   Background:
     When I POST "/v1/sys/auth/jwt" to Vault with:

@@ -1,8 +1,10 @@
 @vault @seed
 Feature: Vault's Terraform Cloud secrets engine
-  Every command of the product document (seed-docs/vault-terraform-cloud-
-  secrets-engine.txt), as the Vault HTTP API receives it from the vault CLI,
-  with Vault's envelopes and the engine's own errors (shared/spec/vault.md §1).
+  Every command of the product document
+  (https://developer.hashicorp.com/vault/docs/secrets/terraform), as the
+  Vault HTTP API receives it from the vault CLI, with Vault's envelopes and
+  the engine's own errors
+  (https://github.com/hashicorp/vault-plugin-secrets-terraform, v0.14.1).
 
   Background:
     # vault secrets enable terraform

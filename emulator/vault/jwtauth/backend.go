@@ -1,7 +1,7 @@
 // Package jwtauth emulates Vault's jwt auth method (vault-plugin-auth-jwt):
 // config, roles and login, validating JWTs in the real method's order, with
-// its error strings, on the emulator's virtual clock (shared/spec/vault.md
-// §3).
+// its error strings, on the emulator's virtual clock
+// (https://github.com/hashicorp/vault-plugin-auth-jwt/blob/main/path_login.go).
 package jwtauth
 
 import (

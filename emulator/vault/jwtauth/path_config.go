@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )

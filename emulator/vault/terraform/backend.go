@@ -1,7 +1,9 @@
 // Package terraform emulates Vault's Terraform Cloud secrets engine
 // (hashicorp/vault-plugin-secrets-terraform): config, roles, creds and
 // rotate-role, with the engine's own validation, error strings and quirks
-// (shared/spec/vault.md §1). Like the real plugin it reaches TFC with
+// (https://github.com/hashicorp/vault-plugin-secrets-terraform, v0.14.1;
+// https://developer.hashicorp.com/vault/docs/secrets/terraform). Like the
+// real plugin it reaches TFC with
 // go-tfe over HTTP at the configured address.
 package terraform
 

@@ -65,7 +65,8 @@ func (r *role) responseData() map[string]any {
 	return d
 }
 
-// writeRole is pathRolesWrite, step for step (shared/spec/vault.md §1.4).
+// writeRole is pathRolesWrite, step for step
+// (https://github.com/hashicorp/vault-plugin-secrets-terraform/blob/v0.14.1/path_roles.go).
 func (b *backend) writeRole(ctx context.Context, req *logical.Request, name string) (*logical.Response, error) {
 	name = lower(name)
 	b.writeMu.Lock()

@@ -73,7 +73,7 @@ func TestVaultBackedCredentials(t *testing.T) {
 		"TFC_VAULT_BACKED_AWS_RUN_VAULT_ROLE_STS": "deploy", "TFC_VAULT_BACKED_AWS_RUN_ROLE_ARN_STS": "arn:aws:iam::1:role/x",
 		"TFC_VAULT_BACKED_AZURE_AUTH": "true", "TFC_VAULT_BACKED_AZURE_RUN_VAULT_ROLE": "contrib",
 	}
-	b := &Builder{Minter: &fakeMinter{}}
+	b := &PhaseEnvironmentBuilder{Minter: &fakeMinter{}}
 	env, err := b.Build(context.Background(), input("1.12.0", vars))
 	if err != nil {
 		t.Fatalf("%v\nlog: %v", err, env.Log)
@@ -93,11 +93,11 @@ func TestVaultBackedCredentials(t *testing.T) {
 
 func TestVaultBackedNeedsAVaultConfigAndAgent180(t *testing.T) {
 	vars := map[string]string{"TFC_VAULT_BACKED_AWS_AUTH": "true", "TFC_VAULT_BACKED_AWS_AUTH_TYPE": "iam_user", "TFC_VAULT_BACKED_AWS_RUN_VAULT_ROLE": "deploy"}
-	_, err := (&Builder{Minter: &fakeMinter{}}).Build(context.Background(), input("1.12.0", vars))
+	_, err := (&PhaseEnvironmentBuilder{Minter: &fakeMinter{}}).Build(context.Background(), input("1.12.0", vars))
 	if err == nil || !strings.Contains(err.Error(), "need the default Vault configuration, which is not enabled") {
 		t.Fatalf("err = %v", err)
 	}
-	env, err := (&Builder{Minter: &fakeMinter{}}).Build(context.Background(), input("1.7.5", vars))
+	env, err := (&PhaseEnvironmentBuilder{Minter: &fakeMinter{}}).Build(context.Background(), input("1.7.5", vars))
 	if err != nil || !strings.Contains(strings.Join(env.Log, "\n"), "require agent 1.8.0 or later") {
 		t.Fatalf("agent 1.7.5: %v %v", err, env.Log)
 	}
@@ -105,7 +105,7 @@ func TestVaultBackedNeedsAVaultConfigAndAgent180(t *testing.T) {
 
 func TestProviderAudiencesAndRequiredVariables(t *testing.T) {
 	m := &fakeMinter{}
-	_, err := (&Builder{Minter: m}).Build(context.Background(), input("1.12.0", map[string]string{
+	_, err := (&PhaseEnvironmentBuilder{Minter: m}).Build(context.Background(), input("1.12.0", map[string]string{
 		"TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_RUN_ROLE_ARN": "arn", "TFC_DEFAULT_AWS_WORKLOAD_IDENTITY_AUDIENCE": "default-aud",
 		"TFC_AZURE_PROVIDER_AUTH": "true", "TFC_AZURE_RUN_CLIENT_ID": "id",
 	}))
@@ -123,7 +123,7 @@ func TestProviderAudiencesAndRequiredVariables(t *testing.T) {
 		{map[string]string{"TFC_GCP_PROVIDER_AUTH": "true", "TFC_GCP_RUN_SERVICE_ACCOUNT_EMAIL": "sa"}, "does not name a workload identity provider"},
 		{map[string]string{"TFC_VAULT_PROVIDER_AUTH": "true", "TFC_VAULT_RUN_ROLE": "r"}, "TFC_VAULT_ADDR is not set"},
 	} {
-		if _, err := (&Builder{Minter: &fakeMinter{}}).Build(context.Background(), input("1.12.0", tc.vars)); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := (&PhaseEnvironmentBuilder{Minter: &fakeMinter{}}).Build(context.Background(), input("1.12.0", tc.vars)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want %q", tc.vars, err, tc.want)
 		}
 	}

@@ -3,9 +3,10 @@ package runs
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/tfcemu/tfcemu/emulator/identity"
@@ -35,19 +36,24 @@ type Minter interface {
 	MintWorkspaceRun(identity.WorkspaceRun) (identity.Token, error)
 }
 
-// Builder is tfc.EnvironmentBuilder.
-type Builder struct {
+// PhaseEnvironmentBuilder builds the environment an HCP Terraform agent
+// gives one run phase (tfc.EnvironmentBuilder): the run variables, the
+// workspace's env variables, workload identity tokens and dynamic
+// credentials, as the agent's version allows.
+type PhaseEnvironmentBuilder struct {
 	Minter Minter
 	// HTTPClient reaches Vault for the Vault login.
 	HTTPClient *http.Client
 }
+
+var _ tfc.EnvironmentBuilder = (*PhaseEnvironmentBuilder)(nil)
 
 // phase is one build in progress.
 type phase struct {
 	in   tfc.PhaseInput
 	vars map[string]string // env-category variables
 	out  *tfc.PhaseEnvironment
-	b    *Builder
+	b    *PhaseEnvironmentBuilder
 	// aliases holds each provider kind's configurations for the
 	// tfc_<kind>_dynamic_credentials variable, by configuration key.
 	aliases map[string]map[string]any
@@ -65,7 +71,7 @@ func (p *phase) supports(version string) bool {
 }
 
 // Build computes the phase's environment, or the error that fails it.
-func (b *Builder) Build(ctx context.Context, in tfc.PhaseInput) (*tfc.PhaseEnvironment, error) {
+func (b *PhaseEnvironmentBuilder) Build(ctx context.Context, in tfc.PhaseInput) (*tfc.PhaseEnvironment, error) {
 	p := &phase{in: in, b: b, vars: map[string]string{}, aliases: map[string]map[string]any{}, vaults: map[string]vaultSession{}, out: &tfc.PhaseEnvironment{
 		Env: map[string]string{}, Files: map[string]string{}, TerraformVariables: map[string]any{},
 	}}
@@ -145,8 +151,7 @@ func (p *phase) tagOK(variable, tag string) bool {
 // manualTokens handles TFC_WORKLOAD_IDENTITY_AUDIENCE[_TAG].
 func (p *phase) manualTokens() error {
 	const prefix = "TFC_WORKLOAD_IDENTITY_AUDIENCE"
-	keys := sortedKeys(p.vars)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(p.vars)) {
 		if !strings.HasPrefix(k, prefix) || p.vars[k] == "" {
 			continue
 		}
@@ -170,13 +175,4 @@ func (p *phase) manualTokens() error {
 		p.log("Generated workload identity token %s for audience %q", name, p.vars[k])
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
