@@ -293,6 +293,11 @@ func humanDuration(d time.Duration) string {
 }
 
 func (s *Server) health(w http.ResponseWriter, req *request) {
+	if req.path == "sys/leader" {
+		// A dev server has no HA: the leader status is all zero values.
+		writeVault(w, http.StatusOK, leaderBody{})
+		return
+	}
 	if req.path == "sys/seal-status" {
 		writeVault(w, http.StatusOK, map[string]any{
 			"type": "shamir", "initialized": true, "sealed": false, "t": 1, "n": 1, "progress": 0, "nonce": "",
@@ -305,6 +310,18 @@ func (s *Server) health(w http.ResponseWriter, req *request) {
 		Initialized: true, ReplicationPerformanceMode: "disabled", ReplicationDRMode: "disabled",
 		ServerTimeUTC: req.now.Unix(), Version: Version, ClusterName: s.clusterName, ClusterID: s.clusterID,
 	})
+}
+
+// leaderBody is sys/leader (Vault's LeaderResponse) on a server without
+// HA storage.
+type leaderBody struct {
+	HAEnabled                bool      `json:"ha_enabled"`
+	IsSelf                   bool      `json:"is_self"`
+	ActiveTime               time.Time `json:"active_time"`
+	LeaderAddress            string    `json:"leader_address"`
+	LeaderClusterAddress     string    `json:"leader_cluster_address"`
+	PerfStandby              bool      `json:"performance_standby"`
+	PerfStandbyLastRemoteWAL uint64    `json:"performance_standby_last_remote_wal"`
 }
 
 // healthBody is sys/health in the field order of Vault's response struct.

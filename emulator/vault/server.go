@@ -167,7 +167,9 @@ func (s *Server) parse(r *http.Request) (*request, int, string) {
 			return nil, status, msg
 		}
 		req.data = data
-		if strings.HasSuffix(req.path, "/") && !strings.HasPrefix(req.path, "sys/") {
+		// Vault refuses writes to a path ending in "/" on every path, sys/
+		// included, before it looks at the token (request_handling.go).
+		if strings.HasSuffix(req.path, "/") {
 			return nil, http.StatusBadRequest, "cannot write to a path ending in '/'"
 		}
 	default:
@@ -230,7 +232,7 @@ func parseBody(r *http.Request) (map[string]any, int, string) {
 // route authenticates and dispatches a request to sys, the token store, or
 // the mount with the longest matching path.
 func (s *Server) route(w http.ResponseWriter, req *request) {
-	if req.path == "sys/health" || req.path == "sys/seal-status" {
+	if req.path == "sys/health" || req.path == "sys/seal-status" || req.path == "sys/leader" {
 		s.health(w, req)
 		return
 	}

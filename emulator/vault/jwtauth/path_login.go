@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -133,9 +134,6 @@ func (b *backend) validate(ctx context.Context, c *config, r *role, token string
 		return nil, fmt.Errorf("error verifying token signature: oidc: malformed jwt: %w", err)
 	}
 	alg, _ := hdr["alg"].(string)
-	if !contains(allAlgs, alg) {
-		return nil, fmt.Errorf("error verifying token signature: oidc: malformed jwt: go-jose/go-jose: unexpected signature algorithm %q; expected %q", alg, allAlgs)
-	}
 	if err := b.verifySignature(ctx, c, token, hdr); err != nil {
 		return nil, err
 	}
@@ -197,22 +195,36 @@ func leeway(v, def time.Duration) time.Duration {
 	return v
 }
 
+// parseCompact splits and decodes a compact JWS as go-jose v4's
+// ParseSigned does (via go-oidc's RemoteKeySet), with its errors: all three
+// parts are base64-decoded first, then the header is parsed and its alg
+// checked against every algorithm the method knows. The claims are parsed
+// after the signature is verified, as cap does.
 func parseCompact(token string) (map[string]any, map[string]any, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return nil, nil, errors.New("go-jose/go-jose: compact JWS format must have three parts")
 	}
-	var hdr, claims map[string]any
-	for i, dst := range []*map[string]any{&hdr, &claims} {
-		raw, err := base64.RawURLEncoding.DecodeString(parts[i])
+	raw := make([][]byte, 3)
+	for i, p := range parts {
+		b, err := base64.RawURLEncoding.DecodeString(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("go-jose/go-jose: %w", err)
+			return nil, nil, err
 		}
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
-		dec.UseNumber()
-		if err := dec.Decode(dst); err != nil {
-			return nil, nil, fmt.Errorf("go-jose/go-jose: %w", err)
-		}
+		raw[i] = b
+	}
+	var hdr map[string]any
+	if err := json.Unmarshal(raw[0], &hdr); err != nil {
+		return nil, nil, err
+	}
+	if alg, _ := hdr["alg"].(string); !contains(allAlgs, alg) {
+		return nil, nil, fmt.Errorf("unexpected signature algorithm %q; expected %q", alg, allAlgs)
+	}
+	var claims map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw[1]))
+	dec.UseNumber()
+	if err := dec.Decode(&claims); err != nil {
+		return nil, nil, fmt.Errorf("oidc: failed to unmarshal claims: %w", err)
 	}
 	return hdr, claims, nil
 }
