@@ -132,8 +132,14 @@ func (s *Server) revokeLease(ctx context.Context, l *lease) error {
 	return nil
 }
 
-// revokePrefix revokes every lease under prefix, best effort.
+// revokePrefix is the expiration manager's RevokePrefix with sync set:
+// every lease under prefix (taken as a directory), in storage (sorted)
+// order, stopping at the first failure, whose error names the lease and its
+// place in the list.
 func (s *Server) revokePrefix(ctx context.Context, prefix string) error {
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
 	s.mu.RLock()
 	var ls []*lease
 	for id, l := range s.leases {
@@ -142,9 +148,10 @@ func (s *Server) revokePrefix(ctx context.Context, prefix string) error {
 		}
 	}
 	s.mu.RUnlock()
-	for _, l := range ls {
+	sort.Slice(ls, func(i, j int) bool { return ls[i].ID < ls[j].ID })
+	for i, l := range ls {
 		if err := s.revokeLease(ctx, l); err != nil {
-			return fmt.Errorf("failed to revoke %q: %w", l.ID, err)
+			return fmt.Errorf("failed to revoke %q (%d / %d): failed to revoke entry: resp: (*logical.Response)(nil) err: %w", l.ID, i+1, len(ls), err)
 		}
 	}
 	return nil

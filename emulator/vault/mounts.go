@@ -1,6 +1,9 @@
 package vault
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -22,6 +25,15 @@ type mount struct {
 	defaultTTL  time.Duration // 0: the system default
 	maxTTL      time.Duration // 0: the system default
 	backend     logical.Backend
+	// options is the mount's options; nil reads as null, as Vault's own
+	// (builtin.vault) mounts show them.
+	options map[string]any
+	local   bool
+	// sealWrap and passthrough are the system mounts' fixed settings.
+	sealWrap    bool
+	passthrough []string
+	// permanent mounts (cubbyhole/, identity/) cannot be disabled.
+	permanent bool
 }
 
 // system is the mount's view for its backend.
@@ -100,7 +112,10 @@ func (s *Server) mountOp(w http.ResponseWriter, req *request, prefix, path strin
 	case logical.UpdateOperation:
 		s.enable(w, req, prefix, full)
 	case logical.DeleteOperation:
-		s.disable(req, full)
+		if err := s.disable(req, full); err != nil {
+			writeErrors(w, http.StatusBadRequest, err.Error())
+			return
+		}
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNoContent)
 	case logical.ReadOperation:
@@ -128,7 +143,12 @@ func (s *Server) enable(w http.ResponseWriter, req *request, prefix, full string
 	}
 	desc, _, _ := lreq.String("description")
 	m := &mount{path: full, typ: typ, description: desc, auth: prefix == "auth/", uuid: uuid.NewString(),
-		accessor: strings.ReplaceAll(typ, "-", "_") + "_" + uuid.NewString()[:8]}
+		accessor: newAccessor(typ, prefix == "auth/"), options: map[string]any{}}
+	if opts, ok := req.data["options"].(map[string]any); ok {
+		for k, v := range opts {
+			m.options[k] = v
+		}
+	}
 	if cfg, ok := req.data["config"].(map[string]any); ok {
 		for field, dst := range map[string]*time.Duration{"default_lease_ttl": &m.defaultTTL, "max_lease_ttl": &m.maxTTL} {
 			if v, ok := cfg[field]; ok {
@@ -159,38 +179,108 @@ func (s *Server) enable(w http.ResponseWriter, req *request, prefix, full string
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// disable unmounts and revokes the mount's leases, as Vault does.
-func (s *Server) disable(req *request, full string) {
+// disable revokes the mount's leases and then unmounts, as Vault does: if
+// a revocation fails, the mount stays and the error is the answer.
+func (s *Server) disable(req *request, full string) error {
+	s.mu.RLock()
+	m, ok := s.mounts[full]
+	s.mu.RUnlock()
+	if !ok {
+		return nil
+	}
+	if m.permanent {
+		return fmt.Errorf("cannot unmount %q", full)
+	}
+	if err := s.revokePrefix(req.http.Context(), full); err != nil {
+		return err
+	}
 	s.mu.Lock()
-	_, ok := s.mounts[full]
 	delete(s.mounts, full)
 	s.mu.Unlock()
-	if ok {
-		s.revokePrefix(req.http.Context(), full)
-	}
+	return nil
 }
 
-// mountInfo is one entry of sys/mounts and sys/auth.
+// pluginVersions are the versions of the external plugins Vault 1.21.0
+// builds in; every other type is part of Vault itself.
+var pluginVersions = map[string]string{
+	"terraform": "v0.13.0+builtin", "jwt": "v0.25.0+builtin", "oidc": "v0.25.0+builtin", "kv": "v0.25.0+builtin",
+}
+
+// info is one entry of sys/mounts and sys/auth, as Vault's mountInfo
+// builds it (unset TTLs in the legacy 0 form): plugin mounts carry a
+// deprecation_status and {} options, Vault's own a null one; auth mounts
+// show their token_type.
 func (m *mount) info() map[string]any {
-	return map[string]any{
-		"accessor": m.accessor,
-		"config": map[string]any{
-			"default_lease_ttl": int(m.defaultTTL.Seconds()),
-			"max_lease_ttl":     int(m.maxTTL.Seconds()),
-			"force_no_cache":    false,
-		},
+	config := map[string]any{
+		"default_lease_ttl": int(m.defaultTTL.Seconds()),
+		"max_lease_ttl":     int(m.maxTTL.Seconds()),
+		"force_no_cache":    false,
+	}
+	if m.auth {
+		config["token_type"] = "default-service"
+	}
+	if m.passthrough != nil {
+		config["passthrough_request_headers"] = m.passthrough
+	}
+	info := map[string]any{
+		"accessor":                m.accessor,
+		"config":                  config,
 		"description":             m.description,
 		"external_entropy_access": false,
-		"local":                   false,
-		"options":                 nil,
+		"local":                   m.local,
+		"options":                 m.options,
 		"plugin_version":          "",
-		"running_plugin_version":  "v" + Version + "+builtin",
+		"running_plugin_version":  "v" + Version + "+builtin.vault",
 		"running_sha256":          "",
-		"seal_wrap":               false,
+		"seal_wrap":               m.sealWrap,
 		"type":                    m.typ,
 		"uuid":                    m.uuid,
 	}
+	if v, ok := pluginVersions[m.typ]; ok {
+		info["running_plugin_version"] = v
+		info["deprecation_status"] = "supported"
+	}
+	return info
 }
+
+// newAccessor is Vault's mount accessor: "<type>_<8 hex>", "auth_" first
+// for auth methods.
+func newAccessor(typ string, auth bool) string {
+	a := strings.ReplaceAll(typ, "-", "_") + "_" + uuid.NewString()[:8]
+	if auth {
+		a = "auth_" + a
+	}
+	return a
+}
+
+// devMounts are the mounts a dev server starts with besides sys/ and
+// auth/token/: cubbyhole/, identity/ and secret/ (kv v2). The emulator
+// lists them but serves none of their paths (features/deviations.yaml).
+func devMounts(cfg Config) map[string]*mount {
+	ms := map[string]*mount{
+		"cubbyhole/": {path: "cubbyhole/", typ: "cubbyhole", description: "per-token private secret storage", local: true, permanent: true},
+		"identity/":  {path: "identity/", typ: "identity", description: "identity store", passthrough: []string{"Authorization"}, permanent: true},
+		"secret/":    {path: "secret/", typ: "kv", description: "key/value secret storage", options: map[string]any{"version": "2"}},
+	}
+	for _, m := range ms {
+		m.uuid, m.accessor = uuid.NewString(), newAccessor(m.typ, false)
+		m.backend = unserved{}
+	}
+	return ms
+}
+
+// unserved is the backend of a mount whose paths the emulator does not
+// serve: every request is an unsupported path.
+type unserved struct{}
+
+func (unserved) HandleRequest(context.Context, *logical.Request) (*logical.Response, error) {
+	return nil, logical.ErrUnsupportedPath
+}
+func (unserved) Unauthenticated() []string { return nil }
+func (unserved) RenewSecret(context.Context, *logical.Secret) (*logical.Response, error) {
+	return nil, logical.ErrUnsupportedOperation
+}
+func (unserved) RevokeSecret(context.Context, *logical.Secret) error { return nil }
 
 func (s *Server) listMounts(w http.ResponseWriter, req *request, auth bool) {
 	if req.op != logical.ReadOperation {
@@ -205,29 +295,60 @@ func (s *Server) listMounts(w http.ResponseWriter, req *request, auth bool) {
 		}
 	}
 	s.mu.RUnlock()
-	sys := &mount{typ: "system", description: "system endpoints used for control, policy and debugging", accessor: "system_tfcemu0", uuid: s.clusterID}
-	key := "sys/"
 	if auth {
-		sys = &mount{typ: "token", description: "token based credentials", accessor: "auth_token_tfcemu0", uuid: s.clusterID}
-		key = "token/"
+		data["token/"] = s.tokenMount.info()
+	} else {
+		data["sys/"] = s.sysMount.info()
 	}
-	data[key] = sys.info()
-	env := sysEnvelope()
-	env.Data = data
-	writeVault(w, http.StatusOK, env)
+	writeLegacy(w, data)
 }
 
+// builtinMounts are the sys/ and auth/token/ mounts as the mount tables
+// show them; the emulator serves both itself.
+func builtinMounts() (sys, tok *mount) {
+	sys = &mount{path: "sys/", typ: "system", description: "system endpoints used for control, policy and debugging",
+		accessor: newAccessor("system", false), uuid: uuid.NewString(), sealWrap: true, passthrough: []string{"Accept"}, permanent: true}
+	tok = &mount{path: "auth/token/", typ: "token", description: "token based credentials", auth: true,
+		accessor: newAccessor("token", true), uuid: uuid.NewString(), permanent: true}
+	return sys, tok
+}
+
+// readMount is sys/mounts/:path and sys/auth/:path.
 func (s *Server) readMount(w http.ResponseWriter, full string) {
 	s.mu.RLock()
 	m, ok := s.mounts[full]
 	s.mu.RUnlock()
+	switch full {
+	case "sys/":
+		m, ok = s.sysMount, true
+	case "auth/token/":
+		m, ok = s.tokenMount, true
+	}
 	if !ok {
+		if rest, isAuth := strings.CutPrefix(full, "auth/"); isAuth {
+			writeErrors(w, http.StatusBadRequest, "No auth engine at "+rest)
+			return
+		}
 		writeErrors(w, http.StatusBadRequest, "No secret engine mount at "+full)
 		return
 	}
+	writeLegacy(w, m.info())
+}
+
+// writeLegacy answers as the system backend's mount reads do: the data
+// both in the envelope and, for old clients, repeated at the top level
+// before it (Vault's order there is its map's; the emulator's is sorted).
+func writeLegacy(w http.ResponseWriter, data map[string]any) {
 	env := sysEnvelope()
-	env.Data = m.info()
-	writeVault(w, http.StatusOK, env)
+	env.Data = data
+	top, err := json.Marshal(data)
+	body, err2 := json.Marshal(env)
+	if err != nil || err2 != nil || len(data) == 0 {
+		writeVault(w, http.StatusOK, env)
+		return
+	}
+	out := append(top[:len(top)-1:len(top)-1], ',')
+	writeVault(w, http.StatusOK, json.RawMessage(append(out, body[1:]...)))
 }
 
 // tune reads or changes a mount's lease TTLs.
@@ -301,7 +422,7 @@ func (s *Server) health(w http.ResponseWriter, req *request) {
 	if req.path == "sys/seal-status" {
 		writeVault(w, http.StatusOK, map[string]any{
 			"type": "shamir", "initialized": true, "sealed": false, "t": 1, "n": 1, "progress": 0, "nonce": "",
-			"version": Version, "build_date": "", "migration": false, "cluster_name": s.clusterName,
+			"version": Version, "build_date": BuildDate, "migration": false, "cluster_name": s.clusterName,
 			"cluster_id": s.clusterID, "recovery_seal": false, "storage_type": "inmem",
 		})
 		return
@@ -340,7 +461,7 @@ type healthBody struct {
 	EchoDurationMillis                int64  `json:"echo_duration_ms"`
 	ClockSkewMillis                   int64  `json:"clock_skew_ms"`
 	ReplicationPrimaryCanaryAgeMillis int64  `json:"replication_primary_canary_age_ms"`
-	RemovedFromCluster                bool   `json:"removed_from_cluster"`
+	RemovedFromCluster                *bool  `json:"removed_from_cluster,omitempty"`
 }
 
 func sortedKeys(m map[string]any) []string {

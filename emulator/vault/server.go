@@ -24,7 +24,11 @@ import (
 )
 
 // Version is the Vault version the emulator reports.
-const Version = "1.20.0"
+const Version = "1.21.0"
+
+// BuildDate is what sys/seal-status reports as the build date: the time of
+// the v1.21.0 tag's commit (a locally built binary reports its build time).
+const BuildDate = "2025-10-22T02:33:18Z"
 
 // DefaultLeaseTTL is Vault's system default and maximum lease TTL (768h),
 // dev mode included.
@@ -61,6 +65,9 @@ type Server struct {
 	leases   map[string]*lease  // by lease id
 	policies map[string]*policy // ACL policies by name ("root" is implicit)
 	hmacKey  []byte             // signs service token IDs
+	// sysMount and tokenMount are the sys/ and auth/token/ entries of the
+	// mount tables.
+	sysMount, tokenMount *mount
 
 	sweeping atomic.Bool
 }
@@ -77,6 +84,7 @@ func New(cfg Config) *Server {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id, hmacKey: key}
+	s.sysMount, s.tokenMount = builtinMounts()
 	s.Reset()
 	return s
 }
@@ -86,7 +94,7 @@ func New(cfg Config) *Server {
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.mounts = map[string]*mount{}
+	s.mounts = devMounts(s.cfg)
 	s.leases = map[string]*lease{}
 	s.policies = map[string]*policy{"default": defaultPolicy}
 	s.tokens = map[string]*token{s.cfg.RootToken: {
@@ -118,6 +126,10 @@ type request struct {
 
 // ServeHTTP parses a Vault request and routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Vault's listener adds HSTS to every response by default, and every
+	// answer, 204s included, is JSON.
+	w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	w.Header().Set("Content-Type", "application/json")
 	s.Sweep(r.Context())
 	req, status, msg := s.parse(r)
 	if status != 0 {

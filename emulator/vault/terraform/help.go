@@ -1,85 +1,163 @@
 package terraform
 
 import (
-	"fmt"
+	"bufio"
+	"bytes"
 	"regexp"
+	"sort"
 	"strings"
+	"text/template"
 
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
-const backendHelp = `
-The Terraform Cloud secrets backend dynamically generates API tokens for
-Terraform Cloud and Terraform Enterprise: organization, team and user tokens.
-After mounting this backend, configure it with the "config" path and create
-roles with the "role/" path.
-`
-
+// field is one parameter of a path, as path-help lists it: its name, its
+// framework type's name ("string", "lowercase string", "duration (sec)")
+// and its description.
 type field struct{ name, typ, desc string }
 
+// pathHelp is one path of the engine as Vault's framework knows it: the
+// anchored pattern, its fields and help texts.
 type pathHelp struct {
 	route, synopsis, description string
 	fields                       []field
 }
 
-var nameField = field{"name", "string", "Name of the role"}
+// nameRoute is framework.GenericNameRegex("name").
+const nameRoute = `(?P<name>\w(([\w-.]+)?\w)?)`
 
+// helps is the plugin's path table in its order (pathRole, pathConfig,
+// pathCredentials, pathRotateRole), with each field's schema.
 var helps = []pathHelp{
-	{`^role/(?P<name>\w(([\w-.]+)?\w)?)$`, "Manage the roles that can be created with this backend.",
-		"This path lets you manage the roles that can be created with this backend.",
-		[]field{
-			{"credential_type", "string", "Credential type to be used for the token. Can be either 'user', 'org', 'team', or 'team_legacy'(deprecated)."},
-			{"description", "string", "Description of the token created by the role"},
-			{"max_ttl", "duration (sec)", "Maximum time for role. If not set or set to 0, will use system default."},
-			nameField,
-			{"organization", "string", "Name of the Terraform Cloud or Enterprise organization"},
-			{"team_id", "string", "ID of the Terraform Cloud or Enterprise team under organization (e.g., settings/teams/team-xxxxxxxxxxxxx)"},
-			{"ttl", "duration (sec)", "Default lease for generated credentials. If not set or set to 0, will use system default."},
-			{"user_id", "string", "ID of the Terraform Cloud or Enterprise user (e.g., user-xxxxxxxxxxxxxxxx)"},
-		}},
-	{`^role/?$`, "List the existing roles in this backend", "Roles will be listed by the role name.", nil},
-	{`^config$`, "Configure the Terraform Cloud / Enterprise backend.",
-		"The Terraform Cloud / Enterprise secret backend requires credentials for managing\norganization and team tokens for Terraform Cloud or Enterprise. This endpoint\nis used to configure those credentials and the default values for the backend in general.",
-		[]field{
-			{"address", "string", "The address to access Terraform Cloud or Enterprise.\n\t\t\t\tDefault is \"https://app.terraform.io\"."},
-			{"base_path", "string", "The base path for the Terraform Cloud or Enterprise API.\n\t\t\t\tDefault is \"/api/v2/\"."},
-			{"token", "string", "The token to access Terraform Cloud"},
-		}},
-	{`^creds/(?P<name>\w(([\w-.]+)?\w)?)$`, "Generate a Terraform Cloud or Enterprise API token from a specific Vault role.",
-		"This path generates a Terraform Cloud or Enterprise API token based on a particular role.", []field{nameField}},
-	{`^rotate-role/(?P<name>\w(([\w-.]+)?\w)?)$`, "Request to rotate the credentials for a team or organization.",
-		"This path attempts to rotate the credentials for the given team or organization role.", []field{nameField}},
+	{"^role/" + nameRoute + "$", pathRoleHelpSynopsis, pathRoleHelpDescription, []field{
+		{"name", "lowercase string", "Name of the role"},
+		{"description", "string", "Description of the token created by the role"},
+		{"organization", "string", "Name of the Terraform Cloud or Enterprise organization"},
+		{"team_id", "string", "ID of the Terraform Cloud or Enterprise team under organization (e.g., settings/teams/team-xxxxxxxxxxxxx)"},
+		{"user_id", "string", "ID of the Terraform Cloud or Enterprise user (e.g., user-xxxxxxxxxxxxxxxx)"},
+		{"ttl", "duration (sec)", "Default lease for generated credentials. If not set or set to 0, will use system default."},
+		{"max_ttl", "duration (sec)", "Maximum time for role. If not set or set to 0, will use system default."},
+		{"credential_type", "string", "Credential type to be used for the token. Can be either 'user', 'org', 'team', or 'team_legacy'(deprecated)."},
+	}},
+	{"^role/?$", pathRoleListHelpSynopsis, pathRoleListHelpDescription, nil},
+	{"^config$", pathConfigHelpSynopsis, pathConfigHelpDescription, []field{
+		{"token", "string", "The token to access Terraform Cloud"},
+		{"address", "string", "The address to access Terraform Cloud or Enterprise.\n\t\t\t\tDefault is \"https://app.terraform.io\"."},
+		{"base_path", "string", "The base path for the Terraform Cloud or Enterprise API.\n\t\t\t\tDefault is \"/api/v2/\"."},
+	}},
+	{"^creds/" + nameRoute + "$", pathCredentialsHelpSyn, pathCredentialsHelpDesc, []field{
+		{"name", "lowercase string", "Name of the role"},
+	}},
+	{"^rotate-role/" + nameRoute + "$", pathRotateRoleHelpSyn, pathRotateRoleHelpDesc, []field{
+		{"name", "string", "Name of the team or organization role"},
+	}},
 }
 
-// help answers ?help=1 in Vault's path-help format.
+// pathHelpTemplate and rootHelpTemplate are Vault's sdk/framework
+// templates (path.go, backend.go), byte for byte.
+const pathHelpTemplate = `
+Request:        {{.Request}}
+Matching Route: {{.RoutePattern}}
+
+{{.Synopsis}}
+
+{{ if .Fields -}}
+## PARAMETERS
+{{range .Fields}}
+{{indent 4 .Key}} ({{.Type}})
+{{if .Deprecated}}
+{{printf "(DEPRECATED) %s" .Description | indent 8}}
+{{else}}
+{{indent 8 .Description}}
+{{end}}{{end}}{{end}}
+## DESCRIPTION
+
+{{.Description}}
+`
+
+const rootHelpTemplate = `
+## DESCRIPTION
+
+{{.Help}}
+
+## PATHS
+
+The following paths are supported by this backend. To view help for
+any of the paths below, use the help command with any route matching
+the path pattern. Note that depending on the policy of your auth token,
+you may or may not be able to access certain paths.
+
+{{range .Paths}}{{indent 4 .Path}}
+{{indent 8 .Help}}
+
+{{end}}
+
+`
+
+// help answers ?help=1 as the framework does: the root help for the
+// mount itself, a path's help for a path one of its patterns matches.
+// The OpenAPI document Vault adds is left out (see deviations.yaml).
 func (b *backend) help(path string) (*logical.Response, error) {
-	for _, h := range helps {
-		if !matches(h.route, path) {
-			continue
-		}
-		var sb strings.Builder
-		fmt.Fprintf(&sb, "Request:        %s\nMatching Route: %s\n\n%s\n", path, h.route, h.synopsis)
-		if len(h.fields) > 0 {
-			sb.WriteString("\n## PARAMETERS\n")
-			for _, f := range h.fields {
-				fmt.Fprintf(&sb, "\n    %s (%s)\n\n        %s\n", f.name, f.typ, f.desc)
-			}
-		}
-		fmt.Fprintf(&sb, "\n## DESCRIPTION\n\n%s\n", h.description)
-		return &logical.Response{Data: map[string]any{"help": sb.String(), "see_also": nil, "openapi": nil}}, nil
-	}
 	if path == "" {
-		return &logical.Response{Data: map[string]any{"help": "## DESCRIPTION\n" + backendHelp + "\n## PATHS\n\n" + pathList(), "see_also": nil, "openapi": nil}}, nil
+		return helpResponse(renderHelp(rootHelpTemplate, rootHelpData())), nil
+	}
+	for _, h := range helps {
+		if regexp.MustCompile(h.route).MatchString(path) {
+			return helpResponse(renderHelp(pathHelpTemplate, h.data(path))), nil
+		}
 	}
 	return nil, logical.ErrUnsupportedPath
 }
 
-func pathList() string {
-	var sb strings.Builder
-	for _, h := range helps {
-		fmt.Fprintf(&sb, "    %s\n        %s\n\n", h.route, h.synopsis)
-	}
-	return sb.String()
+func helpResponse(text string) *logical.Response {
+	return &logical.Response{Data: map[string]any{"help": text, "see_also": nil, "openapi": nil}}
 }
 
-func matches(route, path string) bool { return regexp.MustCompile(route).MatchString(path) }
+type helpField struct {
+	Key, Type, Description string
+	Deprecated             bool
+}
+
+// data is the path template's data: fields sorted by name, texts trimmed.
+func (h pathHelp) data(request string) map[string]any {
+	fields := make([]helpField, 0, len(h.fields))
+	for _, f := range h.fields {
+		fields = append(fields, helpField{Key: f.name, Type: f.typ, Description: strings.TrimSpace(f.desc)})
+	}
+	sort.Slice(fields, func(i, j int) bool { return fields[i].Key < fields[j].Key })
+	return map[string]any{"Request": request, "RoutePattern": h.route, "Synopsis": strings.TrimSpace(h.synopsis),
+		"Description": strings.TrimSpace(h.description), "Fields": fields}
+}
+
+// rootHelpData lists the paths alphabetically by pattern.
+func rootHelpData() map[string]any {
+	type entry struct{ Path, Help string }
+	paths := make([]entry, 0, len(helps))
+	for _, h := range helps {
+		paths = append(paths, entry{h.route, strings.TrimSpace(h.synopsis)})
+	}
+	sort.Slice(paths, func(i, j int) bool { return paths[i].Path < paths[j].Path })
+	return map[string]any{"Help": strings.TrimSpace(backendHelp), "Paths": paths}
+}
+
+// renderHelp is the framework's executeTemplate: the template with its
+// indent function, trimmed.
+func renderHelp(tpl string, data any) string {
+	t := template.Must(template.New("root").Funcs(template.FuncMap{"indent": indent}).Parse(tpl))
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return ""
+	}
+	return strings.TrimSpace(buf.String())
+}
+
+// indent prefixes every line of text with count spaces.
+func indent(count int, text string) string {
+	var buf bytes.Buffer
+	prefix := strings.Repeat(" ", count)
+	scan := bufio.NewScanner(strings.NewReader(text))
+	for scan.Scan() {
+		buf.WriteString(prefix + scan.Text() + "\n")
+	}
+	return strings.TrimRight(buf.String(), "\n")
+}
