@@ -2,6 +2,7 @@ package jwtauth
 
 import (
 	"fmt"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -161,11 +162,11 @@ func parseRoleFields(req *logical.Request) (*roleFields, *logical.Response) {
 			return nil, logical.ExistenceFieldError(field, err)
 		}
 		if sent {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 0, 64)
 			if err != nil {
 				return nil, logical.ExistenceFieldError(field, fmt.Errorf("cannot parse '' as int: %w", err))
 			}
-			f.ints[field] = n
+			f.ints[field] = int(n)
 		}
 		f.sent[field] = sent
 	}
@@ -219,7 +220,11 @@ func (b *backend) writeRole(req *logical.Request, name string) (*logical.Respons
 	}
 	// tokenutil.ParseTokenFields
 	if f.sent["token_bound_cidrs"] {
-		r.TokenBoundCIDRs = f.lists["token_bound_cidrs"]
+		cidrs, err := parseAddrs(f.lists["token_bound_cidrs"])
+		if err != nil {
+			return logical.ErrorResponse("%s", err), nil
+		}
+		r.TokenBoundCIDRs = cidrs
 	}
 	if f.sent["token_max_ttl"] {
 		r.TokenMaxTTL = f.durs["token_max_ttl"]
@@ -256,7 +261,11 @@ func (b *backend) writeRole(req *logical.Request, name string) (*logical.Respons
 		return logical.ErrorResponse("'token_ttl' cannot be greater than 'token_max_ttl'"), nil
 	}
 	upgrade(f, "policies", "token_policies", &r.Policies, &r.TokenPolicies, func(k string) []string { return f.lists[k] })
-	upgrade(f, "bound_cidrs", "token_bound_cidrs", &r.BoundCIDRs, &r.TokenBoundCIDRs, func(k string) []string { return f.lists[k] })
+	oldCIDRs, err := parseAddrs(f.lists["bound_cidrs"])
+	if err != nil {
+		return logical.ErrorResponse("%s", err), nil
+	}
+	upgrade(f, "bound_cidrs", "token_bound_cidrs", &r.BoundCIDRs, &r.TokenBoundCIDRs, func(string) []string { return oldCIDRs })
 	upgrade(f, "num_uses", "token_num_uses", &r.NumUses, &r.TokenNumUses, func(k string) int { return f.ints[k] })
 	upgrade(f, "ttl", "token_ttl", &r.TTL, &r.TokenTTL, func(k string) time.Duration { return f.durs[k] })
 	upgrade(f, "max_ttl", "token_max_ttl", &r.MaxTTL, &r.TokenMaxTTL, func(k string) time.Duration { return f.durs[k] })
@@ -371,6 +380,28 @@ func claimMappings(m map[string]any) (map[string]string, *logical.Response) {
 		}
 		targets[dst] = true
 		out[k] = dst
+	}
+	return out, nil
+}
+
+// parseAddrs is parseutil.ParseAddrs: each entry an IP or CIDR, shown as
+// go-sockaddr prints it (a host address without its /32 or /128).
+func parseAddrs(addrs []string) ([]string, error) {
+	out := make([]string, 0, len(addrs))
+	for _, a := range addrs {
+		if ip := net.ParseIP(a); ip != nil {
+			out = append(out, ip.String())
+			continue
+		}
+		ip, n, err := net.ParseCIDR(a)
+		if err != nil {
+			return nil, fmt.Errorf("error parsing address %q: Unable to convert %q to an IPv4 or IPv6 address, or a UNIX Socket", a, a)
+		}
+		if ones, bits := n.Mask.Size(); ones == bits {
+			out = append(out, ip.String())
+		} else {
+			out = append(out, fmt.Sprintf("%s/%d", ip, ones))
+		}
 	}
 	return out, nil
 }

@@ -36,7 +36,7 @@ func (r *Request) String(field string) (string, bool, error) {
 	case bool:
 		return strconv.FormatBool(t), true, nil
 	}
-	return "", true, fmt.Errorf("'%v' expected type 'string', got unconvertible type '%T'", v, v)
+	return "", true, fmt.Errorf("'' expected type 'string', got unconvertible type '%T', value: '%v'", v, v)
 }
 
 // Bool reads a boolean field ("true", true, 1).
@@ -50,7 +50,10 @@ func (r *Request) Bool(field string) (bool, bool, error) {
 		return t, true, nil
 	case string:
 		b, err := strconv.ParseBool(t)
-		return b, true, err
+		if err != nil {
+			return false, true, fmt.Errorf("cannot parse '' as bool: %w", err)
+		}
+		return b, true, nil
 	case json.Number:
 		n, err := t.Int64()
 		return n != 0, true, err
