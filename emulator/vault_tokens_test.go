@@ -269,18 +269,20 @@ func TestVaultTokenRenewAndAccessors(t *testing.T) {
 	}
 	_, err = ve.v.Auth().Token().LookupAccessor(acc)
 	wantVaultErr(t, err, 400, "invalid accessor")
-	// The root token has no lease to renew.
+	// The dev root token's lease never expires and is not renewable.
 	_, err = ve.v.Auth().Token().RenewSelf(0)
-	wantVaultErr(t, err, 400, "invalid lease ID")
+	wantVaultErr(t, err, 400, "lease is not renewable")
 	_, err = ve.v.Auth().Token().Renew("hvs.nothing", 0)
 	wantVaultErr(t, err, 400, "token not found")
 	status, body := ve.raw(t, "root", "POST", "auth/token/revoke-accessor", `{"accessor":"nope"}`)
 	if status != 200 || body["warnings"].([]any)[0] != "No token found with this accessor" {
 		t.Fatalf("revoke-accessor unknown = %d %v", status, body)
 	}
-	// Root's lookup-self has no lease fields.
+	// The dev root token was made by auth/token/create: its lease shows
+	// an issue time, is not renewable and never expires.
 	root, _ := ve.v.Auth().Token().LookupSelf()
-	if _, ok := root.Data["issue_time"]; ok || root.Data["path"] != "auth/token/root" || root.Data["expire_time"] != nil {
+	if _, ok := root.Data["issue_time"]; !ok || root.Data["renewable"] != false || root.Data["path"] != "auth/token/create" ||
+		root.Data["display_name"] != "token" || root.Data["expire_time"] != nil {
 		t.Fatalf("root lookup-self = %v", root.Data)
 	}
 }

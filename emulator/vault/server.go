@@ -98,8 +98,9 @@ func (s *Server) Reset() {
 	s.leases = map[string]*lease{}
 	s.policies = map[string]*policy{"default": defaultPolicy}
 	s.tokens = map[string]*token{s.cfg.RootToken: {
-		ID: s.cfg.RootToken, Accessor: randomBase62(24), Policies: []string{"root"}, DisplayName: "root",
-		Path: "auth/token/root", CreationTime: s.cfg.Now(),
+		// A dev server makes its root token with auth/token/create.
+		ID: s.cfg.RootToken, Accessor: randomBase62(24), Policies: []string{"root"}, DisplayName: "token",
+		Path: "auth/token/create", CreationTime: s.cfg.Now(), IssueTime: s.cfg.Now(),
 	}}
 }
 

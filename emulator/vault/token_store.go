@@ -98,13 +98,18 @@ func (s *Server) lookupData(t *token, now time.Time) map[string]any {
 	if t.Period != 0 {
 		d["period"] = int64(t.Period.Seconds())
 	}
-	if !t.ExpireTime.IsZero() {
+	// Every token but one made by "operator init" has a lease entry (the
+	// dev root token too: dev mode creates it through auth/token/create);
+	// its times show when there is one (FetchLeaseTimesByToken).
+	if !t.IssueTime.IsZero() {
 		if !t.LastRenewal.IsZero() {
 			d["last_renewal_time"] = t.LastRenewal.Unix()
 			d["last_renewal"] = t.LastRenewal.Format(time.RFC3339Nano)
 		}
-		d["expire_time"] = t.ExpireTime.Format(time.RFC3339Nano)
-		d["ttl"] = int64(t.ttl(now).Round(time.Second).Seconds())
+		if !t.ExpireTime.IsZero() {
+			d["expire_time"] = t.ExpireTime.Format(time.RFC3339Nano)
+			d["ttl"] = int64(t.ttl(now).Round(time.Second).Seconds())
+		}
 		d["renewable"] = t.Renewable
 		d["issue_time"] = t.IssueTime.Format(time.RFC3339Nano)
 	}
@@ -148,7 +153,7 @@ func (s *Server) renew(req *request, t *token) tokenResult {
 		return tokenErr(http.StatusBadRequest, logical.FieldError("increment", err).Error())
 	}
 	s.mu.RLock()
-	noLease, renewable, m, internal := t.ExpireTime.IsZero(), t.Renewable, t.mount, t.internal
+	noLease, renewable, m, internal := t.IssueTime.IsZero(), t.Renewable, t.mount, t.internal
 	s.mu.RUnlock()
 	if noLease {
 		return tokenErr(http.StatusBadRequest, "invalid lease ID")

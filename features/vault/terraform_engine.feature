@@ -6,7 +6,7 @@ Feature: Vault's Terraform Cloud secrets engine
 
   Background:
     # vault secrets enable terraform
-    When I POST "/v1/sys/mounts/terraform/" to Vault with:
+    When I POST "/v1/sys/mounts/terraform" to Vault with:
       """
       {"type":"terraform","description":"","config":{"options":null,"default_lease_ttl":"0s","max_lease_ttl":"0s","force_no_cache":false},"local":false,"seal_wrap":false,"external_entropy_access":false,"options":null}
       """
