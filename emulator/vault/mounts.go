@@ -144,9 +144,13 @@ func (s *Server) enable(w http.ResponseWriter, req *request, prefix, full string
 	desc, _, _ := lreq.String("description")
 	m := &mount{path: full, typ: typ, description: desc, auth: prefix == "auth/", uuid: uuid.NewString(),
 		accessor: newAccessor(typ, prefix == "auth/"), options: map[string]any{}}
-	if opts, ok := req.data["options"].(map[string]any); ok {
+	// options is a key-value field: absent is {}, null stays null (what
+	// the vault CLI sends), values are strings.
+	if raw, sent := req.data["options"]; sent && raw == nil {
+		m.options = nil
+	} else if opts, _, err := lreq.Map("options"); err == nil {
 		for k, v := range opts {
-			m.options[k] = v
+			m.options[k] = fmt.Sprint(v)
 		}
 	}
 	if cfg, ok := req.data["config"].(map[string]any); ok {
