@@ -368,14 +368,16 @@ func (s *Server) tune(w http.ResponseWriter, req *request, prefix, path string) 
 	sv := system{m}
 	switch req.op {
 	case logical.ReadOperation:
-		env := sysEnvelope()
-		env.Data = map[string]any{
+		data := map[string]any{
 			"default_lease_ttl": int(sv.DefaultLeaseTTL().Seconds()),
 			"max_lease_ttl":     int(sv.MaxLeaseTTL().Seconds()),
 			"force_no_cache":    false,
 			"description":       m.description,
 		}
-		writeVault(w, http.StatusOK, env)
+		if m.auth {
+			data["token_type"] = "default-service"
+		}
+		writeLegacy(w, data)
 	case logical.UpdateOperation:
 		def, max := m.defaultTTL, m.maxTTL
 		lreq := &logical.Request{Data: req.data}

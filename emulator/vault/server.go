@@ -249,6 +249,10 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 		s.health(w, req)
 		return
 	}
+	if req.path == uiMountsPath || strings.HasPrefix(req.path, uiMountsPath+"/") {
+		s.uiMounts(w, req)
+		return
+	}
 	m, rel := s.mountFor(req.path)
 	unauth := m != nil && contains(m.backend.Unauthenticated(), strings.TrimSuffix(rel, "/"))
 	var tok *token
