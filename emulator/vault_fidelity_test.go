@@ -1,0 +1,295 @@
+package emulator_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	vault "github.com/hashicorp/vault/api"
+)
+
+// The answers below were read from a Vault v1.21.0 dev server side by side
+// with the emulator (issue 8: a real Vault as the second judge).
+
+// rawBody sends one request with the root token and returns the status and
+// the body exactly as written.
+func (ve *vaultEnv) rawBody(t *testing.T, method, path, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, ve.e.Info().VaultURL+"/v1/"+path, strings.NewReader(body))
+	req.Header.Set("X-Vault-Token", ve.e.Info().VaultToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestVaultWriteToAPathEndingInSlashIsRefused(t *testing.T) {
+	ve := newVaultEnv(t)
+	for _, path := range []string{"sys/mounts/terraform/", "sys/auth/jwt/", "auth/token/create/"} {
+		status, body := ve.rawBody(t, "POST", path, `{"type":"terraform"}`)
+		if status != 400 || body != `{"errors":["cannot write to a path ending in '/'"]}`+"\n" {
+			t.Errorf("POST %s = %d %s", path, status, body)
+		}
+	}
+	if _, err := ve.v.Sys().GetMount("terraform"); err == nil {
+		t.Fatal("the refused write mounted the engine")
+	}
+}
+
+func TestVaultUserCredsCarryOnlyTheTokenAndItsID(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	ve.write(t, "terraform/role/u", map[string]any{"user_id": "user-12345abcde"})
+	creds := ve.read(t, "terraform/creds/u")
+	if len(creds.Data) != 2 || creds.Data["token"] == nil || creds.Data["token_id"] == nil {
+		t.Fatalf("user creds = %v, want token and token_id only", creds.Data)
+	}
+	// A described role's tokens carry TFC's description, still no expiry.
+	ve.write(t, "terraform/role/described", map[string]any{"user_id": "user-12345abcde", "description": "ci"})
+	creds = ve.read(t, "terraform/creds/described")
+	if len(creds.Data) != 3 || creds.Data["description"] != "ci" {
+		t.Fatalf("described user creds = %v", creds.Data)
+	}
+	ve.write(t, "terraform/role/org", map[string]any{"organization": "my-org"})
+	org := ve.read(t, "terraform/creds/org")
+	if org.LeaseID != "" || org.Data["organization"] != "my-org" || org.Data["team_id"] != "" || org.Data["role"] != "org" || org.Data["expired_at"] != nil {
+		t.Fatalf("org creds = %+v", org)
+	}
+}
+
+func TestVaultLeaderAndStatus(t *testing.T) {
+	ve := newVaultEnv(t)
+	leader, err := ve.v.Sys().Leader()
+	if err != nil || leader.HAEnabled || leader.IsSelf || leader.LeaderAddress != "" {
+		t.Fatalf("leader = %+v %v", leader, err)
+	}
+	status, body := ve.rawBody(t, "GET", "sys/leader", "")
+	want := `{"ha_enabled":false,"is_self":false,"active_time":"0001-01-01T00:00:00Z","leader_address":"","leader_cluster_address":"","performance_standby":false,"performance_standby_last_remote_wal":0}` + "\n"
+	if status != 200 || body != want {
+		t.Fatalf("sys/leader = %d %s", status, body)
+	}
+	seal, err := ve.v.Sys().SealStatus()
+	if err != nil || seal.Version != "1.21.0" || seal.BuildDate != "2025-10-22T02:33:18Z" || seal.StorageType != "inmem" {
+		t.Fatalf("seal status = %+v %v", seal, err)
+	}
+	_, health := ve.rawBody(t, "GET", "sys/health", "")
+	if strings.Contains(health, "removed_from_cluster") {
+		t.Fatalf("sys/health = %s: a server never removed from a cluster omits removed_from_cluster", health)
+	}
+}
+
+func TestVaultMountTablesAsADevServerListsThem(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	if err := ve.v.Sys().EnableAuthWithOptions("jwt", &vault.EnableAuthOptions{Type: "jwt"}); err != nil {
+		t.Fatal(err)
+	}
+	mounts, err := ve.v.Sys().ListMounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]struct {
+		typ, version, deprecation string
+		local, sealWrap           bool
+	}{
+		"terraform/": {"terraform", "v0.13.0+builtin", "supported", false, false},
+		"secret/":    {"kv", "v0.25.0+builtin", "supported", false, false},
+		"sys/":       {"system", "v1.21.0+builtin.vault", "", false, true},
+		"cubbyhole/": {"cubbyhole", "v1.21.0+builtin.vault", "", true, false},
+		"identity/":  {"identity", "v1.21.0+builtin.vault", "", false, false},
+	} {
+		m := mounts[path]
+		if m == nil || m.Type != want.typ || m.RunningVersion != want.version || m.DeprecationStatus != want.deprecation ||
+			m.Local != want.local || m.SealWrap != want.sealWrap || !strings.HasPrefix(m.Accessor, want.typ+"_") {
+			t.Errorf("%s = %+v", path, m)
+		}
+	}
+	// vault/api sends "options": null, which stays null.
+	if len(mounts) != 5 || mounts["secret/"].Options["version"] != "2" || mounts["terraform/"].Options != nil {
+		t.Errorf("mounts = %v; secret/ options %v, terraform/ options %v", mounts, mounts["secret/"].Options, mounts["terraform/"].Options)
+	}
+	if got := mounts["sys/"].Config.PassthroughRequestHeaders; len(got) != 1 || got[0] != "Accept" {
+		t.Errorf("sys/ passthrough headers = %v", got)
+	}
+	auths, err := ve.v.Sys().ListAuth()
+	if err != nil || !strings.HasPrefix(auths["jwt/"].Accessor, "auth_jwt_") || auths["jwt/"].Config.TokenType != "default-service" ||
+		auths["jwt/"].RunningVersion != "v0.25.0+builtin" || !strings.HasPrefix(auths["token/"].Accessor, "auth_token_") {
+		t.Fatalf("auth = %+v %v", auths, err)
+	}
+	// The listings and a mount's read repeat their data at the top level,
+	// before the envelope.
+	_, body := ve.rawBody(t, "GET", "sys/mounts/terraform", "")
+	var top map[string]any
+	if err := json.Unmarshal([]byte(body), &top); err != nil || top["type"] != "terraform" || top["running_plugin_version"] != "v0.13.0+builtin" ||
+		!strings.HasPrefix(body, `{"accessor":`) || top["mount_type"] != "system" {
+		t.Fatalf("sys/mounts/terraform = %s", body)
+	}
+	_, body = ve.rawBody(t, "GET", "sys/auth", "")
+	if err := json.Unmarshal([]byte(body), &top); err != nil || top["jwt/"] == nil || top["token/"] == nil || top["data"].(map[string]any)["jwt/"] == nil {
+		t.Fatalf("sys/auth = %s", body)
+	}
+	// Without options a mount has {}; options are key-value pairs.
+	status, _ := ve.rawBody(t, "POST", "sys/mounts/other", `{"type":"terraform"}`)
+	_, body = ve.rawBody(t, "GET", "sys/mounts/other", "")
+	if status != 204 || !strings.Contains(body, `"options":{}`) {
+		t.Fatalf("no options = %d %s", status, body)
+	}
+	status, _ = ve.rawBody(t, "POST", "sys/mounts/third", `{"type":"terraform","options":"x=y"}`)
+	_, body = ve.rawBody(t, "GET", "sys/mounts/third", "")
+	if status != 204 || !strings.Contains(body, `"options":{"x":"y"}`) {
+		t.Fatalf("options x=y = %d %s", status, body)
+	}
+	// Vault's own mounts cannot be disabled; an unknown auth mount reads as
+	// no auth engine.
+	status, body = ve.rawBody(t, "DELETE", "sys/mounts/cubbyhole", "")
+	if status != 400 || body != `{"errors":["cannot unmount \"cubbyhole/\""]}`+"\n" {
+		t.Fatalf("unmount cubbyhole = %d %s", status, body)
+	}
+	status, body = ve.rawBody(t, "GET", "sys/auth/nope", "")
+	if status != 400 || body != `{"errors":["No auth engine at nope/"]}`+"\n" {
+		t.Fatalf("sys/auth/nope = %d %s", status, body)
+	}
+	// Tune reads repeat their data at the top level too; an auth mount's
+	// shows its token type.
+	_, body = ve.rawBody(t, "GET", "sys/auth/jwt/tune", "")
+	if err := json.Unmarshal([]byte(body), &top); err != nil || top["token_type"] != "default-service" || top["default_lease_ttl"] != 2764800.0 {
+		t.Fatalf("sys/auth/jwt/tune = %s", body)
+	}
+}
+
+func TestVaultUIMountsListsWhatTheTokenMayReach(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	// Without a token the list is empty; a mount's entry needs one.
+	anon := ve.client(t, "")
+	anon.ClearToken()
+	s, err := anon.Logical().Read("sys/internal/ui/mounts")
+	if err != nil || len(s.Data["secret"].(map[string]any)) != 0 || len(s.Data["auth"].(map[string]any)) != 0 {
+		t.Fatalf("anonymous list = %+v %v", s, err)
+	}
+	_, err = anon.Logical().Read("sys/internal/ui/mounts/terraform")
+	wantVaultErr(t, err, 403, "permission denied")
+	// Root sees every mount, with effective TTLs and its path.
+	m := ve.read(t, "sys/internal/ui/mounts/terraform/creds/x")
+	cfg := m.Data["config"].(map[string]any)
+	if m.Data["path"] != "terraform/" || cfg["default_lease_ttl"] != json.Number("2764800") || m.MountType != "" {
+		t.Fatalf("ui mount = %+v", m)
+	}
+	// A default-policy token sees cubbyhole/, identity/, sys/ and token/,
+	// not the engine.
+	tok, _ := ve.v.Auth().Token().Create(&vault.TokenCreateRequest{Policies: []string{"default"}})
+	c := ve.client(t, tok.Auth.ClientToken)
+	s, err = c.Logical().Read("sys/internal/ui/mounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := s.Data["secret"].(map[string]any)
+	if len(secret) != 3 || secret["cubbyhole/"] == nil || secret["identity/"] == nil || secret["sys/"] == nil || s.Data["auth"].(map[string]any)["token/"] == nil {
+		t.Fatalf("default-policy list = %v", s.Data)
+	}
+	_, err = c.Logical().Read("sys/internal/ui/mounts/terraform")
+	wantVaultErr(t, err, 403, `preflight capability check returned 403, please ensure client's policies grant access to path "terraform/"`)
+}
+
+func TestVaultDisableStopsAtALeaseItCannotRevoke(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	ve.write(t, "terraform/role/u", map[string]any{"user_id": "user-12345abcde"})
+	creds := ve.read(t, "terraform/creds/u")
+	// The token is deleted in TFC behind Vault's back.
+	if err := ve.tfe.UserTokens.Delete(context.Background(), creds.Data["token_id"].(string)); err != nil {
+		t.Fatal(err)
+	}
+	err := ve.v.Sys().Unmount("terraform")
+	wantVaultErr(t, err, 400, `failed to revoke "`+creds.LeaseID+`" (1 / 1): failed to revoke entry: resp: (*logical.Response)(nil) err: error revoking user token: resource not found`)
+	if m, err := ve.v.Sys().GetMount("terraform"); err != nil || m.Type != "terraform" {
+		t.Fatalf("the mount is gone after a failed disable: %+v %v", m, err)
+	}
+}
+
+func TestVaultJWTRoleFieldsAsTheMethodShowsThem(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpVaultJWT(t, "my-workspace")
+	role := ve.read(t, "auth/jwt/role/tfc")
+	for _, absent := range []string{"bound_cidrs", "max_ttl", "num_uses", "period", "policies", "ttl"} {
+		if _, ok := role.Data[absent]; ok {
+			t.Errorf("role has %s = %v", absent, role.Data[absent])
+		}
+	}
+	for field, want := range map[string]any{"allowed_redirect_uris": nil, "oidc_scopes": nil, "claim_mappings": nil, "token_type": "default"} {
+		if got, ok := role.Data[field]; !ok || got != want {
+			t.Errorf("%s = %v (present %v), want %v", field, got, ok, want)
+		}
+	}
+	// The deprecated names show only when a write used them; /32 reads as
+	// the bare address.
+	ve.write(t, "auth/jwt/role/legacy", map[string]any{"role_type": "jwt", "user_claim": "sub", "bound_subject": "x",
+		"policies": "p1", "ttl": "1h", "bound_cidrs": "127.0.0.1/32,10.0.0.5/8"})
+	legacy := ve.read(t, "auth/jwt/role/legacy")
+	if legacy.Data["ttl"] != json.Number("3600") || legacy.Data["token_ttl"] != json.Number("3600") ||
+		len(legacy.Data["policies"].([]any)) != 1 || legacy.Data["bound_cidrs"].([]any)[0] != "127.0.0.1" || legacy.Data["token_bound_cidrs"].([]any)[1] != "10.0.0.5/8" {
+		t.Fatalf("legacy role = %v", legacy.Data)
+	}
+	// A write with the new name drops the old one.
+	ve.write(t, "auth/jwt/role/legacy", map[string]any{"role_type": "jwt", "token_policies": "p2"})
+	legacy = ve.read(t, "auth/jwt/role/legacy")
+	if _, ok := legacy.Data["policies"]; ok || legacy.Data["token_policies"].([]any)[0] != "p2" {
+		t.Fatalf("after token_policies = %v", legacy.Data)
+	}
+	// Field types are checked with the existence check: bare messages.
+	for _, tc := range []struct {
+		data map[string]any
+		msg  string
+	}{
+		{map[string]any{"role_type": "jwt", "user_claim": "sub", "bound_claims": "sub=foo"}, `error converting input for field "bound_claims": '' expected a map, got 'string'`},
+		{map[string]any{"user_claim": "sub", "num_uses": "x"}, `error converting input for field "num_uses": cannot parse '' as int: strconv.ParseInt: parsing "x": invalid syntax`},
+		{map[string]any{"user_claim": "sub", "user_claim_json_pointer": "x"}, `error converting input for field "user_claim_json_pointer": cannot parse '' as bool: strconv.ParseBool: parsing "x": invalid syntax`},
+		{map[string]any{"user_claim": "sub", "token_bound_cidrs": "abc"}, `error parsing address "abc": Unable to convert "abc" to an IPv4 or IPv6 address, or a UNIX Socket`},
+		{map[string]any{"user_claim": "sub", "token_type": "weird"}, `invalid 'token_type' value "weird"`},
+	} {
+		_, err := ve.v.Logical().Write("auth/jwt/role/bad", tc.data)
+		wantVaultErr(t, err, 400, tc.msg)
+	}
+	// terraform/config has an existence check too; its role path has none.
+	ve.setUpEngine(t)
+	_, err := ve.v.Logical().Write("terraform/config", map[string]any{"token": map[string]any{"a": 1}})
+	wantVaultErr(t, err, 400, `error converting input for field "token": '' expected type 'string', got unconvertible type 'map[string]interface {}', value: 'map[a:1]'`)
+}
+
+func TestVaultPathHelpIsTheFrameworks(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	root, err := ve.v.Help("terraform/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRoot := "## DESCRIPTION\n\nThe Terraform Cloud secrets backend dynamically generates organization\nand user tokens.\n\n" +
+		"After mounting this backend, credentials to manage Terraform Cloud or\nEnterprise tokens must be configured with the \"config/\" endpoints.\n\n" +
+		"## PATHS\n\nThe following paths are supported by this backend. To view help for\nany of the paths below, use the help command with any route matching\n" +
+		"the path pattern. Note that depending on the policy of your auth token,\nyou may or may not be able to access certain paths.\n\n" +
+		"    ^config$\n        Configure the Terraform Cloud / Enterprise backend.\n\n" +
+		"    ^creds/(?P<name>\\w(([\\w-.]+)?\\w)?)$\n        Generate a Terraform Cloud or Enterprise API token from a specific Vault role.\n\n" +
+		"    ^role/(?P<name>\\w(([\\w-.]+)?\\w)?)$\n        Manages the Vault role for generating Terraform Cloud / Enterprise tokens.\n\n" +
+		"    ^role/?$\n        List the existing roles in Terraform Cloud / Enterprise backend\n\n" +
+		"    ^rotate-role/(?P<name>\\w(([\\w-.]+)?\\w)?)$\n        Request to rotate the credentials for a team or organization."
+	if root.Help != wantRoot {
+		t.Errorf("root help =\n%s\nwant\n%s", root.Help, wantRoot)
+	}
+	if paths, _ := root.OpenAPI["paths"].(map[string]any); len(paths) != 5 || paths["/creds/{name}"] == nil {
+		t.Errorf("root OpenAPI paths = %v", root.OpenAPI["paths"])
+	}
+	creds, err := ve.v.Help("terraform/creds/my-role")
+	wantCreds := "Request:        creds/my-role\nMatching Route: ^creds/(?P<name>\\w(([\\w-.]+)?\\w)?)$\n\n" +
+		"Generate a Terraform Cloud or Enterprise API token from a specific Vault role.\n\n## PARAMETERS\n\n" +
+		"    name (lowercase string)\n\n        Name of the role\n\n## DESCRIPTION\n\n" +
+		"This path generates Terraform Cloud or Enterprise API Organization, Team, or\nUser Tokens based on a particular role."
+	if err != nil || !strings.HasPrefix(creds.Help, wantCreds) {
+		t.Errorf("creds help = %q %v\nwant prefix %q", creds.Help, err, wantCreds)
+	}
+}
