@@ -293,3 +293,48 @@ func TestVaultPathHelpIsTheFrameworks(t *testing.T) {
 		t.Errorf("creds help = %q %v\nwant prefix %q", creds.Help, err, wantCreds)
 	}
 }
+
+func TestVaultTokenStoreCorners(t *testing.T) {
+	ve := newVaultEnv(t)
+	// Root tokens are "hvs." and 24 characters; others carry the signed
+	// server-side consistent form.
+	child, err := ve.v.Auth().Token().Create(&vault.TokenCreateRequest{Policies: []string{"default"}})
+	if err != nil || !serviceTokenRE.MatchString(child.Auth.ClientToken) {
+		t.Fatalf("default-policy token = %+v %v", child, err)
+	}
+	// Unknown fields are ignored with the framework's warning.
+	s, err := ve.v.Logical().Write("auth/token/create", map[string]any{"ttl": "1h", "foo": 1, "bar": 2})
+	if err != nil || !rootTokenRE.MatchString(s.Auth.ClientToken) || len(s.Warnings) != 1 || s.Warnings[0] != "Endpoint ignored these unrecognized parameters: [bar foo]" {
+		t.Fatalf("create with unknown fields = %+v %v", s, err)
+	}
+	// A batch token that would be root is refused as Vault refuses it.
+	_, err = ve.v.Logical().Write("auth/token/create", map[string]any{"type": "batch"})
+	wantVaultErr(t, err, 400, "batch tokens cannot be root tokens")
+	// No token roles: the list and reads are empty 404s, GET on the list
+	// path is not an operation it has.
+	status, body := ve.rawBody(t, "LIST", "auth/token/roles", "")
+	if status != 404 || body != `{"errors":[]}`+"\n" {
+		t.Fatalf("LIST roles = %d %s", status, body)
+	}
+	status, body = ve.rawBody(t, "GET", "auth/token/roles", "")
+	if status != 405 || body != `{"errors":["1 error occurred:\n\t* unsupported operation\n\n"]}`+"\n" {
+		t.Fatalf("GET roles = %d %s", status, body)
+	}
+	if r, err := ve.v.Logical().Read("auth/token/roles/x"); r != nil || err != nil {
+		t.Fatalf("role read = %+v %v", r, err)
+	}
+	// sys/capabilities* and the legacy sys/policy paths repeat their data
+	// at the top level.
+	_, body = ve.rawBody(t, "POST", "sys/capabilities-self", `{"path":"terraform/creds/x"}`)
+	if !strings.HasPrefix(body, `{"capabilities":["root"],"terraform/creds/x":["root"],"request_id":`) {
+		t.Fatalf("capabilities-self = %s", body)
+	}
+	_, body = ve.rawBody(t, "GET", "sys/policy", "")
+	if !strings.HasPrefix(body, `{"keys":["default","root"],"policies":["default","root"],"request_id":`) {
+		t.Fatalf("sys/policy = %s", body)
+	}
+	status, body = ve.rawBody(t, "GET", "sys/policies/acl?list=true", "")
+	if status != 200 || !strings.HasPrefix(body, `{"request_id":`) {
+		t.Fatalf("sys/policies/acl = %s: only the legacy paths repeat their data", body)
+	}
+}

@@ -339,9 +339,10 @@ func (s *Server) readMount(w http.ResponseWriter, full string) {
 	writeLegacy(w, m.info())
 }
 
-// writeLegacy answers as the system backend's mount reads do: the data
-// both in the envelope and, for old clients, repeated at the top level
-// before it (Vault's order there is its map's; the emulator's is sorted).
+// writeLegacy answers as Vault does on the routes it injects data into the
+// top level for old clients (http/handler.go injectDataIntoTopRoutes:
+// sys/mounts*, sys/auth*, sys/policy*, sys/capabilities*): the data both
+// in the envelope and repeated before it.
 func writeLegacy(w http.ResponseWriter, data map[string]any) {
 	env := sysEnvelope()
 	env.Data = data

@@ -44,6 +44,10 @@ func (s *Server) tokenStore(w http.ResponseWriter, req *request, t *token) {
 		"accessors":       {logical.ListOperation: s.listAccessors},
 	}
 	ops, ok := handlers[path]
+	if !ok && (path == "roles" || strings.HasPrefix(path, "roles/")) {
+		s.tokenRoles(w, req, path)
+		return
+	}
 	if !ok {
 		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
 		return
@@ -274,4 +278,22 @@ func (s *Server) listAccessors(req *request, _ *token) tokenResult {
 		keys = append(keys, k)
 	}
 	return tokenResult{data: map[string]any{"keys": keys}}
+}
+
+// tokenRoles answers auth/token/roles as a token store with no roles does:
+// the list and every role read are empty 404s; the list path takes only
+// LIST. Writing a role is not emulated (features/deviations.yaml).
+func (s *Server) tokenRoles(w http.ResponseWriter, req *request, path string) {
+	switch {
+	case path == "roles" && req.op == logical.ListOperation,
+		path != "roles" && req.op == logical.ReadOperation:
+		writeErrors(w, http.StatusNotFound)
+	case path == "roles", req.op != logical.UpdateOperation && req.op != logical.DeleteOperation:
+		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
+	case req.op == logical.DeleteOperation:
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
+	}
 }

@@ -205,7 +205,8 @@ Feature: Vault's Terraform Cloud secrets engine
     Then the response status is 200
     And the response JSON at "data.terraform/.running_plugin_version" is "v0.13.0+builtin"
     And the response JSON at "data.terraform/.deprecation_status" is "supported"
-    And the response JSON at "data.terraform/.options" is {}
+    # The vault CLI enables with "options": null, which stays null.
+    And the response JSON at "data.terraform/.options" is null
     And the response JSON at "data.sys/.seal_wrap" is true
     And the response JSON at "data.sys/.running_plugin_version" is "v1.21.0+builtin.vault"
     And the response JSON at "data.secret/.options" is {"version":"2"}
