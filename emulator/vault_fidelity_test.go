@@ -338,3 +338,25 @@ func TestVaultTokenStoreCorners(t *testing.T) {
 		t.Fatalf("sys/policies/acl = %s: only the legacy paths repeat their data", body)
 	}
 }
+
+func TestVaultJWTPathHelp(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpVaultJWT(t, "my-workspace")
+	root, err := ve.v.Help("auth/jwt/")
+	if err != nil || !strings.HasPrefix(root.Help, "## DESCRIPTION\n\nThe JWT backend plugin allows authentication using JWTs (including OIDC).\n\n## PATHS\n") ||
+		!strings.Contains(root.Help, "    ^oidc/auth_url$\n\n\n    ^oidc/callback$\n") {
+		t.Fatalf("jwt help = %q %v", root.Help, err)
+	}
+	role, err := ve.v.Help("auth/jwt/role/tfc")
+	if err != nil || !strings.Contains(role.Help, "    bound_cidrs (slice)\n\n        (DEPRECATED) Use \"token_bound_cidrs\" instead.") ||
+		!strings.Contains(role.Help, "    name (lowercase string)\n\n        Name of the role.\n") || role.OpenAPI["openapi"] != "3.0.2" {
+		t.Fatalf("role help = %q %v", role.Help, err)
+	}
+	// Help on the login path needs no token, as the login itself.
+	anon := ve.client(t, "")
+	anon.ClearToken()
+	login, err := anon.Help("auth/jwt/login")
+	if err != nil || !strings.HasPrefix(login.Help, "Request:        login\nMatching Route: ^login$\n\nAuthenticates to Vault using a JWT (or OIDC) token.") {
+		t.Fatalf("login help = %q %v", login.Help, err)
+	}
+}
