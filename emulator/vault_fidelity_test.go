@@ -211,7 +211,54 @@ func TestVaultDisableStopsAtALeaseItCannotRevoke(t *testing.T) {
 	if m, err := ve.v.Sys().GetMount("terraform"); err != nil || m.Type != "terraform" {
 		t.Fatalf("the mount is gone after a failed disable: %+v %v", m, err)
 	}
+	// The mount stays tainted: it serves nothing and cannot be mounted
+	// over.
+	status, body := ve.rawBody(t, "GET", "terraform/role/u", "")
+	if status != 404 || body != `{"errors":["no handler for route \"terraform/role/u\". route entry is tainted."]}`+"\n" {
+		t.Fatalf("tainted mount read = %d %s", status, body)
+	}
+	err = ve.v.Sys().Mount("terraform", &vault.MountInput{Type: "terraform"})
+	wantVaultErr(t, err, 400, "path is already in use at terraform/")
 }
+
+func TestVaultTuneAsVaultDoes(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	// vault secrets tune sends both TTLs, "" for the one not given, which
+	// leaves it alone.
+	if err := ve.v.Sys().TuneMount("terraform", vault.MountConfigInput{DefaultLeaseTTL: "1h", MaxLeaseTTL: "2h"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ve.v.Sys().TuneMount("terraform", vault.MountConfigInput{Description: strPtr("hello")}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ve.v.Sys().MountConfig("terraform")
+	if m, _ := ve.v.Sys().GetMount("terraform"); err != nil || cfg.DefaultLeaseTTL != 3600 || cfg.MaxLeaseTTL != 7200 || m.Description != "hello" {
+		t.Fatalf("tune = %+v %v", cfg, err)
+	}
+	err = ve.v.Sys().TuneMount("terraform", vault.MountConfigInput{DefaultLeaseTTL: "3h"})
+	wantVaultErr(t, err, 400, "backend max lease TTL of 7200 would be less than backend default lease TTL of 10800")
+	// "system" is the system default again.
+	if err := ve.v.Sys().TuneMount("terraform", vault.MountConfigInput{DefaultLeaseTTL: "system", MaxLeaseTTL: "system"}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := ve.v.Sys().MountConfig("terraform"); cfg.DefaultLeaseTTL != 2764800 || cfg.MaxLeaseTTL != 2764800 {
+		t.Fatalf("after system = %+v", cfg)
+	}
+	err = ve.v.Sys().TuneMount("nope", vault.MountConfigInput{})
+	wantVaultErr(t, err, 400, `tune of path "nope/" failed: no mount entry found`)
+	_, err = ve.v.Sys().MountConfig("nope")
+	wantVaultErr(t, err, 400, `cannot fetch sysview for path "nope/"`)
+	err = ve.v.Sys().TuneMount("cubbyhole", vault.MountConfigInput{})
+	wantVaultErr(t, err, 400, `cannot tune "cubbyhole/"`)
+	// sys/ and the token store can be read.
+	sys, err := ve.v.Sys().MountConfig("sys")
+	if err != nil || sys.DefaultLeaseTTL != 2764800 || len(sys.PassthroughRequestHeaders) != 1 {
+		t.Fatalf("sys tune = %+v %v", sys, err)
+	}
+}
+
+func strPtr(s string) *string { return &s }
 
 func TestVaultJWTRoleFieldsAsTheMethodShowsThem(t *testing.T) {
 	ve := newVaultEnv(t)

@@ -34,6 +34,9 @@ type mount struct {
 	passthrough []string
 	// permanent mounts (cubbyhole/, identity/) cannot be disabled.
 	permanent bool
+	// tainted marks a mount being disabled; it stays so when a lease of
+	// it could not be revoked, and serves nothing until disabled again.
+	tainted bool
 }
 
 // system is the mount's view for its backend.
@@ -183,8 +186,9 @@ func (s *Server) enable(w http.ResponseWriter, req *request, prefix, full string
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// disable revokes the mount's leases and then unmounts, as Vault does: if
-// a revocation fails, the mount stays and the error is the answer.
+// disable taints the mount, revokes its leases and then unmounts, as
+// Vault does: if a revocation fails, the mount stays, tainted, and the
+// error is the answer.
 func (s *Server) disable(req *request, full string) error {
 	s.mu.RLock()
 	m, ok := s.mounts[full]
@@ -195,6 +199,9 @@ func (s *Server) disable(req *request, full string) error {
 	if m.permanent {
 		return fmt.Errorf("cannot unmount %q", full)
 	}
+	s.mu.Lock()
+	m.tainted = true
+	s.mu.Unlock()
 	if err := s.revokePrefix(req.http.Context(), full); err != nil {
 		return err
 	}
@@ -356,19 +363,26 @@ func writeLegacy(w http.ResponseWriter, data map[string]any) {
 	writeVault(w, http.StatusOK, json.RawMessage(append(out, body[1:]...)))
 }
 
-// tune reads or changes a mount's lease TTLs.
+// tune reads or changes a mount's lease TTLs, as handleTuneReadCommon and
+// handleTuneWriteCommon do: a TTL sent as "" is left alone, "system" is
+// the system default again; an explicit max below an explicit default is
+// refused in seconds.
 func (s *Server) tune(w http.ResponseWriter, req *request, prefix, path string) {
 	full := prefix + strings.Trim(path, "/") + "/"
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, ok := s.mounts[full]
-	if !ok {
-		writeErrors(w, http.StatusBadRequest, "cannot fetch sysview for path "+quote(full))
-		return
+	switch full {
+	case "sys/":
+		m, ok = s.sysMount, true
+	case "auth/token/":
+		m, ok = s.tokenMount, true
 	}
-	sv := system{m}
-	switch req.op {
-	case logical.ReadOperation:
+	switch {
+	case req.op == logical.ReadOperation && !ok:
+		writeErrors(w, http.StatusBadRequest, "cannot fetch sysview for path "+quote(full))
+	case req.op == logical.ReadOperation:
+		sv := system{m}
 		data := map[string]any{
 			"default_lease_ttl": int(sv.DefaultLeaseTTL().Seconds()),
 			"max_lease_ttl":     int(sv.MaxLeaseTTL().Seconds()),
@@ -378,34 +392,57 @@ func (s *Server) tune(w http.ResponseWriter, req *request, prefix, path string) 
 		if m.auth {
 			data["token_type"] = "default-service"
 		}
-		writeLegacy(w, data)
-	case logical.UpdateOperation:
-		def, max := m.defaultTTL, m.maxTTL
-		lreq := &logical.Request{Data: req.data}
-		for field, dst := range map[string]*time.Duration{"default_lease_ttl": &def, "max_lease_ttl": &max} {
-			d, sent, err := lreq.DurationSecond(field)
-			if err != nil {
-				writeErrors(w, http.StatusBadRequest, "unable to parse "+field+": "+err.Error())
-				return
-			}
-			if sent {
-				*dst = d
-			}
+		if m.passthrough != nil {
+			data["passthrough_request_headers"] = m.passthrough
 		}
-		effDef, effMax := system{&mount{defaultTTL: def}}.DefaultLeaseTTL(), system{&mount{maxTTL: max}}.MaxLeaseTTL()
-		if effDef > effMax {
-			writeErrors(w, http.StatusBadRequest, "backend max lease TTL of "+humanDuration(effMax)+" would be less than backend default lease TTL of "+humanDuration(effDef))
+		writeLegacy(w, data)
+	case req.op != logical.UpdateOperation:
+		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
+	case full == "sys/" || full == "cubbyhole/":
+		writeErrors(w, http.StatusBadRequest, "cannot tune "+quote(full))
+	case !ok:
+		writeErrors(w, http.StatusBadRequest, "tune of path "+quote(full)+" failed: no mount entry found")
+	default:
+		s.tuneWrite(w, req, m)
+	}
+}
+
+// tuneWrite applies a tune to m; the caller holds the lock.
+func (s *Server) tuneWrite(w http.ResponseWriter, req *request, m *mount) {
+	def, max := m.defaultTTL, m.maxTTL
+	lreq := &logical.Request{Data: req.data}
+	for _, f := range []struct {
+		field string
+		dst   *time.Duration
+	}{{"default_lease_ttl", &def}, {"max_lease_ttl", &max}} {
+		v, _, err := lreq.String(f.field)
+		if err != nil {
+			writeErrors(w, http.StatusBadRequest, logical.FieldError(f.field, err).Error())
 			return
 		}
-		m.defaultTTL, m.maxTTL = def, max
-		if d, ok, _ := lreq.String("description"); ok {
-			m.description = d
+		switch v {
+		case "":
+		case "system":
+			*f.dst = 0
+		default:
+			d, err := logical.ParseDurationSecond(v)
+			if err != nil {
+				writeErrors(w, http.StatusBadRequest, err.Error())
+				return
+			}
+			*f.dst = d
 		}
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
 	}
+	if def != 0 && max != 0 && max < def {
+		writeErrors(w, http.StatusBadRequest, fmt.Sprintf("backend max lease TTL of %d would be less than backend default lease TTL of %d", int(max.Seconds()), int(def.Seconds())))
+		return
+	}
+	m.defaultTTL, m.maxTTL = def, max
+	if d, ok, _ := lreq.String("description"); ok {
+		m.description = d
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // humanDuration prints a duration as Vault does in messages: "1h", "10m".
@@ -478,4 +515,11 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// isTainted reports whether m is a mount left tainted by a failed disable.
+func (s *Server) isTainted(m *mount) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return m.tainted
 }

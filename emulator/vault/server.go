@@ -273,6 +273,8 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 	case m == nil:
 		reqinfo.MarkUnmatched(req.http)
 		writeErrors(w, http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry not found.")
+	case s.isTainted(m):
+		writeErrors(w, http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry is tainted.")
 	default:
 		s.serveMount(w, req, m, rel, tok)
 	}

@@ -149,7 +149,7 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 	}
 	t.Period, t.ExplicitMaxTTL = period, explicitMax
 	if period > 0 || t.TTL > 0 || !t.root() {
-		ttl, warn, err := calculateTTL(system{tokenMount}, 0, t.TTL, period, 0, explicitMax, now, now)
+		ttl, warn, err := calculateTTL(system{s.tokenMount}, 0, t.TTL, period, 0, explicitMax, now, now)
 		if err != nil {
 			return tokenErr(http.StatusInternalServerError, multierror(err.Error()))
 		}

@@ -9,10 +9,6 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
-// tokenMount is the token auth method as a mount: its default and max lease
-// TTL are the system's, as the emulator cannot tune auth/token.
-var tokenMount = &mount{path: "auth/token/", typ: "token", auth: true}
-
 // tokenResult is what a token store path answers: an envelope body (data,
 // auth, warnings), 204, or an error with its status.
 type tokenResult struct {
@@ -169,7 +165,7 @@ func (s *Server) renew(req *request, t *token) tokenResult {
 	// TTLs of its role as it is now.
 	var fromMethod *logical.Auth
 	if m == nil {
-		m = tokenMount
+		m = s.tokenMount
 	} else if r, ok := m.backend.(logical.AuthRenewer); ok {
 		a, err := r.RenewAuth(req.http.Context(), internal)
 		if err != nil {

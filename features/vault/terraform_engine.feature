@@ -198,6 +198,13 @@ Feature: Vault's Terraform Cloud secrets engine
     When I GET "/v1/sys/mounts/terraform" from Vault
     Then the response status is 200
     And the response JSON at "data.type" is "terraform"
+    # ... tainted: it serves nothing more.
+    When I GET "/v1/terraform/role/my-role" from Vault
+    Then the response status is 404
+    And the response body is exactly:
+      """
+      {"errors":["no handler for route \"terraform/role/my-role\". route entry is tainted."]}
+      """
 
   Scenario: The mount tables are a dev server's, the engine at its plugin version
     # vault secrets list -detailed
