@@ -407,3 +407,37 @@ func TestVaultJWTPathHelp(t *testing.T) {
 		t.Fatalf("login help = %q %v", login.Help, err)
 	}
 }
+
+func TestVaultCubbyholeIsEachTokensOwn(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.write(t, "cubbyhole/a/b", map[string]any{"x": 1, "y": map[string]any{"z": true}})
+	ve.write(t, "cubbyhole/top", map[string]any{"k": "v"})
+	got := ve.read(t, "cubbyhole/a/b")
+	if got.Data["x"] != json.Number("1") || got.MountType != "cubbyhole" {
+		t.Fatalf("read = %+v", got)
+	}
+	list, err := ve.v.Logical().List("cubbyhole/")
+	if err != nil || len(list.Data["keys"].([]any)) != 2 || list.Data["keys"].([]any)[0] != "a/" {
+		t.Fatalf("list = %+v %v", list, err)
+	}
+	status, body := ve.rawBody(t, "PUT", "cubbyhole/empty", "{}")
+	if status != 500 || body != `{"errors":["1 error occurred:\n\t* missing data fields\n\n"]}`+"\n" {
+		t.Fatalf("empty write = %d %s", status, body)
+	}
+	// Another token (the default policy allows cubbyhole/*) sees its own,
+	// empty cubbyhole; revoking it drops what it wrote.
+	tok, _ := ve.v.Auth().Token().Create(&vault.TokenCreateRequest{Policies: []string{"default"}})
+	c := ve.client(t, tok.Auth.ClientToken)
+	if s, err := c.Logical().Read("cubbyhole/top"); s != nil || err != nil {
+		t.Fatalf("other token reads %+v %v", s, err)
+	}
+	if _, err := c.Logical().Write("cubbyhole/mine", map[string]any{"a": "b"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ve.v.Auth().Token().RevokeTree(tok.Auth.ClientToken); err != nil {
+		t.Fatal(err)
+	}
+	if s := ve.read(t, "cubbyhole/top"); s.Data["k"] != "v" {
+		t.Fatalf("root's cubbyhole = %+v", s)
+	}
+}

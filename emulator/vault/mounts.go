@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tfcemu/tfcemu/emulator/vault/cubbyhole"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
@@ -266,7 +267,8 @@ func newAccessor(typ string, auth bool) string {
 
 // devMounts are the mounts a dev server starts with besides sys/ and
 // auth/token/: cubbyhole/, identity/ and secret/ (kv v2). The emulator
-// lists them but serves none of their paths (features/deviations.yaml).
+// serves the cubbyhole; identity/ and secret/ are listed but serve none of
+// their paths (features/deviations.yaml).
 func devMounts(cfg Config) map[string]*mount {
 	ms := map[string]*mount{
 		"cubbyhole/": {path: "cubbyhole/", typ: "cubbyhole", description: "per-token private secret storage", local: true, permanent: true},
@@ -277,6 +279,7 @@ func devMounts(cfg Config) map[string]*mount {
 		m.uuid, m.accessor = uuid.NewString(), newAccessor(m.typ, false)
 		m.backend = unserved{}
 	}
+	ms["cubbyhole/"].backend = cubbyhole.Factory(logical.Config{Now: cfg.Now})
 	return ms
 }
 

@@ -285,6 +285,9 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel string, tok *token) {
 	ctx := req.http.Context()
 	lreq := &logical.Request{Operation: req.op, Path: rel, MountPoint: m.path, Data: req.data, RemoteAddr: req.http.RemoteAddr}
+	if tok != nil {
+		lreq.ClientToken = tok.ID
+	}
 	resp, err := m.backend.HandleRequest(ctx, lreq)
 	if errors.Is(err, logical.ErrAbortConnection) {
 		panic(http.ErrAbortHandler)

@@ -236,8 +236,17 @@ func (s *Server) revokeToken(ctx context.Context, id string) {
 		}
 	}
 	var ls []*lease
+	var forgetters []logical.TokenForgetter
+	for _, m := range s.mounts {
+		if f, ok := m.backend.(logical.TokenForgetter); ok {
+			forgetters = append(forgetters, f)
+		}
+	}
 	for tid := range gone {
 		delete(s.tokens, tid)
+		for _, f := range forgetters {
+			f.ForgetToken(tid)
+		}
 	}
 	for _, l := range s.leases {
 		if gone[l.Token] {

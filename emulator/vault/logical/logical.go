@@ -44,6 +44,15 @@ type Request struct {
 	MountPoint string
 	Data       map[string]any
 	RemoteAddr string
+	// ClientToken is the ID of the token the request carries ("" on an
+	// unauthenticated path); the cubbyhole is keyed by it.
+	ClientToken string
+}
+
+// TokenForgetter is a backend that keeps per-token state (the cubbyhole)
+// and drops it when the token is revoked.
+type TokenForgetter interface {
+	ForgetToken(token string)
 }
 
 // Response is a backend's answer. A response whose Data holds only "error"
