@@ -84,17 +84,17 @@ func New(cfg Config) *Server {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id, hmacKey: key}
-	s.sysMount, s.tokenMount = builtinMounts()
 	s.Reset()
 	return s
 }
 
-// Reset unmounts everything, forgets every token but root, every lease
-// and every policy but default.
+// Reset makes the server a fresh dev server again: its default mounts,
+// the root token, no leases, and no policy but default.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.mounts = devMounts(s.cfg)
+	s.sysMount, s.tokenMount = builtinMounts()
 	s.leases = map[string]*lease{}
 	s.policies = map[string]*policy{"default": defaultPolicy}
 	s.tokens = map[string]*token{s.cfg.RootToken: {
