@@ -441,3 +441,53 @@ func TestVaultCubbyholeIsEachTokensOwn(t *testing.T) {
 		t.Fatalf("root's cubbyhole = %+v", s)
 	}
 }
+
+func TestVaultRequestBodiesAndMethods(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	for _, tc := range []struct {
+		method, contentType, body string
+		status                    int
+		want                      string
+	}{
+		// Structural errors are found by the listener's JSON limits check.
+		{"PUT", "application/json", `{bad`, 500, `{"errors":["invalid character 'b' looking for beginning of value"]}`},
+		{"PUT", "application/json", `{"a":1,}`, 500, `{"errors":["invalid character '}' after object key-value pair"]}`},
+		{"PUT", "application/json", `[1,]`, 500, `{"errors":["invalid character ']' after array element"]}`},
+		{"PUT", "application/json", `{"a":`, 500, `{"errors":["malformed JSON, unclosed containers"]}`},
+		{"PUT", "application/json", `{"a":"x}`, 500, `{"errors":["malformed JSON, unclosed string"]}`},
+		{"PUT", "application/json", `{"a":1}}`, 500, `{"errors":["invalid character '}' after top-level value"]}`},
+		// Decoding errors are the handler's.
+		{"PUT", "application/json", `[1]`, 400, `{"errors":["error parsing JSON: failed to parse JSON input: json: cannot unmarshal array into Go value of type map[string]interface {}"]}`},
+		{"PUT", "application/json", `{"a" 1}`, 400, `{"errors":["error parsing JSON: failed to parse JSON input: invalid character '1' after object key"]}`},
+		{"PUT", "application/json", `a=b`, 400, `{"errors":["error parsing JSON: failed to parse JSON input: invalid character 'a' looking for beginning of value"]}`},
+		// A form body is a form; a repeated key is one comma-separated value.
+		{"PUT", "application/x-www-form-urlencoded", `user_id=a&organization=b`, 400, `{"errors":["cannot provide a user_id in combination with organization or team_id"]}`},
+		{"PATCH", "application/json", `{}`, 415, `{"errors":["PATCH requires Content-Type of application/merge-patch+json, provided application/json"]}`},
+		{"PATCH", "application/merge-patch+json", `{}`, 405, `{"errors":["1 error occurred:\n\t* unsupported operation\n\n"]}`},
+		{"OPTIONS", "", ``, 405, `{"errors":["1 error occurred:\n\t* unsupported operation\n\n"]}`},
+		{"FOO", "", ``, 405, `{"errors":[]}`},
+	} {
+		req, _ := http.NewRequest(tc.method, ve.e.Info().VaultURL+"/v1/terraform/role/zz", strings.NewReader(tc.body))
+		req.Header.Set("X-Vault-Token", ve.e.Info().VaultToken)
+		if tc.contentType != "" {
+			req.Header.Set("Content-Type", tc.contentType)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || string(b) != tc.want+"\n" {
+			t.Errorf("%s %s %q = %d %s, want %d %s", tc.method, tc.contentType, tc.body, resp.StatusCode, b, tc.status, tc.want)
+		}
+	}
+	status, body := ve.rawBody(t, "GET", "terraform/role?list=maybe", "")
+	if status != 400 || body != `{"errors":[]}`+"\n" {
+		t.Errorf("list=maybe = %d %s", status, body)
+	}
+	if r, err := ve.v.Logical().Read("terraform/role/zz"); r != nil || err != nil {
+		t.Fatalf("a refused write stored a role: %+v %v", r, err)
+	}
+}

@@ -1,15 +1,15 @@
 package vault
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"io"
+	"mime"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -154,18 +154,18 @@ func (s *Server) parse(r *http.Request) (*request, int, string) {
 	}
 	query := r.URL.Query()
 	switch r.Method {
-	case http.MethodGet, http.MethodHead:
+	case http.MethodGet:
 		req.op = logical.ReadOperation
 		if l := query.Get("list"); l != "" {
-			list, err := parseBoolParam(l)
+			list, err := strconv.ParseBool(l)
 			if err != nil {
-				return nil, http.StatusBadRequest, err.Error()
+				return nil, http.StatusBadRequest, ""
 			}
 			if list {
 				req.op = logical.ListOperation
+				query.Del("list")
 			}
 		}
-		query.Del("list")
 		addQuery(req.data, query)
 	case "LIST":
 		req.op = logical.ListOperation
@@ -173,8 +173,22 @@ func (s *Server) parse(r *http.Request) (*request, int, string) {
 	case http.MethodDelete:
 		req.op = logical.DeleteOperation
 		addQuery(req.data, query)
-	case http.MethodPost, http.MethodPut:
+	case http.MethodHead, http.MethodOptions:
+		// No backend serves these operations: 405 after the token check.
+		req.op = logical.HeaderOperation
+		addQuery(req.data, query)
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
 		req.op = logical.UpdateOperation
+		if r.Method == http.MethodPatch {
+			req.op = logical.PatchOperation
+			ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil {
+				return nil, http.StatusBadRequest, err.Error()
+			}
+			if ct != "application/merge-patch+json" {
+				return nil, http.StatusUnsupportedMediaType, "PATCH requires Content-Type of application/merge-patch+json, provided " + ct
+			}
+		}
 		data, status, msg := parseBody(r)
 		if status != 0 {
 			return nil, status, msg
@@ -194,52 +208,12 @@ func (s *Server) parse(r *http.Request) (*request, int, string) {
 	return req, 0, ""
 }
 
-func parseBoolParam(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "true", "1", "t":
-		return true, nil
-	case "false", "0", "f":
-		return false, nil
-	}
-	return false, errors.New("invalid list parameter")
-}
-
 func addQuery(dst map[string]any, q url.Values) {
 	for k, v := range q {
 		if len(v) > 0 {
 			dst[k] = v[0]
 		}
 	}
-}
-
-// parseBody reads a JSON (or form) body; empty is no data.
-func parseBody(r *http.Request) (map[string]any, int, string) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-	if err != nil {
-		return nil, http.StatusBadRequest, "error reading request body"
-	}
-	if len(b) > MaxBodyBytes {
-		return nil, http.StatusRequestEntityTooLarge, "http: request body too large"
-	}
-	trimmed := bytes.TrimSpace(b)
-	data := map[string]any{}
-	if len(trimmed) == 0 {
-		return data, 0, ""
-	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && trimmed[0] != '{' && trimmed[0] != '[' {
-		form, err := url.ParseQuery(string(trimmed))
-		if err != nil {
-			return nil, http.StatusBadRequest, "error parsing form data"
-		}
-		addQuery(data, form)
-		return data, 0, ""
-	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.UseNumber()
-	if err := dec.Decode(&data); err != nil {
-		return nil, http.StatusBadRequest, "error parsing JSON"
-	}
-	return data, 0, ""
 }
 
 // route authenticates and dispatches a request to sys, the token store, or

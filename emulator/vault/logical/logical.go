@@ -23,6 +23,10 @@ const (
 	CreateOperation Operation = "create"
 	UpdateOperation Operation = "update"
 	DeleteOperation Operation = "delete"
+	// PatchOperation (HTTP PATCH) and HeaderOperation (HEAD, OPTIONS) reach
+	// the backends, which serve neither.
+	PatchOperation  Operation = "patch"
+	HeaderOperation Operation = "header"
 )
 
 // Sentinel errors, matched by the core as Vault's errwrap.Contains does.
