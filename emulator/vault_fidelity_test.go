@@ -219,6 +219,16 @@ func TestVaultDisableStopsAtALeaseItCannotRevoke(t *testing.T) {
 	}
 	err = ve.v.Sys().Mount("terraform", &vault.MountInput{Type: "terraform"})
 	wantVaultErr(t, err, 400, "path is already in use at terraform/")
+	// An operator forces the lease out; then the disable goes through.
+	if err := ve.v.Sys().RevokeForce("terraform"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ve.v.Sys().Unmount("terraform"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ve.v.Sys().GetMount("terraform"); err == nil {
+		t.Fatal("the mount survived its disable")
+	}
 }
 
 func TestVaultTuneAsVaultDoes(t *testing.T) {

@@ -169,7 +169,7 @@ func (s *Server) findLease(id string) (*lease, lease, bool) {
 	return l, *l, true
 }
 
-// leaseOp serves sys/leases/{lookup,renew,revoke,revoke-prefix}.
+// leaseOp serves sys/leases/{lookup,renew,revoke,revoke-prefix,revoke-force}.
 func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
 	rest = strings.TrimSuffix(rest, "/")
 	action, urlID, _ := strings.Cut(rest, "/")
@@ -177,6 +177,10 @@ func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
 	id, _, _ := lreq.String("lease_id")
 	if id == "" {
 		id = urlID
+	}
+	if action == "revoke-force" {
+		s.revokeForce(w, req, urlID)
+		return
 	}
 	if req.op != logical.UpdateOperation && !(action == "lookup" && req.op == logical.ListOperation) {
 		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
@@ -273,4 +277,32 @@ func (s *Server) renewLease(w http.ResponseWriter, req *request, lreq *logical.R
 	env.LeaseID, env.Renewable, env.LeaseDuration = l.ID, true, int(ttl.Seconds())
 	env.Warnings = warnings
 	writeVault(w, http.StatusOK, env)
+}
+
+// revokeForce is sys/leases/revoke-force/:prefix: the leases under prefix
+// (or the one lease it names) are forgotten without asking their backend,
+// which is how an operator clears leases whose revocation keeps failing.
+func (s *Server) revokeForce(w http.ResponseWriter, req *request, prefix string) {
+	switch {
+	case prefix == "":
+		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
+		return
+	case req.op != logical.UpdateOperation:
+		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
+		return
+	}
+	s.mu.Lock()
+	if _, exact := s.leases[prefix]; exact {
+		delete(s.leases, prefix)
+	} else {
+		dir := strings.TrimSuffix(prefix, "/") + "/"
+		for id := range s.leases {
+			if strings.HasPrefix(id, dir) {
+				delete(s.leases, id)
+			}
+		}
+	}
+	s.mu.Unlock()
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
 }

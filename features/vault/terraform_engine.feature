@@ -205,6 +205,14 @@ Feature: Vault's Terraform Cloud secrets engine
       """
       {"errors":["no handler for route \"terraform/role/my-role\". route entry is tainted."]}
       """
+    # vault lease revoke -force -prefix terraform, then the disable succeeds
+    When I PUT "/v1/sys/leases/revoke-force/terraform" to Vault with:
+      """
+      {}
+      """
+    Then the response status is 204
+    When I DELETE "/v1/sys/mounts/terraform" on Vault
+    Then the response status is 204
 
   Scenario: The mount tables are a dev server's, the engine at its plugin version
     # vault secrets list -detailed
