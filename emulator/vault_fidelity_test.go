@@ -501,3 +501,16 @@ func TestVaultRequestBodiesAndMethods(t *testing.T) {
 		t.Fatalf("a refused write stored a role: %+v %v", r, err)
 	}
 }
+
+func TestVaultEnableKeepsItsFlags(t *testing.T) {
+	ve := newVaultEnv(t)
+	err := ve.v.Sys().Mount("tf3", &vault.MountInput{Type: "terraform", Description: "x", Local: true, SealWrap: true,
+		ExternalEntropyAccess: true, Options: map[string]string{"a": "b"}, Config: vault.MountConfigInput{DefaultLeaseTTL: "1h", MaxLeaseTTL: "2h"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ve.v.Sys().GetMount("tf3")
+	if err != nil || !m.Local || !m.SealWrap || !m.ExternalEntropyAccess || m.Options["a"] != "b" || m.Config.DefaultLeaseTTL != 3600 || m.Description != "x" {
+		t.Fatalf("mount = %+v %v", m, err)
+	}
+}

@@ -30,6 +30,8 @@ type mount struct {
 	// (builtin.vault) mounts show them.
 	options map[string]any
 	local   bool
+	// externalEntropy is what enable was told; nothing uses it.
+	externalEntropy bool
 	// sealWrap and passthrough are the system mounts' fixed settings.
 	sealWrap    bool
 	passthrough []string
@@ -146,8 +148,18 @@ func (s *Server) enable(w http.ResponseWriter, req *request, prefix, full string
 		return
 	}
 	desc, _, _ := lreq.String("description")
+	flags := map[string]bool{}
+	for _, field := range []string{"local", "seal_wrap", "external_entropy_access"} {
+		v, _, err := lreq.Bool(field)
+		if err != nil {
+			writeErrors(w, http.StatusBadRequest, logical.FieldError(field, err).Error())
+			return
+		}
+		flags[field] = v
+	}
 	m := &mount{path: full, typ: typ, description: desc, auth: prefix == "auth/", uuid: uuid.NewString(),
-		accessor: newAccessor(typ, prefix == "auth/"), options: map[string]any{}}
+		accessor: newAccessor(typ, prefix == "auth/"), options: map[string]any{},
+		local: flags["local"], sealWrap: flags["seal_wrap"], externalEntropy: flags["external_entropy_access"]}
 	// options is a key-value field: absent is {}, null stays null (what
 	// the vault CLI sends), values are strings.
 	if raw, sent := req.data["options"]; sent && raw == nil {
@@ -238,7 +250,7 @@ func (m *mount) info() map[string]any {
 		"accessor":                m.accessor,
 		"config":                  config,
 		"description":             m.description,
-		"external_entropy_access": false,
+		"external_entropy_access": m.externalEntropy,
 		"local":                   m.local,
 		"options":                 m.options,
 		"plugin_version":          "",
