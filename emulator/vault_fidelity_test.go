@@ -2,7 +2,11 @@ package emulator_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"strings"
@@ -512,5 +516,35 @@ func TestVaultEnableKeepsItsFlags(t *testing.T) {
 	m, err := ve.v.Sys().GetMount("tf3")
 	if err != nil || !m.Local || !m.SealWrap || !m.ExternalEntropyAccess || m.Options["a"] != "b" || m.Config.DefaultLeaseTTL != 3600 || m.Description != "x" {
 		t.Fatalf("mount = %+v %v", m, err)
+	}
+}
+
+func TestVaultJWTStaticKeysParseAsCapDoes(t *testing.T) {
+	ve := newVaultEnv(t)
+	if err := ve.v.Sys().EnableAuthWithOptions("jwt", &vault.EnableAuthOptions{Type: "jwt"}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	pub := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	ve.write(t, "auth/jwt/config", map[string]any{"jwt_validation_pubkeys": []string{pub}, "namespace_in_state": false})
+	ve.write(t, "auth/jwt/role/r", map[string]any{"role_type": "jwt", "user_claim": "sub", "bound_subject": "x"})
+	for jwt, msg := range map[string]string{
+		"not.a.jwt":                 "illegal base64 data at input byte 0",
+		"eyJhbGciOiJub25lIn0.e30.":  "no known key successfully validated the token signature",
+		"abc":                       "go-jose/go-jose: compact JWS format must have three parts",
+		"eyJ.e30.AA":                "unexpected end of JSON input",
+		"eyJhbGciOiJSUzI1NiJ9.eyJ.": "no known key successfully validated the token signature",
+	} {
+		_, err := ve.v.Logical().Write("auth/jwt/login", map[string]any{"role": "r", "jwt": jwt})
+		wantVaultErr(t, err, 400, "error validating token: error verifying token signature: "+msg)
+	}
+	// A rewrite without namespace_in_state keeps it.
+	ve.write(t, "auth/jwt/config", map[string]any{"jwt_validation_pubkeys": []string{pub}})
+	if c := ve.read(t, "auth/jwt/config"); c.Data["namespace_in_state"] != false {
+		t.Fatalf("namespace_in_state = %v", c.Data["namespace_in_state"])
 	}
 }
