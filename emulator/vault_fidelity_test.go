@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	vault "github.com/hashicorp/vault/api"
+
+	"github.com/tfcemu/tfcemu/emulator/admin"
 )
 
 // The answers below were read from a Vault v1.21.0 dev server side by side
@@ -232,4 +234,20 @@ func TestVaultJWTStaticKeysParseAsCapDoes(t *testing.T) {
 	if c := ve.read(t, "auth/jwt/config"); c.Data["namespace_in_state"] != false {
 		t.Fatalf("namespace_in_state = %v", c.Data["namespace_in_state"])
 	}
+}
+
+func TestVaultDisablingAnAuthMethodRevokesItsTokens(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpVaultJWT(t, "my-workspace")
+	jwt := mintToken(t, ve.e.Info().TFCURL, admin.TokenRequest{Organization: "my-org", Workspace: "my-workspace", Phase: "plan", Audience: "vault.workload.identity"})
+	login := ve.write(t, "auth/jwt/login", map[string]any{"role": "tfc", "jwt": jwt})
+	c := ve.client(t, login.Auth.ClientToken)
+	if _, err := c.Auth().Token().LookupSelf(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ve.v.Sys().DisableAuth("jwt"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Auth().Token().LookupSelf()
+	wantVaultErr(t, err, 403, "2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n")
 }

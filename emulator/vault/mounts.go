@@ -218,6 +218,19 @@ func (s *Server) disable(req *request, full string) error {
 	if err := s.revokePrefix(req.http.Context(), full); err != nil {
 		return err
 	}
+	// The tokens an auth method issued are leases under its path too:
+	// they go with it.
+	s.mu.Lock()
+	var issued []string
+	for id, t := range s.tokens {
+		if t.mount == m {
+			issued = append(issued, id)
+		}
+	}
+	s.mu.Unlock()
+	for _, id := range issued {
+		s.revokeToken(req.http.Context(), id)
+	}
 	s.mu.Lock()
 	delete(s.mounts, full)
 	s.mu.Unlock()
