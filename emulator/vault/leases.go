@@ -80,7 +80,7 @@ func calculateTTL(sv logical.SystemView, increment, backendTTL, period, backendM
 	}
 	if ttl > remaining {
 		warnings = append(warnings, fmt.Sprintf("TTL of %q exceeded the effective max_ttl of %q; TTL value is capped accordingly",
-			humanDuration(ttl), humanDuration(remaining.Round(time.Second))))
+			humanDuration(ttl), humanDuration(remaining.Truncate(time.Second))))
 		ttl = remaining
 	}
 	return ttl, warnings, nil

@@ -91,14 +91,18 @@ func (s *Server) tuneWrite(w http.ResponseWriter, req *request, m *mount) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// humanDuration prints a duration as Vault does in messages: "1h", "10m".
+// humanDuration prints a duration as Vault's sdk/framework does in its
+// messages: "1h", "10m", "1h5s".
 func humanDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = s[:len(s)-2]
 	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
+	if idx := strings.Index(s, "h0m"); idx > 0 {
+		s = s[:idx+1] + s[idx+3:]
 	}
 	return s
 }
