@@ -208,10 +208,20 @@ func (s *Server) parse(r *http.Request) (*request, int, string) {
 	return req, 0, ""
 }
 
+// addQuery is Vault's parseQuery: one value is a string, a repeated key a
+// list of them.
 func addQuery(dst map[string]any, q url.Values) {
 	for k, v := range q {
-		if len(v) > 0 {
+		switch len(v) {
+		case 0:
+		case 1:
 			dst[k] = v[0]
+		default:
+			list := make([]any, len(v))
+			for i, x := range v {
+				list[i] = x
+			}
+			dst[k] = list
 		}
 	}
 }
