@@ -251,3 +251,30 @@ func TestVaultDisablingAnAuthMethodRevokesItsTokens(t *testing.T) {
 	_, err := c.Auth().Token().LookupSelf()
 	wantVaultErr(t, err, 403, "2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n")
 }
+
+func TestVaultJWTPeriodicRoleTokens(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpVaultJWT(t, "my-workspace")
+	ve.write(t, "auth/jwt/role/tfc", map[string]any{"token_period": "1h", "token_explicit_max_ttl": "2h"})
+	role := ve.read(t, "auth/jwt/role/tfc")
+	if role.Data["token_period"] != json.Number("3600") || role.Data["token_explicit_max_ttl"] != json.Number("7200") {
+		t.Fatalf("role = %v", role.Data)
+	}
+	jwt := mintToken(t, ve.e.Info().TFCURL, admin.TokenRequest{Organization: "my-org", Workspace: "my-workspace", Phase: "plan", Audience: "vault.workload.identity"})
+	login := ve.write(t, "auth/jwt/login", map[string]any{"role": "tfc", "jwt": jwt})
+	if login.Auth.LeaseDuration != 3600 {
+		t.Fatalf("login lease = %d, want the period", login.Auth.LeaseDuration)
+	}
+	c := ve.client(t, login.Auth.ClientToken)
+	self, err := c.Auth().Token().LookupSelf()
+	if err != nil || self.Data["period"] != json.Number("3600") || self.Data["explicit_max_ttl"] != json.Number("7200") {
+		t.Fatalf("lookup-self = %v %v", self, err)
+	}
+	// A periodic token renews to its period, whatever the increment.
+	renewed, err := c.Auth().Token().RenewSelf(3 * 3600)
+	if err != nil || renewed.Auth.LeaseDuration != 3600 || len(renewed.Warnings) != 0 {
+		t.Fatalf("renew = %+v %v", renewed, err)
+	}
+	_, err = ve.v.Logical().Write("auth/jwt/role/big", map[string]any{"role_type": "jwt", "user_claim": "sub", "bound_subject": "x", "period": "800h"})
+	wantVaultErr(t, err, 400, `'period' of '"800h0m0s"' is greater than the backend's maximum lease TTL of '"768h0m0s"'`)
+}

@@ -179,10 +179,11 @@ func (s *Server) renew(req *request, t *token) tokenResult {
 	if t.LastRenewal.After(t.IssueTime) {
 		base = t.ExpireTime.Sub(t.LastRenewal)
 	}
+	period := t.Period
 	if fromMethod != nil {
-		base, maxTTL = fromMethod.TTL, fromMethod.MaxTTL
+		base, maxTTL, period = fromMethod.TTL, fromMethod.MaxTTL, fromMethod.Period
 	}
-	ttl, warnings, err := calculateTTL(system{m}, inc, base, t.Period, maxTTL, t.ExplicitMaxTTL, t.IssueTime, req.now)
+	ttl, warnings, err := calculateTTL(system{m}, inc, base, period, maxTTL, t.ExplicitMaxTTL, t.IssueTime, req.now)
 	if err != nil {
 		return tokenErr(http.StatusInternalServerError, multierror(err.Error()))
 	}

@@ -127,5 +127,5 @@ func (b *backend) RenewAuth(_ context.Context, internal map[string]any) (*logica
 	if !ok {
 		return nil, fmt.Errorf("role %s does not exist during renewal", name)
 	}
-	return &logical.Auth{TTL: r.TokenTTL, MaxTTL: r.TokenMaxTTL}, nil
+	return &logical.Auth{TTL: r.TokenTTL, MaxTTL: r.TokenMaxTTL, Period: r.TokenPeriod}, nil
 }

@@ -100,6 +100,7 @@ func (b *backend) login(ctx context.Context, req *logical.Request) (*logical.Res
 	return &logical.Response{Auth: &logical.Auth{
 		DisplayName: user, Policies: r.TokenPolicies, Metadata: metadata, TTL: r.TokenTTL, MaxTTL: r.TokenMaxTTL,
 		Renewable: true, NoDefault: r.TokenNoDefaultPolicy, NumUses: r.TokenNumUses, BoundCIDRs: r.TokenBoundCIDRs,
+		Period: r.TokenPeriod, ExplicitMaxTTL: r.TokenExplicitMaxTTL,
 		InternalData: map[string]any{"role": name},
 	}}, nil
 }

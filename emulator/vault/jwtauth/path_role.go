@@ -37,12 +37,15 @@ type role struct {
 	TokenNumUses         int
 	TokenNoDefaultPolicy bool
 	TokenType            string
+	TokenPeriod          time.Duration
+	TokenExplicitMaxTTL  time.Duration
 
 	Policies   []string
 	BoundCIDRs []string
 	NumUses    int
 	TTL        time.Duration
 	MaxTTL     time.Duration
+	Period     time.Duration
 }
 
 // readRole is pathRoleRead: unset lists read as null (bound_audiences,
@@ -62,8 +65,8 @@ func (b *backend) readRole(name string) *logical.Response {
 		"bound_claims": nilIfEmpty(r.BoundClaims), "claim_mappings": nil, "user_claim": r.UserClaim,
 		"user_claim_json_pointer": r.UserClaimJSONPointer, "groups_claim": r.GroupsClaim,
 		"allowed_redirect_uris": r.AllowedRedirectURIs, "oidc_scopes": r.OIDCScopes, "verbose_oidc_logging": false, "max_age": 0,
-		"token_bound_cidrs": orEmpty(r.TokenBoundCIDRs), "token_explicit_max_ttl": 0, "token_max_ttl": int(r.TokenMaxTTL.Seconds()),
-		"token_no_default_policy": r.TokenNoDefaultPolicy, "token_period": 0, "token_policies": orEmpty(r.TokenPolicies),
+		"token_bound_cidrs": orEmpty(r.TokenBoundCIDRs), "token_explicit_max_ttl": int(r.TokenExplicitMaxTTL.Seconds()), "token_max_ttl": int(r.TokenMaxTTL.Seconds()),
+		"token_no_default_policy": r.TokenNoDefaultPolicy, "token_period": int(r.TokenPeriod.Seconds()), "token_policies": orEmpty(r.TokenPolicies),
 		"token_type": r.TokenType, "token_ttl": int(r.TokenTTL.Seconds()), "token_num_uses": r.TokenNumUses,
 	}
 	if r.ClaimMappings != nil {
@@ -84,6 +87,9 @@ func (b *backend) readRole(name string) *logical.Response {
 	}
 	if r.MaxTTL > 0 {
 		d["max_ttl"] = int(r.MaxTTL.Seconds())
+	}
+	if r.Period > 0 {
+		d["period"] = int(r.Period.Seconds())
 	}
 	if r.NumUses > 0 {
 		d["num_uses"] = r.NumUses
@@ -142,7 +148,8 @@ func parseRoleFields(req *logical.Request) (*roleFields, *logical.Response) {
 		}
 		f.lists[field], f.sent[field] = v, sent
 	}
-	for _, field := range []string{"token_ttl", "ttl", "token_max_ttl", "max_ttl", "expiration_leeway", "not_before_leeway", "clock_skew_leeway"} {
+	for _, field := range []string{"token_ttl", "ttl", "token_max_ttl", "max_ttl", "token_period", "period", "token_explicit_max_ttl",
+		"expiration_leeway", "not_before_leeway", "clock_skew_leeway"} {
 		v, sent, err := req.DurationSecond(field)
 		if err != nil {
 			return nil, logical.ExistenceFieldError(field, err)
@@ -229,6 +236,9 @@ func (b *backend) writeRole(req *logical.Request, name string) (*logical.Respons
 	if f.sent["token_max_ttl"] {
 		r.TokenMaxTTL = f.durs["token_max_ttl"]
 	}
+	if f.sent["token_explicit_max_ttl"] {
+		r.TokenExplicitMaxTTL = f.durs["token_explicit_max_ttl"]
+	}
 	if f.sent["token_no_default_policy"] {
 		r.TokenNoDefaultPolicy = f.bools["token_no_default_policy"]
 	}
@@ -245,11 +255,17 @@ func (b *backend) writeRole(req *logical.Request, name string) (*logical.Respons
 			return logical.ErrorResponse("invalid 'token_type' value %q", t), nil
 		}
 	}
+	if f.sent["token_period"] {
+		r.TokenPeriod = f.durs["token_period"]
+	}
 	if f.sent["token_num_uses"] {
 		r.TokenNumUses = f.ints["token_num_uses"]
 	}
 	if r.TokenNumUses < 0 {
 		return logical.ErrorResponse("'token_num_uses' cannot be negative"), nil
+	}
+	if r.TokenType == "batch" && r.TokenPeriod != 0 {
+		return logical.ErrorResponse("'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens"), nil
 	}
 	if r.TokenType == "batch" && r.TokenNumUses != 0 {
 		return logical.ErrorResponse("'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use count"), nil
@@ -269,6 +285,10 @@ func (b *backend) writeRole(req *logical.Request, name string) (*logical.Respons
 	upgrade(f, "num_uses", "token_num_uses", &r.NumUses, &r.TokenNumUses, func(k string) int { return f.ints[k] })
 	upgrade(f, "ttl", "token_ttl", &r.TTL, &r.TokenTTL, func(k string) time.Duration { return f.durs[k] })
 	upgrade(f, "max_ttl", "token_max_ttl", &r.MaxTTL, &r.TokenMaxTTL, func(k string) time.Duration { return f.durs[k] })
+	upgrade(f, "period", "token_period", &r.Period, &r.TokenPeriod, func(k string) time.Duration { return f.durs[k] })
+	if max := b.cfg.System.MaxLeaseTTL(); r.TokenPeriod > max {
+		return logical.ErrorResponse("'period' of '%q' is greater than the backend's maximum lease TTL of '%q'", r.TokenPeriod.String(), max.String()), nil
+	}
 	for field, dst := range map[string]*time.Duration{"expiration_leeway": &r.ExpirationLeeway, "not_before_leeway": &r.NotBeforeLeeway, "clock_skew_leeway": &r.ClockSkewLeeway} {
 		if f.sent[field] {
 			*dst = f.durs[field]

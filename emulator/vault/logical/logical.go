@@ -108,6 +108,10 @@ type Auth struct {
 	NoDefault    bool
 	NumUses      int
 	BoundCIDRs   []string
+	// Period makes a periodic token; ExplicitMaxTTL caps the token's life
+	// whatever renewals come.
+	Period         time.Duration
+	ExplicitMaxTTL time.Duration
 }
 
 // SystemView is what a backend may ask of the core about its mount.
