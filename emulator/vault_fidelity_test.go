@@ -255,7 +255,9 @@ func TestVaultDisablingAnAuthMethodRevokesItsTokens(t *testing.T) {
 func TestVaultJWTPeriodicRoleTokens(t *testing.T) {
 	ve := newVaultEnv(t)
 	ve.setUpVaultJWT(t, "my-workspace")
-	ve.write(t, "auth/jwt/role/tfc", map[string]any{"token_period": "1h", "token_explicit_max_ttl": "2h"})
+	// A write without role_type or bound_claims_type resets them to "oidc"
+	// and "string", as the method does: send both.
+	ve.write(t, "auth/jwt/role/tfc", map[string]any{"role_type": "jwt", "bound_claims_type": "glob", "token_period": "1h", "token_explicit_max_ttl": "2h"})
 	role := ve.read(t, "auth/jwt/role/tfc")
 	if role.Data["token_period"] != json.Number("3600") || role.Data["token_explicit_max_ttl"] != json.Number("7200") {
 		t.Fatalf("role = %v", role.Data)
