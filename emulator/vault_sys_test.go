@@ -327,3 +327,33 @@ func TestVaultEnableKeepsItsFlags(t *testing.T) {
 		t.Fatalf("mount = %+v %v", m, err)
 	}
 }
+
+func TestVaultListLeases(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	ve.write(t, "terraform/role/u", map[string]any{"user_id": "user-12345abcde"})
+	creds := ve.read(t, "terraform/creds/u")
+	// Tokens are leases too: the dev root token's sits under
+	// auth/token/create.
+	for prefix, want := range map[string]string{
+		"sys/leases/lookup/":                   "auth/,terraform/",
+		"sys/leases/lookup/terraform/creds/":   "u/",
+		"sys/leases/lookup/terraform/creds/u/": strings.TrimPrefix(creds.LeaseID, "terraform/creds/u/"),
+		"sys/leases/lookup/auth/token/":        "create/",
+	} {
+		s, err := ve.v.Logical().List(prefix)
+		if err != nil || s == nil {
+			t.Fatalf("LIST %s = %v %v", prefix, s, err)
+		}
+		var keys []string
+		for _, k := range s.Data["keys"].([]any) {
+			keys = append(keys, k.(string))
+		}
+		if strings.Join(keys, ",") != want {
+			t.Errorf("LIST %s = %v, want %s", prefix, keys, want)
+		}
+	}
+	if s, err := ve.v.Logical().List("sys/leases/lookup/nope/"); s != nil || err != nil {
+		t.Fatalf("LIST nope = %v %v", s, err)
+	}
+}

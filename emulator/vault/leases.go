@@ -2,6 +2,10 @@ package vault
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"sort"
@@ -182,6 +186,10 @@ func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
 		s.revokeForce(w, req, urlID)
 		return
 	}
+	if action == "lookup" && req.op == logical.ListOperation {
+		s.listLeases(w, urlID)
+		return
+	}
 	if req.op != logical.UpdateOperation && !(action == "lookup" && req.op == logical.ListOperation) {
 		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
 		return
@@ -305,4 +313,59 @@ func (s *Server) revokeForce(w http.ResponseWriter, req *request, prefix string)
 	s.mu.Unlock()
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// listLeases is LIST sys/leases/lookup/:prefix: one level of the lease IDs
+// under prefix, folders with a trailing slash. Tokens are leases too,
+// under the path that made them, named by a salted hash of their ID (SHA-1
+// for a custom ID such as the dev root token's, HMAC-SHA256 with an "h"
+// for the others), as the expiration manager stores them.
+func (s *Server) listLeases(w http.ResponseWriter, prefix string) {
+	if prefix != "" {
+		prefix = strings.TrimSuffix(prefix, "/") + "/"
+	}
+	s.mu.RLock()
+	ids := make([]string, 0, len(s.leases)+len(s.tokens))
+	for id := range s.leases {
+		ids = append(ids, id)
+	}
+	for id, t := range s.tokens {
+		if t.Path != "" && !t.IssueTime.IsZero() {
+			ids = append(ids, t.Path+"/"+s.saltedTokenID(id))
+		}
+	}
+	s.mu.RUnlock()
+	seen := map[string]bool{}
+	for _, id := range ids {
+		rest, ok := strings.CutPrefix(id, prefix)
+		if !ok {
+			continue
+		}
+		if dir, _, nested := strings.Cut(rest, "/"); nested {
+			rest = dir + "/"
+		}
+		seen[rest] = true
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		writeErrors(w, http.StatusNotFound)
+		return
+	}
+	sort.Strings(keys)
+	writeSys(w, map[string]any{"keys": keys}, nil)
+}
+
+// saltedTokenID is the token store's SaltID: a salted SHA-1 for a custom
+// ID, an "h" and a salted HMAC-SHA256 for a service token.
+func (s *Server) saltedTokenID(id string) string {
+	if !strings.HasPrefix(id, "hvs.") {
+		sum := sha1.Sum(append(append([]byte{}, s.hmacKey...), id...))
+		return hex.EncodeToString(sum[:])
+	}
+	mac := hmac.New(sha256.New, s.hmacKey)
+	mac.Write([]byte(id))
+	return "h" + hex.EncodeToString(mac.Sum(nil))
 }
