@@ -290,5 +290,6 @@ func (s *Server) sysCapabilities(w http.ResponseWriter, req *request, self *toke
 	if len(paths) == 1 {
 		data["capabilities"] = data[paths[0]]
 	}
-	writeSys(w, data, nil)
+	// Like the mount reads, the answer is repeated at the top level.
+	writeLegacy(w, data)
 }

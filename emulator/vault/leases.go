@@ -2,6 +2,10 @@ package vault
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"sort"
@@ -80,7 +84,7 @@ func calculateTTL(sv logical.SystemView, increment, backendTTL, period, backendM
 	}
 	if ttl > remaining {
 		warnings = append(warnings, fmt.Sprintf("TTL of %q exceeded the effective max_ttl of %q; TTL value is capped accordingly",
-			humanDuration(ttl), humanDuration(remaining.Round(time.Second))))
+			humanDuration(ttl), humanDuration(remaining.Truncate(time.Second))))
 		ttl = remaining
 	}
 	return ttl, warnings, nil
@@ -132,8 +136,14 @@ func (s *Server) revokeLease(ctx context.Context, l *lease) error {
 	return nil
 }
 
-// revokePrefix revokes every lease under prefix, best effort.
+// revokePrefix is the expiration manager's RevokePrefix with sync set:
+// every lease under prefix (taken as a directory), in storage (sorted)
+// order, stopping at the first failure, whose error names the lease and its
+// place in the list.
 func (s *Server) revokePrefix(ctx context.Context, prefix string) error {
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
 	s.mu.RLock()
 	var ls []*lease
 	for id, l := range s.leases {
@@ -142,9 +152,10 @@ func (s *Server) revokePrefix(ctx context.Context, prefix string) error {
 		}
 	}
 	s.mu.RUnlock()
-	for _, l := range ls {
+	sort.Slice(ls, func(i, j int) bool { return ls[i].ID < ls[j].ID })
+	for i, l := range ls {
 		if err := s.revokeLease(ctx, l); err != nil {
-			return fmt.Errorf("failed to revoke %q: %w", l.ID, err)
+			return fmt.Errorf("failed to revoke %q (%d / %d): failed to revoke entry: resp: (*logical.Response)(nil) err: %w", l.ID, i+1, len(ls), err)
 		}
 	}
 	return nil
@@ -162,7 +173,7 @@ func (s *Server) findLease(id string) (*lease, lease, bool) {
 	return l, *l, true
 }
 
-// leaseOp serves sys/leases/{lookup,renew,revoke,revoke-prefix}.
+// leaseOp serves sys/leases/{lookup,renew,revoke,revoke-prefix,revoke-force}.
 func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
 	rest = strings.TrimSuffix(rest, "/")
 	action, urlID, _ := strings.Cut(rest, "/")
@@ -170,6 +181,14 @@ func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
 	id, _, _ := lreq.String("lease_id")
 	if id == "" {
 		id = urlID
+	}
+	if action == "revoke-force" {
+		s.revokeForce(w, req, urlID)
+		return
+	}
+	if action == "lookup" && req.op == logical.ListOperation {
+		s.listLeases(w, urlID)
+		return
 	}
 	if req.op != logical.UpdateOperation && !(action == "lookup" && req.op == logical.ListOperation) {
 		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
@@ -266,4 +285,87 @@ func (s *Server) renewLease(w http.ResponseWriter, req *request, lreq *logical.R
 	env.LeaseID, env.Renewable, env.LeaseDuration = l.ID, true, int(ttl.Seconds())
 	env.Warnings = warnings
 	writeVault(w, http.StatusOK, env)
+}
+
+// revokeForce is sys/leases/revoke-force/:prefix: the leases under prefix
+// (or the one lease it names) are forgotten without asking their backend,
+// which is how an operator clears leases whose revocation keeps failing.
+func (s *Server) revokeForce(w http.ResponseWriter, req *request, prefix string) {
+	switch {
+	case prefix == "":
+		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
+		return
+	case req.op != logical.UpdateOperation:
+		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
+		return
+	}
+	s.mu.Lock()
+	if _, exact := s.leases[prefix]; exact {
+		delete(s.leases, prefix)
+	} else {
+		dir := strings.TrimSuffix(prefix, "/") + "/"
+		for id := range s.leases {
+			if strings.HasPrefix(id, dir) {
+				delete(s.leases, id)
+			}
+		}
+	}
+	s.mu.Unlock()
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// listLeases is LIST sys/leases/lookup/:prefix: one level of the lease IDs
+// under prefix, folders with a trailing slash. Tokens are leases too,
+// under the path that made them, named by a salted hash of their ID (SHA-1
+// for a custom ID such as the dev root token's, HMAC-SHA256 with an "h"
+// for the others), as the expiration manager stores them.
+func (s *Server) listLeases(w http.ResponseWriter, prefix string) {
+	if prefix != "" {
+		prefix = strings.TrimSuffix(prefix, "/") + "/"
+	}
+	s.mu.RLock()
+	ids := make([]string, 0, len(s.leases)+len(s.tokens))
+	for id := range s.leases {
+		ids = append(ids, id)
+	}
+	for id, t := range s.tokens {
+		if t.Path != "" && !t.IssueTime.IsZero() {
+			ids = append(ids, t.Path+"/"+s.saltedTokenID(id))
+		}
+	}
+	s.mu.RUnlock()
+	seen := map[string]bool{}
+	for _, id := range ids {
+		rest, ok := strings.CutPrefix(id, prefix)
+		if !ok {
+			continue
+		}
+		if dir, _, nested := strings.Cut(rest, "/"); nested {
+			rest = dir + "/"
+		}
+		seen[rest] = true
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		writeErrors(w, http.StatusNotFound)
+		return
+	}
+	sort.Strings(keys)
+	writeSys(w, map[string]any{"keys": keys}, nil)
+}
+
+// saltedTokenID is the token store's SaltID: a salted SHA-1 for a custom
+// ID, an "h" and a salted HMAC-SHA256 for a service token.
+func (s *Server) saltedTokenID(id string) string {
+	if !strings.HasPrefix(id, "hvs.") {
+		sum := sha1.Sum(append(append([]byte{}, s.hmacKey...), id...))
+		return hex.EncodeToString(sum[:])
+	}
+	mac := hmac.New(sha256.New, s.hmacKey)
+	mac.Write([]byte(id))
+	return "h" + hex.EncodeToString(mac.Sum(nil))
 }

@@ -1,6 +1,9 @@
 package vault
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -8,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tfcemu/tfcemu/emulator/vault/cubbyhole"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
@@ -22,6 +26,20 @@ type mount struct {
 	defaultTTL  time.Duration // 0: the system default
 	maxTTL      time.Duration // 0: the system default
 	backend     logical.Backend
+	// options is the mount's options; nil reads as null, as Vault's own
+	// (builtin.vault) mounts show them.
+	options map[string]any
+	local   bool
+	// externalEntropy is what enable was told; nothing uses it.
+	externalEntropy bool
+	// sealWrap and passthrough are the system mounts' fixed settings.
+	sealWrap    bool
+	passthrough []string
+	// permanent mounts (cubbyhole/, identity/) cannot be disabled.
+	permanent bool
+	// tainted marks a mount being disabled; it stays so when a lease of
+	// it could not be revoked, and serves nothing until disabled again.
+	tainted bool
 }
 
 // system is the mount's view for its backend.
@@ -100,7 +118,10 @@ func (s *Server) mountOp(w http.ResponseWriter, req *request, prefix, path strin
 	case logical.UpdateOperation:
 		s.enable(w, req, prefix, full)
 	case logical.DeleteOperation:
-		s.disable(req, full)
+		if err := s.disable(req, full); err != nil {
+			writeErrors(w, http.StatusBadRequest, err.Error())
+			return
+		}
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNoContent)
 	case logical.ReadOperation:
@@ -127,8 +148,27 @@ func (s *Server) enable(w http.ResponseWriter, req *request, prefix, full string
 		return
 	}
 	desc, _, _ := lreq.String("description")
+	flags := map[string]bool{}
+	for _, field := range []string{"local", "seal_wrap", "external_entropy_access"} {
+		v, _, err := lreq.Bool(field)
+		if err != nil {
+			writeErrors(w, http.StatusBadRequest, logical.FieldError(field, err).Error())
+			return
+		}
+		flags[field] = v
+	}
 	m := &mount{path: full, typ: typ, description: desc, auth: prefix == "auth/", uuid: uuid.NewString(),
-		accessor: strings.ReplaceAll(typ, "-", "_") + "_" + uuid.NewString()[:8]}
+		accessor: newAccessor(typ, prefix == "auth/"), options: map[string]any{},
+		local: flags["local"], sealWrap: flags["seal_wrap"], externalEntropy: flags["external_entropy_access"]}
+	// options is a key-value field: absent is {}, null stays null (what
+	// the vault CLI sends), values are strings.
+	if raw, sent := req.data["options"]; sent && raw == nil {
+		m.options = nil
+	} else if opts, _, err := lreq.Map("options"); err == nil {
+		for k, v := range opts {
+			m.options[k] = fmt.Sprint(v)
+		}
+	}
 	if cfg, ok := req.data["config"].(map[string]any); ok {
 		for field, dst := range map[string]*time.Duration{"default_lease_ttl": &m.defaultTTL, "max_lease_ttl": &m.maxTTL} {
 			if v, ok := cfg[field]; ok {
@@ -159,38 +199,127 @@ func (s *Server) enable(w http.ResponseWriter, req *request, prefix, full string
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// disable unmounts and revokes the mount's leases, as Vault does.
-func (s *Server) disable(req *request, full string) {
+// disable taints the mount, revokes its leases and then unmounts, as
+// Vault does: if a revocation fails, the mount stays, tainted, and the
+// error is the answer.
+func (s *Server) disable(req *request, full string) error {
+	s.mu.RLock()
+	m, ok := s.mounts[full]
+	s.mu.RUnlock()
+	if !ok {
+		return nil
+	}
+	if m.permanent {
+		return fmt.Errorf("cannot unmount %q", full)
+	}
 	s.mu.Lock()
-	_, ok := s.mounts[full]
+	m.tainted = true
+	s.mu.Unlock()
+	if err := s.revokePrefix(req.http.Context(), full); err != nil {
+		return err
+	}
+	// The tokens an auth method issued are leases under its path too:
+	// they go with it.
+	s.mu.Lock()
+	var issued []string
+	for id, t := range s.tokens {
+		if t.mount == m {
+			issued = append(issued, id)
+		}
+	}
+	s.mu.Unlock()
+	for _, id := range issued {
+		s.revokeToken(req.http.Context(), id)
+	}
+	s.mu.Lock()
 	delete(s.mounts, full)
 	s.mu.Unlock()
-	if ok {
-		s.revokePrefix(req.http.Context(), full)
-	}
+	return nil
 }
 
-// mountInfo is one entry of sys/mounts and sys/auth.
+// pluginVersions are the versions of the external plugins Vault 1.21.0
+// builds in; every other type is part of Vault itself.
+var pluginVersions = map[string]string{
+	"terraform": "v0.13.0+builtin", "jwt": "v0.25.0+builtin", "oidc": "v0.25.0+builtin", "kv": "v0.25.0+builtin",
+}
+
+// info is one entry of sys/mounts and sys/auth, as Vault's mountInfo
+// builds it (unset TTLs in the legacy 0 form): plugin mounts carry a
+// deprecation_status and {} options, Vault's own a null one; auth mounts
+// show their token_type.
 func (m *mount) info() map[string]any {
-	return map[string]any{
-		"accessor": m.accessor,
-		"config": map[string]any{
-			"default_lease_ttl": int(m.defaultTTL.Seconds()),
-			"max_lease_ttl":     int(m.maxTTL.Seconds()),
-			"force_no_cache":    false,
-		},
+	config := map[string]any{
+		"default_lease_ttl": int(m.defaultTTL.Seconds()),
+		"max_lease_ttl":     int(m.maxTTL.Seconds()),
+		"force_no_cache":    false,
+	}
+	if m.auth {
+		config["token_type"] = "default-service"
+	}
+	if m.passthrough != nil {
+		config["passthrough_request_headers"] = m.passthrough
+	}
+	info := map[string]any{
+		"accessor":                m.accessor,
+		"config":                  config,
 		"description":             m.description,
-		"external_entropy_access": false,
-		"local":                   false,
-		"options":                 nil,
+		"external_entropy_access": m.externalEntropy,
+		"local":                   m.local,
+		"options":                 m.options,
 		"plugin_version":          "",
-		"running_plugin_version":  "v" + Version + "+builtin",
+		"running_plugin_version":  "v" + Version + "+builtin.vault",
 		"running_sha256":          "",
-		"seal_wrap":               false,
+		"seal_wrap":               m.sealWrap,
 		"type":                    m.typ,
 		"uuid":                    m.uuid,
 	}
+	if v, ok := pluginVersions[m.typ]; ok {
+		info["running_plugin_version"] = v
+		info["deprecation_status"] = "supported"
+	}
+	return info
 }
+
+// newAccessor is Vault's mount accessor: "<type>_<8 hex>", "auth_" first
+// for auth methods.
+func newAccessor(typ string, auth bool) string {
+	a := strings.ReplaceAll(typ, "-", "_") + "_" + uuid.NewString()[:8]
+	if auth {
+		a = "auth_" + a
+	}
+	return a
+}
+
+// devMounts are the mounts a dev server starts with besides sys/ and
+// auth/token/: cubbyhole/, identity/ and secret/ (kv v2). The emulator
+// serves the cubbyhole; identity/ and secret/ are listed but serve none of
+// their paths (features/deviations.yaml).
+func devMounts(cfg Config) map[string]*mount {
+	ms := map[string]*mount{
+		"cubbyhole/": {path: "cubbyhole/", typ: "cubbyhole", description: "per-token private secret storage", local: true, permanent: true},
+		"identity/":  {path: "identity/", typ: "identity", description: "identity store", passthrough: []string{"Authorization"}, permanent: true},
+		"secret/":    {path: "secret/", typ: "kv", description: "key/value secret storage", options: map[string]any{"version": "2"}},
+	}
+	for _, m := range ms {
+		m.uuid, m.accessor = uuid.NewString(), newAccessor(m.typ, false)
+		m.backend = unserved{}
+	}
+	ms["cubbyhole/"].backend = cubbyhole.Factory(logical.Config{Now: cfg.Now})
+	return ms
+}
+
+// unserved is the backend of a mount whose paths the emulator does not
+// serve: every request is an unsupported path.
+type unserved struct{}
+
+func (unserved) HandleRequest(context.Context, *logical.Request) (*logical.Response, error) {
+	return nil, logical.ErrUnsupportedPath
+}
+func (unserved) Unauthenticated() []string { return nil }
+func (unserved) RenewSecret(context.Context, *logical.Secret) (*logical.Response, error) {
+	return nil, logical.ErrUnsupportedOperation
+}
+func (unserved) RevokeSecret(context.Context, *logical.Secret) error { return nil }
 
 func (s *Server) listMounts(w http.ResponseWriter, req *request, auth bool) {
 	if req.op != logical.ReadOperation {
@@ -205,125 +334,61 @@ func (s *Server) listMounts(w http.ResponseWriter, req *request, auth bool) {
 		}
 	}
 	s.mu.RUnlock()
-	sys := &mount{typ: "system", description: "system endpoints used for control, policy and debugging", accessor: "system_tfcemu0", uuid: s.clusterID}
-	key := "sys/"
 	if auth {
-		sys = &mount{typ: "token", description: "token based credentials", accessor: "auth_token_tfcemu0", uuid: s.clusterID}
-		key = "token/"
+		data["token/"] = s.tokenMount.info()
+	} else {
+		data["sys/"] = s.sysMount.info()
 	}
-	data[key] = sys.info()
-	env := sysEnvelope()
-	env.Data = data
-	writeVault(w, http.StatusOK, env)
+	writeLegacy(w, data)
 }
 
+// builtinMounts are the sys/ and auth/token/ mounts as the mount tables
+// show them; the emulator serves both itself.
+func builtinMounts() (sys, tok *mount) {
+	sys = &mount{path: "sys/", typ: "system", description: "system endpoints used for control, policy and debugging",
+		accessor: newAccessor("system", false), uuid: uuid.NewString(), sealWrap: true, passthrough: []string{"Accept"}, permanent: true}
+	tok = &mount{path: "auth/token/", typ: "token", description: "token based credentials", auth: true,
+		accessor: newAccessor("token", true), uuid: uuid.NewString(), permanent: true}
+	return sys, tok
+}
+
+// readMount is sys/mounts/:path and sys/auth/:path.
 func (s *Server) readMount(w http.ResponseWriter, full string) {
 	s.mu.RLock()
 	m, ok := s.mounts[full]
 	s.mu.RUnlock()
+	switch full {
+	case "sys/":
+		m, ok = s.sysMount, true
+	case "auth/token/":
+		m, ok = s.tokenMount, true
+	}
 	if !ok {
+		if rest, isAuth := strings.CutPrefix(full, "auth/"); isAuth {
+			writeErrors(w, http.StatusBadRequest, "No auth engine at "+rest)
+			return
+		}
 		writeErrors(w, http.StatusBadRequest, "No secret engine mount at "+full)
 		return
 	}
+	writeLegacy(w, m.info())
+}
+
+// writeLegacy answers as Vault does on the routes it injects data into the
+// top level for old clients (http/handler.go injectDataIntoTopRoutes:
+// sys/mounts*, sys/auth*, sys/policy*, sys/capabilities*): the data both
+// in the envelope and repeated before it.
+func writeLegacy(w http.ResponseWriter, data map[string]any) {
 	env := sysEnvelope()
-	env.Data = m.info()
-	writeVault(w, http.StatusOK, env)
-}
-
-// tune reads or changes a mount's lease TTLs.
-func (s *Server) tune(w http.ResponseWriter, req *request, prefix, path string) {
-	full := prefix + strings.Trim(path, "/") + "/"
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.mounts[full]
-	if !ok {
-		writeErrors(w, http.StatusBadRequest, "cannot fetch sysview for path "+quote(full))
-		return
-	}
-	sv := system{m}
-	switch req.op {
-	case logical.ReadOperation:
-		env := sysEnvelope()
-		env.Data = map[string]any{
-			"default_lease_ttl": int(sv.DefaultLeaseTTL().Seconds()),
-			"max_lease_ttl":     int(sv.MaxLeaseTTL().Seconds()),
-			"force_no_cache":    false,
-			"description":       m.description,
-		}
+	env.Data = data
+	top, err := json.Marshal(data)
+	body, err2 := json.Marshal(env)
+	if err != nil || err2 != nil || len(data) == 0 {
 		writeVault(w, http.StatusOK, env)
-	case logical.UpdateOperation:
-		def, max := m.defaultTTL, m.maxTTL
-		lreq := &logical.Request{Data: req.data}
-		for field, dst := range map[string]*time.Duration{"default_lease_ttl": &def, "max_lease_ttl": &max} {
-			d, sent, err := lreq.DurationSecond(field)
-			if err != nil {
-				writeErrors(w, http.StatusBadRequest, "unable to parse "+field+": "+err.Error())
-				return
-			}
-			if sent {
-				*dst = d
-			}
-		}
-		effDef, effMax := system{&mount{defaultTTL: def}}.DefaultLeaseTTL(), system{&mount{maxTTL: max}}.MaxLeaseTTL()
-		if effDef > effMax {
-			writeErrors(w, http.StatusBadRequest, "backend max lease TTL of "+humanDuration(effMax)+" would be less than backend default lease TTL of "+humanDuration(effDef))
-			return
-		}
-		m.defaultTTL, m.maxTTL = def, max
-		if d, ok, _ := lreq.String("description"); ok {
-			m.description = d
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
-	}
-}
-
-// humanDuration prints a duration as Vault does in messages: "1h", "10m".
-func humanDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
-}
-
-func (s *Server) health(w http.ResponseWriter, req *request) {
-	if req.path == "sys/seal-status" {
-		writeVault(w, http.StatusOK, map[string]any{
-			"type": "shamir", "initialized": true, "sealed": false, "t": 1, "n": 1, "progress": 0, "nonce": "",
-			"version": Version, "build_date": "", "migration": false, "cluster_name": s.clusterName,
-			"cluster_id": s.clusterID, "recovery_seal": false, "storage_type": "inmem",
-		})
 		return
 	}
-	writeVault(w, http.StatusOK, healthBody{
-		Initialized: true, ReplicationPerformanceMode: "disabled", ReplicationDRMode: "disabled",
-		ServerTimeUTC: req.now.Unix(), Version: Version, ClusterName: s.clusterName, ClusterID: s.clusterID,
-	})
-}
-
-// healthBody is sys/health in the field order of Vault's response struct.
-type healthBody struct {
-	Initialized                       bool   `json:"initialized"`
-	Sealed                            bool   `json:"sealed"`
-	Standby                           bool   `json:"standby"`
-	PerformanceStandby                bool   `json:"performance_standby"`
-	ReplicationPerformanceMode        string `json:"replication_performance_mode"`
-	ReplicationDRMode                 string `json:"replication_dr_mode"`
-	ServerTimeUTC                     int64  `json:"server_time_utc"`
-	Version                           string `json:"version"`
-	Enterprise                        bool   `json:"enterprise"`
-	ClusterName                       string `json:"cluster_name"`
-	ClusterID                         string `json:"cluster_id"`
-	EchoDurationMillis                int64  `json:"echo_duration_ms"`
-	ClockSkewMillis                   int64  `json:"clock_skew_ms"`
-	ReplicationPrimaryCanaryAgeMillis int64  `json:"replication_primary_canary_age_ms"`
-	RemovedFromCluster                bool   `json:"removed_from_cluster"`
+	out := append(top[:len(top)-1:len(top)-1], ',')
+	writeVault(w, http.StatusOK, json.RawMessage(append(out, body[1:]...)))
 }
 
 func sortedKeys(m map[string]any) []string {
@@ -333,4 +398,11 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// isTainted reports whether m is a mount left tainted by a failed disable.
+func (s *Server) isTainted(m *mount) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return m.tainted
 }

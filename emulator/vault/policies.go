@@ -313,11 +313,11 @@ func (s *Server) sysPolicies(w http.ResponseWriter, req *request, rest string) {
 			writeErrors(w, http.StatusNotFound)
 			return
 		}
-		field := "policy"
 		if legacy {
-			field = "rules"
+			writeLegacy(w, map[string]any{"name": p.Name, "rules": p.Raw})
+			return
 		}
-		writeSys(w, map[string]any{"name": p.Name, field: p.Raw}, nil)
+		writeSys(w, map[string]any{"name": p.Name, "policy": p.Raw}, nil)
 	case logical.UpdateOperation, logical.CreateOperation:
 		s.setPolicy(w, req, name, legacy)
 	case logical.DeleteOperation:
@@ -401,6 +401,8 @@ func (s *Server) listPolicies(w http.ResponseWriter, legacy bool) {
 	data := map[string]any{"keys": names}
 	if legacy {
 		data["policies"] = names
+		writeLegacy(w, data)
+		return
 	}
 	writeSys(w, data, nil)
 }

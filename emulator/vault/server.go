@@ -1,15 +1,15 @@
 package vault
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,7 +24,11 @@ import (
 )
 
 // Version is the Vault version the emulator reports.
-const Version = "1.20.0"
+const Version = "1.21.0"
+
+// BuildDate is what sys/seal-status reports as the build date: the time of
+// the v1.21.0 tag's commit (a locally built binary reports its build time).
+const BuildDate = "2025-10-22T02:33:18Z"
 
 // DefaultLeaseTTL is Vault's system default and maximum lease TTL (768h),
 // dev mode included.
@@ -61,6 +65,9 @@ type Server struct {
 	leases   map[string]*lease  // by lease id
 	policies map[string]*policy // ACL policies by name ("root" is implicit)
 	hmacKey  []byte             // signs service token IDs
+	// sysMount and tokenMount are the sys/ and auth/token/ entries of the
+	// mount tables.
+	sysMount, tokenMount *mount
 
 	sweeping atomic.Bool
 }
@@ -81,17 +88,19 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// Reset unmounts everything, forgets every token but root, every lease
-// and every policy but default.
+// Reset makes the server a fresh dev server again: its default mounts,
+// the root token, no leases, and no policy but default.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.mounts = map[string]*mount{}
+	s.mounts = devMounts(s.cfg)
+	s.sysMount, s.tokenMount = builtinMounts()
 	s.leases = map[string]*lease{}
 	s.policies = map[string]*policy{"default": defaultPolicy}
 	s.tokens = map[string]*token{s.cfg.RootToken: {
-		ID: s.cfg.RootToken, Accessor: randomBase62(24), Policies: []string{"root"}, DisplayName: "root",
-		Path: "auth/token/root", CreationTime: s.cfg.Now(),
+		// A dev server makes its root token with auth/token/create.
+		ID: s.cfg.RootToken, Accessor: randomBase62(24), Policies: []string{"root"}, DisplayName: "token",
+		Path: "auth/token/create", CreationTime: s.cfg.Now(), IssueTime: s.cfg.Now(),
 	}}
 }
 
@@ -118,6 +127,10 @@ type request struct {
 
 // ServeHTTP parses a Vault request and routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Vault's listener adds HSTS to every response by default, and every
+	// answer, 204s included, is JSON.
+	w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	w.Header().Set("Content-Type", "application/json")
 	s.Sweep(r.Context())
 	req, status, msg := s.parse(r)
 	if status != 0 {
@@ -141,18 +154,18 @@ func (s *Server) parse(r *http.Request) (*request, int, string) {
 	}
 	query := r.URL.Query()
 	switch r.Method {
-	case http.MethodGet, http.MethodHead:
+	case http.MethodGet:
 		req.op = logical.ReadOperation
 		if l := query.Get("list"); l != "" {
-			list, err := parseBoolParam(l)
+			list, err := strconv.ParseBool(l)
 			if err != nil {
-				return nil, http.StatusBadRequest, err.Error()
+				return nil, http.StatusBadRequest, ""
 			}
 			if list {
 				req.op = logical.ListOperation
+				query.Del("list")
 			}
 		}
-		query.Del("list")
 		addQuery(req.data, query)
 	case "LIST":
 		req.op = logical.ListOperation
@@ -160,14 +173,30 @@ func (s *Server) parse(r *http.Request) (*request, int, string) {
 	case http.MethodDelete:
 		req.op = logical.DeleteOperation
 		addQuery(req.data, query)
-	case http.MethodPost, http.MethodPut:
+	case http.MethodHead, http.MethodOptions:
+		// No backend serves these operations: 405 after the token check.
+		req.op = logical.HeaderOperation
+		addQuery(req.data, query)
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
 		req.op = logical.UpdateOperation
+		if r.Method == http.MethodPatch {
+			req.op = logical.PatchOperation
+			ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil {
+				return nil, http.StatusBadRequest, err.Error()
+			}
+			if ct != "application/merge-patch+json" {
+				return nil, http.StatusUnsupportedMediaType, "PATCH requires Content-Type of application/merge-patch+json, provided " + ct
+			}
+		}
 		data, status, msg := parseBody(r)
 		if status != 0 {
 			return nil, status, msg
 		}
 		req.data = data
-		if strings.HasSuffix(req.path, "/") && !strings.HasPrefix(req.path, "sys/") {
+		// Vault refuses writes to a path ending in "/" on every path, sys/
+		// included, before it looks at the token (request_handling.go).
+		if strings.HasSuffix(req.path, "/") {
 			return nil, http.StatusBadRequest, "cannot write to a path ending in '/'"
 		}
 	default:
@@ -179,59 +208,33 @@ func (s *Server) parse(r *http.Request) (*request, int, string) {
 	return req, 0, ""
 }
 
-func parseBoolParam(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "true", "1", "t":
-		return true, nil
-	case "false", "0", "f":
-		return false, nil
-	}
-	return false, errors.New("invalid list parameter")
-}
-
+// addQuery is Vault's parseQuery: one value is a string, a repeated key a
+// list of them.
 func addQuery(dst map[string]any, q url.Values) {
 	for k, v := range q {
-		if len(v) > 0 {
+		switch len(v) {
+		case 0:
+		case 1:
 			dst[k] = v[0]
+		default:
+			list := make([]any, len(v))
+			for i, x := range v {
+				list[i] = x
+			}
+			dst[k] = list
 		}
 	}
-}
-
-// parseBody reads a JSON (or form) body; empty is no data.
-func parseBody(r *http.Request) (map[string]any, int, string) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-	if err != nil {
-		return nil, http.StatusBadRequest, "error reading request body"
-	}
-	if len(b) > MaxBodyBytes {
-		return nil, http.StatusRequestEntityTooLarge, "http: request body too large"
-	}
-	trimmed := bytes.TrimSpace(b)
-	data := map[string]any{}
-	if len(trimmed) == 0 {
-		return data, 0, ""
-	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && trimmed[0] != '{' && trimmed[0] != '[' {
-		form, err := url.ParseQuery(string(trimmed))
-		if err != nil {
-			return nil, http.StatusBadRequest, "error parsing form data"
-		}
-		addQuery(data, form)
-		return data, 0, ""
-	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.UseNumber()
-	if err := dec.Decode(&data); err != nil {
-		return nil, http.StatusBadRequest, "error parsing JSON"
-	}
-	return data, 0, ""
 }
 
 // route authenticates and dispatches a request to sys, the token store, or
 // the mount with the longest matching path.
 func (s *Server) route(w http.ResponseWriter, req *request) {
-	if req.path == "sys/health" || req.path == "sys/seal-status" {
+	if req.path == "sys/health" || req.path == "sys/seal-status" || req.path == "sys/leader" {
 		s.health(w, req)
+		return
+	}
+	if req.path == uiMountsPath || strings.HasPrefix(req.path, uiMountsPath+"/") {
+		s.uiMounts(w, req)
 		return
 	}
 	m, rel := s.mountFor(req.path)
@@ -254,6 +257,8 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 	case m == nil:
 		reqinfo.MarkUnmatched(req.http)
 		writeErrors(w, http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry not found.")
+	case s.isTainted(m):
+		writeErrors(w, http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry is tainted.")
 	default:
 		s.serveMount(w, req, m, rel, tok)
 	}
@@ -264,6 +269,9 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel string, tok *token) {
 	ctx := req.http.Context()
 	lreq := &logical.Request{Operation: req.op, Path: rel, MountPoint: m.path, Data: req.data, RemoteAddr: req.http.RemoteAddr}
+	if tok != nil {
+		lreq.ClientToken = tok.ID
+	}
 	resp, err := m.backend.HandleRequest(ctx, lreq)
 	if errors.Is(err, logical.ErrAbortConnection) {
 		panic(http.ErrAbortHandler)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,10 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 	switch in.typ {
 	case "", "service":
 	case "batch":
+		// Vault refuses a root batch token before anything else about it.
+		if (len(in.policies) == 0 && parent.root()) || contains(in.policies, "root") {
+			return tokenErr(http.StatusBadRequest, "batch tokens cannot be root tokens")
+		}
 		return tokenErr(http.StatusBadRequest, "batch tokens are not supported by tfcemu")
 	default:
 		return tokenErr(http.StatusBadRequest, "invalid 'token_type' value")
@@ -144,7 +149,7 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 	}
 	t.Period, t.ExplicitMaxTTL = period, explicitMax
 	if period > 0 || t.TTL > 0 || !t.root() {
-		ttl, warn, err := calculateTTL(system{tokenMount}, 0, t.TTL, period, 0, explicitMax, now, now)
+		ttl, warn, err := calculateTTL(system{s.tokenMount}, 0, t.TTL, period, 0, explicitMax, now, now)
 		if err != nil {
 			return tokenErr(http.StatusInternalServerError, multierror(err.Error()))
 		}
@@ -167,6 +172,10 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 	t.Accessor = randomBase62(24)
 	if t.ID != "" {
 		warnings = append(warnings, "Supplying a custom ID for the token uses the weaker SHA1 hashing instead of the more secure SHA2-256 HMAC for token obfuscation. SHA1 hashed tokens on the wire leads to less secure lookups.")
+	} else if len(t.Policies) == 1 && t.Policies[0] == "root" {
+		// Root tokens are not server-side consistent tokens: "hvs." and
+		// 24 random characters (GenerateSSCTokenID).
+		t.ID = "hvs." + randomBase62(24)
 	} else {
 		t.ID = s.newServiceTokenID()
 	}
@@ -186,7 +195,27 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 			warnings = append(warnings, fmt.Sprintf("Policy %q does not exist", p))
 		}
 	}
+	if unknown := unknownCreateFields(req.data); len(unknown) > 0 {
+		warnings = append(warnings, fmt.Sprintf("Endpoint ignored these unrecognized parameters: %v", unknown))
+	}
 	return tokenResult{auth: t.authBlock(t.TTL, renewable), warnings: warnings}
+}
+
+// createFields are the fields of auth/token/create and create-orphan.
+var createFields = []string{"display_name", "explicit_max_ttl", "entity_alias", "num_uses", "period", "renewable", "ttl",
+	"lease", "type", "no_default_policy", "id", "meta", "no_parent", "policies"}
+
+// unknownCreateFields are the request's fields the path does not define,
+// sorted, which the framework names in a warning.
+func unknownCreateFields(data map[string]any) []string {
+	var out []string
+	for k := range data {
+		if !contains(createFields, k) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // createRequest is auth/token/create's fields.

@@ -9,10 +9,6 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
-// tokenMount is the token auth method as a mount: its default and max lease
-// TTL are the system's, as the emulator cannot tune auth/token.
-var tokenMount = &mount{path: "auth/token/", typ: "token", auth: true}
-
 // tokenResult is what a token store path answers: an envelope body (data,
 // auth, warnings), 204, or an error with its status.
 type tokenResult struct {
@@ -44,6 +40,10 @@ func (s *Server) tokenStore(w http.ResponseWriter, req *request, t *token) {
 		"accessors":       {logical.ListOperation: s.listAccessors},
 	}
 	ops, ok := handlers[path]
+	if !ok && (path == "roles" || strings.HasPrefix(path, "roles/")) {
+		s.tokenRoles(w, req, path)
+		return
+	}
 	if !ok {
 		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
 		return
@@ -98,13 +98,18 @@ func (s *Server) lookupData(t *token, now time.Time) map[string]any {
 	if t.Period != 0 {
 		d["period"] = int64(t.Period.Seconds())
 	}
-	if !t.ExpireTime.IsZero() {
+	// Every token but one made by "operator init" has a lease entry (the
+	// dev root token too: dev mode creates it through auth/token/create);
+	// its times show when there is one (FetchLeaseTimesByToken).
+	if !t.IssueTime.IsZero() {
 		if !t.LastRenewal.IsZero() {
 			d["last_renewal_time"] = t.LastRenewal.Unix()
 			d["last_renewal"] = t.LastRenewal.Format(time.RFC3339Nano)
 		}
-		d["expire_time"] = t.ExpireTime.Format(time.RFC3339Nano)
-		d["ttl"] = int64(t.ttl(now).Round(time.Second).Seconds())
+		if !t.ExpireTime.IsZero() {
+			d["expire_time"] = t.ExpireTime.Format(time.RFC3339Nano)
+			d["ttl"] = int64(t.ttl(now).Round(time.Second).Seconds())
+		}
 		d["renewable"] = t.Renewable
 		d["issue_time"] = t.IssueTime.Format(time.RFC3339Nano)
 	}
@@ -148,7 +153,7 @@ func (s *Server) renew(req *request, t *token) tokenResult {
 		return tokenErr(http.StatusBadRequest, logical.FieldError("increment", err).Error())
 	}
 	s.mu.RLock()
-	noLease, renewable, m, internal := t.ExpireTime.IsZero(), t.Renewable, t.mount, t.internal
+	noLease, renewable, m, internal := t.IssueTime.IsZero(), t.Renewable, t.mount, t.internal
 	s.mu.RUnlock()
 	if noLease {
 		return tokenErr(http.StatusBadRequest, "invalid lease ID")
@@ -160,7 +165,7 @@ func (s *Server) renew(req *request, t *token) tokenResult {
 	// TTLs of its role as it is now.
 	var fromMethod *logical.Auth
 	if m == nil {
-		m = tokenMount
+		m = s.tokenMount
 	} else if r, ok := m.backend.(logical.AuthRenewer); ok {
 		a, err := r.RenewAuth(req.http.Context(), internal)
 		if err != nil {
@@ -174,10 +179,11 @@ func (s *Server) renew(req *request, t *token) tokenResult {
 	if t.LastRenewal.After(t.IssueTime) {
 		base = t.ExpireTime.Sub(t.LastRenewal)
 	}
+	period := t.Period
 	if fromMethod != nil {
-		base, maxTTL = fromMethod.TTL, fromMethod.MaxTTL
+		base, maxTTL, period = fromMethod.TTL, fromMethod.MaxTTL, fromMethod.Period
 	}
-	ttl, warnings, err := calculateTTL(system{m}, inc, base, t.Period, maxTTL, t.ExplicitMaxTTL, t.IssueTime, req.now)
+	ttl, warnings, err := calculateTTL(system{m}, inc, base, period, maxTTL, t.ExplicitMaxTTL, t.IssueTime, req.now)
 	if err != nil {
 		return tokenErr(http.StatusInternalServerError, multierror(err.Error()))
 	}
@@ -269,4 +275,22 @@ func (s *Server) listAccessors(req *request, _ *token) tokenResult {
 		keys = append(keys, k)
 	}
 	return tokenResult{data: map[string]any{"keys": keys}}
+}
+
+// tokenRoles answers auth/token/roles as a token store with no roles does:
+// the list and every role read are empty 404s; the list path takes only
+// LIST. Writing a role is not emulated (features/deviations.yaml).
+func (s *Server) tokenRoles(w http.ResponseWriter, req *request, path string) {
+	switch {
+	case path == "roles" && req.op == logical.ListOperation,
+		path != "roles" && req.op == logical.ReadOperation:
+		writeErrors(w, http.StatusNotFound)
+	case path == "roles", req.op != logical.UpdateOperation && req.op != logical.DeleteOperation:
+		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
+	case req.op == logical.DeleteOperation:
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
+	}
 }

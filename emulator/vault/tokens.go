@@ -143,7 +143,7 @@ func (s *Server) issueToken(m *mount, a *logical.Auth, now time.Time) (*authBloc
 	if contains(policies, "root") {
 		return nil, nil, errString("auth methods cannot create root tokens")
 	}
-	ttl, warnings, err := calculateTTL(system{m}, 0, a.TTL, 0, a.MaxTTL, 0, now, now)
+	ttl, warnings, err := calculateTTL(system{m}, 0, a.TTL, a.Period, a.MaxTTL, a.ExplicitMaxTTL, now, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -152,6 +152,7 @@ func (s *Server) issueToken(m *mount, a *logical.Auth, now time.Time) (*authBloc
 		DisplayName: strings.TrimSuffix(strings.ReplaceAll(m.path, "auth/", ""), "/") + "-" + a.DisplayName,
 		Path:        m.path + "login", CreationTime: now, IssueTime: now, ExpireTime: now.Add(ttl), TTL: ttl, MaxTTL: a.MaxTTL,
 		Renewable: true, EntityID: uuid.NewString(), NumUses: a.NumUses, mount: m, internal: a.InternalData,
+		Period: a.Period, ExplicitMaxTTL: a.ExplicitMaxTTL,
 	}
 	s.mu.Lock()
 	s.tokens[t.ID] = t
@@ -236,8 +237,17 @@ func (s *Server) revokeToken(ctx context.Context, id string) {
 		}
 	}
 	var ls []*lease
+	var forgetters []logical.TokenForgetter
+	for _, m := range s.mounts {
+		if f, ok := m.backend.(logical.TokenForgetter); ok {
+			forgetters = append(forgetters, f)
+		}
+	}
 	for tid := range gone {
 		delete(s.tokens, tid)
+		for _, f := range forgetters {
+			f.ForgetToken(tid)
+		}
 	}
 	for _, l := range s.leases {
 		if gone[l.Token] {

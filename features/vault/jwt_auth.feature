@@ -55,7 +55,7 @@ Feature: Vault jwt auth with the emulator's workload identity tokens
     Examples:
       | workspace                           | audience                | change                                                 | error                                                                                                   |
       | my-org/my-workspace                 | aws.workload.identity   | 0 seconds pass                                         | error validating token: invalid audience (aud) claim: audience claim does not match any expected audience |
-      | my-org/my-workspace                 | vault.workload.identity | the token is forged with alg none                      | error validating token: error verifying token signature: oidc: malformed jwt: go-jose/go-jose: unexpected signature algorithm "none" |
+      | my-org/my-workspace                 | vault.workload.identity | the token is forged with alg none                      | error validating token: error verifying token signature: oidc: malformed jwt: unexpected signature algorithm "none"; expected ["RS256" "RS384" "RS512" "ES256" "ES384" "ES512" "PS256" "PS384" "PS512" "EdDSA"] |
       | my-org/my-workspace                 | vault.workload.identity | the token is forged by an unknown key under the published kid | error validating token: error verifying token signature: failed to verify id token signature |
       | hashicorp-vault-testing/vault-testing | vault.workload.identity | 0 seconds pass                                       | error validating claims: claim "sub" does not match any associated bound claim values                 |
 
@@ -164,3 +164,41 @@ Feature: Vault jwt auth with the emulator's workload identity tokens
       """
     Then the response status is 200
     And the response JSON at "data" is {"terraform/creds/my-user":["read"],"terraform/role/my-user":["deny"]}
+
+  Scenario: A role reads back as the method shows it, deprecated names only when used
+    When I PUT "/v1/auth/jwt/role/legacy" to Vault with:
+      """
+      {"role_type":"jwt","user_claim":"sub","bound_subject":"x","policies":"p1","ttl":"1h","bound_cidrs":"127.0.0.1/32"}
+      """
+    Then the response status is 204
+    # vault read auth/jwt/role/legacy
+    When I GET "/v1/auth/jwt/role/legacy" from Vault
+    Then the response status is 200
+    And the response JSON at "data.policies" is ["p1"]
+    And the response JSON at "data.token_policies" is ["p1"]
+    And the response JSON at "data.ttl" is 3600
+    And the response JSON at "data.bound_cidrs" is ["127.0.0.1"]
+    And the response JSON at "data.token_type" is "default"
+    And the response JSON at "data.allowed_redirect_uris" is null
+    And the response JSON at "data.oidc_scopes" is null
+    And the response JSON at "data.bound_audiences" is null
+    And the response JSON has no "data.max_ttl"
+    And the response JSON has no "data.num_uses"
+    And the response JSON has no "data.period"
+    When I GET "/v1/auth/jwt/role/tfc-workspace" from Vault
+    Then the response status is 200
+    And the response JSON has no "data.policies"
+    And the response JSON has no "data.ttl"
+    And the response JSON has no "data.bound_cidrs"
+
+  Scenario: bound_claims given as a string is refused before the role is looked at
+    # vault write auth/jwt/role/bad role_type=jwt user_claim=sub bound_claims=sub=foo
+    When I PUT "/v1/auth/jwt/role/bad" to Vault with:
+      """
+      {"role_type":"jwt","user_claim":"sub","bound_claims":"sub=foo"}
+      """
+    Then the response status is 400
+    And the response body is exactly:
+      """
+      {"errors":["error converting input for field \"bound_claims\": '' expected a map, got 'string'"]}
+      """

@@ -39,6 +39,10 @@ Feature: Vault's Terraform Cloud secrets engine
     And the response JSON at "renewable" is true
     And the response JSON at "lease_duration" is 2764800
     And the response JSON at "lease_id" contains "terraform/creds/my-role/"
+    # A user token's creds are its token and id only: the engine drops
+    # the user token's expired-at and description (plugin v0.13.0).
+    And the response JSON has no "data.expired_at"
+    And the response JSON has no "data.description"
     And I remember the response JSON at "lease_id" as "lease"
     And I remember the response JSON at "data.token" as "tfc_token"
     When I authenticate with "{tfc_token}"
@@ -155,3 +159,94 @@ Feature: Vault's Terraform Cloud secrets engine
       """
       {"errors":["permission denied"]}
       """
+
+  Scenario: A write to a path ending in "/" is refused, under sys/ too
+    When I POST "/v1/sys/mounts/other/" to Vault with:
+      """
+      {"type":"terraform"}
+      """
+    Then the response status is 400
+    And the response body is exactly:
+      """
+      {"errors":["cannot write to a path ending in '/'"]}
+      """
+    When I GET "/v1/sys/mounts/other" from Vault
+    Then the response status is 400
+    And the response body is exactly:
+      """
+      {"errors":["No secret engine mount at other/"]}
+      """
+
+  Scenario: Disabling the engine stops at a lease it cannot revoke, and the mount stays
+    When I PUT "/v1/terraform/role/my-role" to Vault with:
+      """
+      {"user_id":"user-12345abcde"}
+      """
+    And I GET "/v1/terraform/creds/my-role" from Vault
+    Then the response status is 200
+    And I remember the response JSON at "lease_id" as "lease"
+    And I remember the response JSON at "data.token" as "tfc_token"
+    And I remember the response JSON at "data.token_id" as "tfc_token_id"
+    # The token is deleted in TFC behind Vault's back.
+    When I authenticate with "{tfc_token}"
+    And I DELETE "/api/v2/authentication-tokens/{tfc_token_id}"
+    Then the response status is 204
+    # vault secrets disable terraform
+    When I DELETE "/v1/sys/mounts/terraform" on Vault
+    Then the response status is 400
+    And the response body is exactly:
+      """
+      {"errors":["failed to revoke \"{lease}\" (1 / 1): failed to revoke entry: resp: (*logical.Response)(nil) err: error revoking user token: resource not found"]}
+      """
+    When I GET "/v1/sys/mounts/terraform" from Vault
+    Then the response status is 200
+    And the response JSON at "data.type" is "terraform"
+    # ... tainted: it serves nothing more.
+    When I GET "/v1/terraform/role/my-role" from Vault
+    Then the response status is 404
+    And the response body is exactly:
+      """
+      {"errors":["no handler for route \"terraform/role/my-role\". route entry is tainted."]}
+      """
+    # vault lease revoke -force -prefix terraform, then the disable succeeds
+    When I PUT "/v1/sys/leases/revoke-force/terraform" to Vault with:
+      """
+      {}
+      """
+    Then the response status is 204
+    When I DELETE "/v1/sys/mounts/terraform" on Vault
+    Then the response status is 204
+
+  Scenario: The mount tables are a dev server's, the engine at its plugin version
+    # vault secrets list -detailed
+    When I GET "/v1/sys/mounts" from Vault
+    Then the response status is 200
+    And the response JSON at "data.terraform/.running_plugin_version" is "v0.13.0+builtin"
+    And the response JSON at "data.terraform/.deprecation_status" is "supported"
+    # The vault CLI enables with "options": null, which stays null.
+    And the response JSON at "data.terraform/.options" is null
+    And the response JSON at "data.sys/.seal_wrap" is true
+    And the response JSON at "data.sys/.running_plugin_version" is "v1.21.0+builtin.vault"
+    And the response JSON at "data.secret/.options" is {"version":"2"}
+    And the response JSON at "data.cubbyhole/.local" is true
+    And the response JSON at "data.identity/.type" is "identity"
+    # Old clients read the mounts at the top level too.
+    And the response JSON at "terraform/.type" is "terraform"
+    # vault read sys/mounts/terraform
+    When I GET "/v1/sys/mounts/terraform" from Vault
+    Then the response status is 200
+    And the response JSON at "type" is "terraform"
+    And the response JSON at "data.running_plugin_version" is "v0.13.0+builtin"
+    And the response JSON at "mount_type" is "system"
+
+  Scenario: vault status reads the seal status and the leader
+    Given I send no token
+    When I GET "/v1/sys/leader" from Vault
+    Then the response status is 200
+    And the response body is exactly:
+      """
+      {"ha_enabled":false,"is_self":false,"active_time":"0001-01-01T00:00:00Z","leader_address":"","leader_cluster_address":"","performance_standby":false,"performance_standby_last_remote_wal":0}
+      """
+    When I GET "/v1/sys/seal-status" from Vault
+    Then the response status is 200
+    And the response JSON at "version" is "1.21.0"

@@ -6,6 +6,8 @@ package jwtauth
 
 import (
 	"context"
+	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -34,8 +36,25 @@ var (
 	roleListPath = regexp.MustCompile(`^role/?$`)
 )
 
+// openAPIDocs are the OpenAPI documents Vault 1.21.0 generates for the
+// method's help: "" for the whole backend, else by route.
+//
+//go:embed openapi.json
+var openAPIDocs []byte
+
+var openAPI = func() map[string]json.RawMessage {
+	docs := map[string]json.RawMessage{}
+	if err := json.Unmarshal(openAPIDocs, &docs); err != nil {
+		panic(err)
+	}
+	return docs
+}()
+
 // HandleRequest routes a request inside the mount.
 func (b *backend) HandleRequest(ctx context.Context, req *logical.Request) (*logical.Response, error) {
+	if _, ok := req.Data["help"]; ok && req.Operation == logical.ReadOperation {
+		return logical.Help(backendHelp, helps, openAPI, req.Path)
+	}
 	switch p := strings.TrimSuffix(req.Path, "/"); {
 	case p == "login":
 		if req.Operation != logical.UpdateOperation && req.Operation != logical.CreateOperation {
@@ -108,5 +127,5 @@ func (b *backend) RenewAuth(_ context.Context, internal map[string]any) (*logica
 	if !ok {
 		return nil, fmt.Errorf("role %s does not exist during renewal", name)
 	}
-	return &logical.Auth{TTL: r.TokenTTL, MaxTTL: r.TokenMaxTTL}, nil
+	return &logical.Auth{TTL: r.TokenTTL, MaxTTL: r.TokenMaxTTL, Period: r.TokenPeriod}, nil
 }

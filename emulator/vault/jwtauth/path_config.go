@@ -79,6 +79,13 @@ func (b *backend) writeConfig(ctx context.Context, req *logical.Request) (*logic
 		}
 		*dst = v
 	}
+	// namespace_in_state defaults to true on a new config and keeps its
+	// value on a rewrite that does not send it.
+	b.mu.RLock()
+	if b.config != nil {
+		c.NamespaceInState = b.config.NamespaceInState
+	}
+	b.mu.RUnlock()
 	if v, ok, err := req.Bool("namespace_in_state"); err != nil {
 		return logical.FieldError("namespace_in_state", err), nil
 	} else if ok {

@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -99,6 +100,7 @@ func (b *backend) login(ctx context.Context, req *logical.Request) (*logical.Res
 	return &logical.Response{Auth: &logical.Auth{
 		DisplayName: user, Policies: r.TokenPolicies, Metadata: metadata, TTL: r.TokenTTL, MaxTTL: r.TokenMaxTTL,
 		Renewable: true, NoDefault: r.TokenNoDefaultPolicy, NumUses: r.TokenNumUses, BoundCIDRs: r.TokenBoundCIDRs,
+		Period: r.TokenPeriod, ExplicitMaxTTL: r.TokenExplicitMaxTTL,
 		InternalData: map[string]any{"role": name},
 	}}, nil
 }
@@ -128,14 +130,20 @@ func (e configError) Error() string { return e.err.Error() }
 // validate is cap's jwt.Validate: signature, algorithm, issuer, subject,
 // audience, then times with the leeways, on the virtual clock.
 func (b *backend) validate(ctx context.Context, c *config, r *role, token string) (map[string]any, error) {
-	hdr, claims, err := parseCompact(token)
-	if err != nil {
+	// Keys from discovery or a JWKS URL go through go-oidc's RemoteKeySet
+	// (go-jose v4, the algorithm checked as it parses); static keys through
+	// cap's StaticKeySet (go-jose v3: no algorithm check, bare errors).
+	static := len(c.pubKeys) > 0
+	hdr, claims, err := parseCompact(token, !static)
+	switch {
+	case errors.Is(err, errStaticClaims):
+		return nil, errors.New("error verifying token signature: no known key successfully validated the token signature")
+	case err != nil && static:
+		return nil, fmt.Errorf("error verifying token signature: %w", err)
+	case err != nil:
 		return nil, fmt.Errorf("error verifying token signature: oidc: malformed jwt: %w", err)
 	}
 	alg, _ := hdr["alg"].(string)
-	if !contains(allAlgs, alg) {
-		return nil, fmt.Errorf("error verifying token signature: oidc: malformed jwt: go-jose/go-jose: unexpected signature algorithm %q; expected %q", alg, allAlgs)
-	}
 	if err := b.verifySignature(ctx, c, token, hdr); err != nil {
 		return nil, err
 	}
@@ -197,22 +205,46 @@ func leeway(v, def time.Duration) time.Duration {
 	return v
 }
 
-func parseCompact(token string) (map[string]any, map[string]any, error) {
+// errStaticClaims marks claims that do not parse on the static-key path,
+// where go-jose v3 fails them as it verifies.
+var errStaticClaims = errors.New("claims do not parse")
+
+// parseCompact splits and decodes a compact JWS as go-jose's ParseSigned
+// does, with its errors: all three parts are base64-decoded first, then
+// the header is parsed. v4 (remote keys) also checks the alg against every
+// algorithm the method knows; v3 (static keys) tolerates '=' padding. The
+// claims are parsed after, as cap does once the signature is verified.
+func parseCompact(token string, v4 bool) (map[string]any, map[string]any, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return nil, nil, errors.New("go-jose/go-jose: compact JWS format must have three parts")
 	}
-	var hdr, claims map[string]any
-	for i, dst := range []*map[string]any{&hdr, &claims} {
-		raw, err := base64.RawURLEncoding.DecodeString(parts[i])
+	raw := make([][]byte, 3)
+	for i, p := range parts {
+		if !v4 {
+			p = strings.TrimRight(p, "=")
+		}
+		b, err := base64.RawURLEncoding.DecodeString(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("go-jose/go-jose: %w", err)
+			return nil, nil, err
 		}
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
-		dec.UseNumber()
-		if err := dec.Decode(dst); err != nil {
-			return nil, nil, fmt.Errorf("go-jose/go-jose: %w", err)
+		raw[i] = b
+	}
+	var hdr map[string]any
+	if err := json.Unmarshal(raw[0], &hdr); err != nil {
+		return nil, nil, err
+	}
+	if alg, _ := hdr["alg"].(string); v4 && !contains(allAlgs, alg) {
+		return nil, nil, fmt.Errorf("unexpected signature algorithm %q; expected %q", alg, allAlgs)
+	}
+	var claims map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw[1]))
+	dec.UseNumber()
+	if err := dec.Decode(&claims); err != nil {
+		if !v4 {
+			return nil, nil, errStaticClaims
 		}
+		return nil, nil, fmt.Errorf("oidc: failed to unmarshal claims: %w", err)
 	}
 	return hdr, claims, nil
 }

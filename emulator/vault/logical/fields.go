@@ -36,7 +36,7 @@ func (r *Request) String(field string) (string, bool, error) {
 	case bool:
 		return strconv.FormatBool(t), true, nil
 	}
-	return "", true, fmt.Errorf("'%v' expected type 'string', got unconvertible type '%T'", v, v)
+	return "", true, fmt.Errorf("'' expected type 'string', got unconvertible type '%T', value: '%v'", v, v)
 }
 
 // Bool reads a boolean field ("true", true, 1).
@@ -50,7 +50,10 @@ func (r *Request) Bool(field string) (bool, bool, error) {
 		return t, true, nil
 	case string:
 		b, err := strconv.ParseBool(t)
-		return b, true, err
+		if err != nil {
+			return false, true, fmt.Errorf("cannot parse '' as bool: %w", err)
+		}
+		return b, true, nil
 	case json.Number:
 		n, err := t.Int64()
 		return n != 0, true, err
@@ -201,4 +204,43 @@ func Keys(keys []string) *Response {
 		ks[i] = k
 	}
 	return &Response{Data: map[string]any{"keys": ks}}
+}
+
+// ExistenceFieldError is a field validation failure on a path with an
+// existence check (terraform/config, auth/jwt/role/:name): Vault's core
+// validates the fields while it runs the check and reports the bare
+// message, a 400 `error converting input for field "bound_claims": ...`
+// with no "Field validation failed" prefix.
+func ExistenceFieldError(field string, err error) *Response {
+	return ErrorResponse("error converting input for field %q: %s", field, err)
+}
+
+// StrictMap reads a TypeMap field, which only a JSON object satisfies:
+// anything else fails with mapstructure's WeakDecode error, "expected a
+// map, got 'string'" after an empty quoted name.
+func (r *Request) StrictMap(field string) (map[string]any, bool, error) {
+	v, ok := r.Data[field]
+	if !ok || v == nil {
+		return nil, false, nil
+	}
+	if m, ok := v.(map[string]any); ok {
+		return m, true, nil
+	}
+	return nil, true, fmt.Errorf("'' expected a map, got '%s'", kindName(v))
+}
+
+// kindName is the reflect kind mapstructure names in its errors, for the
+// values a JSON body decodes to.
+func kindName(v any) string {
+	switch v.(type) {
+	case string, json.Number:
+		return "string"
+	case bool:
+		return "bool"
+	case []any:
+		return "slice"
+	case float64:
+		return "float64"
+	}
+	return fmt.Sprintf("%T", v)
 }

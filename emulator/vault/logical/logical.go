@@ -23,6 +23,10 @@ const (
 	CreateOperation Operation = "create"
 	UpdateOperation Operation = "update"
 	DeleteOperation Operation = "delete"
+	// PatchOperation (HTTP PATCH) and HeaderOperation (HEAD, OPTIONS) reach
+	// the backends, which serve neither.
+	PatchOperation  Operation = "patch"
+	HeaderOperation Operation = "header"
 )
 
 // Sentinel errors, matched by the core as Vault's errwrap.Contains does.
@@ -44,6 +48,15 @@ type Request struct {
 	MountPoint string
 	Data       map[string]any
 	RemoteAddr string
+	// ClientToken is the ID of the token the request carries ("" on an
+	// unauthenticated path); the cubbyhole is keyed by it.
+	ClientToken string
+}
+
+// TokenForgetter is a backend that keeps per-token state (the cubbyhole)
+// and drops it when the token is revoked.
+type TokenForgetter interface {
+	ForgetToken(token string)
 }
 
 // Response is a backend's answer. A response whose Data holds only "error"
@@ -95,6 +108,10 @@ type Auth struct {
 	NoDefault    bool
 	NumUses      int
 	BoundCIDRs   []string
+	// Period makes a periodic token; ExplicitMaxTTL caps the token's life
+	// whatever renewals come.
+	Period         time.Duration
+	ExplicitMaxTTL time.Duration
 }
 
 // SystemView is what a backend may ask of the core about its mount.

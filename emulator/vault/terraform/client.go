@@ -125,5 +125,7 @@ func createUserToken(ctx context.Context, c *tfe.Client, userID, description str
 	if err != nil {
 		return nil, err
 	}
-	return &terraformToken{ID: t.ID, Token: t.Token, Description: t.Description, ExpiredAt: t.ExpiredAt}, nil
+	// The engine drops the user token's expired-at: user creds carry no
+	// expired_at (plugin v0.13.0 createUserToken).
+	return &terraformToken{ID: t.ID, Token: t.Token, Description: t.Description}, nil
 }

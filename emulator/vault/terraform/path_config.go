@@ -35,15 +35,15 @@ func (b *backend) readConfig(_ context.Context, _ *logical.Request, _ string) (*
 func (b *backend) writeConfig(_ context.Context, req *logical.Request, _ string) (*logical.Response, error) {
 	token, hasToken, err := req.String("token")
 	if err != nil {
-		return logical.FieldError("token", err), nil
+		return logical.ExistenceFieldError("token", err), nil
 	}
 	address, hasAddress, err := req.String("address")
 	if err != nil {
-		return logical.FieldError("address", err), nil
+		return logical.ExistenceFieldError("address", err), nil
 	}
 	basePath, hasBase, err := req.String("base_path")
 	if err != nil {
-		return logical.FieldError("base_path", err), nil
+		return logical.ExistenceFieldError("base_path", err), nil
 	}
 	if !hasAddress {
 		address = DefaultAddress
