@@ -48,6 +48,12 @@ type Config struct {
 	TLS                     bool
 	TLSCertFile, TLSKeyFile string
 	CAOut                   string
+	// ProductionListen, if set, is one more listener that answers HTTPS as
+	// app.terraform.io (TFC's production address) with a certificate from
+	// the generated CA (CAOut): on a container network whose DNS names the
+	// emulator app.terraform.io, a real Vault configured as the product
+	// document configures it (a token, no address) reaches the emulator.
+	ProductionListen string
 	// RateLimit is TFC's per-user limit in requests a second: 0 means TFC's
 	// 30, a negative value turns rate limiting off (for load tests).
 	RateLimit int

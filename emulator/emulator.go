@@ -195,7 +195,7 @@ func (e *Emulator) SetURLs(tfcURL, vaultURL string) {
 
 // Start binds both listeners and serves them in the background.
 func (e *Emulator) Start() error {
-	tlsConf, err := e.serverTLS()
+	tlsConf, productionTLS, err := e.serverTLS()
 	if err != nil {
 		return err
 	}
@@ -222,12 +222,25 @@ func (e *Emulator) Start() error {
 		vaultURL = scheme + "://" + dialable(vaultLn.Addr())
 	}
 	e.SetURLs(tfcURL, vaultURL)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, s := range []struct {
+	serve := []struct {
 		ln net.Listener
 		h  http.Handler
-	}{{tfcLn, e.tfcHandler}, {vaultLn, e.vaultHandler}} {
+	}{{tfcLn, e.tfcHandler}, {vaultLn, e.vaultHandler}}
+	if e.cfg.ProductionListen != "" {
+		prodLn, err := net.Listen("tcp", e.cfg.ProductionListen)
+		if err != nil {
+			tfcLn.Close()
+			vaultLn.Close()
+			return fmt.Errorf("production listener: %w", err)
+		}
+		serve = append(serve, struct {
+			ln net.Listener
+			h  http.Handler
+		}{tls.NewListener(prodLn, productionTLS), e.tfcHandler})
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, s := range serve {
 		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelWarn)}
 		e.servers = append(e.servers, srv)
 		go func(ln net.Listener) {

@@ -16,19 +16,27 @@ import (
 	"time"
 )
 
-// serverTLS returns the listeners' TLS configuration, or nil without --tls.
-func (e *Emulator) serverTLS() (*tls.Config, error) {
-	if !e.cfg.TLS {
-		return nil, nil
+// productionHost is TFC's production hostname, which ProductionListen
+// answers as.
+const productionHost = "app.terraform.io"
+
+// serverTLS returns the listeners' TLS configuration (nil without --tls)
+// and the production listener's (nil without ProductionListen).
+func (e *Emulator) serverTLS() (listeners, production *tls.Config, err error) {
+	if !e.cfg.TLS && e.cfg.ProductionListen == "" {
+		return nil, nil, nil
 	}
-	if e.cfg.TLSCertFile != "" || e.cfg.TLSKeyFile != "" {
+	if e.cfg.TLSCertFile != "" && e.cfg.ProductionListen == "" {
 		cert, err := tls.LoadX509KeyPair(e.cfg.TLSCertFile, e.cfg.TLSKeyFile)
 		if err != nil {
-			return nil, fmt.Errorf("tls: %w", err)
+			return nil, nil, fmt.Errorf("tls: %w", err)
 		}
-		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil, nil
 	}
 	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	if e.cfg.ProductionListen != "" {
+		hosts = append(hosts, productionHost)
+	}
 	for _, u := range []string{e.cfg.ExternalURL, e.cfg.Issuer} {
 		if p, err := url.Parse(u); err == nil && p.Hostname() != "" {
 			hosts = append(hosts, p.Hostname())
@@ -36,14 +44,29 @@ func (e *Emulator) serverTLS() (*tls.Config, error) {
 	}
 	caPEM, cert, err := generateCertificates(hosts, e.clock.Now())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if e.cfg.CAOut != "" {
 		if err := os.WriteFile(e.cfg.CAOut, caPEM, 0o644); err != nil {
-			return nil, fmt.Errorf("tls: write CA: %w", err)
+			return nil, nil, fmt.Errorf("tls: write CA: %w", err)
 		}
 	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+	generated := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	listeners = generated
+	if e.cfg.TLSCertFile != "" {
+		c, err := tls.LoadX509KeyPair(e.cfg.TLSCertFile, e.cfg.TLSKeyFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("tls: %w", err)
+		}
+		listeners = &tls.Config{Certificates: []tls.Certificate{c}, MinVersion: tls.VersionTLS12}
+	}
+	if !e.cfg.TLS {
+		listeners = nil
+	}
+	if e.cfg.ProductionListen != "" {
+		production = generated
+	}
+	return listeners, production, nil
 }
 
 // generateCertificates makes a CA and a server certificate for hosts signed

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -63,14 +64,24 @@ func startRealVault(image string) (t *Target, err error) {
 	}
 	defer os.RemoveAll(buildDir)
 	issuer := "http://" + emulatorAlias + ":8080"
+	// The emulator also answers as app.terraform.io on the network, over
+	// HTTPS with its own CA, so the product document's engine config (a
+	// token and no address) reaches it from the real Vault.
 	emu, err := testcontainer.Run(ctx, "", testcontainer.WithLocalBuild(buildDir),
-		testcontainer.WithEnv("TFCEMU_ISSUER", issuer), testcontainer.WithNetwork(nw.Name, emulatorAlias))
+		testcontainer.WithEnv("TFCEMU_ISSUER", issuer),
+		testcontainer.WithEnv("TFCEMU_PRODUCTION_LISTEN", "0.0.0.0:443"), testcontainer.WithEnv("TFCEMU_CA_OUT", emulatorCA),
+		testcontainer.WithNetwork(nw.Name, emulatorAlias, productionHost))
 	if emu != nil {
 		cleanups = append(cleanups, func() { _ = testcontainers.TerminateContainer(emu) })
 	}
 	if err != nil {
 		return nil, err
 	}
+	bundle, err := caBundle(ctx, emu)
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(bundle)
 	port, err := loopbackPort()
 	if err != nil {
 		return nil, err
@@ -82,7 +93,9 @@ func startRealVault(image string) (t *Target, err error) {
 			HostConfigModifier: func(hc *container.HostConfig) {
 				hc.PortBindings = network.PortMap{network.MustParsePort("8200/tcp"): {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: strconv.Itoa(port)}}}
 			},
-			Env:            map[string]string{"VAULT_DEV_ROOT_TOKEN_ID": "root", "VAULT_DEV_LISTEN_ADDRESS": "0.0.0.0:8200", "SKIP_SETCAP": "true"},
+			Env: map[string]string{"VAULT_DEV_ROOT_TOKEN_ID": "root", "VAULT_DEV_LISTEN_ADDRESS": "0.0.0.0:8200", "SKIP_SETCAP": "true",
+				"SSL_CERT_FILE": vaultCABundle},
+			Files:          []testcontainers.ContainerFile{{HostFilePath: bundle, ContainerFilePath: vaultCABundle, FileMode: 0o644}},
 			Cmd:            []string{"server", "-dev"},
 			Networks:       []string{nw.Name},
 			NetworkAliases: map[string][]string{nw.Name: {vaultAlias}},
@@ -107,6 +120,42 @@ func startRealVault(image string) (t *Target, err error) {
 			return errors.Join(errs...)
 		},
 	}, nil
+}
+
+// Where the emulator writes its CA, where the real Vault finds the CA
+// bundle that trusts it, and the production host the emulator stands in for.
+const (
+	emulatorCA     = "/tfcemu-ca.pem"
+	vaultCABundle  = "/tmp/tfcemu-ca-bundle.pem"
+	productionHost = "app.terraform.io"
+)
+
+// caBundle writes a CA bundle that trusts what this host trusts and the
+// emulator container's CA, for the real Vault to reach app.terraform.io on
+// the network as the emulator.
+func caBundle(ctx context.Context, emu *testcontainer.Container) (string, error) {
+	r, err := emu.CopyFileFromContainer(ctx, emulatorCA)
+	if err != nil {
+		return "", fmt.Errorf("the emulator's CA: %w", err)
+	}
+	defer r.Close()
+	ca, err := io.ReadAll(r)
+	if err != nil {
+		return "", err
+	}
+	system, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
+	if err != nil {
+		system = nil // no system bundle: the emulator's CA alone
+	}
+	f, err := os.CreateTemp("", "tfcemu-ca-bundle-*.pem")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if _, err := f.Write(append(append(system, '\n'), ca...)); err != nil {
+		return "", err
+	}
+	return f.Name(), f.Chmod(0o644)
 }
 
 // loopbackPort asks the kernel for a free port on 127.0.0.1.

@@ -18,14 +18,14 @@ import (
 )
 
 type serveFlags struct {
-	tfcListen, vaultListen, externalURL, issuer string
-	vaultExternalURL                            string
-	seed, stateFile, ownerToken, vaultRootToken string
-	tls                                         bool
-	tlsCert, tlsKey, caOut, signingKey          string
-	readyFile, logLevel                         string
-	planTTL, applyTTL, nbfSkew                  time.Duration
-	rateLimit                                   int
+	tfcListen, vaultListen, externalURL, issuer          string
+	vaultExternalURL                                     string
+	seed, stateFile, ownerToken, vaultRootToken          string
+	tls                                                  bool
+	tlsCert, tlsKey, caOut, signingKey, productionListen string
+	readyFile, logLevel                                  string
+	planTTL, applyTTL, nbfSkew                           time.Duration
+	rateLimit                                            int
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -45,6 +45,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate (PEM); default: generated with a CA at start")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM)")
 	fs.StringVar(&f.caOut, "ca-out", "", "write the generated CA certificate (PEM) here, for SSL_CERT_FILE")
+	fs.StringVar(&f.productionListen, "production-listen", "", "also answer HTTPS as app.terraform.io on this address (for a container network whose DNS names the emulator app.terraform.io; the certificate's CA goes to --ca-out)")
 	fs.StringVar(&f.signingKey, "signing-key", "", "RSA private key (PEM) that signs workload identity tokens; default: generated")
 	fs.StringVar(&f.readyFile, "ready-file", "", "when both listeners accept connections, write URLs and tokens here as JSON")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -117,6 +118,7 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 		TLSCertFile:        f.tlsCert,
 		TLSKeyFile:         f.tlsKey,
 		CAOut:              f.caOut,
+		ProductionListen:   f.productionListen,
 		StateFile:          f.stateFile,
 		PlanTokenTTL:       f.planTTL,
 		ApplyTokenTTL:      f.applyTTL,

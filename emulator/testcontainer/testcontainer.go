@@ -119,15 +119,16 @@ func WithEnv(key, value string) Option {
 	}
 }
 
-// WithNetwork attaches the container to a Docker network under alias, so
-// other containers (a real Vault) reach it as http://<alias>:8080.
-func WithNetwork(name, alias string) Option {
+// WithNetwork attaches the container to a Docker network under one or
+// more aliases, so other containers (a real Vault) reach it as
+// http://<alias>:8080.
+func WithNetwork(name string, aliases ...string) Option {
 	return func(req *testcontainers.GenericContainerRequest, _ *options) error {
 		req.Networks = append(req.Networks, name)
 		if req.NetworkAliases == nil {
 			req.NetworkAliases = map[string][]string{}
 		}
-		req.NetworkAliases[name] = append(req.NetworkAliases[name], alias)
+		req.NetworkAliases[name] = append(req.NetworkAliases[name], aliases...)
 		return nil
 	}
 }
