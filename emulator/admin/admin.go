@@ -146,7 +146,7 @@ func (a *API) authorize(next http.Handler) http.Handler {
 		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
 		if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tfcemu admin"`)
-			a.respond(w)(failure(http.StatusUnauthorized, "the admin API needs the admin token (--admin-token) as Authorization: Bearer <token>"))
+			a.respond(w)(failure(http.StatusUnauthorized, "the admin API needs the admin token (--admin-token) in an Authorization: Bearer header"))
 			return
 		}
 		next.ServeHTTP(w, r)
