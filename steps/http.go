@@ -78,6 +78,10 @@ func (sc *scenario) do(ctx context.Context, method, url string, body []byte, hea
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	// The emulator's admin API takes the target's admin token.
+	if sc.target.AdminToken != "" && strings.HasPrefix(req.URL.Path, "/_emulator/") && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+sc.target.AdminToken)
+	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
 		return nil, err
