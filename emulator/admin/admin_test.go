@@ -23,12 +23,12 @@ const issuerURL = "https://tfcemu.test"
 // `tfcemu agent` and the features reach the admin API, with one step method
 // per admin path.
 type adminEnv struct {
-	t     *testing.T
+	t     testing.TB
 	e     *emulator.Emulator
 	clock *clock.Clock
 }
 
-func newAdminEnv(t *testing.T) *adminEnv {
+func newAdminEnv(t testing.TB) *adminEnv {
 	t.Helper()
 	c := clock.NewAt(start)
 	e, err := emulator.New(emulator.Config{ExternalURL: issuerURL, Clock: c, RateLimit: -1})
