@@ -63,11 +63,11 @@ openapi-coverage:
 test-short:
 	$(GO) test -short -count=1 ./...
 
-## load: 64 clients for 60 s against an in-process emulator (build tag load): TFC reads and
+## load: 64 clients for 60 s against an in-process emulator (build tag load, race detector): TFC reads and
 ## writes, token mints, admin calls, Vault credentials; reports 5xx (must be 0) and the live
 ## organization tokens after concurrent creations (must be 1)
 load:
-	$(GO) test -tags load -count=1 -timeout 10m -run TestLoad -v ./emulator/
+	$(GO) test -race -tags load -count=1 -timeout 10m -run TestLoad -v ./emulator/
 
 ## bench: benchmarks beside their raw limits (e.g. RSA signing vs token minting)
 bench:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 
 	"github.com/cucumber/godog"
@@ -92,6 +93,10 @@ type scenario struct {
 	vaultToken string
 	// remembered holds values steps saved, used as {name} placeholders.
 	remembered map[string]string
+	// nextHeader is sent with the next request only (Host included);
+	// noAdminToken leaves the admin token off it.
+	nextHeader   http.Header
+	noAdminToken bool
 }
 
 func world(ctx context.Context) *scenario { return ctx.Value(scenarioKey{}).(*scenario) }
