@@ -189,7 +189,9 @@ func TestLoad(t *testing.T) {
 	}{
 		{"POST", "/v1/sys/mounts/terraform", map[string]string{"type": "terraform"}},
 		{"POST", "/v1/terraform/config", map[string]string{"token": "Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4"}},
-		{"POST", "/v1/terraform/role/load", map[string]string{"user_id": "user-12345abcde"}},
+		// Short leases, so the clock advances expire some while clients
+		// revoke them: the sweep and explicit revokes meet.
+		{"POST", "/v1/terraform/role/load", map[string]string{"user_id": "user-12345abcde", "ttl": "1m", "max_ttl": "2m"}},
 	} {
 		if status, b := setup.do("setup", s.method, info.VaultURL+s.path, "", s.body); status/100 != 2 {
 			t.Fatalf("setup %s %s: %d %s", s.method, s.path, status, b)
