@@ -4,7 +4,7 @@ Feature: Nothing on the network or in a browser drives the emulator
   browser marks as cross-site, and the admin API needs its token (when the
   emulator has one) except for the health check.
 
-  Scenario: A foreign Host is refused on both listeners, in each API's format
+  Scenario: A foreign Host is refused on the TFC listener, in each API's format
     Given the next request has the header "Host": "evil.example"
     When I GET "/_emulator/info"
     Then the response status is 403
@@ -14,6 +14,9 @@ Feature: Nothing on the network or in a browser drives the emulator
     Then the response status is 403
     And the response JSON at "errors.0.title" is "forbidden"
     And the response JSON at "errors.0.detail" contains "--allowed-hosts"
+
+  @emulated-vault
+  Scenario: A foreign Host is refused on the Vault listener, in Vault's format
     Given the next request has the header "Host": "evil.example"
     When I GET "/v1/sys/health" from Vault
     Then the response status is 403
