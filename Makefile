@@ -9,7 +9,7 @@ IMAGE     ?= tfcemu:local
 TARGET    ?= inprocess
 RUN_ARGS  ?=
 
-.PHONY: all build run test test-short openapi-coverage lint bench image vault-image conformance clean fuzz gotfe-suite provider-suite terraform-cli
+.PHONY: all build run test test-short load openapi-coverage lint bench image vault-image conformance clean fuzz gotfe-suite provider-suite terraform-cli
 
 all: build
 
@@ -26,22 +26,34 @@ lint:
 	@fmt_out=$$(gofmt -l .); if [ -n "$$fmt_out" ]; then echo "gofmt needed:"; echo "$$fmt_out"; exit 1; fi
 	$(GO) vet ./...
 
-## test: lint, then every test and feature with the race detector, then a bounded fuzz run
+## test: lint, a bounded fuzz run (5 s per target, minimisation 1 s: under 40 s in all), then
+## every test and feature with the race detector
 ## (the Terraform CLI features use scripts/terraform.sh's binary; they skip without one)
 test: lint
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=10s
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 	TFCEMU_TERRAFORM_BIN="$$(scripts/terraform.sh || true)" $(GO) test -race -count=1 ./...
 	@echo "== the features against the emulator in a container (skips with the reason if there is no Docker engine)"
 	TFCEMU_TARGET=container TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -run TestFeatures ./steps/
 
 FUZZTIME ?= 30s
+# Go spends up to -fuzzminimizetime (default 60 s) shrinking each new input,
+# which would eat a short run: bound it.
+FUZZMINIMIZETIME ?= 1s
+# package:target, each fuzzed for FUZZTIME in turn (go test fuzzes one
+# target per package per run).
+FUZZ_TARGETS ?= ./emulator/tfc/:FuzzDecodeResource ./fixtures/:FuzzSeed ./emulator/:FuzzSnapshotPut \
+	./emulator/admin/:FuzzAdminRequests ./emulator/internal/guard/:FuzzGuard
 ## terraform-cli: print the Terraform CLI the features use, building v1.6.6 into bin/tools when needed
 terraform-cli:
 	@scripts/terraform.sh
 
-## fuzz: fuzz the JSON:API request decoder for FUZZTIME
+## fuzz: fuzz each of FUZZ_TARGETS (request decoders, the seed loader, snapshot PUT, the
+## admin API's bodies, the host guard) for FUZZTIME
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecodeResource -fuzztime $(FUZZTIME) ./emulator/tfc/
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "== fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $$pkg; \
+	done
 
 ## openapi-coverage: write the TFC route table's coverage of the OpenAPI document into README.md
 openapi-coverage:
@@ -50,6 +62,12 @@ openapi-coverage:
 ## test-short: the quick loop while developing
 test-short:
 	$(GO) test -short -count=1 ./...
+
+## load: 64 clients for 60 s against an in-process emulator (build tag load, race detector): TFC reads and
+## writes, token mints, admin calls, Vault credentials; reports 5xx (must be 0) and the live
+## organization tokens after concurrent creations (must be 1)
+load:
+	$(GO) test -race -tags load -count=1 -timeout 10m -run TestLoad -v ./emulator/
 
 ## bench: benchmarks beside their raw limits (e.g. RSA signing vs token minting)
 bench:

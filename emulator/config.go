@@ -1,11 +1,15 @@
 package emulator
 
 import (
+	"crypto/rand"
 	"crypto/rsa"
+	"encoding/hex"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/clock"
+	"github.com/tfcemu/tfcemu/emulator/internal/guard"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/fixtures"
 )
@@ -63,6 +67,43 @@ type Config struct {
 	Clock *clock.Clock
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
+	// AdminToken, when set, is the bearer token every admin route but
+	// GET /_emulator/health requires. When empty and a listener binds a
+	// non-loopback address, New generates one (Info().AdminToken).
+	AdminToken string
+	// AllowedHosts are more Host names both listeners answer besides
+	// loopback, the external URLs and the issuer; "*" admits any.
+	AllowedHosts []string
+	// ReadTimeout, WriteTimeout and IdleTimeout bound a request's reading
+	// (headers and body), its response, and an idle keep-alive connection;
+	// zero means DefaultReadTimeout, DefaultWriteTimeout, DefaultIdleTimeout.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+}
+
+// Default server timeouts.
+const (
+	DefaultReadTimeout       = 60 * time.Second
+	DefaultWriteTimeout      = 120 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultReadHeaderTimeout = 10 * time.Second
+)
+
+// loopbackListen reports whether a listen address binds loopback only.
+func loopbackListen(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	return host != "" && guard.IsLoopback(host)
+}
+
+// newAdminToken is a random admin token (crypto/rand, 256 bits).
+func newAdminToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "tfcemu-admin-" + hex.EncodeToString(b), nil
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -83,6 +124,22 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = DefaultReadTimeout
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.AdminToken == "" && (!loopbackListen(c.TFCListen) || !loopbackListen(c.VaultListen)) {
+		tok, err := newAdminToken()
+		if err != nil {
+			return c, err
+		}
+		c.AdminToken = tok
 	}
 	if c.Seed == nil {
 		s, err := fixtures.Default()

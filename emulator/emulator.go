@@ -36,7 +36,10 @@ type Emulator struct {
 	vault  *vault.Server
 	admin  *admin.API
 
-	tfcHandler, vaultHandler http.Handler
+	// tfcHandler and vaultHandler serve the listeners, behind the host
+	// and cross-site guard; tfcInternal is TFC without the guard, for the
+	// emulated Vault's in-process calls (to app.terraform.io among others).
+	tfcHandler, vaultHandler, tfcInternal, vaultInternal http.Handler
 
 	mu       sync.Mutex
 	tfcURL   string
@@ -93,9 +96,9 @@ func New(cfg Config) (*Emulator, error) {
 		Services:  e.services,
 		Info:      func() any { return e.Info() },
 		Logger:    e.log,
+		Token:     cfg.AdminToken,
 	})
-	e.tfcHandler = e.middleware("tfc", e.tfcRoutes())
-	e.vaultHandler = e.middleware("vault", e.vaultRoutes())
+	e.buildHandlers()
 	if cfg.StateFile != "" {
 		if e.persist, err = openStateFile(cfg.StateFile, e); err != nil {
 			return nil, err
@@ -241,7 +244,9 @@ func (e *Emulator) Start() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, s := range serve {
-		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelWarn)}
+		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: min(DefaultReadHeaderTimeout, e.cfg.ReadTimeout),
+			ReadTimeout: e.cfg.ReadTimeout, WriteTimeout: e.cfg.WriteTimeout, IdleTimeout: e.cfg.IdleTimeout,
+			ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelWarn)}
 		e.servers = append(e.servers, srv)
 		go func(ln net.Listener) {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -314,6 +319,8 @@ type Info struct {
 	Issuer     string `json:"issuer"`
 	OwnerToken string `json:"owner_token"`
 	VaultToken string `json:"vault_token"`
+	// AdminToken is the admin API's bearer token; empty when it needs none.
+	AdminToken string `json:"admin_token,omitempty"`
 }
 
 // Info reports the emulator's URLs and tokens.
@@ -330,6 +337,7 @@ func (e *Emulator) Info() Info {
 		Issuer:     e.issuer.URL(),
 		OwnerToken: tok.Token,
 		VaultToken: e.vault.RootToken(),
+		AdminToken: e.cfg.AdminToken,
 	}
 }
 

@@ -47,11 +47,11 @@ func (e *Emulator) handlerFor(host string) http.Handler {
 	}
 	for _, u := range []string{ProductionTFC, info.TFCURL, info.Issuer} {
 		if matches(u) {
-			return e.tfcHandler
+			return e.tfcInternal
 		}
 	}
 	if matches(info.VaultURL) {
-		return e.vaultHandler
+		return e.vaultInternal
 	}
 	return nil
 }

@@ -2,9 +2,12 @@ package emulator
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gorilla/mux"
 
+	"github.com/tfcemu/tfcemu/emulator/admin"
+	"github.com/tfcemu/tfcemu/emulator/internal/guard"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
@@ -50,6 +53,43 @@ func (e *Emulator) vaultRoutes() *mux.Router {
 	e.mountVault(r)
 	e.admin.Register(r)
 	return r
+}
+
+// buildHandlers builds each listener's handler: the middleware around the
+// host and cross-site guard around the listener's routes, and the same
+// without the guard for the emulator's own in-process calls.
+func (e *Emulator) buildHandlers() {
+	g := &guard.Guard{Hosts: e.knownHosts, Allowed: e.cfg.AllowedHosts}
+	tfcRoutes, vaultRoutes := e.tfcRoutes(), e.vaultRoutes()
+	e.tfcHandler = e.middleware("tfc", g.Wrap(tfcRoutes, denyIn("tfc")))
+	e.vaultHandler = e.middleware("vault", g.Wrap(vaultRoutes, denyIn("vault")))
+	e.tfcInternal = e.middleware("tfc", tfcRoutes)
+	e.vaultInternal = e.middleware("vault", vaultRoutes)
+}
+
+// knownHosts are the URLs the emulator is known by besides loopback: the
+// external URL, the issuer and the Vault external URL.
+func (e *Emulator) knownHosts() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	hosts := []string{e.tfcURL, e.vaultURL, e.issuer.URL(), e.cfg.ExternalURL, e.cfg.VaultExternalURL, e.cfg.Issuer}
+	if e.cfg.ProductionListen != "" {
+		// The production listener answers as TFC's production address.
+		hosts = append(hosts, "https://"+productionHost)
+	}
+	return hosts
+}
+
+// denyIn writes the guard's refusals in the format of the API the path
+// belongs to: the admin API's under /_emulator, otherwise the listener's.
+func denyIn(service string) guard.Deny {
+	return func(w http.ResponseWriter, r *http.Request, status int, msg string) {
+		if r.URL.Path == admin.Prefix || strings.HasPrefix(r.URL.Path, admin.Prefix+"/") {
+			admin.WriteError(w, status, msg)
+			return
+		}
+		writeStatus(w, service, status, msg)
+	}
 }
 
 // writeStatus answers with an error status in the listener's format: the

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -37,6 +38,7 @@ type stateFile struct {
 
 func openStateFile(path string, e *Emulator) (*stateFile, error) {
 	f := &stateFile{path: path, snapshot: e.Snapshot, log: e.log}
+	removeStaleTemps(path, e.log)
 	b, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -50,9 +52,38 @@ func openStateFile(path string, e *Emulator) (*stateFile, error) {
 	return f, nil
 }
 
-// snapshotters are the services whose state a snapshot holds.
+// snapshotters are the services whose state a snapshot holds: the
+// virtual clock, the issuer, TFC, and Vault when its server implements
+// snapshotter.
 func (e *Emulator) snapshotters() map[string]snapshotter {
-	return map[string]snapshotter{"identity": e.issuer, "tfc": e.tfc}
+	m := map[string]snapshotter{"clock": e.clock, "identity": e.issuer, "tfc": e.tfc}
+	if v, ok := any(e.vault).(snapshotter); ok {
+		m["vault"] = v
+	}
+	return m
+}
+
+// tempPrefix starts the names of the atomic-write temp files of the state
+// file path, next to it: .<name>.tmp-<random>. They are named for the
+// state file so a start cleans up only its own.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// removeStaleTemps deletes the temp files a crash left beside path (a
+// write interrupted before its rename); the state file itself is whole.
+func removeStaleTemps(path string, log interface{ Warn(string, ...any) }) {
+	dir := filepath.Dir(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, ent := range entries {
+		if ent.Type().IsRegular() && strings.HasPrefix(ent.Name(), tempPrefix(path)) {
+			name := filepath.Join(dir, ent.Name())
+			if err := os.Remove(name); err == nil {
+				log.Warn("state file: removed a temp file left by a crash", "path", name)
+			}
+		}
+	}
 }
 
 // Snapshot returns the emulator's state as one JSON document (what
@@ -132,7 +163,7 @@ func (f *stateFile) write() error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(f.path), ".tfcemu-state-*")
+	tmp, err := os.CreateTemp(filepath.Dir(f.path), tempPrefix(f.path)+"*")
 	if err != nil {
 		return err
 	}

@@ -78,6 +78,19 @@ func (sc *scenario) do(ctx context.Context, method, url string, body []byte, hea
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	for k, v := range sc.nextHeader {
+		if k == "Host" {
+			req.Host = v[0]
+			continue
+		}
+		req.Header[k] = v
+	}
+	noAdminToken := sc.noAdminToken
+	sc.nextHeader, sc.noAdminToken = nil, false
+	// The emulator's admin API takes the target's admin token.
+	if sc.target.AdminToken != "" && !noAdminToken && strings.HasPrefix(req.URL.Path, "/_emulator/") && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+sc.target.AdminToken)
+	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
 		return nil, err
@@ -158,6 +171,22 @@ func registerHTTPSteps(ctx *godog.ScenarioContext) {
 	})
 	ctx.Step(`^I (POST|PUT|PATCH) "([^"]*)"(?: (?:to|on) (TFC|Vault))? with:$`, func(ctx context.Context, method, path, service string, body *godog.DocString) error {
 		return world(ctx).request(ctx, method, path, service, body)
+	})
+	ctx.Step(`^the next request has the header "([^"]*)": "([^"]*)"$`, func(ctx context.Context, name, value string) error {
+		sc := world(ctx)
+		if sc.nextHeader == nil {
+			sc.nextHeader = http.Header{}
+		}
+		sc.nextHeader.Set(name, sc.expand(value))
+		return nil
+	})
+	ctx.Step(`^the next request carries no admin token$`, func(ctx context.Context) error {
+		sc := world(ctx)
+		if sc.target.AdminToken == "" {
+			return sc.skip("target %s has no admin token", sc.target.Name)
+		}
+		sc.noAdminToken = true
+		return nil
 	})
 	ctx.Step(`^the response status is (\d+)$`, func(ctx context.Context, want int) error {
 		r, err := lastResponse(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 
 	"github.com/cucumber/godog"
@@ -92,6 +93,10 @@ type scenario struct {
 	vaultToken string
 	// remembered holds values steps saved, used as {name} placeholders.
 	remembered map[string]string
+	// nextHeader is sent with the next request only (Host included);
+	// noAdminToken leaves the admin token off it.
+	nextHeader   http.Header
+	noAdminToken bool
 }
 
 func world(ctx context.Context) *scenario { return ctx.Value(scenarioKey{}).(*scenario) }
@@ -130,6 +135,8 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 			return c, sc.skip("uses the default seed's resources (my-org, my-workspace, hashicorp-vault-testing), which target %s does not have", s.Target.Name)
 		case sc.tags["@vault-clock"] && s.Target.RealVault:
 			return c, sc.skip("@vault-clock scenario: it moves the virtual clock under Vault's own time checks, and target %s's Vault is real and keeps real time (its real-time variant runs instead)", s.Target.Name)
+		case sc.tags["@emulated-vault"] && s.Target.RealVault:
+			return c, sc.skip("@emulated-vault scenario: it checks the emulator's own Vault listener, and target %s's Vault is real", s.Target.Name)
 		case sc.tags["@real-only"] && s.Target.Emulator:
 			return c, sc.skip("@real-only scenario; target %s is the emulator", s.Target.Name)
 		}

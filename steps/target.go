@@ -26,6 +26,9 @@ type Target struct {
 	// OwnerToken is a TFC API token of an organization owner; VaultToken a
 	// Vault token with root policy.
 	OwnerToken, VaultToken string
+	// AdminToken is the emulator's admin API token (Authorization: Bearer
+	// on /_emulator/*); empty when it needs none.
+	AdminToken string
 	// Emulator is true when the target is tfcemu, so the admin API and the
 	// virtual clock are there.
 	Emulator bool
@@ -77,9 +80,13 @@ func StartTarget(name string) (*Target, error) {
 	return t, err
 }
 
+// inProcessAdminToken is the in-process target's admin token: the
+// features reach the admin API as the container targets do, with a token.
+const inProcessAdminToken = "tfcemu-features-admin-token"
+
 // startInProcess runs the emulator in this process on free loopback ports.
 func startInProcess() (*Target, error) {
-	e, err := emulator.New(emulator.Config{TFCListen: "127.0.0.1:0", VaultListen: "127.0.0.1:0"})
+	e, err := emulator.New(emulator.Config{TFCListen: "127.0.0.1:0", VaultListen: "127.0.0.1:0", AdminToken: inProcessAdminToken})
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +101,7 @@ func startInProcess() (*Target, error) {
 		Issuer:     i.Issuer,
 		OwnerToken: i.OwnerToken,
 		VaultToken: i.VaultToken,
+		AdminToken: i.AdminToken,
 		Emulator:   true,
 		Close:      e.Close,
 	}, nil

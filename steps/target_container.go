@@ -73,7 +73,7 @@ func startContainer() (*Target, error) {
 	}
 	return &Target{
 		Name: "container", TFCURL: c.TFEAddress(), VaultURL: c.VaultAddress(), Issuer: c.IssuerURL(),
-		OwnerToken: c.OwnerToken(), VaultToken: c.VaultToken(), Emulator: true,
+		OwnerToken: c.OwnerToken(), VaultToken: c.VaultToken(), AdminToken: c.AdminToken(), Emulator: true,
 		Close: func() error { return testcontainers.TerminateContainer(c) },
 	}, nil
 }

@@ -112,7 +112,7 @@ func startRealVault(image string) (t *Target, err error) {
 	mapAddress(emulatorAlias+":8080", strings.TrimPrefix(emu.TFEAddress(), "http://"))
 	return &Target{
 		Name: "vault-container", TFCURL: emu.TFEAddress(), VaultURL: fmt.Sprintf("http://127.0.0.1:%d", port),
-		Issuer: issuer, TFCURLForVault: issuer, VaultURLForRuns: "http://" + vaultAlias + ":8200", OwnerToken: emu.OwnerToken(), VaultToken: "root", Emulator: true, RealVault: true,
+		Issuer: issuer, TFCURLForVault: issuer, VaultURLForRuns: "http://" + vaultAlias + ":8200", OwnerToken: emu.OwnerToken(), VaultToken: "root", AdminToken: emu.AdminToken(), Emulator: true, RealVault: true,
 		Close: func() error {
 			var errs []error
 			errs = append(errs, testcontainers.TerminateContainer(vault), testcontainers.TerminateContainer(emu))

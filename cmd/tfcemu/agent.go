@@ -33,7 +33,10 @@ func agent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // agentFlags are the flags agent exec and agent hooks share.
 type agentFlags struct {
 	url, token, workspace, run, dir, agentVersion string
+	adminToken                                    string
 }
+
+func (f *agentFlags) admin() adminClient { return adminClient{f.url, f.adminToken} }
 
 func (f *agentFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.url, "url", defaultURL, "base URL of the running emulator (its TFC listener)")
@@ -41,6 +44,7 @@ func (f *agentFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.workspace, "workspace", "", "ORG/WORKSPACE to queue a run in")
 	fs.StringVar(&f.run, "run", "", "use this existing run instead of queueing one")
 	fs.StringVar(&f.agentVersion, "agent-version", "", "run as an agent of this version would (e.g. 1.11.0: no tagged tokens), without changing the workspace")
+	fs.StringVar(&f.adminToken, "admin-token", "", adminTokenUsage)
 	fs.StringVar(&f.dir, "files-dir", "", "directory for the run's credential files (default: a new temporary directory)")
 }
 
@@ -72,7 +76,7 @@ func (s *agentSession) start(ctx context.Context) error {
 	}
 	if s.f.agentVersion != "" {
 		var out struct{ ID string }
-		if err := adminCall(ctx, http.MethodPost, s.f.url, "/runs", admin.RunRequest{Organization: org, Workspace: ws, AgentVersion: s.f.agentVersion}, &out); err != nil {
+		if err := adminCall(ctx, http.MethodPost, s.f.admin(), "/runs", admin.RunRequest{Organization: org, Workspace: ws, AgentVersion: s.f.agentVersion}, &out); err != nil {
 			return err
 		}
 		s.runID = out.ID
@@ -82,7 +86,7 @@ func (s *agentSession) start(ctx context.Context) error {
 	token := s.f.token
 	if token == "" {
 		var info emulator.Info
-		if err := adminCall(ctx, http.MethodGet, s.f.url, "/info", nil, &info); err != nil {
+		if err := adminCall(ctx, http.MethodGet, s.f.admin(), "/info", nil, &info); err != nil {
 			return err
 		}
 		token = info.OwnerToken
@@ -122,7 +126,7 @@ func (s *agentSession) environment(ctx context.Context, phase string) (admin.Pha
 	if err != nil {
 		return env, err
 	}
-	if err := adminCall(ctx, http.MethodGet, s.f.url, "/runs/"+s.runID+"/environment?phase="+phase+"&dir="+abs, nil, &env); err != nil {
+	if err := adminCall(ctx, http.MethodGet, s.f.admin(), "/runs/"+s.runID+"/environment?phase="+phase+"&dir="+abs, nil, &env); err != nil {
 		return env, err
 	}
 	for path, content := range env.Files {
@@ -153,17 +157,17 @@ func lastLine(lines []string) string {
 
 // advance moves the run on (admin API).
 func (s *agentSession) advance(ctx context.Context, until string) error {
-	return adminCall(ctx, http.MethodPost, s.f.url, "/runs/"+s.runID+"/advance", admin.AdvanceRequest{Until: until}, nil)
+	return adminCall(ctx, http.MethodPost, s.f.admin(), "/runs/"+s.runID+"/advance", admin.AdvanceRequest{Until: until}, nil)
 }
 
 func (s *agentSession) log(ctx context.Context, phase string, lines []string) {
 	if len(lines) > 0 {
-		_ = adminCall(ctx, http.MethodPost, s.f.url, "/runs/"+s.runID+"/log", admin.LogRequest{Phase: phase, Lines: lines}, nil)
+		_ = adminCall(ctx, http.MethodPost, s.f.admin(), "/runs/"+s.runID+"/log", admin.LogRequest{Phase: phase, Lines: lines}, nil)
 	}
 }
 
 func (s *agentSession) fail(ctx context.Context, phase, msg string) {
-	_ = adminCall(ctx, http.MethodPost, s.f.url, "/runs/"+s.runID+"/fail", admin.FailRequest{Phase: phase, Message: msg}, nil)
+	_ = adminCall(ctx, http.MethodPost, s.f.admin(), "/runs/"+s.runID+"/fail", admin.FailRequest{Phase: phase, Message: msg}, nil)
 }
 
 // agentExec runs a command with a phase's environment.

@@ -15,9 +15,17 @@ import (
 
 const defaultURL = "http://127.0.0.1:8080"
 
+// adminClient reaches a running emulator's admin API: its base URL and
+// the admin token (--admin-token), if it needs one.
+type adminClient struct{ url, token string }
+
+// adminTokenUsage is the --admin-token help of the client commands.
+const adminTokenUsage = "the emulator's admin token (its --admin-token, or admin_token in its ready file)"
+
 // adminCall sends one admin API request and decodes a 2xx answer into out.
 // Non-2xx answers become errors carrying the admin API's message.
-func adminCall(ctx context.Context, method, base, path string, in, out any) error {
+func adminCall(ctx context.Context, method string, c adminClient, path string, in, out any) error {
+	base := c.url
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -31,6 +39,9 @@ func adminCall(ctx context.Context, method, base, path string, in, out any) erro
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
@@ -59,13 +70,14 @@ func healthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	url := fs.String("url", defaultURL, "base URL of the emulator (either listener)")
 	timeout := fs.Duration("timeout", 5*time.Second, "give up after this long")
 	quiet := fs.Bool("quiet", false, "print nothing, only set the exit code")
+	adminToken := fs.String("admin-token", "", adminTokenUsage+"; the health check itself needs none")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	var h admin.Health
-	if err := adminCall(ctx, http.MethodGet, *url, "/health", nil, &h); err != nil {
+	if err := adminCall(ctx, http.MethodGet, adminClient{*url, *adminToken}, "/health", nil, &h); err != nil {
 		return fmt.Errorf("unhealthy: %w", err)
 	}
 	if h.Status != "ok" {
@@ -87,6 +99,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	audience := fs.String("audience", "", "the token's audience (aud)")
 	runID := fs.String("run-id", "", "terraform_run_id (default: a new run-/trun- ID)")
 	output := fs.String("output", "raw", "raw (the JWT alone) or json (token, kid, expiry and claims)")
+	adminToken := fs.String("admin-token", "", adminTokenUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -112,7 +125,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError("--output %q: want raw or json", *output)
 	}
 	var resp admin.TokenResponse
-	if err := adminCall(ctx, http.MethodPost, *url, "/workload-identity-tokens", req, &resp); err != nil {
+	if err := adminCall(ctx, http.MethodPost, adminClient{*url, *adminToken}, "/workload-identity-tokens", req, &resp); err != nil {
 		return err
 	}
 	if *output == "raw" {

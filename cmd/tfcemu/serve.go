@@ -18,14 +18,17 @@ import (
 )
 
 type serveFlags struct {
-	tfcListen, vaultListen, externalURL, issuer          string
-	vaultExternalURL                                     string
-	seed, stateFile, ownerToken, vaultRootToken          string
-	tls                                                  bool
-	tlsCert, tlsKey, caOut, signingKey, productionListen string
-	readyFile, logLevel                                  string
-	planTTL, applyTTL, nbfSkew                           time.Duration
-	rateLimit                                            int
+	tfcListen, vaultListen, externalURL, issuer string
+	vaultExternalURL                            string
+	seed, stateFile, ownerToken, vaultRootToken string
+	tls                                         bool
+	tlsCert, tlsKey, caOut, signingKey          string
+	productionListen                            string
+	readyFile, logLevel                         string
+	planTTL, applyTTL, nbfSkew                  time.Duration
+	rateLimit                                   int
+	adminToken, allowedHosts                    string
+	readTimeout, writeTimeout, idleTimeout      time.Duration
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,6 +56,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&f.applyTTL, "apply-token-ttl", identity.DefaultApplyTTL, "lifetime of apply-phase workload identity tokens")
 	fs.IntVar(&f.rateLimit, "rate-limit", tfc.DefaultRateLimit, "TFC API requests a second per user; 0 turns rate limiting off")
 	fs.DurationVar(&f.nbfSkew, "token-nbf-skew", 0, "put nbf this long before iat on workspace-run tokens")
+	fs.StringVar(&f.adminToken, "admin-token", "", "bearer token the admin API (/_emulator/*, but GET health) requires; generated when a listener is not on loopback")
+	fs.StringVar(&f.allowedHosts, "allowed-hosts", "", "comma-separated Host names served besides loopback, the external URLs and the issuer (* for any)")
+	fs.DurationVar(&f.readTimeout, "read-timeout", emulator.DefaultReadTimeout, "longest time to read a request, headers and body")
+	fs.DurationVar(&f.writeTimeout, "write-timeout", emulator.DefaultWriteTimeout, "longest time to write a response")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", emulator.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -98,6 +106,17 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 	if f.nbfSkew < 0 {
 		return emulator.Config{}, usageError("--token-nbf-skew must not be negative")
 	}
+	for name, d := range map[string]time.Duration{"--read-timeout": f.readTimeout, "--write-timeout": f.writeTimeout, "--idle-timeout": f.idleTimeout} {
+		if d <= 0 {
+			return emulator.Config{}, usageError("%s must be positive", name)
+		}
+	}
+	var allowed []string
+	for _, h := range strings.Split(f.allowedHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			allowed = append(allowed, h)
+		}
+	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return emulator.Config{}, usageError("--tls-cert and --tls-key go together")
 	}
@@ -124,6 +143,11 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 		ApplyTokenTTL:      f.applyTTL,
 		TokenNotBeforeSkew: f.nbfSkew,
 		RateLimit:          rateLimitConfig(f.rateLimit),
+		AdminToken:         f.adminToken,
+		AllowedHosts:       allowed,
+		ReadTimeout:        f.readTimeout,
+		WriteTimeout:       f.writeTimeout,
+		IdleTimeout:        f.idleTimeout,
 		Logger:             slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if f.signingKey != "" {
@@ -160,6 +184,9 @@ func printBanner(w io.Writer, i emulator.Info, seed *fixtures.Seed) {
   organizations %s
   strictness    strict: expired, revoked, replaced and wrong-audience credentials are refused; one virtual clock (admin: %s/_emulator/clock)
 `, version, i.TFCURL, i.Issuer, i.Issuer, i.VaultURL, i.OwnerToken, i.VaultToken, strings.Join(orgs, ", "), i.TFCURL)
+	if i.AdminToken != "" {
+		fmt.Fprintf(w, "  admin token   %s    (TFCEMU_ADMIN_TOKEN; Authorization: Bearer on /_emulator/*)\n", i.AdminToken)
+	}
 }
 
 // writeReadyFile writes info atomically, so a watcher never reads half a file.

@@ -2,6 +2,8 @@ package admin
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,6 +67,9 @@ type Config struct {
 	// such as tfcemu agent.
 	Info   func() any
 	Logger *slog.Logger
+	// Token, when set, is the bearer token every admin route but
+	// GET /_emulator/health requires (--admin-token).
+	Token string
 }
 
 // API is the admin API.
@@ -121,8 +126,32 @@ func (a *API) Router() *mux.Router {
 	})
 }
 
-// Register mounts the admin API under Prefix on a listener's router.
-func (a *API) Register(r *mux.Router) { routing.Mount(r, Prefix+"/", a.Router()) }
+// Register mounts the admin API under Prefix on a listener's router,
+// behind the admin token when one is set.
+func (a *API) Register(r *mux.Router) { routing.Mount(r, Prefix+"/", a.authorize(a.Router())) }
+
+// authorize requires Config.Token as a bearer token on every request but
+// the health check (GET or HEAD), compared in constant time.
+func (a *API) authorize(next http.Handler) http.Handler {
+	if a.cfg.Token == "" {
+		return next
+	}
+	want := sha256.Sum256([]byte(a.cfg.Token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == Prefix+"/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tfcemu admin"`)
+			a.respond(w)(failure(http.StatusUnauthorized, "the admin API needs the admin token (--admin-token) in an Authorization: Bearer header"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // Routes is the admin API's route inventory.
 func (a *API) Routes() []routing.Row { return routing.Inventory("admin", a.Router()) }
@@ -135,15 +164,28 @@ func (a *API) adapt(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { a.respond(w)(h(r)) })
 }
 
+// errTooLarge is a body over MaxBodyBytes: a 413, as TFC and Vault answer.
+var errTooLarge = fmt.Errorf("request bodies are limited to %d bytes", MaxBodyBytes)
+
+// decodeFailed is the answer to a decode error: 413 for an oversized body,
+// 400 for the rest.
+func decodeFailed(err error) (int, any) {
+	if errors.Is(err, errTooLarge) {
+		return failure(http.StatusRequestEntityTooLarge, err.Error())
+	}
+	return badRequest("%v", err)
+}
+
 // decode reads a strict JSON body into v: one object, no unknown fields,
-// at most MaxBodyBytes. An empty body decodes as {} when allowEmpty.
+// at most MaxBodyBytes (errTooLarge beyond). An empty body decodes as {}
+// when allowEmpty.
 func decode(r *http.Request, v any, allowEmpty bool) error {
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 	if err != nil {
 		return fmt.Errorf("reading body: %v", err)
 	}
 	if len(body) > MaxBodyBytes {
-		return fmt.Errorf("body larger than %d bytes", MaxBodyBytes)
+		return errTooLarge
 	}
 	if strings.TrimSpace(string(body)) == "" {
 		if allowEmpty {
@@ -210,7 +252,7 @@ func (a *API) listKeys(*http.Request) (int, any) { return http.StatusOK, a.keys(
 func (a *API) rotateKeys(r *http.Request) (int, any) {
 	var none struct{}
 	if err := decode(r, &none, true); err != nil {
-		return badRequest("%v", err)
+		return decodeFailed(err)
 	}
 	if _, err := a.cfg.Issuer.RotateKey(); err != nil {
 		return failure(http.StatusInternalServerError, "rotate key: "+err.Error())

@@ -23,12 +23,12 @@ const issuerURL = "https://tfcemu.test"
 // `tfcemu agent` and the features reach the admin API, with one step method
 // per admin path.
 type adminEnv struct {
-	t     *testing.T
+	t     testing.TB
 	e     *emulator.Emulator
 	clock *clock.Clock
 }
 
-func newAdminEnv(t *testing.T) *adminEnv {
+func newAdminEnv(t testing.TB) *adminEnv {
 	t.Helper()
 	c := clock.NewAt(start)
 	e, err := emulator.New(emulator.Config{ExternalURL: issuerURL, Clock: c, RateLimit: -1})
@@ -48,6 +48,7 @@ func (a *adminEnv) call(method, path, body string, out any) (int, string) {
 		r = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, path, r)
+	req.Host = "127.0.0.1:8080" // a loopback client, as the listeners admit
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -214,11 +215,47 @@ func TestClockRefusalsChangeNothing(t *testing.T) {
 		{`{"advance":"1m","rewind":"1m"}`, `invalid JSON body: unknown field "rewind"`},
 		{`{"advance":60}`, `field "advance" must be string, not number`},
 		{`{"advance":"1m"} {"advance":"1m"}`, "invalid JSON body: more than one value"},
+		{`{"set":"9999-01-01T00:00:00Z"}`, `"set": "9999-01-01T00:00:00Z" is out of range: the virtual time must stay within about 292 years of real time`},
+		{`{"set":"0001-01-01T00:00:00Z","freeze":false}`, `"set": "0001-01-01T00:00:00Z" is out of range: the virtual time must stay within about 292 years of real time`},
+		{`{"advance":"2562047h","set":"2300-01-01T00:00:00Z"}`, `"advance": "2562047h" after "set" would take the clock out of range: the virtual time must stay within about 292 years of real time`},
 	} {
 		a.refused("POST", "/clock", tc.body, tc.msg)
 	}
 	if after := a.getClock(); after != before {
 		t.Fatalf("a refused request moved the clock: %+v, was %+v", after, before)
+	}
+}
+
+// TestClockAdvanceOverflow: the longest advance twice would wrap the
+// clock's offset and move it backwards; the second is a 400 and the clock
+// stays where the first left it.
+func TestClockAdvanceOverflow(t *testing.T) {
+	a := newAdminEnv(t)
+	first := a.postClock(`{"advance":"2562047h"}`)
+	a.refused("POST", "/clock", `{"advance":"2562047h"}`, `"advance": "2562047h" would take the clock out of range: the virtual time must stay within about 292 years of real time`)
+	a.refused("POST", "/clock", `{"advance":"2562047h","resume":true}`, `"advance": "2562047h" would take the clock out of range: the virtual time must stay within about 292 years of real time`)
+	if after := a.getClock(); after != first {
+		t.Fatalf("a refused advance moved the clock: %+v, was %+v", after, first)
+	}
+	if now, _ := time.Parse(time.RFC3339Nano, first.Now); !now.After(start) {
+		t.Fatalf("the first advance took the clock to %s", first.Now)
+	}
+}
+
+// TestOversizedBodyIs413: the admin API refuses a body over its limit with
+// 413, as TFC and Vault do, and changes nothing.
+func TestOversizedBodyIs413(t *testing.T) {
+	a := newAdminEnv(t)
+	before := a.getClock()
+	big := `{"advance":"1m","x":"` + strings.Repeat("a", admin.MaxBodyBytes) + `"}`
+	got := a.admin("POST", "/clock", big, http.StatusRequestEntityTooLarge, nil)
+	want, _ := json.Marshal(admin.Error{Error: "request bodies are limited to 1048576 bytes"})
+	if strings.TrimSpace(got) != string(want) {
+		t.Fatalf("body %s, want %s", got, want)
+	}
+	a.admin("PUT", "/snapshot", big, http.StatusRequestEntityTooLarge, nil)
+	if after := a.getClock(); after != before {
+		t.Fatalf("an oversized request moved the clock: %+v, was %+v", after, before)
 	}
 }
 

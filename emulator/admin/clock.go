@@ -34,7 +34,7 @@ func (a *API) getClock(*http.Request) (int, any) { return http.StatusOK, a.clock
 func (a *API) postClock(r *http.Request) (int, any) {
 	var req ClockRequest
 	if err := decode(r, &req, false); err != nil {
-		return badRequest("%v", err)
+		return decodeFailed(err)
 	}
 	if req.Advance == nil && req.Set == nil && req.Freeze == nil && req.Resume == nil {
 		return badRequest(`nothing to do: give "advance" (a duration such as "10m"), "set" (RFC 3339), "freeze" or "resume"`)
@@ -57,12 +57,25 @@ func (a *API) postClock(r *http.Request) (int, any) {
 		if err != nil {
 			return badRequest(`"set": %q is not an RFC 3339 time such as "2026-01-02T15:04:05Z"`, *req.Set)
 		}
+		if !a.cfg.Clock.InRange(t) {
+			return badRequest(`"set": %q is out of range: the virtual time must stay within about 292 years of real time`, *req.Set)
+		}
 		set = t
 	}
 	if req.Freeze != nil && req.Resume != nil && *req.Freeze == *req.Resume {
 		return badRequest(`"freeze" and "resume" contradict each other`)
 	}
 	c := a.cfg.Clock
+	if advance > 0 && req.Set == nil {
+		// Refuse an overflowing advance before anything changes (the
+		// clock checks again as it moves, so a race cannot wrap it).
+		if to := c.Now().Add(advance); !c.InRange(to) {
+			return badRequest(`"advance": %q would take the clock out of range: the virtual time must stay within about 292 years of real time`, *req.Advance)
+		}
+	}
+	if req.Set != nil && advance > 0 && !c.InRange(set.Add(advance)) {
+		return badRequest(`"advance": %q after "set" would take the clock out of range: the virtual time must stay within about 292 years of real time`, *req.Advance)
+	}
 	freeze := req.Freeze != nil && *req.Freeze || req.Resume != nil && !*req.Resume
 	resume := req.Freeze != nil && !*req.Freeze || req.Resume != nil && *req.Resume
 	// Freeze first and resume last, so "set" lands exactly on a frozen clock.
@@ -70,10 +83,14 @@ func (a *API) postClock(r *http.Request) (int, any) {
 		c.Freeze()
 	}
 	if req.Set != nil {
-		c.Set(set)
+		if err := c.Set(set); err != nil {
+			return badRequest(`"set": %q: %v`, *req.Set, err)
+		}
 	}
 	if advance > 0 {
-		_ = c.Advance(advance) // validated non-negative above
+		if err := c.Advance(advance); err != nil {
+			return badRequest(`"advance": %q: %v`, *req.Advance, err)
+		}
 	}
 	if resume {
 		c.Resume()

@@ -3,6 +3,7 @@ package admin
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 )
 
@@ -43,4 +44,10 @@ func (a *API) write(w http.ResponseWriter, status int, body any) {
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
+}
+
+// WriteError writes an admin error body with status, for refusals made in
+// front of the admin API (the listeners' host and cross-site guard).
+func WriteError(w http.ResponseWriter, status int, msg string) {
+	(&API{cfg: Config{Logger: slog.New(slog.DiscardHandler)}}).write(w, status, Error{Error: msg})
 }

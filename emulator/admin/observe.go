@@ -53,7 +53,7 @@ func (a *API) listFaults(*http.Request) (int, any) {
 func (a *API) addFault(r *http.Request) (int, any) {
 	var f Fault
 	if err := decode(r, &f, false); err != nil {
-		return badRequest("%v", err)
+		return decodeFailed(err)
 	}
 	if f.ID != "" {
 		return badRequest(`"id" is assigned by the emulator`)
@@ -88,7 +88,7 @@ func (a *API) getSnapshot(*http.Request) (int, any) {
 func (a *API) putSnapshot(r *http.Request) (int, any) {
 	var raw json.RawMessage
 	if err := decode(r, &raw, false); err != nil {
-		return badRequest("%v", err)
+		return decodeFailed(err)
 	}
 	if err := a.cfg.Observe.Restore(raw); err != nil {
 		return badRequest("snapshot not restored, state unchanged: %v", err)

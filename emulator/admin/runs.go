@@ -85,7 +85,7 @@ type AdvanceRequest struct {
 func (a *API) advanceRun(r *http.Request) (int, any) {
 	var req AdvanceRequest
 	if err := decode(r, &req, true); err != nil {
-		return badRequest("%v", err)
+		return decodeFailed(err)
 	}
 	switch req.Until {
 	case "", tfc.RunPlanned, tfc.RunApplying, tfc.RunApplied:
@@ -113,7 +113,7 @@ type LogRequest struct {
 func (a *API) appendLog(r *http.Request) (int, any) {
 	var req LogRequest
 	if err := decode(r, &req, false); err != nil {
-		return badRequest("%v", err)
+		return decodeFailed(err)
 	}
 	if req.Phase != "plan" && req.Phase != "apply" {
 		return badRequest(`"phase" must be plan or apply`)
@@ -136,7 +136,7 @@ type FailRequest struct {
 func (a *API) failPhase(r *http.Request) (int, any) {
 	var req FailRequest
 	if err := decode(r, &req, false); err != nil {
-		return badRequest("%v", err)
+		return decodeFailed(err)
 	}
 	if req.Phase != "plan" && req.Phase != "apply" || req.Message == "" {
 		return badRequest(`"phase" must be plan or apply and "message" must not be empty`)
@@ -177,7 +177,7 @@ type AgentRequest struct {
 func (a *API) registerAgent(r *http.Request) (int, any) {
 	var req AgentRequest
 	if err := decode(r, &req, false); err != nil {
-		return badRequest("%v", err)
+		return decodeFailed(err)
 	}
 	if req.Name == "" {
 		req.Name = "tfcemu-agent"
@@ -204,7 +204,7 @@ type RunRequest struct {
 func (a *API) queueRun(r *http.Request) (int, any) {
 	var req RunRequest
 	if err := decode(r, &req, false); err != nil {
-		return badRequest("%v", err)
+		return decodeFailed(err)
 	}
 	if req.Organization == "" || req.Workspace == "" {
 		return badRequest(`"organization" and "workspace" are required`)

@@ -35,7 +35,7 @@ type TokenResponse struct {
 func (a *API) mintToken(r *http.Request) (int, any) {
 	var req TokenRequest
 	if err := decode(r, &req, false); err != nil {
-		return badRequest("%v", err)
+		return decodeFailed(err)
 	}
 	switch {
 	case req.Organization == "":

@@ -5,6 +5,8 @@
 //	defer testcontainers.TerminateContainer(c)
 //	tfe.NewClient(&tfe.Config{Address: c.TFEAddress(), Token: c.OwnerToken()})
 //
+// The admin API (/_emulator/*) needs c.AdminToken() as a bearer token.
+//
 // The container's TFC and Vault ports are published on fixed free host
 // ports chosen before start, so the emulator knows the addresses its
 // clients use: its issuer matches what OIDC discovery sees from the host.
@@ -12,6 +14,8 @@ package testcontainer
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/netip"
@@ -44,6 +48,7 @@ type Container struct {
 	testcontainers.Container
 	tfcURL, vaultURL  string
 	ownerToken, vault string
+	adminToken        string
 }
 
 // TFEAddress is the TFC API's base URL (TFE_ADDRESS), which is also the
@@ -62,9 +67,34 @@ func (c *Container) OwnerToken() string { return c.ownerToken }
 // VaultToken is Vault's root token.
 func (c *Container) VaultToken() string { return c.vault }
 
+// AdminToken is the admin API's bearer token (Authorization: Bearer) for
+// every /_emulator route but the health check.
+func (c *Container) AdminToken() string { return c.adminToken }
+
 // options collects what the customizers set.
 type options struct {
-	ownerToken, vaultToken string
+	ownerToken, vaultToken, adminToken string
+}
+
+// WithAdminToken sets the admin API's token (--admin-token); the default
+// is a random one, so nothing else on the machine can drive the admin API.
+func WithAdminToken(token string) Option {
+	return func(req *testcontainers.GenericContainerRequest, o *options) error {
+		req.Env["TFCEMU_ADMIN_TOKEN"] = token
+		if o != nil {
+			o.adminToken = token
+		}
+		return nil
+	}
+}
+
+// randomToken is a fresh admin token.
+func randomToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "tfcemu-admin-" + hex.EncodeToString(b), nil
 }
 
 // Option customizes the container.
@@ -190,6 +220,12 @@ func Run(ctx context.Context, image string, opts ...Option) (*Container, error) 
 		Started: true,
 	}
 	o := &options{ownerToken: DefaultOwnerToken, vaultToken: DefaultVaultToken}
+	// The image listens on 0.0.0.0, so the emulator would generate an
+	// admin token no one here knows: give it one (WithAdminToken replaces it).
+	if o.adminToken, err = randomToken(); err != nil {
+		return nil, err
+	}
+	req.Env["TFCEMU_ADMIN_TOKEN"] = o.adminToken
 	for _, opt := range opts {
 		if err := opt(&req, o); err != nil {
 			return nil, err
@@ -198,7 +234,7 @@ func Run(ctx context.Context, image string, opts ...Option) (*Container, error) 
 	ctr, err := testcontainers.GenericContainer(ctx, req)
 	var c *Container
 	if ctr != nil {
-		c = &Container{Container: ctr, tfcURL: tfcURL, vaultURL: vaultURL, ownerToken: o.ownerToken, vault: o.vaultToken}
+		c = &Container{Container: ctr, tfcURL: tfcURL, vaultURL: vaultURL, ownerToken: o.ownerToken, vault: o.vaultToken, adminToken: o.adminToken}
 	}
 	if err != nil {
 		return c, fmt.Errorf("tfcemu container: %w", err)

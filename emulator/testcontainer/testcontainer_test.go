@@ -3,6 +3,7 @@ package testcontainer_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"testing"
@@ -67,6 +68,27 @@ func TestRunWithTheRealClients(t *testing.T) {
 	vc.SetToken("s3cr3t")
 	if _, err := vc.Sys().ListMounts(); err != nil {
 		t.Fatalf("vault with the custom root token: %v", err)
+	}
+	// The admin API needs the generated admin token; health does not.
+	if len(c.AdminToken()) < 32 {
+		t.Fatalf("admin token %q", c.AdminToken())
+	}
+	for _, tc := range []struct {
+		path, token string
+		want        int
+	}{{"/_emulator/info", "", 401}, {"/_emulator/info", c.AdminToken(), 200}, {"/_emulator/health", "", 200}} {
+		req, _ := http.NewRequestWithContext(ctx, "GET", c.TFEAddress()+tc.path, nil)
+		if tc.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Fatalf("GET %s with token %q: %d, want %d", tc.path, tc.token, resp.StatusCode, tc.want)
+		}
 	}
 	// The issuer is the published address: discovery from the host works.
 	if _, err := oidc.NewProvider(ctx, c.IssuerURL()); err != nil {

@@ -87,6 +87,22 @@ type ListDocument struct {
 	Meta     *ListMeta         `json:"meta,omitempty"`
 }
 
+// MarshalJSON writes the document with "data": [] when the list is empty:
+// a collection is never null in TFC, whatever slice the handler built.
+func (d ListDocument) MarshalJSON() ([]byte, error) {
+	type plain ListDocument
+	if d.Data == nil {
+		d.Data = []Resource{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(plain(d)); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 // ListMeta carries pagination.
 type ListMeta struct {
 	Pagination Pagination `json:"pagination"`
