@@ -27,6 +27,10 @@ type Config struct {
 	// TFCListen and VaultListen are the listener addresses; port 0 picks a
 	// free port.
 	TFCListen, VaultListen string
+	// CloudsListen is the clouds listener (AWS STS; GCP and Azure share
+	// it): "" means DefaultCloudsListen, or port 0 when TFCListen's port is
+	// 0; CloudsOff turns it off.
+	CloudsListen string
 	// ExternalURL is the TFC base URL clients use; empty means the TFC
 	// listener's own address once it listens.
 	ExternalURL string

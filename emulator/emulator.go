@@ -35,15 +35,20 @@ type Emulator struct {
 	tfc    *tfc.Service
 	vault  *vault.Server
 	admin  *admin.API
+	clouds []cloud
 
 	// tfcHandler and vaultHandler serve the listeners, behind the host
 	// and cross-site guard; tfcInternal is TFC without the guard, for the
 	// emulated Vault's in-process calls (to app.terraform.io among others).
 	tfcHandler, vaultHandler, tfcInternal, vaultInternal http.Handler
+	// cloudsHandler serves the clouds listener (AWS STS, ...).
+	cloudsHandler http.Handler
 
 	mu       sync.Mutex
 	tfcURL   string
 	vaultURL string
+	// cloudsURL is the clouds listener's URL once it listens.
+	cloudsURL string
 	servers  []*http.Server
 	closed   bool
 	persist  *stateFile
@@ -86,7 +91,11 @@ func New(cfg Config) (*Emulator, error) {
 	e.tfc = tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger, Minter: iss,
 		Builder: &runs.PhaseEnvironmentBuilder{Minter: iss, HTTPClient: e.httpClient()}})
 	e.vault = vault.New(vault.Config{RootToken: cfg.VaultRootToken, Now: cfg.Clock.Now, HTTPClient: e.httpClient(), Logger: cfg.Logger})
+	if e.clouds, err = e.newClouds(seed); err != nil {
+		return nil, err
+	}
 	e.admin = admin.New(admin.Config{
+		Extra:     e.cloudsAdminRoutes(),
 		Clock:     e.clock,
 		Issuer:    e.issuer,
 		Directory: e.tfc,
@@ -123,6 +132,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := e.clock.Now()
 		r, unmatched := reqinfo.Track(r)
+		r, notes := reqinfo.TrackNotes(r)
 		// Leases the virtual clock has expired are revoked before any
 		// request, so an expired credential is refused everywhere at once.
 		e.vault.Sweep(r.Context())
@@ -142,7 +152,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 				"status", rec.status, "virtual_elapsed", e.clock.Now().Sub(start))
 			if !strings.HasPrefix(r.URL.Path, admin.Prefix) {
 				e.journal.add(JournalEntry{Time: start, Service: service, Method: r.Method, Path: r.URL.Path,
-					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched})
+					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched, Notes: notes.List()})
 			}
 			if e.persist != nil && r.Method != http.MethodGet && r.Method != http.MethodHead && rec.status < 400 {
 				e.persist.save()
@@ -211,10 +221,21 @@ func (e *Emulator) Start() error {
 		tfcLn.Close()
 		return fmt.Errorf("vault listener: %w", err)
 	}
+	var cloudsLn net.Listener
+	if addr := e.cfg.cloudsListen(); addr != "" {
+		if cloudsLn, err = net.Listen("tcp", addr); err != nil {
+			tfcLn.Close()
+			vaultLn.Close()
+			return fmt.Errorf("clouds listener: %w", err)
+		}
+	}
 	scheme := "http"
 	if tlsConf != nil {
 		scheme = "https"
 		tfcLn, vaultLn = tls.NewListener(tfcLn, tlsConf), tls.NewListener(vaultLn, tlsConf)
+		if cloudsLn != nil {
+			cloudsLn = tls.NewListener(cloudsLn, tlsConf)
+		}
 	}
 	tfcURL := e.cfg.ExternalURL
 	if tfcURL == "" {
@@ -229,11 +250,21 @@ func (e *Emulator) Start() error {
 		ln net.Listener
 		h  http.Handler
 	}{{tfcLn, e.tfcHandler}, {vaultLn, e.vaultHandler}}
+	if cloudsLn != nil {
+		e.SetCloudsURL(scheme + "://" + dialable(cloudsLn.Addr()))
+		serve = append(serve, struct {
+			ln net.Listener
+			h  http.Handler
+		}{cloudsLn, e.cloudsHandler})
+	}
 	if e.cfg.ProductionListen != "" {
 		prodLn, err := net.Listen("tcp", e.cfg.ProductionListen)
 		if err != nil {
 			tfcLn.Close()
 			vaultLn.Close()
+			if cloudsLn != nil {
+				cloudsLn.Close()
+			}
 			return fmt.Errorf("production listener: %w", err)
 		}
 		serve = append(serve, struct {
@@ -302,6 +333,7 @@ func (e *Emulator) Close() error {
 func (e *Emulator) Reset() {
 	e.tfc.Reset()
 	e.vault.Reset()
+	e.resetClouds()
 	e.clock.Reset()
 	e.journal.Clear()
 	e.faults.Delete("")
@@ -319,6 +351,13 @@ type Info struct {
 	Issuer     string `json:"issuer"`
 	OwnerToken string `json:"owner_token"`
 	VaultToken string `json:"vault_token"`
+	// AWSSTSURL, GCPSTSURL, GCPIAMCredentialsURL and AzureAuthorityURL
+	// are the clouds listener's URL (one listener serves every cloud's
+	// paths); empty when it is off.
+	AWSSTSURL            string `json:"aws_sts_url,omitempty"`
+	GCPSTSURL            string `json:"gcp_sts_url,omitempty"`
+	GCPIAMCredentialsURL string `json:"gcp_iamcredentials_url,omitempty"`
+	AzureAuthorityURL    string `json:"azure_authority_url,omitempty"`
 	// AdminToken is the admin API's bearer token; empty when it needs none.
 	AdminToken string `json:"admin_token,omitempty"`
 }
@@ -338,12 +377,18 @@ func (e *Emulator) Info() Info {
 		OwnerToken: tok.Token,
 		VaultToken: e.vault.RootToken(),
 		AdminToken: e.cfg.AdminToken,
+
+		AWSSTSURL: e.cloudsURL, GCPSTSURL: e.cloudsURL, GCPIAMCredentialsURL: e.cloudsURL, AzureAuthorityURL: e.cloudsURL,
 	}
 }
 
 func (e *Emulator) services() map[string]string {
 	i := e.Info()
-	return map[string]string{"tfc": i.TFCURL, "vault": i.VaultURL}
+	m := map[string]string{"tfc": i.TFCURL, "vault": i.VaultURL}
+	if i.AWSSTSURL != "" {
+		m["clouds"] = i.AWSSTSURL
+	}
+	return m
 }
 
 // observe adapts the emulator to the admin API's Observability.

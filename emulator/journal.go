@@ -18,6 +18,9 @@ type JournalEntry struct {
 	Query     string    `json:"query,omitempty"`
 	Status    int       `json:"status"`
 	Unmatched bool      `json:"unmatched"`
+	// Notes are what the services said of the request: a cloud's
+	// decision (see GET /_emulator/<cloud>/decisions).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // journal is a bounded ring of requests.

@@ -65,6 +65,7 @@ func (e *Emulator) buildHandlers() {
 	e.vaultHandler = e.middleware("vault", g.Wrap(vaultRoutes, denyIn("vault")))
 	e.tfcInternal = e.middleware("tfc", tfcRoutes)
 	e.vaultInternal = e.middleware("vault", vaultRoutes)
+	e.cloudsHandler = e.middleware("clouds", g.Wrap(e.cloudsRoutes(), denyIn("clouds")))
 }
 
 // knownHosts are the URLs the emulator is known by besides loopback: the
@@ -72,7 +73,7 @@ func (e *Emulator) buildHandlers() {
 func (e *Emulator) knownHosts() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	hosts := []string{e.tfcURL, e.vaultURL, e.issuer.URL(), e.cfg.ExternalURL, e.cfg.VaultExternalURL, e.cfg.Issuer}
+	hosts := []string{e.tfcURL, e.vaultURL, e.cloudsURL, e.issuer.URL(), e.cfg.ExternalURL, e.cfg.VaultExternalURL, e.cfg.Issuer}
 	if e.cfg.ProductionListen != "" {
 		// The production listener answers as TFC's production address.
 		hosts = append(hosts, "https://"+productionHost)
@@ -95,6 +96,10 @@ func denyIn(service string) guard.Deny {
 // writeStatus answers with an error status in the listener's format: the
 // TFC writer's JSON:API document, or Vault's {"errors":[...]}.
 func writeStatus(w http.ResponseWriter, service string, status int, detail string) {
+	if service == "clouds" {
+		writeCloudsError(w, status, firstNonEmpty(detail, http.StatusText(status)))
+		return
+	}
 	if service == "vault" {
 		msg := detail
 		if msg == "" {

@@ -60,6 +60,9 @@ func (e *Emulator) snapshotters() map[string]snapshotter {
 	if v, ok := any(e.vault).(snapshotter); ok {
 		m["vault"] = v
 	}
+	for _, c := range e.clouds {
+		m[c.name] = c.svc
+	}
 	return m
 }
 

@@ -23,7 +23,7 @@ type serveFlags struct {
 	seed, stateFile, ownerToken, vaultRootToken string
 	tls                                         bool
 	tlsCert, tlsKey, caOut, signingKey          string
-	productionListen                            string
+	productionListen, cloudsListen              string
 	readyFile, logLevel                         string
 	planTTL, applyTTL, nbfSkew                  time.Duration
 	rateLimit                                   int
@@ -37,6 +37,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.tfcListen, "tfc-listen", emulator.DefaultTFCListen, "TFC API and OIDC issuer listen address (port 0 picks a free port)")
 	fs.StringVar(&f.vaultListen, "vault-listen", emulator.DefaultVaultListen, "Vault listen address (port 0 picks a free port)")
+	fs.StringVar(&f.cloudsListen, "clouds-listen", "", "clouds listen address: AWS STS (and GCP, Azure) answering a run's tokens; default "+emulator.DefaultCloudsListen+" (port 0 when --tfc-listen's port is 0); off turns it off")
 	fs.StringVar(&f.externalURL, "external-url", "", "TFC base URL clients use (default: the TFC listener's address)")
 	fs.StringVar(&f.vaultExternalURL, "vault-external-url", "", "Vault base URL clients use (default: the Vault listener's address)")
 	fs.StringVar(&f.issuer, "issuer", "", "OIDC issuer URL, the iss of every token (default: the external URL)")
@@ -127,6 +128,7 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 	cfg := emulator.Config{
 		TFCListen:          f.tfcListen,
 		VaultListen:        f.vaultListen,
+		CloudsListen:       f.cloudsListen,
 		ExternalURL:        f.externalURL,
 		VaultExternalURL:   f.vaultExternalURL,
 		Issuer:             f.issuer,
@@ -184,6 +186,9 @@ func printBanner(w io.Writer, i emulator.Info, seed *fixtures.Seed) {
   organizations %s
   strictness    strict: expired, revoked, replaced and wrong-audience credentials are refused; one virtual clock (admin: %s/_emulator/clock)
 `, version, i.TFCURL, i.Issuer, i.Issuer, i.VaultURL, i.OwnerToken, i.VaultToken, strings.Join(orgs, ", "), i.TFCURL)
+	if i.AWSSTSURL != "" {
+		fmt.Fprintf(w, "  clouds        %s    (AWS STS: AWS_ENDPOINT_URL_STS; decisions: %s/_emulator/aws/decisions)\n", i.AWSSTSURL, i.TFCURL)
+	}
 	if i.AdminToken != "" {
 		fmt.Fprintf(w, "  admin token   %s    (TFCEMU_ADMIN_TOKEN; Authorization: Bearer on /_emulator/*)\n", i.AdminToken)
 	}

@@ -67,6 +67,9 @@ type Config struct {
 	// such as tfcemu agent.
 	Info   func() any
 	Logger *slog.Logger
+	// Extra are more routes under Prefix, paths included (the clouds'
+	// admin routes under /_emulator/<cloud>), behind the same token.
+	Extra []routing.Route
 	// Token, when set, is the bearer token every admin route but
 	// GET /_emulator/health requires (--admin-token).
 	Token string
@@ -85,7 +88,7 @@ func New(cfg Config) *API {
 
 // routes is the one route table of this API.
 func (a *API) routes() []routing.Route {
-	return []routing.Route{
+	return append([]routing.Route{
 		{Method: "GET", Path: Prefix + "/health", Handler: a.adapt(a.health)},
 		{Method: "GET", Path: Prefix + "/info", Handler: a.adapt(a.info)},
 		{Method: "POST", Path: Prefix + "/reset", Handler: a.adapt(a.reset)},
@@ -109,7 +112,7 @@ func (a *API) routes() []routing.Route {
 		{Method: "DELETE", Path: Prefix + "/faults/{id}", Handler: a.adapt(a.deleteFault)},
 		{Method: "GET", Path: Prefix + "/snapshot", Handler: a.adapt(a.getSnapshot)},
 		{Method: "PUT", Path: Prefix + "/snapshot", Handler: a.adapt(a.putSnapshot)},
-	}
+	}, a.cfg.Extra...)
 }
 
 // Router is the admin API's router: a path under Prefix no row knows is a
