@@ -87,7 +87,9 @@ func (e *Emulator) cloudsRoutes() *mux.Router {
 }
 
 // writeCloudsError answers what no cloud owns in the admin API's shape.
-func writeCloudsError(w http.ResponseWriter, status int, msg string) { admin.WriteError(w, status, msg) }
+func writeCloudsError(w http.ResponseWriter, status int, msg string) {
+	admin.WriteError(w, status, msg)
+}
 
 // cloudsListen is the clouds listener's address: CloudsListen, or by
 // default 127.0.0.1:8300 (port 0 when the TFC listener asks for port 0,

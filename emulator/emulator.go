@@ -49,11 +49,11 @@ type Emulator struct {
 	vaultURL string
 	// cloudsURL is the clouds listener's URL once it listens.
 	cloudsURL string
-	servers  []*http.Server
-	closed   bool
-	persist  *stateFile
-	journal  journal
-	faults   faults
+	servers   []*http.Server
+	closed    bool
+	persist   *stateFile
+	journal   journal
+	faults    faults
 }
 
 // New builds an emulator from cfg without listening.
