@@ -444,7 +444,14 @@ func (c Condition) evaluate(ctx map[string][]string) (bool, string) {
 	default: // ForAnyValue, or a single-valued key: any value satisfies
 		for _, v := range values {
 			if positiveOrNegated(base, one(v)) {
-				return true, fmt.Sprintf("%s: %q %s %s", head, v, okVerb(base), listText(c.Values))
+				matched := listText(c.Values)
+				for _, want := range c.Values {
+					if !negated(base) && matchValue(base, want, v) {
+						matched = fmt.Sprintf("%q", want)
+						break
+					}
+				}
+				return true, fmt.Sprintf("%s: %q %s %s", head, v, okVerb(base), matched)
 			}
 		}
 		return false, fmt.Sprintf("%s: %s %s %s", head, valText, failVerb(base), listText(c.Values))

@@ -1,0 +1,117 @@
+package emulator_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/tfcemu/tfcemu/emulator"
+	"github.com/tfcemu/tfcemu/emulator/admin"
+)
+
+type fileToken string
+
+func (f fileToken) GetIdentityToken() ([]byte, error) { return []byte(f), nil }
+
+// TestCloudsListenerDefaultSeedAWS: out of the box, a module-test token of
+// the seeded org assumes the documented role through the clouds listener
+// with the SDK; the decision is served under /_emulator/aws/decisions and
+// noted in the request journal; the state file keeps the aws section.
+func TestCloudsListenerDefaultSeedAWS(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.json")
+	e := startEmulator(t, emulator.Config{StateFile: state})
+	info := e.Info()
+	if info.AWSSTSURL == "" || info.AWSSTSURL == info.TFCURL || info.GCPSTSURL != info.AWSSTSURL || info.AzureAuthorityURL != info.AWSSTSURL || info.GCPIAMCredentialsURL != info.AWSSTSURL {
+		t.Fatalf("info = %+v", info)
+	}
+	tok := mint(t, http.DefaultClient, info.TFCURL, admin.TokenRequest{Organization: "my-org", Module: "terraform-aws-vpc", Audience: "aws.workload.identity"})
+	client := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: sdkaws.String(info.AWSSTSURL), RetryMaxAttempts: 1})
+	prov := stscreds.NewWebIdentityRoleProvider(client, "arn:aws:iam::123456789012:role/terraform-module-test-role", fileToken(tok.Token))
+	signed := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: sdkaws.String(info.AWSSTSURL), RetryMaxAttempts: 1, Credentials: sdkaws.NewCredentialsCache(prov)})
+	id, err := signed.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(sdkaws.ToString(id.Arn), "arn:aws:sts::123456789012:assumed-role/terraform-module-test-role/") {
+		t.Fatalf("Arn = %s", sdkaws.ToString(id.Arn))
+	}
+	var decisions []struct {
+		Allowed bool
+		Claims  map[string]any
+		Reasons []string
+	}
+	getJSON(t, info.TFCURL+"/_emulator/aws/decisions", &decisions)
+	if len(decisions) != 1 || !decisions[0].Allowed || decisions[0].Claims["sub"] != "organization:my-org:module:terraform-aws-vpc:operation:test_run" {
+		t.Fatalf("decisions = %+v", decisions)
+	}
+	var journal struct{ Requests []emulator.JournalEntry }
+	getJSON(t, info.TFCURL+"/_emulator/requests", &journal)
+	noted := false
+	for _, j := range journal.Requests {
+		if j.Service == "clouds" && len(j.Notes) == 1 && strings.Contains(j.Notes[0], "aws sts:AssumeRoleWithWebIdentity arn:aws:iam::123456789012:role/terraform-module-test-role: allowed") {
+			noted = true
+		}
+	}
+	if !noted {
+		t.Fatalf("no journal note: %+v", journal)
+	}
+	// The admin API is on the clouds listener too; a PUT is saved.
+	req, _ := http.NewRequest(http.MethodPut, info.AWSSTSURL+"/_emulator/aws/roles/extra", strings.NewReader(`{"assume_role_policy":{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRoleWithWebIdentity"}}}`))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT role: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	b, err := os.ReadFile(state)
+	if err != nil || !strings.Contains(string(b), `"aws"`) || !strings.Contains(string(b), `extra`) {
+		t.Fatalf("state file lacks the aws section: %v %.300s", err, b)
+	}
+	// A foreign Host is refused on the clouds listener as on the others.
+	req, _ = http.NewRequest(http.MethodPost, info.AWSSTSURL+"/", strings.NewReader("Action=GetCallerIdentity"))
+	req.Host = "evil.example"
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusMisdirectedRequest && resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("foreign host: %d", resp.StatusCode)
+	}
+	// Reset returns the role table to the seed.
+	e.Reset()
+	resp, err = http.Get(info.AWSSTSURL + "/_emulator/aws/roles/extra")
+	if err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("after reset: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+// TestCloudsListenOff: "off" serves no clouds listener and no URLs.
+func TestCloudsListenOff(t *testing.T) {
+	e := startEmulator(t, emulator.Config{CloudsListen: emulator.CloudsOff})
+	if i := e.Info(); i.AWSSTSURL != "" {
+		t.Fatalf("aws_sts_url = %q", i.AWSSTSURL)
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+}
