@@ -34,6 +34,7 @@ func agent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type agentFlags struct {
 	url, token, workspace, run, dir, agentVersion string
 	adminToken                                    string
+	cloudEndpoints                                bool
 }
 
 func (f *agentFlags) admin() adminClient { return adminClient{f.url, f.adminToken} }
@@ -45,6 +46,7 @@ func (f *agentFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.run, "run", "", "use this existing run instead of queueing one")
 	fs.StringVar(&f.agentVersion, "agent-version", "", "run as an agent of this version would (e.g. 1.11.0: no tagged tokens), without changing the workspace")
 	fs.StringVar(&f.adminToken, "admin-token", "", adminTokenUsage)
+	fs.BoolVar(&f.cloudEndpoints, "cloud-endpoints", false, "point the run's cloud configuration (AWS STS) at the emulator's clouds listener instead of the real cloud")
 	fs.StringVar(&f.dir, "files-dir", "", "directory for the run's credential files (default: a new temporary directory)")
 }
 
@@ -127,6 +129,9 @@ func (s *agentSession) environment(ctx context.Context, phase string) (admin.Pha
 		return env, err
 	}
 	if err := adminCall(ctx, http.MethodGet, s.f.admin(), "/runs/"+s.runID+"/environment?phase="+phase+"&dir="+abs, nil, &env); err != nil {
+		return env, err
+	}
+	if err := s.pointAtClouds(ctx, &env); err != nil {
 		return env, err
 	}
 	for path, content := range env.Files {

@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 }
 
 func testHook(mode string) int {
+	if mode == "aws" {
+		return awsHook()
+	}
 	if mode == "fail" {
 		fmt.Println("hook refuses")
 		return 3
