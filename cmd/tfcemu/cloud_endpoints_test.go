@@ -82,4 +82,3 @@ func TestPointAWS(t *testing.T) {
 		t.Fatalf("%q %q", env.Files, env.Env)
 	}
 }
-
