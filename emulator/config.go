@@ -138,7 +138,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = DefaultIdleTimeout
 	}
-	if c.AdminToken == "" && (!loopbackListen(c.TFCListen) || !loopbackListen(c.VaultListen)) {
+	if cl := c.cloudsListen(); c.AdminToken == "" && (!loopbackListen(c.TFCListen) || !loopbackListen(c.VaultListen) || (cl != "" && !loopbackListen(cl))) {
 		tok, err := newAdminToken()
 		if err != nil {
 			return c, err

@@ -59,6 +59,8 @@ func (sc *scenario) expand(s string) string {
 		"{vault_url_for_runs}", sc.target.VaultURLForRuns,
 		"{owner_token}", sc.target.OwnerToken,
 		"{vault_token}", sc.target.VaultToken,
+		"{aws_sts_url}", sc.target.CloudsURL,
+		"{issuer_host}", strings.TrimPrefix(strings.TrimPrefix(sc.target.Issuer, "https://"), "http://"),
 	}
 	if sc.token != nil {
 		pairs = append(pairs, "{jwt}", sc.token.raw)

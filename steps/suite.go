@@ -166,6 +166,7 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 	registerIdentitySteps(ctx)
 	registerTFCSteps(ctx)
 	registerCompareSteps(ctx)
+	registerAWSSteps(ctx)
 	registerRunSteps(ctx)
 	registerTerraformSteps(ctx)
 }

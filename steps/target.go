@@ -23,6 +23,9 @@ type Target struct {
 	// reach it (TFC_VAULT_ADDR); both are TFCURL and VaultURL unless the two
 	// services sit on a container network (vault-container).
 	TFCURLForVault, VaultURLForRuns string
+	// CloudsURL is the emulator's clouds listener (aws_sts_url); empty
+	// when the target does not publish it.
+	CloudsURL string
 	// OwnerToken is a TFC API token of an organization owner; VaultToken a
 	// Vault token with root policy.
 	OwnerToken, VaultToken string
@@ -102,6 +105,7 @@ func startInProcess() (*Target, error) {
 		OwnerToken: i.OwnerToken,
 		VaultToken: i.VaultToken,
 		AdminToken: i.AdminToken,
+		CloudsURL:  i.AWSSTSURL,
 		Emulator:   true,
 		Close:      e.Close,
 	}, nil

@@ -73,7 +73,7 @@ func startContainer() (*Target, error) {
 	}
 	return &Target{
 		Name: "container", TFCURL: c.TFEAddress(), VaultURL: c.VaultAddress(), Issuer: c.IssuerURL(),
-		OwnerToken: c.OwnerToken(), VaultToken: c.VaultToken(), AdminToken: c.AdminToken(), Emulator: true,
+		OwnerToken: c.OwnerToken(), VaultToken: c.VaultToken(), AdminToken: c.AdminToken(), Emulator: true, CloudsURL: c.CloudsAddress(),
 		Close: func() error { return testcontainers.TerminateContainer(c) },
 	}, nil
 }

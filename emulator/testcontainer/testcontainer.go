@@ -35,6 +35,8 @@ import (
 const (
 	TFCPort   = "8080/tcp"
 	VaultPort = "8200/tcp"
+	// CloudsPort is the clouds listener (AWS STS, aws_sts_url).
+	CloudsPort = "8300/tcp"
 )
 
 // Default tokens of the embedded seed and of Vault.
@@ -47,6 +49,7 @@ const (
 type Container struct {
 	testcontainers.Container
 	tfcURL, vaultURL  string
+	cloudsURL         string
 	ownerToken, vault string
 	adminToken        string
 }
@@ -54,6 +57,9 @@ type Container struct {
 // TFEAddress is the TFC API's base URL (TFE_ADDRESS), which is also the
 // OIDC issuer.
 func (c *Container) TFEAddress() string { return c.tfcURL }
+
+// CloudsAddress is the clouds listener's base URL (aws_sts_url).
+func (c *Container) CloudsAddress() string { return c.cloudsURL }
 
 // VaultAddress is Vault's base URL (VAULT_ADDR).
 func (c *Container) VaultAddress() string { return c.vaultURL }
@@ -194,24 +200,31 @@ func Run(ctx context.Context, image string, opts ...Option) (*Container, error) 
 	if err != nil {
 		return nil, err
 	}
+	cloudsPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
 	tfcURL := fmt.Sprintf("http://127.0.0.1:%d", tfcPort)
+	cloudsURL := fmt.Sprintf("http://127.0.0.1:%d", cloudsPort)
 	vaultURL := fmt.Sprintf("http://127.0.0.1:%d", vaultPort)
 	req := testcontainers.GenericContainerRequest{
 		ContainerRequest: testcontainers.ContainerRequest{
 			Image:        image,
-			ExposedPorts: []string{TFCPort, VaultPort},
+			ExposedPorts: []string{TFCPort, VaultPort, CloudsPort},
 			// Publish on the ports chosen above, so the external URLs the
 			// emulator is told are the ones clients use.
 			HostConfigModifier: func(hc *container.HostConfig) {
 				loopback := netip.MustParseAddr("127.0.0.1")
 				hc.PortBindings = network.PortMap{
-					network.MustParsePort(TFCPort):   {{HostIP: loopback, HostPort: strconv.Itoa(tfcPort)}},
-					network.MustParsePort(VaultPort): {{HostIP: loopback, HostPort: strconv.Itoa(vaultPort)}},
+					network.MustParsePort(TFCPort):    {{HostIP: loopback, HostPort: strconv.Itoa(tfcPort)}},
+					network.MustParsePort(VaultPort):  {{HostIP: loopback, HostPort: strconv.Itoa(vaultPort)}},
+					network.MustParsePort(CloudsPort): {{HostIP: loopback, HostPort: strconv.Itoa(cloudsPort)}},
 				}
 			},
 			Env: map[string]string{
 				"TFCEMU_EXTERNAL_URL":       tfcURL,
 				"TFCEMU_VAULT_EXTERNAL_URL": vaultURL,
+				"TFCEMU_CLOUDS_LISTEN":      "0.0.0.0:8300",
 			},
 			// The image's own health check, run inside the container: it
 			// works whatever address testcontainers would use for the host.
@@ -234,7 +247,7 @@ func Run(ctx context.Context, image string, opts ...Option) (*Container, error) 
 	ctr, err := testcontainers.GenericContainer(ctx, req)
 	var c *Container
 	if ctr != nil {
-		c = &Container{Container: ctr, tfcURL: tfcURL, vaultURL: vaultURL, ownerToken: o.ownerToken, vault: o.vaultToken, adminToken: o.adminToken}
+		c = &Container{Container: ctr, tfcURL: tfcURL, vaultURL: vaultURL, cloudsURL: cloudsURL, ownerToken: o.ownerToken, vault: o.vaultToken, adminToken: o.adminToken}
 	}
 	if err != nil {
 		return c, fmt.Errorf("tfcemu container: %w", err)
