@@ -82,3 +82,25 @@ func TestPointAWS(t *testing.T) {
 		t.Fatalf("%q %q", env.Files, env.Env)
 	}
 }
+
+// TestServeCloudsListener: the ready file and the banner carry the clouds
+// listener's URL under each cloud's key; --clouds-listen off leaves them
+// out, and --cloud-endpoints then says why it cannot point runs there.
+func TestServeCloudsListener(t *testing.T) {
+	info, out, _ := serveInBackground(t, "--clouds-listen", "127.0.0.1:0")
+	if info.AWSSTSURL == "" || info.AWSSTSURL == info.TFCURL || info.GCPSTSURL != info.AWSSTSURL || info.GCPIAMCredentialsURL != info.AWSSTSURL || info.AzureAuthorityURL != info.AWSSTSURL {
+		t.Fatalf("ready file = %+v", info)
+	}
+	if !strings.Contains(out.String(), "clouds        "+info.AWSSTSURL) {
+		t.Fatalf("banner lacks the clouds listener:\n%s", out.String())
+	}
+	off, out, _ := serveInBackground(t, "--clouds-listen", "off")
+	if off.AWSSTSURL != "" || strings.Contains(out.String(), "clouds ") {
+		t.Fatalf("--clouds-listen off: %+v\n%s", off, out.String())
+	}
+	var o, e bytes.Buffer
+	code := run(context.Background(), []string{"agent", "exec", "--url", off.TFCURL, "--workspace", "my-org/my-workspace", "--cloud-endpoints", "--", "true"}, &o, &e)
+	if code == 0 || !strings.Contains(e.String()+o.String(), "the emulator's clouds listener is off") {
+		t.Fatalf("exit %d: %s%s", code, o.String(), e.String())
+	}
+}
