@@ -132,7 +132,11 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := e.clock.Now()
 		r, unmatched := reqinfo.Track(r)
-		r, notes := reqinfo.TrackNotes(r)
+		var notes *reqinfo.Notes
+		if service == "clouds" {
+			// Only the clouds note their decisions; the others skip the cost.
+			r, notes = reqinfo.TrackNotes(r)
+		}
 		// Leases the virtual clock has expired are revoked before any
 		// request, so an expired credential is refused everywhere at once.
 		e.vault.Sweep(r.Context())

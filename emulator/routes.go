@@ -116,11 +116,15 @@ type vaultRouteLister interface{ Routes() []routing.Row }
 
 // Routes is the inventory of every API the emulator serves: TFC (api
 // "tfc"), the archivist objects, the issuer, the admin API (on both
-// listeners) and Vault (its mount point, or its paths if it lists them).
+// listeners), each cloud (api "aws", ...: on the clouds listener) and
+// Vault (its mount point, or its paths if it lists them).
 func (e *Emulator) Routes() []Route {
 	rows := e.tfc.Routes()
 	rows = append(rows, routing.Inventory("issuer", routing.New(e.issuer.Routes(nil), routing.Options{}))...)
 	rows = append(rows, e.admin.Routes()...)
+	for _, c := range e.clouds {
+		rows = append(rows, routing.Inventory(c.name, routing.New(c.svc.Routes(), routing.Options{}))...)
+	}
 	if l, ok := any(e.vault).(vaultRouteLister); ok {
 		return append(rows, l.Routes()...)
 	}

@@ -89,6 +89,8 @@ func TestRouteInventory(t *testing.T) {
 		{API: "archivist", Method: "PUT", Path: "/_archivist/v1/object/{key}"},
 		{API: "issuer", Method: "GET", Path: "/.well-known/jwks"},
 		{API: "admin", Method: "POST", Path: "/_emulator/clock"},
+		{API: "admin", Method: "PUT", Path: "/_emulator/aws/roles/{name}"},
+		{API: "aws", Method: "POST", Path: "/"},
 		{API: "vault", Method: "*", Path: "/v1/"},
 	} {
 		if !have[want] {
