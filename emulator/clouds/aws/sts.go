@@ -138,18 +138,20 @@ func (s *Service) serveSTS(w http.ResponseWriter, r *http.Request) {
 		out  any
 		fail *stsError
 	)
+	version := form.Get("Version")
 	switch action {
 	case "":
 		fail = newSTSError(http.StatusBadRequest, "MissingAction", "Missing Action")
-	case "AssumeRoleWithWebIdentity":
-		out, fail = s.assumeRoleWithWebIdentity(r, form, reqID)
-	case "GetCallerIdentity":
-		out, fail = s.getCallerIdentity(r, body, reqID)
+	case "AssumeRoleWithWebIdentity", "GetCallerIdentity":
+		if version != "" && version != stsVersion {
+			fail = newSTSError(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, version)
+		} else if action == "AssumeRoleWithWebIdentity" {
+			out, fail = s.assumeRoleWithWebIdentity(r, form, reqID)
+		} else {
+			out, fail = s.getCallerIdentity(r, body, reqID)
+		}
 	default:
-		fail = newSTSError(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, stsVersion)
-	}
-	if fail == nil && form.Get("Version") != "" && form.Get("Version") != stsVersion {
-		fail = newSTSError(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, form.Get("Version"))
+		fail = newSTSError(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, firstNonEmpty(version, stsVersion))
 	}
 	if fail != nil {
 		writeSTSError(w, reqID, fail)
@@ -368,6 +370,13 @@ func (s *Service) assumeRoleWithWebIdentity(r *http.Request, form url.Values, re
 	res.Credentials.Expiration = ses.Expiration.UTC().Format("2006-01-02T15:04:05Z")
 	out.ResponseMetadata.RequestID = reqID
 	return out, nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func assumedRoleARN(account, role, session string) string {

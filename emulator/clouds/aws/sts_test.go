@@ -225,13 +225,27 @@ func TestRawErrorBodies(t *testing.T) {
 		{"not a JWT", "Action=AssumeRoleWithWebIdentity&RoleArn=" + url.QueryEscape(roleARN) + "&RoleSessionName=ss&WebIdentityToken=abcd", 400, "<Code>InvalidIdentityToken</Code>"},
 		{"unknown role", "Action=AssumeRoleWithWebIdentity&RoleArn=" + url.QueryEscape("arn:aws:iam::123456789012:role/nope") + "&RoleSessionName=ss&WebIdentityToken=" + e.token("plan", "aws.workload.identity"), 403,
 			"<Code>AccessDenied</Code><Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message>"},
+		{"other version", "Action=AssumeRoleWithWebIdentity&Version=2010-01-01&RoleArn=" + url.QueryEscape(roleARN) + "&RoleSessionName=ss&WebIdentityToken=" + e.token("plan", "aws.workload.identity"), 400,
+			"<Message>Could not find operation AssumeRoleWithWebIdentity for version 2010-01-01</Message>"},
+		{"oversized body", "Action=GetCallerIdentity&x=" + strings.Repeat("a", 1<<20), 413, "<Code>RequestEntityTooLarge</Code>"},
 		{"unsigned GetCallerIdentity", "Action=GetCallerIdentity&Version=2011-06-15", 403, "<Code>MissingAuthenticationToken</Code>"},
 		{"missing everything", "Action=AssumeRoleWithWebIdentity", 400, "3 validation errors detected: Value null at &#39;roleArn&#39; failed to satisfy constraint: Member must not be null;"},
 	} {
 		status, body := post(tc.body)
 		if status != tc.status || !strings.Contains(body, tc.code) || !strings.Contains(body, "<Type>Sender</Type>") {
-			t.Errorf("%s: %d %s", tc.name, status, body)
+			t.Errorf("%s: %d %.300s", tc.name, status, body)
 		}
+	}
+	// None of the refusals issued credentials: only the allowed exchange
+	// would have, and there was none.
+	for _, d := range e.svc.Decisions() {
+		if d.Allowed {
+			t.Errorf("a refused request was allowed: %+v", d)
+		}
+	}
+	snap, _ := e.svc.Snapshot()
+	if strings.Contains(string(snap), "ASIA") {
+		t.Errorf("a refused request issued a session: %s", snap)
 	}
 }
 
