@@ -2,6 +2,8 @@ package emulator_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -113,5 +115,64 @@ func getJSON(t *testing.T, url string, v any) {
 	b, _ := io.ReadAll(resp.Body)
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+}
+
+// TestCloudsListenerTLS: with --tls the clouds listener is HTTPS with the
+// generated CA (Azure's clients require it), and the SDK exchanges a token
+// there; the emulator's https issuer is reached in-process.
+func TestCloudsListenerTLS(t *testing.T) {
+	caOut := filepath.Join(t.TempDir(), "ca.pem")
+	e := startEmulator(t, emulator.Config{TLS: true, CAOut: caOut})
+	i := e.Info()
+	if !strings.HasPrefix(i.AWSSTSURL, "https://") {
+		t.Fatalf("aws_sts_url = %q", i.AWSSTSURL)
+	}
+	pemBytes, err := os.ReadFile(caOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pemBytes)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	tok := mint(t, client, i.TFCURL, admin.TokenRequest{Organization: "my-org", Project: "Default Project", Workspace: "my-workspace", Phase: "apply", Audience: "aws.workload.identity"})
+	out, err := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: sdkaws.String(i.AWSSTSURL), HTTPClient: client, RetryMaxAttempts: 1}).
+		AssumeRoleWithWebIdentity(context.Background(), &sts.AssumeRoleWithWebIdentityInput{
+			RoleArn: sdkaws.String("arn:aws:iam::123456789012:role/terraform-module-test-role"), RoleSessionName: sdkaws.String("tls"), WebIdentityToken: sdkaws.String(tok.Token)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sdkaws.ToString(out.SubjectFromWebIdentityToken) != "organization:my-org:project:Default Project:workspace:my-workspace:run_phase:apply" {
+		t.Fatalf("subject = %s", sdkaws.ToString(out.SubjectFromWebIdentityToken))
+	}
+}
+
+// TestSnapshotAWSSection: PUT /_emulator/snapshot with a bad aws section is
+// refused and changes nothing, TFC's section included.
+func TestSnapshotAWSSection(t *testing.T) {
+	e := startEmulator(t, emulator.Config{})
+	base := e.Info().TFCURL
+	var snap map[string]any
+	getJSON(t, base+"/_emulator/snapshot", &snap)
+	services := snap["services"].(map[string]any)
+	if _, ok := services["aws"]; !ok {
+		t.Fatalf("snapshot lacks aws: %v", services)
+	}
+	services["aws"] = map[string]any{"roles": map[string]any{"r": map[string]any{"name": "r", "account_id": "123456789012", "assume_role_policy": "{", "max_session_duration": 3600}}}
+	b, _ := json.Marshal(snap)
+	req, _ := http.NewRequest(http.MethodPut, base+"/_emulator/snapshot", strings.NewReader(string(b)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "aws: roles[\\\"r\\\"]: assume_role_policy") {
+		t.Fatalf("PUT snapshot: %d %s", resp.StatusCode, body)
+	}
+	var roles []map[string]any
+	getJSON(t, base+"/_emulator/aws/roles", &roles)
+	if len(roles) != 1 || roles[0]["name"] != "terraform-module-test-role" {
+		t.Fatalf("roles after a refused snapshot = %v", roles)
 	}
 }
