@@ -84,4 +84,3 @@ func lengthBound(n, lo, hi int) string {
 	}
 	return fmt.Sprintf("less than or equal to %d", hi)
 }
-
