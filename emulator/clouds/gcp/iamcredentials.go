@@ -97,8 +97,8 @@ func (s *Service) generateAccessToken(r *http.Request) (int, any) {
 	if !d.Allowed {
 		return http.StatusForbidden, errDenied
 	}
-	return http.StatusOK, map[string]string{
-		"accessToken": newToken("ya29.c."),
-		"expireTime":  now.Add(lifetime).UTC().Format(time.RFC3339),
-	}
+	return http.StatusOK, struct {
+		AccessToken string `json:"accessToken"`
+		ExpireTime  string `json:"expireTime"`
+	}{newToken("ya29.c."), now.Add(lifetime).UTC().Format(time.RFC3339)}
 }

@@ -1,6 +1,7 @@
 package gcp
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 
@@ -23,7 +24,11 @@ func adapt(h handler) http.Handler {
 			w.WriteHeader(status)
 			return
 		}
-		b, err := json.Marshal(body)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		err := enc.Encode(body)
+		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		if err != nil {
 			status, b = http.StatusInternalServerError, []byte(`{"error":{"code":500,"message":"Internal error encountered.","status":"INTERNAL"}}`)
 		}

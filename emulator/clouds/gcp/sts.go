@@ -35,6 +35,14 @@ var (
 	errCondition   = stsError{"unauthorized_client", "The given credential is rejected by the attribute condition."}
 )
 
+// exchangeResponse is STS's success body, fields in Google's order.
+type exchangeResponse struct {
+	AccessToken     string `json:"access_token"`
+	IssuedTokenType string `json:"issued_token_type"`
+	TokenType       string `json:"token_type"`
+	ExpiresIn       int    `json:"expires_in"`
+}
+
 // exchangeRequest is the token exchange, from a form or JSON body.
 type exchangeRequest struct {
 	GrantType, Audience, Scope, RequestedTokenType, SubjectToken, SubjectTokenType string
@@ -160,12 +168,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	s.mu.Unlock()
 	d.Allowed = true
 	s.record(d)
-	return http.StatusOK, map[string]any{
-		"access_token":      tok,
-		"issued_token_type": tokenTypeAccessToken,
-		"token_type":        "Bearer",
-		"expires_in":        int(FederatedTokenTTL / time.Second),
-	}
+	return http.StatusOK, exchangeResponse{tok, tokenTypeAccessToken, "Bearer", int(FederatedTokenTTL / time.Second)}
 }
 
 // grantError is the invalid_grant description for a refused subject token.

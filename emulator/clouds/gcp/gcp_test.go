@@ -1,0 +1,400 @@
+package gcp
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2/google"
+
+	"github.com/tfcemu/tfcemu/emulator/clock"
+	"github.com/tfcemu/tfcemu/emulator/identity"
+	"github.com/tfcemu/tfcemu/emulator/internal/routing"
+)
+
+var t0 = time.Date(2026, 4, 20, 20, 22, 2, 0, time.UTC)
+
+const (
+	providerPath = "projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/terraform-cloud"
+	providerAud  = "//iam.googleapis.com/" + providerPath
+	saEmail      = DefaultServiceAccount
+)
+
+// env is a GCP service on an httptest server, trusting an emulator issuer.
+type env struct {
+	t      *testing.T
+	clock  *clock.Clock
+	issuer *identity.Issuer
+	svc    *Service
+	url    string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	c := clock.NewAt(t0)
+	iss := httptest.NewServer(nil)
+	t.Cleanup(iss.Close)
+	issuer, err := identity.New(identity.Config{URL: iss.URL, Clock: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss.Config.Handler = routing.New(issuer.Routes(func(w http.ResponseWriter, err error) { http.Error(w, err.Error(), 500) }), routing.Options{})
+	svc := New(Config{Now: c.Now, HTTPClient: iss.Client(), Issuer: issuer.URL})
+	table := svc.Routes()
+	for _, rt := range svc.AdminRoutes() {
+		rt.Path = "/_emulator/gcp" + rt.Path
+		table = append(table, rt)
+	}
+	srv := httptest.NewServer(routing.New(table, routing.Options{}))
+	t.Cleanup(srv.Close)
+	return &env{t: t, clock: c, issuer: issuer, svc: svc, url: srv.URL}
+}
+
+// mint is a workspace-run token of my-org's my-workspace for phase and aud.
+func (e *env) mint(org, phase, aud string) string {
+	e.t.Helper()
+	tok, err := e.issuer.MintWorkspaceRun(identity.WorkspaceRun{
+		Organization: identity.Named{ID: "org-GRNbCjYNpBB6NEH9", Name: org},
+		Project:      identity.Named{ID: "prj-vegSA59s1XPwMr2t", Name: "Default Project"},
+		Workspace:    identity.Named{ID: "ws-mbsd5E3Ktt5Rg2Xm", Name: "my-workspace"},
+		RunID:        "run-X3n1AUXNGWbfECsJ", Phase: phase, Audience: aud,
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok.JWT
+}
+
+// credentials is an external_account credential configuration, as the
+// google provider reads from GOOGLE_APPLICATION_CREDENTIALS.
+func (e *env) credentials(token string, impersonate bool) *google.Credentials {
+	e.t.Helper()
+	dir := e.t.TempDir()
+	tokenFile := filepath.Join(dir, "token.jwt")
+	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	cfg := map[string]any{
+		"type":               "external_account",
+		"audience":           providerAud,
+		"subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+		"token_url":          e.url + "/v1/token",
+		"credential_source":  map[string]any{"file": tokenFile},
+	}
+	if impersonate {
+		cfg["service_account_impersonation_url"] = e.url + "/v1/projects/-/serviceAccounts/" + saEmail + ":generateAccessToken"
+	}
+	raw, _ := json.Marshal(cfg)
+	creds, err := google.CredentialsFromJSON(context.Background(), raw, "https://www.googleapis.com/auth/cloud-platform")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return creds
+}
+
+func (e *env) do(method, path, contentType, body string, header ...string) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(b))
+}
+
+func exchangeForm(aud, token string) string {
+	return url.Values{
+		"grant_type":           {"urn:ietf:params:oauth:grant-type:token-exchange"},
+		"audience":             {aud},
+		"scope":                {"https://www.googleapis.com/auth/cloud-platform"},
+		"requested_token_type": {"urn:ietf:params:oauth:token-type:access_token"},
+		"subject_token_type":   {"urn:ietf:params:oauth:token-type:jwt"},
+		"subject_token":        {token},
+	}.Encode()
+}
+
+const form = "application/x-www-form-urlencoded"
+
+func TestExternalAccountImpersonatesTheDefaultServiceAccount(t *testing.T) {
+	e := newEnv(t)
+	tok, err := e.credentials(e.mint("my-org", "apply", providerAud), true).TokenSource.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(tok.AccessToken, "ya29.c.") || !tok.Expiry.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("token %q expiring %v, want a ya29.c. token expiring %v", tok.AccessToken, tok.Expiry, t0.Add(time.Hour))
+	}
+	ds := e.svc.Decisions()
+	if len(ds) != 2 || !ds[0].Allowed || !ds[1].Allowed || ds[1].Action != "iam.serviceAccounts.getAccessToken" {
+		t.Fatalf("decisions %+v", ds)
+	}
+	wantPrincipal := "principal://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/subject/organization:my-org:project:Default Project:workspace:my-workspace:run_phase:apply"
+	if ds[0].Principal != wantPrincipal || ds[0].Claims["terraform_run_phase"] != "apply" {
+		t.Fatalf("principal %q claims %v", ds[0].Principal, ds[0].Claims)
+	}
+}
+
+func TestExternalAccountWithoutImpersonationGetsTheFederatedToken(t *testing.T) {
+	e := newEnv(t)
+	tok, err := e.credentials(e.mint("my-org", "plan", "gcp.workload.identity"), false).TokenSource.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(tok.AccessToken, "ya29.d.") || tok.TokenType != "Bearer" || time.Until(tok.Expiry) < 59*time.Minute {
+		t.Fatalf("token %+v", tok)
+	}
+}
+
+func TestExternalAccountSeesTheAttributeConditionRefusal(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.credentials(e.mint("other-org", "plan", providerAud), true).TokenSource.Token()
+	if err == nil || !strings.Contains(err.Error(), `{"error":"unauthorized_client","error_description":"The given credential is rejected by the attribute condition."}`) {
+		t.Fatalf("err %v", err)
+	}
+	d := e.svc.Decisions()[0]
+	if d.Allowed || !strings.Contains(strings.Join(d.Reasons, "\n"), `attribute condition "assertion.terraform_organization_name == \"my-org\"" is false`) {
+		t.Fatalf("decision %+v", d)
+	}
+}
+
+func TestTokenExchangeErrors(t *testing.T) {
+	e := newEnv(t)
+	good := e.mint("my-org", "plan", providerAud)
+	parts := strings.Split(good, ".")
+	tampered := parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2]))
+	for _, tc := range []struct {
+		name, contentType, body string
+		want                    string
+	}{
+		{"audience is not a provider name", form, exchangeForm("projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/terraform-cloud", good),
+			`{"error":"invalid_request","error_description":"Invalid value for \"audience\". This value should be the full resource name of the Identity Provider. See https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token for the list of possible formats."}`},
+		{"unknown provider", form, exchangeForm("//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/nope-nope", good),
+			`{"error":"invalid_target","error_description":"The target service indicated by the \"audience\" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn't exist."}`},
+		{"token audience not allowed", form, exchangeForm(providerAud, e.mint("my-org", "plan", "aws.workload.identity")),
+			`{"error":"invalid_grant","error_description":"The audience in ID Token [aws.workload.identity] does not match the expected audience."}`},
+		{"bad signature", form, exchangeForm(providerAud, tampered), `"error":"invalid_grant","error_description":"Invalid JWT signature`},
+		{"not a JWT", form, exchangeForm(providerAud, "not-a-jwt"), `"error":"invalid_grant","error_description":"Unable to parse the ID Token`},
+		{"unknown grant type", form, strings.Replace(exchangeForm(providerAud, good), "token-exchange", "jwt-bearer", 1), `{"error":"unsupported_grant_type"`},
+		{"wrong subject token type", form, strings.Replace(exchangeForm(providerAud, good), "type%3Ajwt", "type%3Asaml2", 1), `{"error":"invalid_request","error_description":"Invalid value for \"subject_token_type\"`},
+		{"malformed form", form, "grant_type=%zz", `{"error":"invalid_request","error_description":"The request body is not a valid application/x-www-form-urlencoded form."}`},
+		{"malformed JSON", "application/json", `{"grantType":`, `{"error":"invalid_request","error_description":"Invalid JSON payload received`},
+		{"oversized subject token", form, exchangeForm(providerAud, strings.Repeat("a", 20000)), `{"error":"invalid_request","error_description":"Invalid value for \"subject_token\": the subject token is 20000 bytes, over the 16384 allowed."}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := e.do("POST", "/v1/token", tc.contentType, tc.body)
+			if status != 400 || !strings.Contains(body, tc.want) {
+				t.Fatalf("%d %s\nwant 400 containing %s", status, body, tc.want)
+			}
+		})
+	}
+}
+
+func TestTokenExchangeAcceptsJSONAndRefusesExpiredTokens(t *testing.T) {
+	e := newEnv(t)
+	tok := e.mint("my-org", "plan", providerAud)
+	body, _ := json.Marshal(map[string]string{"grantType": grantTokenExchange, "audience": "https:" + providerAud,
+		"requestedTokenType": tokenTypeAccessToken, "subjectTokenType": tokenTypeJWT, "subjectToken": tok, "scope": "https://www.googleapis.com/auth/cloud-platform"})
+	status, got := e.do("POST", "/v1/token", "application/json", string(body))
+	if status != 200 || !strings.Contains(got, `"issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":3600`) {
+		t.Fatalf("%d %s", status, got)
+	}
+	if err := e.clock.Advance(3 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	status, got = e.do("POST", "/v1/token", "application/json", string(body))
+	if status != 400 || !strings.Contains(got, `{"error":"invalid_grant","error_description":"The ID Token has expired`) {
+		t.Fatalf("%d %s", status, got)
+	}
+}
+
+func TestDisabledProviderIsAnInvalidTarget(t *testing.T) {
+	e := newEnv(t)
+	status, body := e.do("PUT", "/_emulator/gcp/"+providerPath, "application/json", `{"oidc":{"issuer_uri":"{issuer}"},"disabled":true}`)
+	if status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	status, body = e.do("POST", "/v1/token", form, exchangeForm(providerAud, e.mint("my-org", "plan", providerAud)))
+	if status != 400 || !strings.Contains(body, `"error":"invalid_target"`) {
+		t.Fatalf("%d %s", status, body)
+	}
+	if d := e.svc.Decisions()[0]; d.Allowed || d.Reasons[0] != "provider "+providerPath+" is disabled" {
+		t.Fatalf("decision %+v", d)
+	}
+}
+
+const denied = `{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","domain":"iam.googleapis.com","metadata":{"permission":"iam.serviceAccounts.getAccessToken"},"reason":"IAM_PERMISSION_DENIED"}]}}`
+
+func TestImpersonationBindings(t *testing.T) {
+	pool := "iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests"
+	for _, tc := range []struct {
+		name   string
+		member string
+		phase  string
+		allow  bool
+	}{
+		{"attribute principalSet matches", "principalSet://" + pool + "/attribute.terraform_run_phase/apply", "apply", true},
+		{"attribute principalSet refuses the plan phase", "principalSet://" + pool + "/attribute.terraform_run_phase/apply", "plan", false},
+		{"subject principal matches", "principal://" + pool + "/subject/organization:my-org:project:Default Project:workspace:my-workspace:run_phase:plan", "plan", true},
+		{"subject principal is exact", "principal://" + pool + "/subject/organization:my-org:project:Default Project:workspace:my-workspace:run_phase:*", "plan", false},
+		{"another pool", "principalSet://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/other-pool/*", "plan", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			members, _ := json.Marshal(map[string][]string{"members": {tc.member}})
+			if status, body := e.do("PUT", "/_emulator/gcp/service-accounts/"+saEmail, "application/json", string(members)); status != 200 {
+				t.Fatalf("%d %s", status, body)
+			}
+			_, err := e.credentials(e.mint("my-org", tc.phase, providerAud), true).TokenSource.Token()
+			if tc.allow != (err == nil) {
+				t.Fatalf("allow %v, err %v", tc.allow, err)
+			}
+			if !tc.allow && !strings.Contains(err.Error(), "status code 403: "+denied) {
+				t.Fatalf("err %v\nwant the 403 %s", err, denied)
+			}
+			if d := e.svc.Decisions()[1]; d.Allowed != tc.allow || !strings.Contains(strings.Join(d.Reasons, " "), tc.member) {
+				t.Fatalf("decision %+v", d)
+			}
+		})
+	}
+}
+
+func TestGenerateAccessTokenRawAnswers(t *testing.T) {
+	e := newEnv(t)
+	status, body := e.do("POST", "/v1/token", form, exchangeForm(providerAud, e.mint("my-org", "plan", providerAud)))
+	var sts struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal([]byte(body), &sts); status != 200 || err != nil {
+		t.Fatalf("%d %s", status, body)
+	}
+	path := "/v1/projects/-/serviceAccounts/" + saEmail + ":generateAccessToken"
+	for _, tc := range []struct {
+		name, path, bearer, body string
+		status                   int
+		want                     string
+	}{
+		{"ok", path, sts.AccessToken, `{"scope":["https://www.googleapis.com/auth/cloud-platform"],"lifetime":"600s"}`, 200, `"expireTime":"2026-04-20T20:32:02Z"`},
+		{"no bearer", path, "", `{"scope":["x"]}`, 401, `{"error":{"code":401,"message":"Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.","status":"UNAUTHENTICATED"}}`},
+		{"unknown service account", "/v1/projects/-/serviceAccounts/nobody-here@my-project.iam.gserviceaccount.com:generateAccessToken", sts.AccessToken, `{"scope":["x"]}`, 403, denied},
+		{"malformed JSON", path, sts.AccessToken, `{"scope":`, 400, `"status":"INVALID_ARGUMENT"`},
+		{"lifetime over an hour", path, sts.AccessToken, `{"scope":["x"],"lifetime":"7200s"}`, 400, `"status":"INVALID_ARGUMENT"`},
+		{"no scope", path, sts.AccessToken, `{}`, 400, `{"error":{"code":400,"message":"Scope required.","status":"INVALID_ARGUMENT"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var hdr []string
+			if tc.bearer != "" {
+				hdr = []string{"Authorization", "Bearer " + tc.bearer}
+			}
+			status, body := e.do("POST", tc.path, "application/json", tc.body, hdr...)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Fatalf("%d %s\nwant %d containing %s", status, body, tc.status, tc.want)
+			}
+		})
+	}
+}
+
+func TestAdminRefusesBadInputAndChangesNothing(t *testing.T) {
+	e := newEnv(t)
+	before, _ := e.svc.Snapshot()
+	for _, tc := range []struct {
+		name, path, body, want string
+	}{
+		{"malformed CEL condition", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"attribute_condition":"assertion.sub == "}`, "attribute_condition: ERROR: <input>:1:"},
+		{"condition not bool", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"attribute_condition":"assertion.sub + 'x'"}`, "not bool"},
+		{"malformed mapping", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"attribute_mapping":{"google.subject":"assertion.sub","attribute.x":"assertion.("}}`, `attribute_mapping["attribute.x"]: ERROR: <input>:1:`},
+		{"mapping without google.subject", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"attribute_mapping":{"attribute.x":"assertion.x"}}`, "must map google.subject"},
+		{"mapping refers to attribute", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"attribute_mapping":{"google.subject":"attribute.x"}}`, "undeclared reference to 'attribute'"},
+		{"no issuer", "/" + providerPath, `{"oidc":{}}`, "oidc.issuer_uri is required"},
+		{"bad provider id", "/projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/X", `{"oidc":{"issuer_uri":"{issuer}"}}`, "is not projects/NUMBER"},
+		{"unknown field", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"condition":"true"}`, `unknown field "condition"`},
+		{"malformed JSON", "/" + providerPath, `{"oidc":`, "malformed JSON body"},
+		{"bad member", "/service-accounts/" + saEmail, `{"members":["principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/terraform-module-tests/subjects/x"]}`, "members[0]"},
+		{"bad email", "/service-accounts/not-an-email", `{"members":[]}`, "is not a service account email"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := e.do("PUT", "/_emulator/gcp"+tc.path, "application/json", tc.body)
+			var msg adminError
+			if err := json.Unmarshal([]byte(body), &msg); status != 400 || err != nil || !strings.Contains(msg.Error, tc.want) {
+				t.Fatalf("%d %s\nwant 400 containing %s", status, body, tc.want)
+			}
+		})
+	}
+	if after, _ := e.svc.Snapshot(); string(after) != string(before) {
+		t.Fatalf("state changed:\n%s\n%s", before, after)
+	}
+}
+
+func TestAdminCRUDAndDecisions(t *testing.T) {
+	e := newEnv(t)
+	status, body := e.do("GET", "/_emulator/gcp/"+providerPath, "", "")
+	if status != 200 || !strings.Contains(body, `"resolved_issuer_uri":"`+e.issuer.URL()+`"`) {
+		t.Fatalf("%d %s", status, body)
+	}
+	if status, body = e.do("DELETE", "/_emulator/gcp/"+providerPath, "", ""); status != 204 || body != "" {
+		t.Fatalf("%d %s", status, body)
+	}
+	if status, body = e.do("GET", "/_emulator/gcp/"+providerPath, "", ""); status != 404 || body != `{"error":"no workload identity pool provider `+providerPath+`"}` {
+		t.Fatalf("%d %s", status, body)
+	}
+	if status, body = e.do("DELETE", "/_emulator/gcp/service-accounts/"+saEmail, "", ""); status != 204 {
+		t.Fatalf("%d %s", status, body)
+	}
+	if status, body = e.do("PUT", "/_emulator/gcp/service-accounts/"+saEmail, "application/json", `{"members":["user:me@example.com"]}`); status != 201 {
+		t.Fatalf("%d %s", status, body)
+	}
+	e.do("POST", "/v1/token", form, exchangeForm(providerAud, "x"))
+	status, body = e.do("GET", "/_emulator/gcp/decisions", "", "")
+	var ds []Decision
+	if err := json.Unmarshal([]byte(body), &ds); status != 200 || err != nil || len(ds) != 1 || ds[0].Cloud != "gcp" || ds[0].Allowed || !ds[0].Time.Equal(t0) {
+		t.Fatalf("%d %s", status, body)
+	}
+	e.svc.Reset()
+	if status, _ = e.do("GET", "/_emulator/gcp/"+providerPath, "", ""); status != 200 || len(e.svc.Decisions()) != 0 {
+		t.Fatalf("reset: provider %d, decisions %d", status, len(e.svc.Decisions()))
+	}
+}
+
+func TestSnapshotRestoreRoundTrip(t *testing.T) {
+	e := newEnv(t)
+	e.do("PUT", "/_emulator/gcp/projects/42/locations/global/workloadIdentityPools/pool-one/providers/prov-one", "application/json",
+		`{"oidc":{"issuer_uri":"https://issuer.example","allowed_audiences":["a"]},"attribute_mapping":{"google.subject":"assertion.sub","attribute.ws":"assertion.terraform_workspace_name"},"attribute_condition":"attribute.ws.startsWith('prod-')"}`)
+	snap, err := e.svc.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := newEnv(t)
+	if err := other.svc.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := other.svc.Snapshot(); string(again) != string(snap) {
+		t.Fatalf("round trip:\n%s\n%s", snap, again)
+	}
+	for _, bad := range []string{`{"workload_identity_providers":{"projects/1/locations/global/workloadIdentityPools/pool-one/providers/prov-one":{"oidc":{"issuer_uri":"{issuer}"},"attribute_condition":"("}}}`, `{"nope":1}`, `[`} {
+		if err := other.svc.Restore(json.RawMessage(bad)); err == nil {
+			t.Fatalf("restore accepted %s", bad)
+		}
+	}
+	if again, _ := other.svc.Snapshot(); string(again) != string(snap) {
+		t.Fatalf("a refused restore changed the state:\n%s", again)
+	}
+}
+
