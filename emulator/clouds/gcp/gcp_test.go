@@ -397,4 +397,3 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 		t.Fatalf("a refused restore changed the state:\n%s", again)
 	}
 }
-
