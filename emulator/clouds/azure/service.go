@@ -176,6 +176,9 @@ func build(seed Seed) (state, error) {
 			problems = append(problems, fmt.Sprintf("tenant %q is neither a GUID nor a domain", tenant))
 		}
 		for client, app := range t.Applications {
+			if !guid.MatchString(client) {
+				problems = append(problems, fmt.Sprintf("tenants[%q].applications[%q]: client id is not a GUID", tenant, client))
+			}
 			fics := map[string]FederatedIdentityCredential{}
 			for name, f := range app.FederatedIdentityCredentials {
 				f.Audiences = defaultAudiences(f.Audiences)

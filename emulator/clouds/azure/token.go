@@ -99,7 +99,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 		return s.fail(r, entraError{http.StatusBadRequest, "unsupported_grant_type", 70003, fmt.Sprintf("The app requested an unsupported grant type '%s'.", form.Get("grant_type"))}, nil)
 	case form.Get("client_assertion_type") != assertionTypeJWTBearer:
 		return s.fail(r, entraError{http.StatusBadRequest, "invalid_request", 700025, fmt.Sprintf("The client_assertion_type '%s' is not supported; use %s.", form.Get("client_assertion_type"), assertionTypeJWTBearer)}, nil)
-	case !strings.HasSuffix(scope, "/.default") || strings.Contains(scope, " "):
+	case !strings.HasSuffix(resourceScope(scope), "/.default"):
 		return s.fail(r, entraError{http.StatusBadRequest, "invalid_scope", 1002012, fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope)}, nil)
 	}
 	d := &Decision{Action: "oauth2.token", Principal: "tenant " + tenant + " application " + client}
@@ -170,7 +170,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 		ExpiresIn    int    `json:"expires_in"`
 		ExtExpiresIn int    `json:"ext_expires_in"`
 		AccessToken  string `json:"access_token"`
-	}{"Bearer", int(AccessTokenTTL / time.Second), int(AccessTokenTTL / time.Second), accessToken(tenant, client, strings.TrimSuffix(scope, "/.default"), now)}
+	}{"Bearer", int(AccessTokenTTL / time.Second), int(AccessTokenTTL / time.Second), accessToken(tenant, client, strings.TrimSuffix(resourceScope(scope), "/.default"), now)}
 }
 
 // assertionError maps a validation failure to Entra's answer.
@@ -185,6 +185,22 @@ func (s *Service) assertionError(err error, claims map[string]any) entraError {
 		return entraError{http.StatusUnauthorized, "invalid_client", 700027, "Client assertion failed signature validation."}
 	}
 	return entraError{http.StatusBadRequest, "invalid_request", 50027, "JWT token is invalid or malformed."}
+}
+
+// resourceScope is the one resource scope of a request, the OpenID scopes
+// MSAL adds (openid, profile, offline_access, email) left out; "" unless
+// exactly one remains.
+func resourceScope(scope string) string {
+	var rest []string
+	for _, f := range strings.Fields(scope) {
+		if !slices.Contains([]string{"openid", "profile", "offline_access", "email"}, f) {
+			rest = append(rest, f)
+		}
+	}
+	if len(rest) != 1 {
+		return ""
+	}
+	return rest[0]
 }
 
 func claimTime(v any) string {
