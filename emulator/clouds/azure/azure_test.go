@@ -149,7 +149,7 @@ func TestMetadataHostLeadsAzidentityToAToken(t *testing.T) {
 func TestMetadataAPIVersion(t *testing.T) {
 	e := newEnv(t)
 	for q, want := range map[string]string{
-		"":                       `{"error":{"code":"MissingApiVersionParameter","message":"The api-version query parameter (?api-version=) is required for all requests."}}`,
+		"":                        `{"error":{"code":"MissingApiVersionParameter","message":"The api-version query parameter (?api-version=) is required for all requests."}}`,
 		"?api-version=2015-01-01": `{"error":{"code":"InvalidApiVersionParameter","message":"The api-version '2015-01-01' is invalid. The supported versions are '2022-09-01,2020-06-01'."}}`,
 	} {
 		if status, body := e.do("GET", "/metadata/endpoints"+q, "", ""); status != 400 || body != want {
