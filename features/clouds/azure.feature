@@ -68,7 +68,8 @@ Feature: Microsoft Entra ID answers a run's workload identity token as Entra wou
     Then the response status is 400
     And the response JSON at "error" contains "<message>"
     When I GET "/_emulator/azure/tenants/00000000-0000-0000-0000-000000000000/applications/11111111-1111-1111-1111-111111111111/federated-identity-credentials" on TFC
-    Then the response JSON at "#" is 2
+    Then the response JSON at "0.name" is "my-workspace-apply"
+    And the response JSON at "1.name" is "my-workspace-plan"
 
     Examples:
       | name   | body                                                             | message                                 |

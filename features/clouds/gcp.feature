@@ -28,7 +28,7 @@ Feature: GCP STS and IAM Credentials answer a run's workload identity token as G
     When the token is exchanged at GCP STS for the provider "projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/terraform-cloud"
     Then GCP STS issues a Bearer access token expiring in 3600 seconds
 
-  Scenario: The attribute condition rejects another organization
+  Scenario: The attribute condition rejects the plan phase
     When I PUT "/_emulator/gcp/projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/apply-only" on TFC with:
       """
       {"attribute_mapping":{"google.subject":"assertion.sub","attribute.terraform_run_phase":"assertion.terraform_run_phase"},
