@@ -183,7 +183,7 @@ func (c *compiled) evalMapping(assertion map[string]any) (m mapped, notes []stri
 		out, _, evalErr := c.mapping[key].Eval(map[string]any{"assertion": assertion})
 		var values []string
 		if evalErr == nil {
-			values, evalErr = strings_(out)
+			values, evalErr = stringValues(out)
 		}
 		if evalErr != nil {
 			if key == "google.subject" {
@@ -216,8 +216,8 @@ func (c *compiled) evalMapping(assertion map[string]any) (m mapped, notes []stri
 	return m, notes, nil
 }
 
-// strings_ turns a CEL result into strings: a string, or a list of them.
-func strings_(v ref.Val) ([]string, error) {
+// stringValues turns a CEL result into strings: a string, or a list of them.
+func stringValues(v ref.Val) ([]string, error) {
 	if types.IsError(v) {
 		return nil, fmt.Errorf("%v", v)
 	}
