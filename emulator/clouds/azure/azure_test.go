@@ -363,3 +363,20 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 }
 
 func base64URL(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+func TestUnreachableIssuer(t *testing.T) {
+	e := newEnv(t)
+	dead, err := identity.New(identity.Config{URL: "http://127.0.0.1:1", Clock: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := "/_emulator/azure/tenants/" + DefaultTenant + "/applications/" + DefaultClientID + "/federated-identity-credentials"
+	if status, body := e.do("PUT", app+"/dead-issuer", "application/json", `{"issuer":"http://127.0.0.1:1","subject":"x"}`); status != 201 {
+		t.Fatalf("%d %s", status, body)
+	}
+	status, body := e.do("POST", "/"+DefaultTenant+"/oauth2/v2.0/token", "application/x-www-form-urlencoded", tokenForm(DefaultClientID, mint(t, dead, "w", "plan", DefaultAudience)).Encode())
+	var got entra
+	if err := json.Unmarshal([]byte(body), &got); err != nil || status != 401 || got.Error != "invalid_client" || !strings.HasPrefix(got.Description, "AADSTS50166: Request to External OIDC endpoint failed: ") {
+		t.Fatalf("%d %s", status, body)
+	}
+}

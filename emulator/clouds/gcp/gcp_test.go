@@ -397,3 +397,26 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 		t.Fatalf("a refused restore changed the state:\n%s", again)
 	}
 }
+
+func TestUnreachableIssuerIsAnInvalidGrant(t *testing.T) {
+	e := newEnv(t)
+	dead, err := identity.New(identity.Config{URL: "http://127.0.0.1:1", Clock: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := e.do("PUT", "/_emulator/gcp/"+providerPath, "application/json", `{"oidc":{"issuer_uri":"http://127.0.0.1:1"}}`); status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	tok, err := dead.MintWorkspaceRun(identity.WorkspaceRun{Organization: identity.Named{ID: "org-1", Name: "my-org"}, Project: identity.Named{ID: "prj-1", Name: "p"},
+		Workspace: identity.Named{ID: "ws-1", Name: "w"}, RunID: "run-1", Phase: "plan", Audience: providerAud})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := e.do("POST", "/v1/token", form, exchangeForm(providerAud, tok.JWT))
+	if status != 400 || body != `{"error":"invalid_grant","error_description":"Unable to retrieve the OIDC discovery document or JWKS of http://127.0.0.1:1."}` {
+		t.Fatalf("%d %s", status, body)
+	}
+	if d := e.svc.Decisions()[0]; d.Allowed || !strings.Contains(d.Reasons[0], "issuer discovery or JWKS unreachable") {
+		t.Fatalf("decision %+v", d)
+	}
+}

@@ -73,3 +73,10 @@ func TestConcurrentExchangesAndAdmin(t *testing.T) {
 		t.Fatalf("%d decisions, want 4", n)
 	}
 }
+
+func TestNoDecisionsIsAnEmptyList(t *testing.T) {
+	e := newEnv(t)
+	if status, body := e.do("GET", "/_emulator/gcp/decisions", "", ""); status != 200 || body != "[]" {
+		t.Fatalf("%d %s", status, body)
+	}
+}

@@ -236,7 +236,7 @@ func (s *Service) Restore(raw json.RawMessage) error {
 func (s *Service) Decisions() []Decision {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.decisions)
+	return append([]Decision{}, s.decisions...) // [] rather than null when empty
 }
 
 func (s *Service) record(d Decision) {
