@@ -420,3 +420,30 @@ func TestUnreachableIssuerIsAnInvalidGrant(t *testing.T) {
 		t.Fatalf("decision %+v", d)
 	}
 }
+
+func TestModuleTestTokenAndFederatedTokenExpiry(t *testing.T) {
+	e := newEnv(t)
+	mt, err := e.issuer.MintModuleTest(identity.ModuleTestRun{Organization: identity.Named{ID: "org-GRNbCjYNpBB6NEH9", Name: "my-org"},
+		Module: "my-org/vpc/aws", RunID: "run-1", Audience: "gcp.workload.identity", TTL: 10 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := e.do("POST", "/v1/token", form, exchangeForm(providerAud, mt.JWT))
+	var sts struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal([]byte(body), &sts); status != 200 || err != nil {
+		t.Fatalf("%d %s", status, body)
+	}
+	// The module test token has no workspace claims: those attributes are left out.
+	if d := e.svc.Decisions()[0]; !d.Allowed || !strings.Contains(strings.Join(d.Reasons, "\n"), `attribute.terraform_workspace_name mapping "assertion.terraform_workspace_name" left out: no such key: terraform_workspace_name`) {
+		t.Fatalf("decision %+v", d)
+	}
+	if err := e.clock.Advance(FederatedTokenTTL); err != nil {
+		t.Fatal(err)
+	}
+	status, body = e.do("POST", "/v1/projects/-/serviceAccounts/"+saEmail+":generateAccessToken", "application/json", `{"scope":["https://www.googleapis.com/auth/cloud-platform"]}`, "Authorization", "Bearer "+sts.AccessToken)
+	if status != 401 || !strings.Contains(body, `"status":"UNAUTHENTICATED"`) {
+		t.Fatalf("expired federated token: %d %s", status, body)
+	}
+}
