@@ -1,0 +1,321 @@
+package azure
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Cloud is the Decision.Cloud of this package's decisions.
+const Cloud = "azure"
+
+// DefaultAudience is the audience Entra recommends for federated credentials.
+const DefaultAudience = "api://AzureADTokenExchange"
+
+// IssuerPlaceholder in a credential's issuer stands for the emulator's own
+// issuer URL (Config.Issuer), known only once it listens.
+const IssuerPlaceholder = "{issuer}"
+
+// Config configures a Service.
+type Config struct {
+	// Now is the virtual clock; nil means time.Now.
+	Now func() time.Time
+	// HTTPClient reaches assertion issuers' discovery documents and JWKS.
+	HTTPClient *http.Client
+	// Issuer returns the emulator's own issuer URL, which IssuerPlaceholder
+	// stands for.
+	Issuer func() string
+}
+
+// Decision is one token request, with why it was allowed or refused.
+type Decision struct {
+	Cloud     string         `json:"cloud"`
+	Action    string         `json:"action"`
+	Principal string         `json:"principal"`
+	Claims    map[string]any `json:"claims"`
+	Allowed   bool           `json:"allowed"`
+	Reasons   []string       `json:"reasons"`
+	Time      time.Time      `json:"time"`
+}
+
+const maxDecisions = 1000
+
+// FederatedIdentityCredential is an application's trust in an external
+// issuer, in the shape of azuread_application_federated_identity_credential.
+type FederatedIdentityCredential struct {
+	Issuer    string   `json:"issuer" yaml:"issuer"`
+	Subject   string   `json:"subject" yaml:"subject"`
+	Audiences []string `json:"audiences" yaml:"audiences"`
+}
+
+// Application is an app registration, by client id, with its federated
+// identity credentials by name.
+type Application struct {
+	FederatedIdentityCredentials map[string]FederatedIdentityCredential `json:"federated_identity_credentials" yaml:"federated_identity_credentials"`
+}
+
+// Tenant is a directory's applications by client id.
+type Tenant struct {
+	Applications map[string]Application `json:"applications" yaml:"applications"`
+}
+
+// Seed is the configuration a Service starts from and returns to on Reset,
+// tenants by id; it is also the snapshot's shape.
+type Seed struct {
+	Tenants map[string]Tenant `json:"tenants,omitempty" yaml:"tenants,omitempty"`
+}
+
+// The product documents' example ids (registry module test configuration API).
+const (
+	DefaultTenant   = "00000000-0000-0000-0000-000000000000"
+	DefaultClientID = "11111111-1111-1111-1111-111111111111"
+)
+
+// DefaultSeed lets the emulator's issuer sign in as the documents' client for
+// my-org's my-workspace plan and apply runs, with TFC's default audience.
+func DefaultSeed() Seed {
+	fic := func(phase string) FederatedIdentityCredential {
+		return FederatedIdentityCredential{
+			Issuer:    IssuerPlaceholder,
+			Subject:   "organization:my-org:project:Default Project:workspace:my-workspace:run_phase:" + phase,
+			Audiences: []string{DefaultAudience},
+		}
+	}
+	return Seed{Tenants: map[string]Tenant{DefaultTenant: {Applications: map[string]Application{DefaultClientID: {
+		FederatedIdentityCredentials: map[string]FederatedIdentityCredential{
+			"my-workspace-plan":  fic("plan"),
+			"my-workspace-apply": fic("apply"),
+		},
+	}}}}}
+}
+
+// Limits Entra documents for federated identity credentials.
+const (
+	maxCredentials = 20
+	maxIssuer      = 600
+	maxSubject     = 600
+)
+
+var (
+	guid       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	domain     = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+$`)
+	credential = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$`)
+)
+
+func validTenant(t string) bool { return guid.MatchString(t) || domain.MatchString(t) }
+
+// validateCredential checks one credential against Entra's rules.
+func validateCredential(tenant, client, name string, f FederatedIdentityCredential) []string {
+	var problems []string
+	if !validTenant(tenant) {
+		problems = append(problems, fmt.Sprintf("tenant %q is neither a GUID nor a domain", tenant))
+	}
+	if !guid.MatchString(client) {
+		problems = append(problems, fmt.Sprintf("client id %q is not a GUID", client))
+	}
+	if !credential.MatchString(name) {
+		problems = append(problems, fmt.Sprintf("name %q must be 3-120 characters of letters, digits, '-' and '_', starting with a letter or digit", name))
+	}
+	if f.Issuer == "" || len(f.Issuer) > maxIssuer {
+		problems = append(problems, fmt.Sprintf("issuer is required, up to %d characters", maxIssuer))
+	}
+	if f.Subject == "" || len(f.Subject) > maxSubject {
+		problems = append(problems, fmt.Sprintf("subject is required, up to %d characters", maxSubject))
+	}
+	if len(f.Audiences) != 1 || f.Audiences[0] == "" || len(f.Audiences[0]) > 600 {
+		problems = append(problems, "audiences must hold exactly one audience (up to 600 characters)")
+	}
+	return problems
+}
+
+type state map[string]map[string]map[string]FederatedIdentityCredential // tenant → client → name
+
+func (st state) clone() state {
+	out := state{}
+	for t, apps := range st {
+		out[t] = map[string]map[string]FederatedIdentityCredential{}
+		for c, fics := range apps {
+			out[t][c] = maps.Clone(fics)
+		}
+	}
+	return out
+}
+
+// checkApp enforces per-application rules: at most 20 credentials and no
+// two with the same issuer and subject.
+func checkApp(tenant, client string, fics map[string]FederatedIdentityCredential) []string {
+	var problems []string
+	if len(fics) > maxCredentials {
+		problems = append(problems, fmt.Sprintf("application %s of tenant %s has %d federated identity credentials, over the %d allowed", client, tenant, len(fics), maxCredentials))
+	}
+	seen := map[[2]string]string{}
+	for _, name := range slices.Sorted(maps.Keys(fics)) {
+		k := [2]string{fics[name].Issuer, fics[name].Subject}
+		if other, dup := seen[k]; dup {
+			problems = append(problems, fmt.Sprintf("federated identity credentials %q and %q of application %s have the same issuer and subject", other, name, client))
+		}
+		seen[k] = name
+	}
+	return problems
+}
+
+func build(seed Seed) (state, error) {
+	st := state{}
+	var problems []string
+	for tenant, t := range seed.Tenants {
+		st[tenant] = map[string]map[string]FederatedIdentityCredential{}
+		if !validTenant(tenant) {
+			problems = append(problems, fmt.Sprintf("tenant %q is neither a GUID nor a domain", tenant))
+		}
+		for client, app := range t.Applications {
+			if !guid.MatchString(client) {
+				problems = append(problems, fmt.Sprintf("tenants[%q].applications[%q]: client id is not a GUID", tenant, client))
+			}
+			fics := map[string]FederatedIdentityCredential{}
+			for name, f := range app.FederatedIdentityCredentials {
+				f.Audiences = defaultAudiences(f.Audiences)
+				for _, p := range validateCredential(tenant, client, name, f) {
+					problems = append(problems, fmt.Sprintf("tenants[%q].applications[%q].federated_identity_credentials[%q]: %s", tenant, client, name, p))
+				}
+				fics[name] = f
+			}
+			problems = append(problems, checkApp(tenant, client, fics)...)
+			st[tenant][client] = fics
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return nil, errors.New(strings.Join(problems, "; "))
+	}
+	return st, nil
+}
+
+func defaultAudiences(a []string) []string {
+	if len(a) == 0 {
+		return []string{DefaultAudience}
+	}
+	return slices.Clone(a)
+}
+
+// Service is the emulated Entra ID token service with its admin API.
+type Service struct {
+	cfg       Config
+	validator validator
+
+	mu        sync.Mutex
+	seed      Seed
+	st        state
+	decisions []Decision
+}
+
+// New returns a Service holding DefaultSeed.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Service{cfg: cfg, validator: validator{client: cfg.HTTPClient, now: cfg.Now}}
+	if err := s.SetSeed(DefaultSeed()); err != nil {
+		panic(fmt.Sprintf("azure: default seed: %v", err)) // a bug in DefaultSeed
+	}
+	return s
+}
+
+// SetSeed validates seed, makes it the state Reset returns to, and resets
+// to it. A refused seed changes nothing.
+func (s *Service) SetSeed(seed Seed) error {
+	st, err := build(seed)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seed, s.st, s.decisions = seed, st, nil
+	return nil
+}
+
+// Reset returns to the seed and forgets decisions.
+func (s *Service) Reset() {
+	st, _ := build(s.seedCopy()) // validated by SetSeed
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st, s.decisions = st, nil
+}
+
+func (s *Service) seedCopy() Seed {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seed
+}
+
+// Snapshot is the configuration (tenants, applications, credentials) as JSON.
+func (s *Service) Snapshot() (json.RawMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := Seed{Tenants: map[string]Tenant{}}
+	for t, apps := range s.st {
+		tenant := Tenant{Applications: map[string]Application{}}
+		for c, fics := range apps {
+			tenant.Applications[c] = Application{FederatedIdentityCredentials: maps.Clone(fics)}
+		}
+		out.Tenants[t] = tenant
+	}
+	return json.Marshal(out)
+}
+
+// Restore replaces the configuration with a Snapshot; bad input is refused
+// and changes nothing. Decisions are forgotten.
+func (s *Service) Restore(raw json.RawMessage) error {
+	var seed Seed
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&seed); err != nil {
+		return fmt.Errorf("azure: restore: %w", err)
+	}
+	if d.More() {
+		return errors.New("azure: restore: trailing data after the snapshot")
+	}
+	st, err := build(seed)
+	if err != nil {
+		return fmt.Errorf("azure: restore: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st, s.decisions = st, nil
+	return nil
+}
+
+// Decisions lists the recorded decisions, oldest first.
+func (s *Service) Decisions() []Decision {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Decision{}, s.decisions...) // [] rather than null when empty
+}
+
+func (s *Service) record(d Decision) {
+	d.Cloud, d.Time = Cloud, s.cfg.Now().UTC()
+	if d.Reasons == nil {
+		d.Reasons = []string{}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.decisions = append(s.decisions, d)
+	if n := len(s.decisions); n > maxDecisions {
+		s.decisions = slices.Clone(s.decisions[n-maxDecisions:])
+	}
+}
+
+// issuer resolves a credential's issuer.
+func (s *Service) issuer(iss string) string {
+	if iss == IssuerPlaceholder && s.cfg.Issuer != nil {
+		return s.cfg.Issuer()
+	}
+	return iss
+}
