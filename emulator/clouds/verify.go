@@ -36,6 +36,23 @@ const (
 	NotYetValid
 )
 
+// String names the kind, for decisions' reasons.
+func (k TokenErrorKind) String() string {
+	switch k {
+	case Malformed:
+		return "malformed token"
+	case KeyUnavailable:
+		return "issuer discovery or JWKS unreachable"
+	case BadSignature:
+		return "signature does not verify"
+	case Expired:
+		return "token is expired"
+	case NotYetValid:
+		return "token is not valid yet"
+	}
+	return "token refused"
+}
+
 // TokenError is a token refused by ParseUnverified or Verifier.Verify.
 type TokenError struct {
 	Kind   TokenErrorKind

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
 
 func TestAdminCredentials(t *testing.T) {
@@ -38,7 +40,7 @@ func TestAdminCredentials(t *testing.T) {
 		t.Fatalf("%d %s", status, body)
 	}
 	status, body = e.do("GET", "/_emulator/azure/decisions", "", "")
-	var ds []Decision
+	var ds []clouds.Decision
 	if err := json.Unmarshal([]byte(body), &ds); status != 200 || err != nil || len(ds) != 1 || ds[0].Cloud != "azure" || ds[0].Allowed {
 		t.Fatalf("%d %s", status, body)
 	}

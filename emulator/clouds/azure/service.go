@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
 
 // Cloud is the Decision.Cloud of this package's decisions.
@@ -34,19 +36,6 @@ type Config struct {
 	// stands for.
 	Issuer func() string
 }
-
-// Decision is one token request, with why it was allowed or refused.
-type Decision struct {
-	Cloud     string         `json:"cloud"`
-	Action    string         `json:"action"`
-	Principal string         `json:"principal"`
-	Claims    map[string]any `json:"claims"`
-	Allowed   bool           `json:"allowed"`
-	Reasons   []string       `json:"reasons"`
-	Time      time.Time      `json:"time"`
-}
-
-const maxDecisions = 1000
 
 // FederatedIdentityCredential is an application's trust in an external
 // issuer, in the shape of azuread_application_federated_identity_credential.
@@ -208,12 +197,12 @@ func defaultAudiences(a []string) []string {
 // Service is the emulated Entra ID token service with its admin API.
 type Service struct {
 	cfg       Config
-	validator validator
+	verifier  *clouds.Verifier
+	decisions *clouds.DecisionLog
 
-	mu        sync.Mutex
-	seed      Seed
-	st        state
-	decisions []Decision
+	mu   sync.Mutex
+	seed Seed
+	st   state
 }
 
 // New returns a Service holding DefaultSeed.
@@ -221,7 +210,8 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{cfg: cfg, validator: validator{client: cfg.HTTPClient, now: cfg.Now}}
+	s := &Service{cfg: cfg, verifier: clouds.NewVerifier(clouds.VerifierConfig{HTTPClient: cfg.HTTPClient, Now: cfg.Now}),
+		decisions: clouds.NewDecisionLog(0)}
 	if err := s.SetSeed(DefaultSeed()); err != nil {
 		panic(fmt.Sprintf("azure: default seed: %v", err)) // a bug in DefaultSeed
 	}
@@ -237,7 +227,9 @@ func (s *Service) SetSeed(seed Seed) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seed, s.st, s.decisions = seed, st, nil
+	s.seed, s.st = seed, st
+	s.decisions.Clear()
+	s.verifier.Forget()
 	return nil
 }
 
@@ -245,8 +237,10 @@ func (s *Service) SetSeed(seed Seed) error {
 func (s *Service) Reset() {
 	st, _ := build(s.seedCopy()) // validated by SetSeed
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.st, s.decisions = st, nil
+	s.st = st
+	s.mu.Unlock()
+	s.decisions.Clear()
+	s.verifier.Forget()
 }
 
 func (s *Service) seedCopy() Seed {
@@ -287,29 +281,20 @@ func (s *Service) Restore(raw json.RawMessage) error {
 		return fmt.Errorf("azure: restore: %w", err)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.st, s.decisions = st, nil
+	s.st = st
+	s.mu.Unlock()
+	s.decisions.Clear()
+	s.verifier.Forget()
 	return nil
 }
 
 // Decisions lists the recorded decisions, oldest first.
-func (s *Service) Decisions() []Decision {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Decision{}, s.decisions...) // [] rather than null when empty
-}
+func (s *Service) Decisions() []clouds.Decision { return s.decisions.List() }
 
-func (s *Service) record(d Decision) {
+// record stamps d and adds it to the log and to r's journal entry.
+func (s *Service) record(r *http.Request, d clouds.Decision) {
 	d.Cloud, d.Time = Cloud, s.cfg.Now().UTC()
-	if d.Reasons == nil {
-		d.Reasons = []string{}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.decisions = append(s.decisions, d)
-	if n := len(s.decisions); n > maxDecisions {
-		s.decisions = slices.Clone(s.decisions[n-maxDecisions:])
-	}
+	s.decisions.Record(r, d)
 }
 
 // issuer resolves a credential's issuer.

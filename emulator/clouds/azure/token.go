@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
 
 // Client-credentials grant parameters with a federated assertion.
@@ -47,7 +48,7 @@ type entraBody struct {
 }
 
 // fail writes e in Entra's shape and records d (when not nil) as refused.
-func (s *Service) fail(r *http.Request, e entraError, d *Decision) (int, any) {
+func (s *Service) fail(r *http.Request, e entraError, d *clouds.Decision) (int, any) {
 	now := s.cfg.Now().UTC()
 	ts := now.Format("2006-01-02 15:04:05Z")
 	corr := r.Header.Get("client-request-id")
@@ -57,7 +58,8 @@ func (s *Service) fail(r *http.Request, e entraError, d *Decision) (int, any) {
 	trace := uuid.NewString()
 	if d != nil {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("AADSTS%d: %s", e.code, e.msg))
-		s.record(*d)
+		d.Error = fmt.Sprintf("AADSTS%d", e.code)
+		s.record(r, *d)
 	}
 	return e.status, entraBody{
 		Error:         e.err,
@@ -102,7 +104,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	case !strings.HasSuffix(resourceScope(scope), "/.default"):
 		return s.fail(r, entraError{http.StatusBadRequest, "invalid_scope", 1002012, fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope)}, nil)
 	}
-	d := &Decision{Action: "oauth2.token", Principal: "tenant " + tenant + " application " + client}
+	d := &clouds.Decision{Action: "oauth2.token", Principal: "tenant " + tenant + " application " + client}
 	s.mu.Lock()
 	apps, tenantOK := s.st[tenant]
 	fics, appOK := apps[client]
@@ -117,14 +119,14 @@ func (s *Service) token(r *http.Request) (int, any) {
 	if len(assertion) > maxAssertion {
 		return s.fail(r, entraError{http.StatusBadRequest, "invalid_request", 50027, fmt.Sprintf("JWT token is invalid or malformed: the client assertion is %d bytes, over the %d allowed.", len(assertion), maxAssertion)}, d)
 	}
-	claims, err := unverifiedClaims(assertion)
+	tok, err := clouds.ParseUnverified(assertion)
 	if err != nil {
+		d.Reasons = append(d.Reasons, "assertion refused: "+err.Error())
 		return s.fail(r, entraError{http.StatusBadRequest, "invalid_request", 50027, "JWT token is invalid or malformed."}, d)
 	}
+	claims := tok.Claims
 	d.Claims = claims
-	iss, _ := claims["iss"].(string)
-	sub, _ := claims["sub"].(string)
-	auds := audiences(claims["aud"])
+	iss, sub, auds := tok.Issuer, tok.Subject, tok.Audience
 	byIssuer := map[string]FederatedIdentityCredential{}
 	for name, f := range fics {
 		if s.issuer(f.Issuer) == iss {
@@ -135,8 +137,8 @@ func (s *Service) token(r *http.Request) (int, any) {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("issuer %q matches none of the application's %d federated identity credentials", iss, len(fics)))
 		return s.fail(r, entraError{http.StatusUnauthorized, "invalid_client", 700211, fmt.Sprintf("No matching federated identity record found for presented assertion issuer '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. %s", iss, ficDoc)}, d)
 	}
-	if _, err := s.validator.validate(r.Context(), assertion, iss); err != nil {
-		return s.fail(r, s.assertionError(err, claims), d)
+	if err := s.verifier.Verify(r.Context(), tok, iss); err != nil {
+		return s.fail(r, s.assertionError(err, tok), d)
 	}
 	d.Reasons = append(d.Reasons, fmt.Sprintf("assertion signed by %s, valid on the clock", iss))
 	var bySubject []string
@@ -163,7 +165,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	}
 	d.Allowed = true
 	d.Reasons = append(d.Reasons, fmt.Sprintf("federated identity credential %q matches issuer, subject and audience", matched))
-	s.record(*d)
+	s.record(r, *d)
 	now := s.cfg.Now()
 	return http.StatusOK, struct {
 		TokenType    string `json:"token_type"`
@@ -174,14 +176,14 @@ func (s *Service) token(r *http.Request) (int, any) {
 }
 
 // assertionError maps a validation failure to Entra's answer.
-func (s *Service) assertionError(err error, claims map[string]any) entraError {
-	switch {
-	case errors.Is(err, errExpired), errors.Is(err, errNotYetValid):
+func (s *Service) assertionError(err error, tok *clouds.Token) entraError {
+	switch clouds.Kind(err) {
+	case clouds.Expired, clouds.NotYetValid:
 		return entraError{http.StatusUnauthorized, "invalid_client", 700024, fmt.Sprintf("Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, expiry time of assertion %s. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
-			s.cfg.Now().UTC().Format("2006-01-02T15:04:05.0000000Z"), claimTime(claims["nbf"]), claimTime(claims["exp"]))}
-	case errors.Is(err, errIssuerUnreachable):
+			s.cfg.Now().UTC().Format("2006-01-02T15:04:05.0000000Z"), entraTime(validFrom(tok)), entraTime(tok.Expiry))}
+	case clouds.KeyUnavailable:
 		return entraError{http.StatusUnauthorized, "invalid_client", 50166, "Request to External OIDC endpoint failed: " + err.Error()}
-	case errors.Is(err, errNoKey), errors.Is(err, errBadSignature):
+	case clouds.BadSignature:
 		return entraError{http.StatusUnauthorized, "invalid_client", 700027, "Client assertion failed signature validation."}
 	}
 	return entraError{http.StatusBadRequest, "invalid_request", 50027, "JWT token is invalid or malformed."}
@@ -203,9 +205,17 @@ func resourceScope(scope string) string {
 	return rest[0]
 }
 
-func claimTime(v any) string {
-	n, _ := v.(int64)
-	return time.Unix(n, 0).UTC().Format("2006-01-02T15:04:05.0000000Z")
+// validFrom is when the assertion becomes valid: nbf, else iat.
+func validFrom(tok *clouds.Token) time.Time {
+	if tok.NotBefore.IsZero() {
+		return tok.IssuedAt
+	}
+	return tok.NotBefore
+}
+
+// entraTime formats t as Entra's error descriptions do.
+func entraTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.0000000Z")
 }
 
 func subjects(fics map[string]FederatedIdentityCredential) []string {

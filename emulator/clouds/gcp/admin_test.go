@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
 
 func TestAdminRefusesBadInputAndChangesNothing(t *testing.T) {
@@ -57,7 +59,7 @@ func TestAdminCRUDAndDecisions(t *testing.T) {
 	}
 	e.do("POST", "/v1/token", form, exchangeForm(providerAud, "x"))
 	status, body = e.do("GET", "/_emulator/gcp/decisions", "", "")
-	var ds []Decision
+	var ds []clouds.Decision
 	if err := json.Unmarshal([]byte(body), &ds); status != 200 || err != nil || len(ds) != 1 || ds[0].Cloud != "gcp" || ds[0].Allowed || !ds[0].Time.Equal(t0) {
 		t.Fatalf("%d %s", status, body)
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
 
 // Impersonation token lifetimes: default and maximum of generateAccessToken.
@@ -40,7 +42,7 @@ func invalidArgument(msg string) (int, any) {
 // workloadIdentityUser binding.
 func (s *Service) generateAccessToken(r *http.Request) (int, any) {
 	email := r.PathValue("email")
-	d := Decision{Action: "iam.serviceAccounts.getAccessToken"}
+	d := clouds.Decision{Action: "iam.serviceAccounts.getAccessToken"}
 	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	now := s.cfg.Now()
 	s.mu.Lock()
@@ -48,7 +50,8 @@ func (s *Service) generateAccessToken(r *http.Request) (int, any) {
 	s.mu.Unlock()
 	if !ok || !known || !now.Before(fed.Expires) {
 		d.Reasons = []string{"no valid STS access token in the Authorization header"}
-		s.record(d)
+		d.Error = errUnauthenticated.Error.Status
+		s.record(r, d)
 		return http.StatusUnauthorized, errUnauthenticated
 	}
 	d.Principal = fed.principal()
@@ -93,7 +96,10 @@ func (s *Service) generateAccessToken(r *http.Request) (int, any) {
 			d.Reasons = append(d.Reasons, fmt.Sprintf("%s (attributes %v) matches no roles/iam.workloadIdentityUser member of %s: %q", d.Principal, fed.Attributes, email, sa.Members))
 		}
 	}
-	s.record(d)
+	if !d.Allowed {
+		d.Error = errDenied.Error.Status
+	}
+	s.record(r, d)
 	if !d.Allowed {
 		return http.StatusForbidden, errDenied
 	}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
 
 // Cloud is the Decision.Cloud of this package's decisions.
@@ -28,21 +30,6 @@ type Config struct {
 	// IssuerPlaceholder stands for in providers' issuer_uri.
 	Issuer func() string
 }
-
-// Decision is one exchange or impersonation, with why it was allowed or
-// refused.
-type Decision struct {
-	Cloud     string         `json:"cloud"`
-	Action    string         `json:"action"`
-	Principal string         `json:"principal"`
-	Claims    map[string]any `json:"claims"`
-	Allowed   bool           `json:"allowed"`
-	Reasons   []string       `json:"reasons"`
-	Time      time.Time      `json:"time"`
-}
-
-// maxDecisions bounds the decision log; the oldest are dropped.
-const maxDecisions = 1000
 
 // Seed is the configuration a Service starts from and returns to on Reset:
 // providers by resource name (projects/N/locations/global/workloadIdentityPools/P/providers/X)
@@ -111,13 +98,13 @@ type state struct {
 // Service is the emulated GCP STS and IAM Credentials with their admin API.
 type Service struct {
 	cfg       Config
-	validator validator
+	verifier  *clouds.Verifier
+	decisions *clouds.DecisionLog
 
-	mu        sync.Mutex
-	seed      Seed
-	st        state
-	tokens    map[string]federatedToken
-	decisions []Decision
+	mu     sync.Mutex
+	seed   Seed
+	st     state
+	tokens map[string]federatedToken
 }
 
 // New returns a Service holding DefaultSeed.
@@ -125,7 +112,8 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{cfg: cfg, validator: validator{client: cfg.HTTPClient, now: cfg.Now}}
+	s := &Service{cfg: cfg, verifier: clouds.NewVerifier(clouds.VerifierConfig{HTTPClient: cfg.HTTPClient, Now: cfg.Now}),
+		decisions: clouds.NewDecisionLog(0)}
 	if err := s.SetSeed(DefaultSeed()); err != nil {
 		panic(fmt.Sprintf("gcp: default seed: %v", err)) // a bug in DefaultSeed
 	}
@@ -157,7 +145,8 @@ func (s *Service) Reset() {
 func (s *Service) resetLocked(st state) {
 	s.st = st
 	s.tokens = map[string]federatedToken{}
-	s.decisions = nil
+	s.decisions.Clear()
+	s.verifier.Forget()
 }
 
 func build(seed Seed) (state, error) {
@@ -233,23 +222,12 @@ func (s *Service) Restore(raw json.RawMessage) error {
 }
 
 // Decisions lists the recorded decisions, oldest first.
-func (s *Service) Decisions() []Decision {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Decision{}, s.decisions...) // [] rather than null when empty
-}
+func (s *Service) Decisions() []clouds.Decision { return s.decisions.List() }
 
-func (s *Service) record(d Decision) {
+// record stamps d and adds it to the log and to r's journal entry.
+func (s *Service) record(r *http.Request, d clouds.Decision) {
 	d.Cloud, d.Time = Cloud, s.cfg.Now().UTC()
-	if d.Reasons == nil {
-		d.Reasons = []string{}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.decisions = append(s.decisions, d)
-	if n := len(s.decisions); n > maxDecisions {
-		s.decisions = slices.Clone(s.decisions[n-maxDecisions:])
-	}
+	s.decisions.Record(r, d)
 }
 
 // issuer resolves a provider's issuer_uri.

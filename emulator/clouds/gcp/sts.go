@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -12,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
 
 // Token exchange parameters (RFC 8693) as Google's STS accepts them.
@@ -106,7 +109,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	}
 	m := audience.FindStringSubmatch(req.Audience)
 	if m == nil || !providerName.MatchString(m[1]) {
-		s.record(Decision{Action: "sts.token", Reasons: []string{fmt.Sprintf("audience %q is not the full resource name of a workload identity pool provider", req.Audience)}})
+		s.record(r, clouds.Decision{Action: "sts.token", Error: errBadAudience.Error, Reasons: []string{fmt.Sprintf("audience %q is not the full resource name of a workload identity pool provider", req.Audience)}})
 		return http.StatusBadRequest, errBadAudience
 	}
 	name := m[1]
@@ -114,10 +117,11 @@ func (s *Service) token(r *http.Request) (int, any) {
 	s.mu.Lock()
 	c := s.st.providers[name]
 	s.mu.Unlock()
-	d := Decision{Action: "sts.token", Principal: "//iam.googleapis.com/" + name}
+	d := clouds.Decision{Action: "sts.token", Principal: "//iam.googleapis.com/" + name}
 	refuse := func(e stsError, reasons ...string) (int, any) {
 		d.Reasons = append(d.Reasons, reasons...)
-		s.record(d)
+		d.Error = e.Error
+		s.record(r, d)
 		return http.StatusBadRequest, e
 	}
 	if c == nil {
@@ -127,10 +131,10 @@ func (s *Service) token(r *http.Request) (int, any) {
 		return refuse(errBadTarget, fmt.Sprintf("provider %s is disabled", name))
 	}
 	issuer := s.issuer(c.OIDC.IssuerURI)
-	claims, err := s.validator.validate(r.Context(), req.SubjectToken, issuer)
+	claims, err := s.verify(r, req.SubjectToken, issuer)
 	d.Claims = claims
 	if err != nil {
-		return refuse(stsError{"invalid_grant", s.grantError(err, claims, issuer)}, fmt.Sprintf("subject token refused: %v", err))
+		return refuse(stsError{"invalid_grant", s.grantError(err, claims, issuer)}, "subject token refused: "+refusal(err))
 	}
 	d.Reasons = append(d.Reasons, fmt.Sprintf("token signed by %s, valid on the clock", issuer))
 	allowed := c.OIDC.AllowedAudiences
@@ -167,22 +171,71 @@ func (s *Service) token(r *http.Request) (int, any) {
 	s.tokens[tok] = fed
 	s.mu.Unlock()
 	d.Allowed = true
-	s.record(d)
+	s.record(r, d)
 	return http.StatusOK, exchangeResponse{tok, tokenTypeAccessToken, "Bearer", int(FederatedTokenTTL / time.Second)}
+}
+
+// errIssuerMismatch is a subject token issued by another issuer than the
+// provider's.
+var errIssuerMismatch = errors.New("token issuer does not match")
+
+// verify parses the subject token and verifies it as issuer's on the
+// virtual clock. The claims are returned even when the token is refused
+// (once it parses), numbers integral ones as int64 so CEL compares them
+// as Google does.
+func (s *Service) verify(r *http.Request, raw, issuer string) (map[string]any, error) {
+	tok, err := clouds.ParseUnverified(raw)
+	if err != nil {
+		return nil, err
+	}
+	claims := normalizeNumbers(tok.Claims).(map[string]any)
+	if strings.TrimRight(tok.Issuer, "/") != strings.TrimRight(issuer, "/") {
+		return claims, fmt.Errorf("%w: %q is not %q", errIssuerMismatch, tok.Issuer, issuer)
+	}
+	return claims, s.verifier.Verify(r.Context(), tok, issuer)
+}
+
+// refusal is a refused token's reason: its kind and detail.
+func refusal(err error) string {
+	if k := clouds.Kind(err); k != 0 {
+		return k.String() + ": " + err.Error()
+	}
+	return err.Error()
+}
+
+// normalizeNumbers turns float64 claims that are integers into int64, in
+// place.
+func normalizeNumbers(v any) any {
+	switch t := v.(type) {
+	case float64:
+		if t == math.Trunc(t) && math.Abs(t) < 1<<53 {
+			return int64(t)
+		}
+	case map[string]any:
+		for k, e := range t {
+			t[k] = normalizeNumbers(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = normalizeNumbers(e)
+		}
+	}
+	return v
 }
 
 // grantError is the invalid_grant description for a refused subject token.
 func (s *Service) grantError(err error, claims map[string]any, issuer string) string {
-	switch {
-	case errors.Is(err, errIssuerMismatch):
+	if errors.Is(err, errIssuerMismatch) {
 		return fmt.Sprintf("The issuer in ID Token %v does not match the expected ISSUER %s.", claims["iss"], issuer)
-	case errors.Is(err, errExpired):
+	}
+	switch clouds.Kind(err) {
+	case clouds.Expired:
 		return fmt.Sprintf("The ID Token has expired: exp %v is before the current time %d.", claims["exp"], s.cfg.Now().Unix())
-	case errors.Is(err, errNotYetValid):
+	case clouds.NotYetValid:
 		return "The ID Token is not yet valid (nbf or iat is in the future)."
-	case errors.Is(err, errNoKey), errors.Is(err, errBadSignature):
+	case clouds.BadSignature:
 		return "Invalid JWT signature: the ID Token's signature does not verify against the keys published at " + issuer + "."
-	case errors.Is(err, errIssuerUnreachable):
+	case clouds.KeyUnavailable:
 		return "Unable to retrieve the OIDC discovery document or JWKS of " + issuer + "."
 	}
 	return "Unable to parse the ID Token: it must be a signed JWT (header.payload.signature)."
