@@ -12,6 +12,8 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/admin"
 	"github.com/tfcemu/tfcemu/emulator/clouds"
 	"github.com/tfcemu/tfcemu/emulator/clouds/aws"
+	"github.com/tfcemu/tfcemu/emulator/clouds/azure"
+	"github.com/tfcemu/tfcemu/emulator/clouds/gcp"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 	"github.com/tfcemu/tfcemu/fixtures"
@@ -51,7 +53,15 @@ func (e *Emulator) newClouds(seed *fixtures.Seed) ([]cloud, error) {
 	if err := a.ApplySeed(seed.AWS); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	return []cloud{{"aws", a}}, nil
+	g := gcp.New(gcp.Config{Now: e.clock.Now, HTTPClient: e.httpClient(), Issuer: e.issuer.URL})
+	if err := g.SetSeed(seed.GCPSeed()); err != nil {
+		return nil, fmt.Errorf("seed: gcp: %w", err)
+	}
+	z := azure.New(azure.Config{Now: e.clock.Now, HTTPClient: e.httpClient(), Issuer: e.issuer.URL})
+	if err := z.SetSeed(seed.AzureSeed()); err != nil {
+		return nil, fmt.Errorf("seed: azure: %w", err)
+	}
+	return []cloud{{"aws", a}, {"gcp", g}, {"azure", z}}, nil
 }
 
 // cloudsAdminRoutes are the clouds' admin routes under /_emulator/<name>.
@@ -107,7 +117,8 @@ func (c Config) cloudsListen() string {
 	return c.CloudsListen
 }
 
-// CloudsHandler serves the clouds listener (AWS STS, and the admin API).
+// CloudsHandler serves the clouds listener (AWS STS, GCP STS and IAM
+// Credentials, Microsoft Entra, and the admin API).
 func (e *Emulator) CloudsHandler() http.Handler { return e.cloudsHandler }
 
 // SetCloudsURL tells an emulator served by someone else (httptest) where

@@ -15,11 +15,11 @@ import (
 func TestAdminCredentials(t *testing.T) {
 	e := newEnv(t)
 	app := "/_emulator/azure/tenants/" + DefaultTenant + "/applications/" + DefaultClientID + "/federated-identity-credentials"
-	status, body := e.do("PUT", app+"/module-tests", "application/json", `{"issuer":"{issuer}","subject":"organization:my-org:project:Default Project:workspace:my-workspace:run_phase:plan","audiences":["azure.workload.identity"]}`)
+	status, body := e.do("PUT", app+"/module-tests", "application/json", `{"issuer":"{{issuer}}","subject":"organization:my-org:project:Default Project:workspace:my-workspace:run_phase:plan","audiences":["azure.workload.identity"]}`)
 	if status != 400 || !strings.Contains(body, "the same issuer and subject") {
 		t.Fatalf("%d %s", status, body)
 	}
-	status, body = e.do("PUT", app+"/module-tests", "application/json", `{"issuer":"{issuer}","subject":"organization:my-org:module:vpc:operation:test_run","audiences":["azure.workload.identity"]}`)
+	status, body = e.do("PUT", app+"/module-tests", "application/json", `{"issuer":"{{issuer}}","subject":"organization:my-org:module:vpc:operation:test_run","audiences":["azure.workload.identity"]}`)
 	if status != 201 || !strings.Contains(body, `"resolved_issuer":"`+e.issuer.URL()+`"`) {
 		t.Fatalf("%d %s", status, body)
 	}

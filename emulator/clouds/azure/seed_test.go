@@ -16,7 +16,7 @@ tenants:
       33333333-3333-3333-3333-333333333333:
         federated_identity_credentials:
           prod-apply:
-            issuer: "{issuer}"
+            issuer: "{{issuer}}"
             subject: "organization:my-org:project:Default Project:workspace:prod:run_phase:apply"
 `
 	var seed Seed
@@ -28,7 +28,7 @@ tenants:
 		t.Fatal(err)
 	}
 	snap, _ := s.Snapshot()
-	if !strings.Contains(string(snap), `"prod-apply":{"issuer":"{issuer}","subject":"organization:my-org:project:Default Project:workspace:prod:run_phase:apply","audiences":["api://AzureADTokenExchange"]}`) || strings.Contains(string(snap), DefaultTenant) {
+	if !strings.Contains(string(snap), `"prod-apply":{"issuer":"{{issuer}}","subject":"organization:my-org:project:Default Project:workspace:prod:run_phase:apply","audiences":["api://AzureADTokenExchange"]}`) || strings.Contains(string(snap), DefaultTenant) {
 		t.Fatalf("snapshot %s", snap)
 	}
 	if err := s.SetSeed(Seed{Tenants: map[string]Tenant{"bad tenant": {}}}); err == nil {

@@ -24,7 +24,7 @@ const DefaultAudience = "api://AzureADTokenExchange"
 
 // IssuerPlaceholder in a credential's issuer stands for the emulator's own
 // issuer URL (Config.Issuer), known only once it listens.
-const IssuerPlaceholder = "{issuer}"
+const IssuerPlaceholder = "{{issuer}}"
 
 // Config configures a Service.
 type Config struct {

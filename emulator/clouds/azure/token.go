@@ -227,23 +227,6 @@ func subjects(fics map[string]FederatedIdentityCredential) []string {
 	return out
 }
 
-// audiences reads the aud claim, a string or a list of strings.
-func audiences(v any) []string {
-	switch t := v.(type) {
-	case string:
-		return []string{t}
-	case []any:
-		var out []string
-		for _, e := range t {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
 // accessToken is a JWT-shaped app-only v1 token for resource; its
 // signature is random: nothing downstream verifies it offline.
 func accessToken(tenant, client, resource string, now time.Time) string {

@@ -14,14 +14,14 @@ func TestAdminRefusesBadInputAndChangesNothing(t *testing.T) {
 	for _, tc := range []struct {
 		name, path, body, want string
 	}{
-		{"malformed CEL condition", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"attribute_condition":"assertion.sub == "}`, "attribute_condition: ERROR: <input>:1:"},
-		{"condition not bool", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"attribute_condition":"assertion.sub + 'x'"}`, "not bool"},
-		{"malformed mapping", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"attribute_mapping":{"google.subject":"assertion.sub","attribute.x":"assertion.("}}`, `attribute_mapping["attribute.x"]: ERROR: <input>:1:`},
-		{"mapping without google.subject", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"attribute_mapping":{"attribute.x":"assertion.x"}}`, "must map google.subject"},
-		{"mapping refers to attribute", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"attribute_mapping":{"google.subject":"attribute.x"}}`, "undeclared reference to 'attribute'"},
+		{"malformed CEL condition", "/" + providerPath, `{"oidc":{"issuer_uri":"{{issuer}}"},"attribute_condition":"assertion.sub == "}`, "attribute_condition: ERROR: <input>:1:"},
+		{"condition not bool", "/" + providerPath, `{"oidc":{"issuer_uri":"{{issuer}}"},"attribute_condition":"assertion.sub + 'x'"}`, "not bool"},
+		{"malformed mapping", "/" + providerPath, `{"oidc":{"issuer_uri":"{{issuer}}"},"attribute_mapping":{"google.subject":"assertion.sub","attribute.x":"assertion.("}}`, `attribute_mapping["attribute.x"]: ERROR: <input>:1:`},
+		{"mapping without google.subject", "/" + providerPath, `{"oidc":{"issuer_uri":"{{issuer}}"},"attribute_mapping":{"attribute.x":"assertion.x"}}`, "must map google.subject"},
+		{"mapping refers to attribute", "/" + providerPath, `{"oidc":{"issuer_uri":"{{issuer}}"},"attribute_mapping":{"google.subject":"attribute.x"}}`, "undeclared reference to 'attribute'"},
 		{"no issuer", "/" + providerPath, `{"oidc":{}}`, "oidc.issuer_uri is required"},
-		{"bad provider id", "/projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/X", `{"oidc":{"issuer_uri":"{issuer}"}}`, "is not projects/NUMBER"},
-		{"unknown field", "/" + providerPath, `{"oidc":{"issuer_uri":"{issuer}"},"condition":"true"}`, `unknown field "condition"`},
+		{"bad provider id", "/projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/X", `{"oidc":{"issuer_uri":"{{issuer}}"}}`, "is not projects/NUMBER"},
+		{"unknown field", "/" + providerPath, `{"oidc":{"issuer_uri":"{{issuer}}"},"condition":"true"}`, `unknown field "condition"`},
 		{"malformed JSON", "/" + providerPath, `{"oidc":`, "malformed JSON body"},
 		{"bad member", "/service-accounts/" + saEmail, `{"members":["principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/terraform-module-tests/subjects/x"]}`, "members[0]"},
 		{"bad email", "/service-accounts/not-an-email", `{"members":[]}`, "is not a service account email"},
@@ -84,7 +84,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 	if again, _ := other.svc.Snapshot(); string(again) != string(snap) {
 		t.Fatalf("round trip:\n%s\n%s", snap, again)
 	}
-	for _, bad := range []string{`{"workload_identity_providers":{"projects/1/locations/global/workloadIdentityPools/pool-one/providers/prov-one":{"oidc":{"issuer_uri":"{issuer}"},"attribute_condition":"("}}}`, `{"nope":1}`, `[`} {
+	for _, bad := range []string{`{"workload_identity_providers":{"projects/1/locations/global/workloadIdentityPools/pool-one/providers/prov-one":{"oidc":{"issuer_uri":"{{issuer}}"},"attribute_condition":"("}}}`, `{"nope":1}`, `[`} {
 		if err := other.svc.Restore(json.RawMessage(bad)); err == nil {
 			t.Fatalf("restore accepted %s", bad)
 		}

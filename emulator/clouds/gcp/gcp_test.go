@@ -228,7 +228,7 @@ func TestTokenExchangeAcceptsJSONAndRefusesExpiredTokens(t *testing.T) {
 
 func TestDisabledProviderIsAnInvalidTarget(t *testing.T) {
 	e := newEnv(t)
-	status, body := e.do("PUT", "/_emulator/gcp/"+providerPath, "application/json", `{"oidc":{"issuer_uri":"{issuer}"},"disabled":true}`)
+	status, body := e.do("PUT", "/_emulator/gcp/"+providerPath, "application/json", `{"oidc":{"issuer_uri":"{{issuer}}"},"disabled":true}`)
 	if status != 200 {
 		t.Fatalf("%d %s", status, body)
 	}

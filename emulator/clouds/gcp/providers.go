@@ -17,7 +17,7 @@ import (
 
 // IssuerPlaceholder in a provider's issuer_uri stands for the emulator's own
 // issuer URL (Config.Issuer), known only once it listens.
-const IssuerPlaceholder = "{issuer}"
+const IssuerPlaceholder = "{{issuer}}"
 
 // Provider is a workload identity pool OIDC provider, in the shape of the
 // google_iam_workload_identity_pool_provider Terraform resource.

@@ -18,7 +18,7 @@ workload_identity_providers:
       attribute.terraform_workspace_id: assertion.terraform_workspace_id
     attribute_condition: assertion.terraform_organization_name == "my-org"
     oidc:
-      issuer_uri: "{issuer}"
+      issuer_uri: "{{issuer}}"
       allowed_audiences: [gcp.workload.identity]
 service_accounts:
   ci-runner@my-project.iam.gserviceaccount.com:
@@ -38,7 +38,7 @@ service_accounts:
 	if !strings.Contains(string(snap), `"ci-runner@my-project.iam.gserviceaccount.com":{"members":["principalSet://`) || strings.Contains(string(snap), DefaultPool) {
 		t.Fatalf("snapshot %s", snap)
 	}
-	seed.WorkloadIdentityProviders["projects/42/locations/global/workloadIdentityPools/ci-pool/providers/tfc-ci"] = Provider{AttributeCondition: "(", OIDC: OIDC{IssuerURI: "{issuer}"}}
+	seed.WorkloadIdentityProviders["projects/42/locations/global/workloadIdentityPools/ci-pool/providers/tfc-ci"] = Provider{AttributeCondition: "(", OIDC: OIDC{IssuerURI: "{{issuer}}"}}
 	if err := s.SetSeed(seed); err == nil || !strings.Contains(err.Error(), "attribute_condition: ERROR: <input>:1:2") {
 		t.Fatalf("bad seed: %v", err)
 	}
