@@ -160,20 +160,20 @@ func registerAWSSteps(ctx *godog.ScenarioContext) {
 		}
 		return nil
 	})
-	ctx.Step(`^the latest AWS decision is (allowed|denied) because "(.*)"$`, func(ctx context.Context, verdict, reason string) error {
+	ctx.Step(`^the latest (AWS|GCP|Azure) decision is (allowed|denied) because "(.*)"$`, func(ctx context.Context, cloud, verdict, reason string) error {
 		sc := world(ctx)
 		var ds []struct {
 			Allowed bool     `json:"allowed"`
 			Reasons []string `json:"reasons"`
 		}
 		resp := sc.resp
-		err := sc.admin(ctx, http.MethodGet, "/aws/decisions", nil, &ds)
+		err := sc.admin(ctx, http.MethodGet, "/"+strings.ToLower(cloud)+"/decisions", nil, &ds)
 		sc.resp = resp
 		if err != nil {
 			return err
 		}
 		if len(ds) == 0 {
-			return fmt.Errorf("no AWS decision recorded")
+			return fmt.Errorf("no %s decision recorded", cloud)
 		}
 		last := ds[len(ds)-1]
 		reason = sc.expand(reason)

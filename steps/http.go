@@ -60,6 +60,8 @@ func (sc *scenario) expand(s string) string {
 		"{owner_token}", sc.target.OwnerToken,
 		"{vault_token}", sc.target.VaultToken,
 		"{aws_sts_url}", sc.target.CloudsURL,
+		"{gcp_sts_url}", sc.target.CloudsURL,
+		"{azure_authority_url}", sc.target.CloudsURL,
 		"{issuer_host}", strings.TrimPrefix(strings.TrimPrefix(sc.target.Issuer, "https://"), "http://"),
 	}
 	if sc.token != nil {

@@ -167,6 +167,8 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 	registerTFCSteps(ctx)
 	registerCompareSteps(ctx)
 	registerAWSSteps(ctx)
+	registerGCPSteps(ctx)
+	registerAzureSteps(ctx)
 	registerRunSteps(ctx)
 	registerTerraformSteps(ctx)
 }

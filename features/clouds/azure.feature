@@ -17,7 +17,7 @@ Feature: Microsoft Entra ID answers a run's workload identity token as Entra wou
   Scenario: The metadata document points azurerm at the emulator
     When I GET the Azure metadata endpoints with api-version "2022-09-01"
     Then the response status is 200
-    And the response JSON at "authentication.loginEndpoint" is the Azure authority URL
+    And the response JSON at "authentication.loginEndpoint" is "{azure_authority_url}"
     And the response JSON at "resourceManager" is "https://management.azure.com/"
 
   Scenario: A plan token signs in as the documented application
@@ -29,7 +29,7 @@ Feature: Microsoft Entra ID answers a run's workload identity token as Entra wou
   Scenario: A subject that differs only in case does not match
     When I PUT "/_emulator/azure/tenants/00000000-0000-0000-0000-000000000000/applications/11111111-1111-1111-1111-111111111111/federated-identity-credentials/my-workspace-plan" on TFC with:
       """
-      {"issuer":"{{issuer}}","subject":"organization:my-org:project:Default Project:workspace:My-Workspace:run_phase:plan"}
+      {"issuer":"{issuer}","subject":"organization:my-org:project:Default Project:workspace:My-Workspace:run_phase:plan"}
       """
     Then the response status is 200
     Given a workload identity token for workspace "my-org/my-workspace" phase "plan" with audience "api://AzureADTokenExchange"
@@ -41,7 +41,7 @@ Feature: Microsoft Entra ID answers a run's workload identity token as Entra wou
     And I DELETE "/_emulator/azure/tenants/00000000-0000-0000-0000-000000000000/applications/11111111-1111-1111-1111-111111111111/federated-identity-credentials/my-workspace-apply" on TFC
     Given a workload identity token for workspace "my-org/my-workspace" phase "plan" with audience "api://AzureADTokenExchange"
     When the token is presented to Entra for tenant "00000000-0000-0000-0000-000000000000" client "11111111-1111-1111-1111-111111111111" with scope "https://management.azure.com/.default"
-    Then Entra answers 401 invalid_client AADSTS700211: "No matching federated identity record found for presented assertion issuer '{{issuer}}'."
+    Then Entra answers 401 invalid_client AADSTS700211: "No matching federated identity record found for presented assertion issuer '{issuer}'."
 
   Scenario: A token for another audience is refused
     Given a workload identity token for workspace "my-org/my-workspace" phase "plan" with audience "azure.workload.identity"
@@ -73,11 +73,11 @@ Feature: Microsoft Entra ID answers a run's workload identity token as Entra wou
 
     Examples:
       | name   | body                                                             | message                                 |
-      | ab     | {"issuer":"{{issuer}}","subject":"x"}                              | must be 3-120 characters                |
-      | two    | {"issuer":"{{issuer}}","subject":"x","audiences":["a","b"]}        | exactly one audience                    |
-      | dup    | {"issuer":"{{issuer}}","subject":"organization:my-org:project:Default Project:workspace:my-workspace:run_phase:plan"} | the same issuer and subject |
-      | nosub  | {"issuer":"{{issuer}}"}                                            | subject is required                     |
-      | extra  | {"issuer":"{{issuer}}","subject":"x","description":"d"}            | unknown field "description"             |
+      | ab     | {"issuer":"{issuer}","subject":"x"}                              | must be 3-120 characters                |
+      | two    | {"issuer":"{issuer}","subject":"x","audiences":["a","b"]}        | exactly one audience                    |
+      | dup    | {"issuer":"{issuer}","subject":"organization:my-org:project:Default Project:workspace:my-workspace:run_phase:plan"} | the same issuer and subject |
+      | nosub  | {"issuer":"{issuer}"}                                            | subject is required                     |
+      | extra  | {"issuer":"{issuer}","subject":"x","description":"d"}            | unknown field "description"             |
 
   Scenario Outline: Bad token requests get Entra's own error shape
     When I POST the form "<form>" to Entra for tenant "00000000-0000-0000-0000-000000000000"

@@ -33,7 +33,7 @@ Feature: GCP STS and IAM Credentials answer a run's workload identity token as G
       """
       {"attribute_mapping":{"google.subject":"assertion.sub","attribute.terraform_run_phase":"assertion.terraform_run_phase"},
        "attribute_condition":"attribute.terraform_run_phase == 'apply'",
-       "oidc":{"issuer_uri":"{{issuer}}"}}
+       "oidc":{"issuer_uri":"{issuer}"}}
       """
     Then the response status is 201
     Given a workload identity token for workspace "my-org/my-workspace" phase "plan" with audience "//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/apply-only"
@@ -54,7 +54,7 @@ Feature: GCP STS and IAM Credentials answer a run's workload identity token as G
   Scenario: A disabled or missing provider is an invalid target
     When I PUT "/_emulator/gcp/projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/terraform-cloud" on TFC with:
       """
-      {"oidc":{"issuer_uri":"{{issuer}}","allowed_audiences":["gcp.workload.identity"]},"disabled":true}
+      {"oidc":{"issuer_uri":"{issuer}","allowed_audiences":["gcp.workload.identity"]},"disabled":true}
       """
     Then the response status is 200
     Given a workload identity token for workspace "my-org/my-workspace" phase "plan" with audience "gcp.workload.identity"
@@ -93,11 +93,11 @@ Feature: GCP STS and IAM Credentials answer a run's workload identity token as G
 
     Examples:
       | body                                                                           | message                                 |
-      | {"oidc":{"issuer_uri":"{{issuer}}"},"attribute_condition":"assertion.sub == "}   | attribute_condition: ERROR: <input>:1:18 |
-      | {"oidc":{"issuer_uri":"{{issuer}}"},"attribute_mapping":{"attribute.x":"assertion.x"}} | must map google.subject           |
-      | {"oidc":{"issuer_uri":"{{issuer}}"},"attribute_condition":"assertion.sub"}       | not bool                                |
+      | {"oidc":{"issuer_uri":"{issuer}"},"attribute_condition":"assertion.sub == "}   | attribute_condition: ERROR: <input>:1:18 |
+      | {"oidc":{"issuer_uri":"{issuer}"},"attribute_mapping":{"attribute.x":"assertion.x"}} | must map google.subject           |
+      | {"oidc":{"issuer_uri":"{issuer}"},"attribute_condition":"assertion.sub + 'x'"} | not bool                                |
       | {"oidc":{}}                                                                    | oidc.issuer_uri is required             |
-      | {"oidc":{"issuer_uri":"{{issuer}}"},"condition":"true"}                          | unknown field "condition"               |
+      | {"oidc":{"issuer_uri":"{issuer}"},"condition":"true"}                          | unknown field "condition"               |
 
   Scenario Outline: Bad token requests get STS's own error shape
     When I POST the form "<form>" to GCP STS

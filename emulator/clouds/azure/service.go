@@ -139,15 +139,17 @@ func (st state) clone() state {
 }
 
 // checkApp enforces per-application rules: at most 20 credentials and no
-// two with the same issuer and subject.
-func checkApp(tenant, client string, fics map[string]FederatedIdentityCredential) []string {
+// two with the same issuer and subject. resolve maps an issuer to the URL
+// it stands for (IssuerPlaceholder to the emulator's issuer), so a
+// placeholder and the URL it names are the same issuer.
+func checkApp(tenant, client string, fics map[string]FederatedIdentityCredential, resolve func(string) string) []string {
 	var problems []string
 	if len(fics) > maxCredentials {
 		problems = append(problems, fmt.Sprintf("application %s of tenant %s has %d federated identity credentials, over the %d allowed", client, tenant, len(fics), maxCredentials))
 	}
 	seen := map[[2]string]string{}
 	for _, name := range slices.Sorted(maps.Keys(fics)) {
-		k := [2]string{fics[name].Issuer, fics[name].Subject}
+		k := [2]string{resolve(fics[name].Issuer), fics[name].Subject}
 		if other, dup := seen[k]; dup {
 			problems = append(problems, fmt.Sprintf("federated identity credentials %q and %q of application %s have the same issuer and subject", other, name, client))
 		}
@@ -176,7 +178,7 @@ func build(seed Seed) (state, error) {
 				}
 				fics[name] = f
 			}
-			problems = append(problems, checkApp(tenant, client, fics)...)
+			problems = append(problems, checkApp(tenant, client, fics, func(iss string) string { return iss })...)
 			st[tenant][client] = fics
 		}
 	}
