@@ -46,7 +46,7 @@ func (f *agentFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.run, "run", "", "use this existing run instead of queueing one")
 	fs.StringVar(&f.agentVersion, "agent-version", "", "run as an agent of this version would (e.g. 1.11.0: no tagged tokens), without changing the workspace")
 	fs.StringVar(&f.adminToken, "admin-token", "", adminTokenUsage)
-	fs.BoolVar(&f.cloudEndpoints, "cloud-endpoints", false, "point the run's cloud configuration (AWS STS) at the emulator's clouds listener instead of the real cloud")
+	fs.BoolVar(&f.cloudEndpoints, "cloud-endpoints", false, "point the run's cloud configuration (AWS STS, GCP STS and IAM Credentials, Azure's metadata host and Entra authority) at the emulator's clouds listener instead of the real clouds")
 	fs.StringVar(&f.dir, "files-dir", "", "directory for the run's credential files (default: a new temporary directory)")
 }
 

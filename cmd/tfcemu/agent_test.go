@@ -29,6 +29,9 @@ func testHook(mode string) int {
 	if mode == "aws" {
 		return awsHook()
 	}
+	if mode == "gcp" {
+		return gcpHook()
+	}
 	if mode == "fail" {
 		fmt.Println("hook refuses")
 		return 3
