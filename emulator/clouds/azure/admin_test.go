@@ -44,6 +44,9 @@ func TestAdminCredentials(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &ds); status != 200 || err != nil || len(ds) != 1 || ds[0].Cloud != "azure" || ds[0].Allowed {
 		t.Fatalf("%d %s", status, body)
 	}
+	if status, body = e.do("DELETE", "/_emulator/azure/decisions", "", ""); status != 204 || len(e.svc.Decisions()) != 0 {
+		t.Fatalf("DELETE decisions: %d %s", status, body)
+	}
 	e.svc.Reset()
 	if status, _ = e.do("GET", app+"/my-workspace-plan", "", ""); status != 200 {
 		t.Fatalf("reset did not restore the seed: %d", status)

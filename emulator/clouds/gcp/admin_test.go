@@ -63,6 +63,10 @@ func TestAdminCRUDAndDecisions(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &ds); status != 200 || err != nil || len(ds) != 1 || ds[0].Cloud != "gcp" || ds[0].Allowed || !ds[0].Time.Equal(t0) {
 		t.Fatalf("%d %s", status, body)
 	}
+	if status, body = e.do("DELETE", "/_emulator/gcp/decisions", "", ""); status != 204 || len(e.svc.Decisions()) != 0 {
+		t.Fatalf("DELETE decisions: %d %s, %d left", status, body, len(e.svc.Decisions()))
+	}
+	e.do("POST", "/v1/token", form, exchangeForm(providerAud, "x"))
 	e.svc.Reset()
 	if status, _ = e.do("GET", "/_emulator/gcp/"+providerPath, "", ""); status != 200 || len(e.svc.Decisions()) != 0 {
 		t.Fatalf("reset: provider %d, decisions %d", status, len(e.svc.Decisions()))
