@@ -1,15 +1,13 @@
 package azure
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
 
 func adminFail(status int, format string, a ...any) (int, any) {
@@ -17,21 +15,7 @@ func adminFail(status int, format string, a ...any) (int, any) {
 }
 
 // decodeStrict reads one JSON object into v, refusing unknown fields.
-func decodeStrict(r *http.Request, v any) error {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(raw) > maxBody {
-		return errors.New("request body is unreadable or over 1 MiB")
-	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		return fmt.Errorf("malformed JSON body: %v", err)
-	}
-	if d.More() {
-		return errors.New("malformed JSON body: trailing data")
-	}
-	return nil
-}
+func decodeStrict(r *http.Request, v any) error { return clouds.ReadStrict(r, maxBody, v) }
 
 // credentialView is a credential as the admin API shows it.
 type credentialView struct {

@@ -1,10 +1,9 @@
 package azure
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 )
 
@@ -21,22 +20,9 @@ type handler func(r *http.Request) (int, any)
 func adapt(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, body := h(r)
-		if status == http.StatusNoContent {
-			w.WriteHeader(status)
-			return
-		}
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(body); err != nil {
-			status = http.StatusInternalServerError
-			buf.Reset()
-			buf.WriteString(`{"error":"server_error"}`)
-		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store, no-cache")
-		w.WriteHeader(status)
-		_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		clouds.WriteJSON(w, status, body, `{"error":"server_error"}`, false)
 	})
 }
 

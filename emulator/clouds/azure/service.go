@@ -1,7 +1,6 @@
 package azure
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -270,13 +269,8 @@ func (s *Service) Snapshot() (json.RawMessage, error) {
 // and changes nothing. Decisions are forgotten.
 func (s *Service) Restore(raw json.RawMessage) error {
 	var seed Seed
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&seed); err != nil {
+	if err := clouds.DecodeStrict(raw, &seed); err != nil {
 		return fmt.Errorf("azure: restore: %w", err)
-	}
-	if d.More() {
-		return errors.New("azure: restore: trailing data after the snapshot")
 	}
 	st, err := build(seed)
 	if err != nil {

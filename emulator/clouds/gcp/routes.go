@@ -1,10 +1,9 @@
 package gcp
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 )
 
@@ -20,21 +19,8 @@ type handler func(r *http.Request) (int, any)
 func adapt(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, body := h(r)
-		if status == http.StatusNoContent {
-			w.WriteHeader(status)
-			return
-		}
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		err := enc.Encode(body)
-		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-		if err != nil {
-			status, b = http.StatusInternalServerError, []byte(`{"error":{"code":500,"message":"Internal error encountered.","status":"INTERNAL"}}`)
-		}
 		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-		w.WriteHeader(status)
-		_, _ = w.Write(append(b, '\n'))
+		clouds.WriteJSON(w, status, body, `{"error":{"code":500,"message":"Internal error encountered.","status":"INTERNAL"}}`, true)
 	})
 }
 

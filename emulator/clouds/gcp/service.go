@@ -1,7 +1,6 @@
 package gcp
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -203,13 +202,8 @@ func (s *Service) Snapshot() (json.RawMessage, error) {
 // Issued tokens and decisions are forgotten.
 func (s *Service) Restore(raw json.RawMessage) error {
 	var seed Seed
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&seed); err != nil {
+	if err := clouds.DecodeStrict(raw, &seed); err != nil {
 		return fmt.Errorf("gcp: restore: %w", err)
-	}
-	if d.More() {
-		return errors.New("gcp: restore: trailing data after the snapshot")
 	}
 	st, err := build(seed)
 	if err != nil {
