@@ -27,7 +27,7 @@ type credentialView struct {
 func (s *Service) view(name string, f FederatedIdentityCredential) credentialView {
 	v := credentialView{Name: name, FederatedIdentityCredential: f}
 	if f.Issuer == IssuerPlaceholder {
-		v.ResolvedIssuer = s.issuer(f.Issuer)
+		v.ResolvedIssuer = s.base.ResolveIssuer(f.Issuer)
 	}
 	return v
 }

@@ -47,7 +47,7 @@ func (s *Service) AdminRoutes() []routing.Route {
 		{Method: http.MethodPut, Path: fic, Handler: adapt(s.putCredential)},
 		{Method: http.MethodDelete, Path: fic, Handler: adapt(s.deleteCredential)},
 		{Method: http.MethodGet, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { return http.StatusOK, s.Decisions() })},
-		{Method: http.MethodDelete, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { s.decisions.Clear(); return http.StatusNoContent, nil })},
+		{Method: http.MethodDelete, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { s.base.ClearDecisions(); return http.StatusNoContent, nil })},
 	}
 }
 

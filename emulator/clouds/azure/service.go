@@ -23,7 +23,7 @@ const DefaultAudience = "api://AzureADTokenExchange"
 
 // IssuerPlaceholder in a credential's issuer stands for the emulator's own
 // issuer URL (Config.Issuer), known only once it listens.
-const IssuerPlaceholder = "{{issuer}}"
+const IssuerPlaceholder = clouds.IssuerPlaceholder
 
 // Config configures a Service.
 type Config struct {
@@ -197,9 +197,8 @@ func defaultAudiences(a []string) []string {
 
 // Service is the emulated Entra ID token service with its admin API.
 type Service struct {
-	cfg       Config
-	verifier  *clouds.Verifier
-	decisions *clouds.DecisionLog
+	cfg  Config
+	base clouds.Base
 
 	mu   sync.Mutex
 	seed Seed
@@ -211,13 +210,15 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{cfg: cfg, verifier: clouds.NewVerifier(clouds.VerifierConfig{HTTPClient: cfg.HTTPClient, Now: cfg.Now}),
-		decisions: clouds.NewDecisionLog(0)}
+	s := &Service{cfg: cfg, base: clouds.NewBase(clouds.BaseConfig{Cloud: Cloud, Now: cfg.Now, HTTPClient: cfg.HTTPClient, Issuer: cfg.Issuer})}
 	if err := s.SetSeed(DefaultSeed()); err != nil {
 		panic(fmt.Sprintf("azure: default seed: %v", err)) // a bug in DefaultSeed
 	}
 	return s
 }
+
+// Decisions lists the recorded decisions, oldest first.
+func (s *Service) Decisions() []clouds.Decision { return s.base.Decisions() }
 
 // SetSeed validates seed, makes it the state Reset returns to, and resets
 // to it. A refused seed changes nothing.
@@ -229,8 +230,7 @@ func (s *Service) SetSeed(seed Seed) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seed, s.st = seed, st
-	s.decisions.Clear()
-	s.verifier.Forget()
+	s.base.Forget()
 	return nil
 }
 
@@ -240,8 +240,7 @@ func (s *Service) Reset() {
 	s.mu.Lock()
 	s.st = st
 	s.mu.Unlock()
-	s.decisions.Clear()
-	s.verifier.Forget()
+	s.base.Forget()
 }
 
 func (s *Service) seedCopy() Seed {
@@ -279,18 +278,8 @@ func (s *Service) Restore(raw json.RawMessage) error {
 	s.mu.Lock()
 	s.st = st
 	s.mu.Unlock()
-	s.decisions.Clear()
-	s.verifier.Forget()
+	s.base.Forget()
 	return nil
-}
-
-// Decisions lists the recorded decisions, oldest first.
-func (s *Service) Decisions() []clouds.Decision { return s.decisions.List() }
-
-// record stamps d and adds it to the log and to r's journal entry.
-func (s *Service) record(r *http.Request, d clouds.Decision) {
-	d.Cloud, d.Time = Cloud, s.cfg.Now().UTC()
-	s.decisions.Record(r, d)
 }
 
 // issuer resolves a credential's issuer.

@@ -59,7 +59,7 @@ func (s *Service) fail(r *http.Request, e entraError, d *clouds.Decision) (int, 
 	if d != nil {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("AADSTS%d: %s", e.code, e.msg))
 		d.Error = fmt.Sprintf("AADSTS%d", e.code)
-		s.record(r, *d)
+		s.base.Record(r, *d)
 	}
 	return e.status, entraBody{
 		Error:         e.err,
@@ -129,7 +129,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	iss, sub, auds := tok.Issuer, tok.Subject, tok.Audience
 	byIssuer := map[string]FederatedIdentityCredential{}
 	for name, f := range fics {
-		if s.issuer(f.Issuer) == iss {
+		if s.base.ResolveIssuer(f.Issuer) == iss {
 			byIssuer[name] = f
 		}
 	}
@@ -137,7 +137,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("issuer %q matches none of the application's %d federated identity credentials", iss, len(fics)))
 		return s.fail(r, entraError{http.StatusUnauthorized, "invalid_client", 700211, fmt.Sprintf("No matching federated identity record found for presented assertion issuer '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. %s", iss, ficDoc)}, d)
 	}
-	if err := s.verifier.Verify(r.Context(), tok, iss); err != nil {
+	if err := s.base.Verifier.Verify(r.Context(), tok, iss); err != nil {
 		return s.fail(r, s.assertionError(err, tok), d)
 	}
 	d.Reasons = append(d.Reasons, fmt.Sprintf("assertion signed by %s, valid on the clock", iss))
@@ -165,7 +165,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	}
 	d.Allowed = true
 	d.Reasons = append(d.Reasons, fmt.Sprintf("federated identity credential %q matches issuer, subject and audience", matched))
-	s.record(r, *d)
+	s.base.Record(r, *d)
 	now := s.cfg.Now()
 	return http.StatusOK, struct {
 		TokenType    string `json:"token_type"`

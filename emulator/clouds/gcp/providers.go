@@ -13,11 +13,12 @@ import (
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
 
 // IssuerPlaceholder in a provider's issuer_uri stands for the emulator's own
 // issuer URL (Config.Issuer), known only once it listens.
-const IssuerPlaceholder = "{{issuer}}"
+const IssuerPlaceholder = clouds.IssuerPlaceholder
 
 // Provider is a workload identity pool OIDC provider, in the shape of the
 // google_iam_workload_identity_pool_provider Terraform resource.

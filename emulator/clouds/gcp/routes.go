@@ -44,7 +44,7 @@ func (s *Service) AdminRoutes() []routing.Route {
 		{Method: http.MethodPut, Path: "/service-accounts/{email}", Handler: adapt(s.putServiceAccount)},
 		{Method: http.MethodDelete, Path: "/service-accounts/{email}", Handler: adapt(s.deleteServiceAccount)},
 		{Method: http.MethodGet, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { return http.StatusOK, s.Decisions() })},
-		{Method: http.MethodDelete, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { s.decisions.Clear(); return http.StatusNoContent, nil })},
+		{Method: http.MethodDelete, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { s.base.ClearDecisions(); return http.StatusNoContent, nil })},
 	}
 }
 

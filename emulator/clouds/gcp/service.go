@@ -96,9 +96,8 @@ type state struct {
 
 // Service is the emulated GCP STS and IAM Credentials with their admin API.
 type Service struct {
-	cfg       Config
-	verifier  *clouds.Verifier
-	decisions *clouds.DecisionLog
+	cfg  Config
+	base clouds.Base
 
 	mu     sync.Mutex
 	seed   Seed
@@ -111,13 +110,15 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{cfg: cfg, verifier: clouds.NewVerifier(clouds.VerifierConfig{HTTPClient: cfg.HTTPClient, Now: cfg.Now}),
-		decisions: clouds.NewDecisionLog(0)}
+	s := &Service{cfg: cfg, base: clouds.NewBase(clouds.BaseConfig{Cloud: Cloud, Now: cfg.Now, HTTPClient: cfg.HTTPClient, Issuer: cfg.Issuer})}
 	if err := s.SetSeed(DefaultSeed()); err != nil {
 		panic(fmt.Sprintf("gcp: default seed: %v", err)) // a bug in DefaultSeed
 	}
 	return s
 }
+
+// Decisions lists the recorded decisions, oldest first.
+func (s *Service) Decisions() []clouds.Decision { return s.base.Decisions() }
 
 // SetSeed validates seed (CEL compiled, members checked), makes it the
 // state Reset returns to, and resets to it. A refused seed changes nothing.
@@ -144,8 +145,7 @@ func (s *Service) Reset() {
 func (s *Service) resetLocked(st state) {
 	s.st = st
 	s.tokens = map[string]federatedToken{}
-	s.decisions.Clear()
-	s.verifier.Forget()
+	s.base.Forget()
 }
 
 func build(seed Seed) (state, error) {
@@ -213,15 +213,6 @@ func (s *Service) Restore(raw json.RawMessage) error {
 	defer s.mu.Unlock()
 	s.resetLocked(st)
 	return nil
-}
-
-// Decisions lists the recorded decisions, oldest first.
-func (s *Service) Decisions() []clouds.Decision { return s.decisions.List() }
-
-// record stamps d and adds it to the log and to r's journal entry.
-func (s *Service) record(r *http.Request, d clouds.Decision) {
-	d.Cloud, d.Time = Cloud, s.cfg.Now().UTC()
-	s.decisions.Record(r, d)
 }
 
 // issuer resolves a provider's issuer_uri.

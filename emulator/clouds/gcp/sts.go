@@ -109,7 +109,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	}
 	m := audience.FindStringSubmatch(req.Audience)
 	if m == nil || !providerName.MatchString(m[1]) {
-		s.record(r, clouds.Decision{Action: "sts.token", Error: errBadAudience.Error, Reasons: []string{fmt.Sprintf("audience %q is not the full resource name of a workload identity pool provider", req.Audience)}})
+		s.base.Record(r, clouds.Decision{Action: "sts.token", Error: errBadAudience.Error, Reasons: []string{fmt.Sprintf("audience %q is not the full resource name of a workload identity pool provider", req.Audience)}})
 		return http.StatusBadRequest, errBadAudience
 	}
 	name := m[1]
@@ -121,7 +121,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	refuse := func(e stsError, reasons ...string) (int, any) {
 		d.Reasons = append(d.Reasons, reasons...)
 		d.Error = e.Error
-		s.record(r, d)
+		s.base.Record(r, d)
 		return http.StatusBadRequest, e
 	}
 	if c == nil {
@@ -130,7 +130,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	if c.Disabled {
 		return refuse(errBadTarget, fmt.Sprintf("provider %s is disabled", name))
 	}
-	issuer := s.issuer(c.OIDC.IssuerURI)
+	issuer := s.base.ResolveIssuer(c.OIDC.IssuerURI)
 	claims, err := s.verify(r, req.SubjectToken, issuer)
 	d.Claims = claims
 	if err != nil {
@@ -171,7 +171,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	s.tokens[tok] = fed
 	s.mu.Unlock()
 	d.Allowed = true
-	s.record(r, d)
+	s.base.Record(r, d)
 	return http.StatusOK, exchangeResponse{tok, tokenTypeAccessToken, "Bearer", int(FederatedTokenTTL / time.Second)}
 }
 
@@ -192,7 +192,7 @@ func (s *Service) verify(r *http.Request, raw, issuer string) (map[string]any, e
 	if strings.TrimRight(tok.Issuer, "/") != strings.TrimRight(issuer, "/") {
 		return claims, fmt.Errorf("%w: %q is not %q", errIssuerMismatch, tok.Issuer, issuer)
 	}
-	return claims, s.verifier.Verify(r.Context(), tok, issuer)
+	return claims, s.base.Verifier.Verify(r.Context(), tok, issuer)
 }
 
 // refusal is a refused token's reason: its kind and detail.
