@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDecodeStrict(t *testing.T) {
@@ -48,5 +49,27 @@ func TestWriteJSON(t *testing.T) {
 		if w.Code != tc.code || w.Body.String() != tc.want {
 			t.Errorf("%d %v: got %d %q, want %d %q", tc.status, tc.body, w.Code, w.Body.String(), tc.code, tc.want)
 		}
+	}
+}
+
+func TestBase(t *testing.T) {
+	now := time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)
+	b := NewBase(BaseConfig{Cloud: "gcp", Now: func() time.Time { return now }, Issuer: func() string { return "https://issuer.example" }})
+	if got := b.ResolveIssuer(IssuerPlaceholder); got != "https://issuer.example" {
+		t.Errorf("placeholder resolves to %q", got)
+	}
+	if got := b.ResolveIssuer("https://other.example"); got != "https://other.example" {
+		t.Errorf("a URL resolves to %q", got)
+	}
+	b.Record(nil, Decision{Action: "sts.token"})
+	if ds := b.Decisions(); len(ds) != 1 || ds[0].Cloud != "gcp" || !ds[0].Time.Equal(now) || ds[0].Reasons == nil {
+		t.Fatalf("decisions = %+v", ds)
+	}
+	b.Forget()
+	if len(b.Decisions()) != 0 {
+		t.Fatal("Forget kept decisions")
+	}
+	if (&Base{cfg: BaseConfig{}}).ResolveIssuer(IssuerPlaceholder) != IssuerPlaceholder {
+		t.Error("no Issuer func: the placeholder should stay")
 	}
 }
