@@ -336,6 +336,14 @@ type Router struct {
 	// help lists but the emulator does not serve, each pattern compiled.
 	helpTable []PathHelp
 	helpRes   []*regexp.Regexp
+	noHelp    bool
+}
+
+// WithoutHelp makes help requests ordinary reads (the core's own
+// backends do not answer path-help in the emulator).
+func (r *Router) WithoutHelp() *Router {
+	r.noHelp = true
+	return r
 }
 
 // NewRouter compiles paths; help is the backend's help text and docs its
@@ -407,7 +415,7 @@ func fieldData(p *Path, req *Request, captures map[string]string) (*FieldData, [
 // operation, field validation ("Field validation failed: ..."), the
 // handler, then warnings about unknown and replaced fields.
 func (r *Router) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
-	if _, help := req.Data["help"]; help && req.Operation == ReadOperation {
+	if _, help := req.Data["help"]; help && req.Operation == ReadOperation && !r.noHelp {
 		return r.Help(req.Path)
 	}
 	p, captures := r.Match(req.Path)

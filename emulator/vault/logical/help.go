@@ -91,12 +91,16 @@ func Help(backendHelp string, paths []PathHelp, res []*regexp.Regexp, docs map[s
 	return nil, ErrUnsupportedPath
 }
 
+// helpResponse is path-help's answer: the help document itself, with no
+// envelope, encoded as Vault encodes responses.
 func helpResponse(text string, doc json.RawMessage) *Response {
 	var openapi any
 	if doc != nil {
 		openapi = doc
 	}
-	return &Response{Data: map[string]any{"help": text, "see_also": nil, "openapi": openapi}}
+	var buf bytes.Buffer
+	_ = json.NewEncoder(&buf).Encode(map[string]any{"help": text, "see_also": nil, "openapi": openapi})
+	return RawResponse(200, buf.Bytes())
 }
 
 // Render is the path's help for a request path: fields sorted by name,
