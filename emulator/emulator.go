@@ -44,8 +44,10 @@ type Emulator struct {
 	servers  []*http.Server
 	closed   bool
 	persist  *stateFile
-	journal  journal
-	faults   faults
+	// stopSweep ends Vault's background expiry sweep.
+	stopSweep context.CancelFunc
+	journal   journal
+	faults    faults
 }
 
 // New builds an emulator from cfg without listening.
@@ -121,8 +123,9 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		start := e.clock.Now()
 		r, unmatched := reqinfo.Track(r)
 		// Leases the virtual clock has expired are revoked before any
-		// request, so an expired credential is refused everywhere at once.
-		e.vault.Sweep(r.Context())
+		// request (one look at Vault's expiry queue when none is due), so
+		// an expired credential is refused everywhere at once.
+		e.vault.SweepDue()
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -224,6 +227,9 @@ func (e *Emulator) Start() error {
 	e.SetURLs(tfcURL, vaultURL)
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	sweepCtx, stop := context.WithCancel(context.Background())
+	e.stopSweep = stop
+	go e.vault.RunSweeper(sweepCtx, time.Second)
 	for _, s := range []struct {
 		ln net.Listener
 		h  http.Handler
@@ -261,6 +267,9 @@ func (e *Emulator) Shutdown(ctx context.Context) error {
 	}
 	e.closed = true
 	servers := e.servers
+	if e.stopSweep != nil {
+		e.stopSweep()
+	}
 	e.mu.Unlock()
 	var errs []error
 	for _, s := range servers {

@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"sync"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/ids"

@@ -281,24 +281,15 @@ func devMounts(cfg Config) map[string]*mount {
 	}
 	for _, m := range ms {
 		m.uuid, m.accessor = uuid.NewString(), newAccessor(m.typ, false)
-		m.backend = unserved{}
+		m.backend = unserved()
 	}
 	ms["cubbyhole/"].backend = cubbyhole.Factory(logical.Config{Now: cfg.Now})
 	return ms
 }
 
 // unserved is the backend of a mount whose paths the emulator does not
-// serve: every request is an unsupported path.
-type unserved struct{}
-
-func (unserved) HandleRequest(context.Context, *logical.Request) (*logical.Response, error) {
-	return nil, logical.ErrUnsupportedPath
-}
-func (unserved) Unauthenticated() []string { return nil }
-func (unserved) RenewSecret(context.Context, *logical.Secret) (*logical.Response, error) {
-	return nil, logical.ErrUnsupportedOperation
-}
-func (unserved) RevokeSecret(context.Context, *logical.Secret) error { return nil }
+// serve: a router with no path, so every request is an unsupported path.
+func unserved() logical.Backend { return builtin{Router: logical.NewRouter("", nil).WithoutHelp()} }
 
 // listMountsOp is sys/mounts and sys/auth.
 func (s *Server) listMountsOp(auth bool) handler {

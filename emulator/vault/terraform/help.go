@@ -3,7 +3,6 @@ package terraform
 import (
 	_ "embed"
 	"encoding/json"
-
 )
 
 // openAPIDocs are the OpenAPI documents Vault 1.21.0's framework generates
@@ -22,4 +21,3 @@ func mustDocs(b []byte) map[string]json.RawMessage {
 	}
 	return docs
 }
-
