@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/go-secure-stdlib/parseutil"
 
 	"github.com/tfcemu/tfcemu/emulator/vault/cubbyhole"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
@@ -153,14 +154,29 @@ func (s *Server) enable(c *call, prefix, full string) (*logical.Response, error)
 		}
 	}
 	if cfg, ok := lreq.Data["config"].(map[string]any); ok {
-		for field, dst := range map[string]*time.Duration{"default_lease_ttl": &m.defaultTTL, "max_lease_ttl": &m.maxTTL} {
-			if v, ok := cfg[field]; ok {
-				d, err := logical.ParseDurationSecond(v)
-				if err != nil {
-					return logical.ErrorResponse("error parsing %s: %s", field, err), nil
-				}
-				*dst = d
+		// The mount config's TTLs are strings to Vault (handleMount):
+		// "" and "system" are the system default, the rest goes through
+		// parseutil, which takes a negative value.
+		for _, f := range []struct {
+			field, name string
+			dst         *time.Duration
+		}{{"default_lease_ttl", "default", &m.defaultTTL}, {"max_lease_ttl", "max", &m.maxTTL}} {
+			v, ok := cfg[f.field]
+			if !ok || v == nil {
+				continue
 			}
+			raw := fmt.Sprint(v)
+			if raw == "" || raw == "system" {
+				continue
+			}
+			d, err := parseutil.ParseDurationSecond(raw)
+			if err != nil {
+				return logical.ErrorResponse("unable to parse %s TTL of %s: %s", f.name, raw, err), nil
+			}
+			*f.dst = d
+		}
+		if m.maxTTL != 0 && m.defaultTTL > m.maxTTL {
+			return logical.ErrorResponse("given default lease TTL greater than given max lease TTL"), nil
 		}
 	}
 	m.backend = factory(logical.Config{Now: s.cfg.Now, HTTPClient: s.cfg.HTTPClient, System: system{m}})

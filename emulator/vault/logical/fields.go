@@ -3,6 +3,7 @@ package logical
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/hashicorp/go-secure-stdlib/parseutil"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,47 +73,13 @@ func (r *Request) DurationSecond(field string) (time.Duration, bool, error) {
 	return d, true, err
 }
 
-// ParseDurationSecond parses a duration as Vault's parseutil does.
+// ParseDurationSecond parses a duration as a TypeDurationSecond field
+// does: parseutil.ParseDurationSecond (seconds, "Nd", a Go duration;
+// an overflow is an error), and a negative value is refused.
 func ParseDurationSecond(v any) (time.Duration, error) {
-	var d time.Duration
-	switch t := v.(type) {
-	case json.Number:
-		n, err := t.Int64()
-		if err != nil {
-			f, ferr := t.Float64()
-			if ferr != nil {
-				return 0, err
-			}
-			n = int64(f)
-		}
-		d = time.Duration(n) * time.Second
-	case int:
-		d = time.Duration(t) * time.Second
-	case int64:
-		d = time.Duration(t) * time.Second
-	case float64:
-		d = time.Duration(t) * time.Second
-	case string:
-		s := strings.TrimSpace(t)
-		if s == "" {
-			return 0, nil
-		}
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			d = time.Duration(n) * time.Second
-		} else if strings.HasSuffix(s, "d") {
-			n, err := strconv.ParseInt(strings.TrimSuffix(s, "d"), 10, 64)
-			if err != nil {
-				return 0, err
-			}
-			d = time.Duration(n) * 24 * time.Hour
-		} else {
-			var err error
-			if d, err = time.ParseDuration(s); err != nil {
-				return 0, err
-			}
-		}
-	default:
-		return 0, fmt.Errorf("could not parse duration from input")
+	d, err := parseutil.ParseDurationSecond(v)
+	if err != nil {
+		return 0, err
 	}
 	if d < 0 {
 		return 0, fmt.Errorf("cannot provide negative value '%d'", int64(d/time.Second))
