@@ -1,10 +1,20 @@
 package emulator_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	vault "github.com/hashicorp/vault/api"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
 )
 
 // TestVaultDurationsRefusedAsVault: a duration that does not fit Vault's
@@ -84,5 +94,85 @@ func TestVaultLeaseRevokedOnce(t *testing.T) {
 	}
 	if _, err := ve.v.Logical().Write("sys/leases/lookup", map[string]any{"lease_id": creds.LeaseID}); err == nil {
 		t.Fatal("the lease is still there")
+	}
+}
+
+// jwksWithTwoKeys serves a JWKS of two RSA keys (kids k1, k2) and signs
+// tokens with either, with or without a kid.
+func jwksWithTwoKeys(t *testing.T) (url string, sign func(key int, kid string, claims map[string]any) string) {
+	t.Helper()
+	var keys [2]*rsa.PrivateKey
+	set := jwk.NewSet()
+	for i := range keys {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[i] = k
+		pk, err := jwk.FromRaw(k.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = pk.Set(jwk.KeyIDKey, fmt.Sprintf("k%d", i+1))
+		_ = pk.Set(jwk.AlgorithmKey, jwa.RS256)
+		_ = set.AddKey(pk)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _ = json.NewEncoder(w).Encode(set) }))
+	t.Cleanup(srv.Close)
+	return srv.URL, func(key int, kid string, claims map[string]any) string {
+		b, _ := json.Marshal(claims)
+		h := jws.NewHeaders()
+		if kid != "" {
+			_ = h.Set(jws.KeyIDKey, kid)
+		}
+		out, err := jws.Sign(b, jws.WithKey(jwa.RS256, keys[key], jws.WithProtectedHeaders(h)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+}
+
+// TestVaultJWTLoginClaimTypesAndKeys: as real Vault 1.21.0 answers
+// (checked against `vault server -dev` with the same JWKS): a token with
+// no kid is tried against every key of the JWKS; exp, iat or nbf given as
+// a string is refused; a null one is absent.
+func TestVaultJWTLoginClaimTypesAndKeys(t *testing.T) {
+	ve := newVaultEnv(t)
+	url, sign := jwksWithTwoKeys(t)
+	if err := ve.v.Sys().EnableAuthWithOptions("jwtp", &vault.EnableAuthOptions{Type: "jwt"}); err != nil {
+		t.Fatal(err)
+	}
+	ve.write(t, "auth/jwtp/config", map[string]any{"jwks_url": url})
+	ve.write(t, "auth/jwtp/role/r", map[string]any{"role_type": "jwt", "user_claim": "sub", "bound_audiences": "aud1"})
+	now := ve.clock.Now().Unix()
+	claims := func(edit func(map[string]any)) map[string]any {
+		c := map[string]any{"sub": "s", "aud": "aud1", "iat": now, "exp": now + 300}
+		edit(c)
+		return c
+	}
+	const numericDate = "error validating token: go-jose/go-jose/jwt: expected number value to unmarshal NumericDate"
+	cases := []struct {
+		name string
+		jwt  string
+		err  string
+	}{
+		{"second key, no kid", sign(1, "", claims(func(map[string]any) {})), ""},
+		{"first key, no kid", sign(0, "", claims(func(map[string]any) {})), ""},
+		{"second key, first kid", sign(1, "k1", claims(func(map[string]any) {})), "error validating token: error verifying token signature: failed to verify id token signature"},
+		{"exp string", sign(0, "k1", claims(func(c map[string]any) { c["exp"] = fmt.Sprint(now + 300) })), numericDate},
+		{"iat string", sign(0, "k1", claims(func(c map[string]any) { c["iat"] = fmt.Sprint(now) })), numericDate},
+		{"nbf string", sign(0, "k1", claims(func(c map[string]any) { c["nbf"] = "soon" })), numericDate},
+		{"exp null", sign(0, "k1", claims(func(c map[string]any) { c["exp"] = nil })), ""},
+	}
+	for _, c := range cases {
+		_, err := ve.v.Logical().Write("auth/jwtp/login", map[string]any{"role": "r", "jwt": c.jwt})
+		if c.err == "" {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		wantVaultErr(t, err, 400, c.err)
 	}
 }

@@ -154,6 +154,15 @@ func (b *backend) validate(ctx context.Context, c *config, r *role, token string
 	if !slices.Contains(supported, alg) {
 		return nil, errors.New("invalid algorithm (alg) header parameter: token signed with unexpected algorithm")
 	}
+	// cap reads the registered claims into go-jose's jwt.Claims: a time
+	// claim must be a JSON number (null is absent).
+	for _, name := range []string{"exp", "iat", "nbf"} {
+		if v, ok := claims[name]; ok && v != nil {
+			if _, isNum := v.(json.Number); !isNum {
+				return nil, errors.New("go-jose/go-jose/jwt: expected number value to unmarshal NumericDate")
+			}
+		}
+	}
 	if c.BoundIssuer != "" && claims["iss"] != c.BoundIssuer {
 		return nil, errors.New("invalid issuer (iss) claim")
 	}
