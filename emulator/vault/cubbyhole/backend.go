@@ -5,9 +5,13 @@
 package cubbyhole
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -119,3 +123,31 @@ func (b *backend) RenewSecret(context.Context, *logical.Secret) (*logical.Respon
 }
 
 func (b *backend) RevokeSecret(context.Context, *logical.Secret) error { return nil }
+
+// Snapshot encodes every token's cubbyhole.
+func (b *backend) Snapshot() (json.RawMessage, error) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return json.Marshal(b.store)
+}
+
+// Restore replaces the cubbyholes with a snapshot's.
+func (b *backend) Restore(raw json.RawMessage) error {
+	store := map[string]map[string]map[string]any{}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&store); err != nil {
+		return fmt.Errorf("cubbyhole state: %w", err)
+	}
+	b.mu.Lock()
+	b.store = store
+	b.mu.Unlock()
+	return nil
+}
+
+// Tokens lists the tokens that have a cubbyhole.
+func (b *backend) Tokens() []string {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return slices.Collect(maps.Keys(b.store))
+}

@@ -7,6 +7,7 @@ package logical
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -193,4 +194,12 @@ func (r *Response) IsRaw() bool {
 	}
 	_, ok := r.Data[HTTPStatusCode]
 	return ok
+}
+
+// Snapshotter is a backend whose state survives a restart: Snapshot
+// encodes it, Restore replaces it with a snapshot's (refusing a bad one
+// and changing nothing then).
+type Snapshotter interface {
+	Snapshot() (json.RawMessage, error)
+	Restore(json.RawMessage) error
 }
