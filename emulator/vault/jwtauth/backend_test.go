@@ -73,7 +73,9 @@ func (e *testEnv) Config() {
 }
 
 // Role is role/:name.
-func (e *testEnv) Role(name string, data map[string]any) { e.must(logical.UpdateOperation, "role/"+name, data) }
+func (e *testEnv) Role(name string, data map[string]any) {
+	e.must(logical.UpdateOperation, "role/"+name, data)
+}
 
 // ReadRole is role/:name.
 func (e *testEnv) ReadRole(name string) map[string]any {

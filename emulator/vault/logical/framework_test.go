@@ -172,7 +172,9 @@ func TestRouterHelp(t *testing.T) {
 		t.Fatalf("root help:\n%s", doc.Help)
 	}
 	if resp, _ := NewRouter("", nil, &Path{Pattern: "^x$", Operations: map[Operation]OperationFunc{
-		ReadOperation: func(context.Context, *Request, *FieldData) (*Response, error) { return &Response{Data: map[string]any{"x": 1}}, nil },
+		ReadOperation: func(context.Context, *Request, *FieldData) (*Response, error) {
+			return &Response{Data: map[string]any{"x": 1}}, nil
+		},
 	}}).WithoutHelp().HandleRequest(context.Background(), &Request{Operation: ReadOperation, Path: "x", Data: map[string]any{"help": "1"}}); resp.IsRaw() {
 		t.Fatal("a router without help answered help")
 	}

@@ -73,7 +73,9 @@ func (e *testEnv) AddConfig() {
 }
 
 // AddRole is role/:name.
-func (e *testEnv) AddRole(name string, data map[string]any) { e.must(logical.UpdateOperation, "role/"+name, data) }
+func (e *testEnv) AddRole(name string, data map[string]any) {
+	e.must(logical.UpdateOperation, "role/"+name, data)
+}
 
 // ReadRole is role/:name.
 func (e *testEnv) ReadRole(name string) map[string]any {
@@ -90,7 +92,9 @@ func (e *testEnv) ListRoles() []any {
 }
 
 // ReadCreds is creds/:name.
-func (e *testEnv) ReadCreds(name string) *logical.Response { return e.must(logical.ReadOperation, "creds/"+name, nil) }
+func (e *testEnv) ReadCreds(name string) *logical.Response {
+	return e.must(logical.ReadOperation, "creds/"+name, nil)
+}
 
 // RotateRole is rotate-role/:name.
 func (e *testEnv) RotateRole(name string) { e.must(logical.UpdateOperation, "rotate-role/"+name, nil) }
