@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -174,5 +175,28 @@ func TestVaultJWTLoginClaimTypesAndKeys(t *testing.T) {
 			continue
 		}
 		wantVaultErr(t, err, 400, c.err)
+	}
+}
+
+// TestVaultSweepOutlivesTheRequest: the expiry sweep a request triggers
+// runs with a context of its own, so a client that hung up does not make
+// the revocation fail: the expired lease's TFC token is gone.
+func TestVaultSweepOutlivesTheRequest(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	ve.write(t, "terraform/role/u", map[string]any{"user_id": "user-12345abcde", "ttl": "60"})
+	creds := ve.read(t, "terraform/creds/u")
+	if err := ve.e.Clock().Advance(2 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest(http.MethodGet, "/v1/sys/health", nil).WithContext(ctx)
+	ve.e.VaultHandler().ServeHTTP(httptest.NewRecorder(), req)
+	if ve.tokenWorks(t, creds.Data["token"].(string)) {
+		t.Fatal("the expired lease's TFC token still works")
+	}
+	if _, err := ve.v.Logical().Write("sys/leases/lookup", map[string]any{"lease_id": creds.LeaseID}); err == nil {
+		t.Fatal("the expired lease is still there")
 	}
 }
