@@ -200,3 +200,39 @@ func TestVaultSweepOutlivesTheRequest(t *testing.T) {
 		t.Fatal("the expired lease is still there")
 	}
 }
+
+// TestVaultSystemPathsValidateFields: the system backend and the token
+// store read their fields through the paths' schemas, so a field of the
+// wrong type is refused as real Vault 1.21.0 refuses it (messages checked
+// against `vault server -dev`), and token create decodes its fields as
+// Vault does (policies are not split on commas, meta values are
+// stringified).
+func TestVaultSystemPathsValidateFields(t *testing.T) {
+	ve := newVaultEnv(t)
+	cases := []struct {
+		path string
+		data map[string]any
+		msg  string
+	}{
+		{"sys/leases/renew", map[string]any{"lease_id": "x/y", "increment": "abc"},
+			`Field validation failed: error converting input for field "increment": time: invalid duration "abc"`},
+		{"sys/leases/revoke", map[string]any{"lease_id": "x/y", "sync": "maybe"},
+			`Field validation failed: error converting input for field "sync": cannot parse '' as bool: strconv.ParseBool: parsing "maybe": invalid syntax`},
+		{"sys/mounts/cubbyhole/tune", map[string]any{"default_lease_ttl": []any{"1h"}},
+			`Field validation failed: error converting input for field "default_lease_ttl": '' expected type 'string', got unconvertible type '[]interface {}', value: '[1h]'`},
+		{"sys/capabilities-self", map[string]any{"paths": map[string]any{"a": 1}},
+			"Field validation failed: error converting input for field \"paths\": 1 error(s) decoding:\n\n* '[0]' expected type 'string', got unconvertible type 'map[string]interface {}', value: 'map[a:1]'"},
+		{"sys/policies/acl/zz", map[string]any{"policy": []any{"a"}},
+			`Field validation failed: error converting input for field "policy": '' expected type 'string', got unconvertible type '[]interface {}', value: '[a]'`},
+		{"auth/token/create", map[string]any{"num_uses": "x"},
+			`Field validation failed: error converting input for field "num_uses": cannot parse '' as int: strconv.ParseInt: parsing "x": invalid syntax`},
+	}
+	for _, c := range cases {
+		_, err := ve.v.Logical().Write(c.path, c.data)
+		wantVaultErr(t, err, 400, c.msg)
+	}
+	s := ve.write(t, "auth/token/create", map[string]any{"policies": "a, b", "meta": map[string]any{"n": 1}})
+	if got := s.Auth.Policies; len(got) != 2 || got[0] != "a, b" || got[1] != "default" || s.Auth.Metadata["n"] != "1" {
+		t.Fatalf("token = %v %v", got, s.Auth.Metadata)
+	}
+}

@@ -250,7 +250,7 @@ func (s *Server) capabilitiesOp(which string) handler {
 		case "self":
 			t = c.tok
 		case "accessor":
-			a, _, _ := c.req.String("accessor")
+			a := c.d.String("accessor")
 			if a == "" {
 				return logical.ErrorResponse("missing accessor"), nil
 			}
@@ -258,7 +258,7 @@ func (s *Server) capabilitiesOp(which string) handler {
 				return logical.ErrorResponse("invalid accessor"), nil
 			}
 		default:
-			id, _, _ := c.req.String("token")
+			id := c.d.String("token")
 			if id == "" {
 				return nil, errors.New("no token found")
 			}
@@ -266,12 +266,9 @@ func (s *Server) capabilitiesOp(which string) handler {
 				return logical.ErrorResponse("invalid token"), nil
 			}
 		}
-		paths, _, err := c.req.CommaStrings("paths")
-		if err != nil {
-			return logical.FieldError("paths", err), nil
-		}
+		paths := c.d.Strings("paths")
 		if len(paths) == 0 {
-			paths, _, _ = c.req.CommaStrings("path")
+			paths = c.d.Strings("path")
 		}
 		if len(paths) == 0 {
 			return logical.ErrorResponse("paths must be supplied"), nil

@@ -67,45 +67,48 @@ func (s *Server) ops(h handler, ops ...logical.Operation) map[logical.Operation]
 func (s *Server) sysPaths() []*logical.Path {
 	read, update, del, lst := logical.ReadOperation, logical.UpdateOperation, logical.DeleteOperation, logical.ListOperation
 	policyFields := map[string]*logical.FieldSchema{"name": str, "policy": str, "rules": str}
-	leaseFields := map[string]*logical.FieldSchema{"lease_id": str, "url_lease_id": str, "increment": str, "sync": boo, "prefix": str}
+	leaseFields := map[string]*logical.FieldSchema{"lease_id": str, "url_lease_id": str, "increment": {Type: logical.TypeDurationSecond},
+		"sync": {Type: logical.TypeBool, Default: true}, "prefix": str}
+	tuneFields := map[string]*logical.FieldSchema{"path": str, "default_lease_ttl": str, "max_lease_ttl": str, "description": str,
+		"options": {Type: logical.TypeKVPairs}, "token_type": str}
 	paths := []*logical.Path{
 		{Pattern: `^policy/?$`, Operations: s.ops(s.listPoliciesOp(true), read, lst),
 			HelpSynopsis: "List the configured access control policies."},
-		{Pattern: `^policy/(?P<name>.+?)/?$`, Fields: policyFields, NoValidate: true, Operations: map[logical.Operation]logical.OperationFunc{
+		{Pattern: `^policy/(?P<name>.+?)/?$`, Fields: policyFields, Operations: map[logical.Operation]logical.OperationFunc{
 			read: s.op(s.readPolicy(true)), update: s.op(s.setPolicy(true)), del: s.op(s.deletePolicy)},
 			HelpSynopsis: "Read, Modify, or Delete an access control policy."},
 		{Pattern: `^policies/acl/?$`, Operations: s.ops(s.listPoliciesOp(false), lst),
 			HelpSynopsis: "List the configured access control policies."},
-		{Pattern: `^policies/acl/(?P<name>.+?)/?$`, Fields: policyFields, NoValidate: true, Operations: map[logical.Operation]logical.OperationFunc{
+		{Pattern: `^policies/acl/(?P<name>.+?)/?$`, Fields: policyFields, Operations: map[logical.Operation]logical.OperationFunc{
 			read: s.op(s.readPolicy(false)), update: s.op(s.setPolicy(false)), del: s.op(s.deletePolicy)},
 			HelpSynopsis: "Read, Modify, or Delete an access control policy."},
-		{Pattern: `^capabilities$`, Fields: map[string]*logical.FieldSchema{"token": str, "path": list, "paths": list}, NoValidate: true,
+		{Pattern: `^capabilities$`, Fields: map[string]*logical.FieldSchema{"token": str, "path": list, "paths": list},
 			Operations: s.ops(s.capabilitiesOp("token"), update), HelpSynopsis: "Fetches the capabilities of the given token on the given path."},
-		{Pattern: `^capabilities-self$`, Fields: map[string]*logical.FieldSchema{"path": list, "paths": list}, NoValidate: true,
+		{Pattern: `^capabilities-self$`, Fields: map[string]*logical.FieldSchema{"path": list, "paths": list},
 			Operations: s.ops(s.capabilitiesOp("self"), update), HelpSynopsis: "Fetches the capabilities of the given token on the given path."},
-		{Pattern: `^capabilities-accessor$`, Fields: map[string]*logical.FieldSchema{"accessor": str, "path": list, "paths": list}, NoValidate: true,
+		{Pattern: `^capabilities-accessor$`, Fields: map[string]*logical.FieldSchema{"accessor": str, "path": list, "paths": list},
 			Operations: s.ops(s.capabilitiesOp("accessor"), update), HelpSynopsis: "Fetches the capabilities of the token associated with the given token, on the given path."},
 		{Pattern: `^mounts/?$`, Operations: s.ops(s.listMountsOp(false), read), HelpSynopsis: "List the currently mounted backends."},
 		{Pattern: `^auth/?$`, Operations: s.ops(s.listMountsOp(true), read), HelpSynopsis: "List the currently enabled credential backends."},
-		{Pattern: `^mounts/(?P<path>.+)/tune/?$`, NoValidate: true, Operations: s.ops(s.tuneOp(""), read, update),
+		{Pattern: `^mounts/(?P<path>.+)/tune/?$`, Fields: tuneFields, Operations: s.ops(s.tuneOp(""), read, update),
 			HelpSynopsis: "Tune backend configuration parameters for this mount."},
-		{Pattern: `^auth/(?P<path>.+)/tune/?$`, NoValidate: true, Operations: s.ops(s.tuneOp("auth/"), read, update),
+		{Pattern: `^auth/(?P<path>.+)/tune/?$`, Fields: tuneFields, Operations: s.ops(s.tuneOp("auth/"), read, update),
 			HelpSynopsis: "Tune configuration parameters for a credential backend."},
 		{Pattern: `^mounts/(?P<path>.+)$`, NoValidate: true, Operations: s.ops(s.mountOp(""), read, update, del),
 			HelpSynopsis: "Mount a new backend at a new path."},
 		{Pattern: `^auth/(?P<path>.+)$`, NoValidate: true, Operations: s.ops(s.mountOp("auth/"), read, update, del),
 			HelpSynopsis: "Enables a new auth method."},
-		{Pattern: `^leases/lookup/?$`, Fields: leaseFields, NoValidate: true, Operations: map[logical.Operation]logical.OperationFunc{
+		{Pattern: `^leases/lookup/?$`, Fields: leaseFields, Operations: map[logical.Operation]logical.OperationFunc{
 			update: s.op(s.lookupLease), lst: s.op(s.listLeases)}, HelpSynopsis: "View or list lease metadata."},
-		{Pattern: `^leases/lookup/(?P<prefix>.+?)/?$`, Fields: leaseFields, NoValidate: true, Operations: map[logical.Operation]logical.OperationFunc{
+		{Pattern: `^leases/lookup/(?P<prefix>.+?)/?$`, Fields: leaseFields, Operations: map[logical.Operation]logical.OperationFunc{
 			update: s.op(s.lookupLease), lst: s.op(s.listLeases)}, HelpSynopsis: "View or list lease metadata."},
-		{Pattern: `^leases/renew(/(?P<url_lease_id>.+?))?/?$`, Fields: leaseFields, NoValidate: true,
+		{Pattern: `^leases/renew(/(?P<url_lease_id>.+?))?/?$`, Fields: leaseFields,
 			Operations: s.ops(s.renewLeaseOp, update), HelpSynopsis: "Renews a lease, requesting to extend the lease."},
-		{Pattern: `^leases/revoke(/(?P<url_lease_id>.+?))?/?$`, Fields: leaseFields, NoValidate: true,
+		{Pattern: `^leases/revoke(/(?P<url_lease_id>.+?))?/?$`, Fields: leaseFields,
 			Operations: s.ops(s.revokeLeaseOp, update), HelpSynopsis: "Revoke a leased secret immediately"},
-		{Pattern: `^leases/revoke-prefix(/(?P<prefix>.+?))?/?$`, Fields: leaseFields, NoValidate: true,
+		{Pattern: `^leases/revoke-prefix(/(?P<prefix>.+?))?/?$`, Fields: leaseFields,
 			Operations: s.ops(s.revokePrefixOp, update), HelpSynopsis: "Revoke all secrets generated in a given prefix"},
-		{Pattern: `^leases/revoke-force/(?P<prefix>.+?)/?$`, Fields: leaseFields, NoValidate: true,
+		{Pattern: `^leases/revoke-force/(?P<prefix>.+?)/?$`, Fields: leaseFields,
 			Operations: s.ops(s.revokeForceOp, update), HelpSynopsis: "Revoke all secrets generated in a given prefix, ignoring errors."},
 		{Pattern: `^internal/ui/mounts$`, Operations: s.ops(s.uiMounts, read),
 			HelpSynopsis: "Information about mounts returned according to their tuned visibility. Internal API; its location, inputs, and outputs may change."},

@@ -1,11 +1,9 @@
 package vault
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,10 +26,7 @@ func (s *Server) createOp(orphan bool) handler {
 // createToken is handleCreateCommon without token roles.
 func (s *Server) createToken(c *call, orphan bool) (*logical.Response, error) {
 	parent := c.tok
-	in, bad := parseCreateRequest(c.req.Data)
-	if bad != "" {
-		return logical.ErrorResponse("%s", bad), nil
-	}
+	in := parseCreateRequest(c.d)
 	s.mu.RLock()
 	parentUses, parentPolicies, parentEntity, parentTTL := parent.NumUses, parent.Policies, parent.EntityID, parent.TTL
 	s.mu.RUnlock()
@@ -213,82 +208,20 @@ type createRequest struct {
 	numUses                                                               int
 }
 
-// parseCreateRequest decodes the fields as Vault's framework does, with
-// its "Field validation failed" message for a value of the wrong type.
-func parseCreateRequest(data map[string]any) (createRequest, string) {
-	r := &logical.Request{Data: data}
-	in := createRequest{renewable: true}
-	for field, dst := range map[string]*string{
-		"id": &in.id, "type": &in.typ, "ttl": &in.ttl, "lease": &in.lease, "explicit_max_ttl": &in.explicitMaxTTL,
-		"period": &in.period, "display_name": &in.displayName, "entity_alias": &in.entityAlias,
-	} {
-		v, _, err := r.String(field)
-		if err != nil {
-			return in, logical.FieldError(field, err).Error()
-		}
-		*dst = v
+// parseCreateRequest reads the fields the framework has validated
+// against the path's schema (createFields).
+func parseCreateRequest(d *logical.FieldData) createRequest {
+	in := createRequest{
+		id: d.String("id"), typ: d.String("type"), ttl: d.String("ttl"), lease: d.String("lease"),
+		explicitMaxTTL: d.String("explicit_max_ttl"), period: d.String("period"), displayName: d.String("display_name"),
+		entityAlias: d.String("entity_alias"), policies: d.Strings("policies"),
+		noParent: d.Bool("no_parent"), noDefaultPolicy: d.Bool("no_default_policy"), renewable: d.Bool("renewable"),
+		numUses: d.Int("num_uses"),
 	}
-	for field, dst := range map[string]*bool{"no_parent": &in.noParent, "no_default_policy": &in.noDefaultPolicy, "renewable": &in.renewable} {
-		v, sent, err := r.Bool(field)
-		if err != nil {
-			return in, logical.FieldError(field, err).Error()
-		}
-		if sent {
-			*dst = v
-		}
+	if meta, ok := d.GetOk("meta"); ok {
+		in.meta = meta.(map[string]string)
 	}
-	policies, _, err := r.CommaStrings("policies")
-	if err != nil {
-		return in, logical.FieldError("policies", err).Error()
-	}
-	in.policies = policies
-	if v, ok := data["num_uses"]; ok && v != nil {
-		n, err := intField(v)
-		if err != nil {
-			return in, logical.FieldError("num_uses", err).Error()
-		}
-		in.numUses = n
-	}
-	meta, sent, err := r.Map("meta")
-	if err != nil {
-		return in, logical.FieldError("meta", err).Error()
-	}
-	if sent {
-		in.meta = map[string]string{}
-		for k, v := range meta {
-			s, ok := v.(string)
-			if !ok {
-				return in, logical.FieldError("meta", fmt.Errorf("'%s' expected type 'string', got unconvertible type '%T'", k, v)).Error()
-			}
-			in.meta[k] = s
-		}
-	}
-	return in, ""
-}
-
-func intField(v any) (int, error) {
-	switch t := v.(type) {
-	case json.Number:
-		n, err := t.Int64()
-		return int(n), err
-	case string:
-		if t == "" {
-			return 0, nil
-		}
-		n, err := strconv.Atoi(t)
-		if err != nil {
-			return 0, fmt.Errorf("cannot parse '' as int: %s", err)
-		}
-		return n, nil
-	case float64:
-		return int(t), nil
-	case bool:
-		if t {
-			return 1, nil
-		}
-		return 0, nil
-	}
-	return 0, fmt.Errorf("'%v' expected type 'int', got unconvertible type '%T'", v, v)
+	return in
 }
 
 // parseSignedDuration is parseutil.ParseDurationSecond on a string field,

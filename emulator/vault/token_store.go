@@ -16,21 +16,24 @@ func (s *Server) tokenPaths() []*logical.Path {
 	update, read, lst, del := logical.UpdateOperation, logical.ReadOperation, logical.ListOperation, logical.DeleteOperation
 	tokenField := map[string]*logical.FieldSchema{"token": str, "increment": {Type: logical.TypeDurationSecond}}
 	accessorField := map[string]*logical.FieldSchema{"accessor": str, "increment": {Type: logical.TypeDurationSecond}}
-	createFields := map[string]*logical.FieldSchema{}
-	for _, f := range []string{"display_name", "explicit_max_ttl", "entity_alias", "num_uses", "period", "renewable", "ttl",
-		"lease", "type", "no_default_policy", "id", "meta", "no_parent", "policies"} {
-		createFields[f] = str
+	// commonFieldsForCreate (vault/token_store.go): the TTLs are strings
+	// the handler parses itself.
+	createFields := map[string]*logical.FieldSchema{
+		"display_name": str, "explicit_max_ttl": str, "entity_alias": str, "num_uses": {Type: logical.TypeInt},
+		"period": str, "renewable": {Type: logical.TypeBool, Default: true}, "ttl": str, "lease": str, "type": str,
+		"no_default_policy": boo, "id": str, "meta": {Type: logical.TypeKVPairs}, "no_parent": boo,
+		"policies": {Type: logical.TypeStringSlice},
 	}
 	paths := []*logical.Path{
-		{Pattern: `^create/?$`, Fields: createFields, NoValidate: true, Operations: s.ops(s.createOp(false), update),
+		{Pattern: `^create/?$`, Fields: createFields, Operations: s.ops(s.createOp(false), update),
 			HelpSynopsis: "The token create path is used to create new tokens."},
-		{Pattern: `^create-orphan/?$`, Fields: createFields, NoValidate: true, Operations: s.ops(s.createOp(true), update),
+		{Pattern: `^create-orphan/?$`, Fields: createFields, Operations: s.ops(s.createOp(true), update),
 			HelpSynopsis: "The token create path is used to create new orphan tokens."},
-		{Pattern: `^lookup/?$`, Fields: tokenField, NoValidate: true, Operations: s.ops(s.lookupToken, read, update),
+		{Pattern: `^lookup/?$`, Fields: tokenField, Operations: s.ops(s.lookupToken, read, update),
 			HelpSynopsis: "This endpoint will lookup a token and its properties."},
-		{Pattern: `^lookup-self/?$`, Fields: tokenField, NoValidate: true, Operations: s.ops(s.lookupSelf, read, update),
+		{Pattern: `^lookup-self/?$`, Fields: tokenField, Operations: s.ops(s.lookupSelf, read, update),
 			HelpSynopsis: "This endpoint will lookup a token and its properties."},
-		{Pattern: `^lookup-accessor/?$`, Fields: accessorField, NoValidate: true, Operations: s.ops(s.lookupAccessor, update),
+		{Pattern: `^lookup-accessor/?$`, Fields: accessorField, Operations: s.ops(s.lookupAccessor, update),
 			HelpSynopsis: "This endpoint will lookup a token associated with the given accessor and its properties. Response will not contain the token ID."},
 		{Pattern: `^renew/?$`, Fields: tokenField, Operations: s.ops(s.renewToken, update),
 			HelpSynopsis: "This endpoint will renew the given token and prevent expiration."},
@@ -38,13 +41,13 @@ func (s *Server) tokenPaths() []*logical.Path {
 			HelpSynopsis: "This endpoint will renew the token used to call it and prevent expiration."},
 		{Pattern: `^renew-accessor/?$`, Fields: accessorField, Operations: s.ops(s.renewAccessor, update),
 			HelpSynopsis: "This endpoint will renew a token associated with the given accessor and its properties. Response will not contain the token ID."},
-		{Pattern: `^revoke/?$`, Fields: tokenField, NoValidate: true, Operations: s.ops(s.revokeTokenOp, update),
+		{Pattern: `^revoke/?$`, Fields: tokenField, Operations: s.ops(s.revokeTokenOp, update),
 			HelpSynopsis: "This endpoint will delete the given token and all of its child tokens."},
 		{Pattern: `^revoke-self/?$`, Operations: s.ops(s.revokeSelf, update),
 			HelpSynopsis: "This endpoint will delete the token used to call it and all of its child tokens."},
-		{Pattern: `^revoke-orphan/?$`, Fields: tokenField, NoValidate: true, Operations: s.ops(s.revokeOrphanOp, update),
+		{Pattern: `^revoke-orphan/?$`, Fields: tokenField, Operations: s.ops(s.revokeOrphanOp, update),
 			HelpSynopsis: "This endpoint will delete the token and orphan its child tokens."},
-		{Pattern: `^revoke-accessor/?$`, Fields: accessorField, NoValidate: true, Operations: s.ops(s.revokeAccessor, update),
+		{Pattern: `^revoke-accessor/?$`, Fields: accessorField, Operations: s.ops(s.revokeAccessor, update),
 			HelpSynopsis: "This endpoint will delete the token associated with the accessor and all of its child tokens."},
 		{Pattern: `^accessors/?$`, Operations: s.ops(s.listAccessors, lst),
 			HelpSynopsis: "List token accessors, which can then be be used to iterate and discover their properties or revoke them."},
