@@ -236,3 +236,27 @@ func TestVaultSystemPathsValidateFields(t *testing.T) {
 		t.Fatalf("token = %v %v", got, s.Auth.Metadata)
 	}
 }
+
+// TestVaultHTTPOnlyPaths: sys/health, sys/seal-status and sys/leader are
+// Vault's HTTP-level handlers: health takes GET and HEAD (HEAD answers
+// its status alone), the others GET; any other method is a bare 405.
+func TestVaultHTTPOnlyPaths(t *testing.T) {
+	ve := newVaultEnv(t)
+	cases := []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{http.MethodHead, "/v1/sys/health", 200, ""},
+		{http.MethodHead, "/v1/sys/seal-status", 405, `{"errors":[]}` + "\n"},
+		{http.MethodPost, "/v1/sys/leader", 405, `{"errors":[]}` + "\n"},
+		{"LIST", "/v1/sys/health", 405, `{"errors":[]}` + "\n"},
+	}
+	for _, c := range cases {
+		rec := httptest.NewRecorder()
+		ve.e.VaultHandler().ServeHTTP(rec, httptest.NewRequest(c.method, c.path, nil))
+		if rec.Code != c.status || rec.Body.String() != c.body || rec.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("%s %s = %d %q %v, want %d %q", c.method, c.path, rec.Code, rec.Body, rec.Header(), c.status, c.body)
+		}
+	}
+}

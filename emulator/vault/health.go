@@ -8,7 +8,14 @@ import (
 // httpHandler serves sys/health, sys/seal-status and sys/leader as a dev
 // server answers them; none needs a token.
 func (s *Server) httpHandler(path string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { s.health(w, path) })
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		s.health(w, path)
+	})
 }
 
 func (s *Server) health(w http.ResponseWriter, path string) {

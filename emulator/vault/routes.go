@@ -28,9 +28,10 @@ type pathLister interface{ Paths() []*logical.Path }
 // per HTTP method, the path as Vault's regexp pattern.
 func (s *Server) Routes() []routing.Row {
 	var rows []routing.Row
-	for _, p := range httpOnly {
-		rows = append(rows, routing.Row{API: "vault", Method: http.MethodGet, Path: "/v1/" + p},
-			routing.Row{API: "vault", Method: http.MethodHead, Path: "/v1/" + p})
+	for _, h := range httpOnly {
+		for _, m := range h.methods {
+			rows = append(rows, routing.Row{API: "vault", Method: m, Path: "/v1/" + h.path})
+		}
 	}
 	add := func(prefix string, b logical.Backend) {
 		pl, ok := b.(pathLister)

@@ -139,17 +139,24 @@ type request struct {
 }
 
 // httpOnly are the paths Vault serves with HTTP handlers of their own
-// rather than as logical paths: GET and HEAD only, a 405 with no message
-// else.
-var httpOnly = []string{"sys/health", "sys/seal-status", "sys/leader"}
+// rather than as logical paths, with the methods they take; any other
+// method is a 405 with no message. sys/health answers HEAD with its
+// status alone.
+var httpOnly = []struct {
+	path    string
+	methods []string
+}{
+	{"sys/health", []string{http.MethodGet, http.MethodHead}},
+	{"sys/seal-status", []string{http.MethodGet}},
+	{"sys/leader", []string{http.MethodGet}},
+}
 
 // newHTTPRouter is the listener's route table on gorilla/mux.
 func (s *Server) newHTTPRouter() *mux.Router {
 	r := mux.NewRouter().SkipClean(true)
-	for _, p := range httpOnly {
-		h := s.httpHandler(p)
-		r.Path("/v1/"+p).Methods(http.MethodGet, http.MethodHead).Handler(h)
-		r.Path("/v1/" + p).HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	for _, h := range httpOnly {
+		r.Path("/v1/" + h.path).Methods(h.methods...).Handler(s.httpHandler(h.path))
+		r.Path("/v1/" + h.path).HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			writeErrors(w, http.StatusMethodNotAllowed)
 		})
 	}
