@@ -204,7 +204,7 @@ func (s *Server) findLease(id string) (*lease, lease, bool) {
 // leaseID is the lease a sys/leases call names: the lease_id field, else
 // the one in the URL.
 func leaseID(c *call) string {
-	id, _, _ := c.req.String("lease_id")
+	id := c.d.String("lease_id")
 	if id == "" {
 		id = capture(c, "url_lease_id")
 	}
@@ -246,7 +246,7 @@ func (s *Server) revokeLeaseOp(c *call) (*logical.Response, error) {
 			return logical.ErrorResponse("failed to revoke entry: resp: (*logical.Response)(nil) err: %s", err), nil
 		}
 	}
-	if sync, sent, _ := c.req.Bool("sync"); sent && !sync {
+	if !c.d.Bool("sync") {
 		return logical.RawResponse(http.StatusAccepted, nil), nil
 	}
 	return nil, nil
@@ -256,7 +256,7 @@ func (s *Server) revokeLeaseOp(c *call) (*logical.Response, error) {
 func (s *Server) revokePrefixOp(c *call) (*logical.Response, error) {
 	prefix := capture(c, "prefix")
 	if prefix == "" {
-		prefix, _, _ = c.req.String("prefix")
+		prefix = c.d.String("prefix")
 	}
 	if err := s.revokePrefix(context.WithoutCancel(c.ctx), prefix); err != nil {
 		return logical.ErrorResponse("%s", err), nil
@@ -279,10 +279,7 @@ func (s *Server) renewLeaseOp(c *call) (*logical.Response, error) {
 	case !l.Secret.Renewable:
 		return logical.ErrorResponse("lease is not renewable"), nil
 	}
-	inc, _, err := c.req.DurationSecond("increment")
-	if err != nil {
-		return logical.ErrorResponse("%s", err), nil
-	}
+	inc := time.Duration(c.d.Int("increment")) * time.Second
 	resp, err := l.Mount.backend.RenewSecret(c.ctx, l.Secret)
 	if err != nil {
 		return logical.ErrorResponse("failed to renew entry: resp: (*logical.Response)(nil) err: %s", err), nil

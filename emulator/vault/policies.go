@@ -330,12 +330,9 @@ func (s *Server) setPolicy(legacy bool) handler {
 		if lname != name {
 			warnings = append(warnings, "policy name was converted to "+lname)
 		}
-		raw, _, err := c.req.String("policy")
-		if err != nil {
-			return logical.FieldError("policy", err), nil
-		}
+		raw := c.d.String("policy")
 		if raw == "" && legacy {
-			raw, _, _ = c.req.String("rules")
+			raw = c.d.String("rules")
 			warnings = append(warnings, "'rules' is deprecated, please use 'policy' instead")
 		}
 		if raw == "" {

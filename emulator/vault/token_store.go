@@ -75,13 +75,11 @@ func (s *Server) newTokenBackend() logical.Backend {
 
 // tokenParam reads the "token" field (body or query).
 func tokenParam(c *call) string {
-	v, _, _ := c.req.String("token")
-	return v
+	return c.d.String("token")
 }
 
 func accessorParam(c *call) string {
-	v, _, _ := c.req.String("accessor")
-	return v
+	return c.d.String("accessor")
 }
 
 // lookupData is handleLookup's answer for a token.

@@ -46,22 +46,18 @@ func (s *Server) tuneOp(prefix string) handler {
 		case !ok:
 			return logical.ErrorResponse("tune of path %s failed: no mount entry found", quote(full)), nil
 		}
-		return tuneWrite(c.req, m)
+		return tuneWrite(c.d, m)
 	}
 }
 
 // tuneWrite applies a tune to m; the caller holds the lock.
-func tuneWrite(lreq *logical.Request, m *mount) (*logical.Response, error) {
+func tuneWrite(d *logical.FieldData, m *mount) (*logical.Response, error) {
 	def, max := m.defaultTTL, m.maxTTL
 	for _, f := range []struct {
 		field string
 		dst   *time.Duration
 	}{{"default_lease_ttl", &def}, {"max_lease_ttl", &max}} {
-		v, _, err := lreq.String(f.field)
-		if err != nil {
-			return logical.FieldError(f.field, err), nil
-		}
-		switch v {
+		switch v := d.String(f.field); v {
 		case "":
 		case "system":
 			*f.dst = 0
@@ -77,8 +73,8 @@ func tuneWrite(lreq *logical.Request, m *mount) (*logical.Response, error) {
 		return logical.ErrorResponse("backend max lease TTL of %d would be less than backend default lease TTL of %d", int(max.Seconds()), int(def.Seconds())), nil
 	}
 	m.defaultTTL, m.maxTTL = def, max
-	if d, ok, _ := lreq.String("description"); ok {
-		m.description = d
+	if desc, ok := d.GetOk("description"); ok {
+		m.description = desc.(string)
 	}
 	return nil, nil
 }

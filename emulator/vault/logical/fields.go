@@ -16,12 +16,6 @@ func FieldError(field string, err error) *Response {
 	return ErrorResponse("Field validation failed: error converting input for field %q: %s", field, err)
 }
 
-// Has reports whether the request sent field.
-func (r *Request) Has(field string) bool {
-	_, ok := r.Data[field]
-	return ok
-}
-
 // String reads a string field; numbers and bools are converted as Vault's
 // weak decoding does.
 func (r *Request) String(field string) (string, bool, error) {
@@ -62,17 +56,6 @@ func (r *Request) Bool(field string) (bool, bool, error) {
 	return false, true, fmt.Errorf("cannot parse '%v' as bool", v)
 }
 
-// DurationSecond reads a TypeDurationSecond field: an integer of seconds,
-// a numeric string, "Nd" days, or a Go duration. Negative is an error.
-func (r *Request) DurationSecond(field string) (time.Duration, bool, error) {
-	v, ok := r.Data[field]
-	if !ok || v == nil {
-		return 0, false, nil
-	}
-	d, err := ParseDurationSecond(v)
-	return d, true, err
-}
-
 // ParseDurationSecond parses a duration as a TypeDurationSecond field
 // does: parseutil.ParseDurationSecond (seconds, "Nd", a Go duration;
 // an overflow is an error), and a negative value is refused.
@@ -85,37 +68,6 @@ func ParseDurationSecond(v any) (time.Duration, error) {
 		return 0, fmt.Errorf("cannot provide negative value '%d'", int64(d/time.Second))
 	}
 	return d, nil
-}
-
-// CommaStrings reads a TypeCommaStringSlice field: a list or a
-// comma-separated string, trimmed, empty entries dropped.
-func (r *Request) CommaStrings(field string) ([]string, bool, error) {
-	v, ok := r.Data[field]
-	if !ok || v == nil {
-		return nil, false, nil
-	}
-	var parts []string
-	switch t := v.(type) {
-	case string:
-		parts = strings.Split(t, ",")
-	case []any:
-		for _, x := range t {
-			s, ok := x.(string)
-			if !ok {
-				return nil, true, fmt.Errorf("'%v' is not a string", x)
-			}
-			parts = append(parts, strings.Split(s, ",")...)
-		}
-	default:
-		return nil, true, fmt.Errorf("'%v' could not be parsed as a list", v)
-	}
-	out := []string{}
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out, true, nil
 }
 
 // Map reads a TypeMap or TypeKVPairs field: a JSON object, or "k=v"
@@ -171,43 +123,4 @@ func Keys(keys []string) *Response {
 		ks[i] = k
 	}
 	return &Response{Data: map[string]any{"keys": ks}}
-}
-
-// ExistenceFieldError is a field validation failure on a path with an
-// existence check (terraform/config, auth/jwt/role/:name): Vault's core
-// validates the fields while it runs the check and reports the bare
-// message, a 400 `error converting input for field "bound_claims": ...`
-// with no "Field validation failed" prefix.
-func ExistenceFieldError(field string, err error) *Response {
-	return ErrorResponse("error converting input for field %q: %s", field, err)
-}
-
-// StrictMap reads a TypeMap field, which only a JSON object satisfies:
-// anything else fails with mapstructure's WeakDecode error, "expected a
-// map, got 'string'" after an empty quoted name.
-func (r *Request) StrictMap(field string) (map[string]any, bool, error) {
-	v, ok := r.Data[field]
-	if !ok || v == nil {
-		return nil, false, nil
-	}
-	if m, ok := v.(map[string]any); ok {
-		return m, true, nil
-	}
-	return nil, true, fmt.Errorf("'' expected a map, got '%s'", kindName(v))
-}
-
-// kindName is the reflect kind mapstructure names in its errors, for the
-// values a JSON body decodes to.
-func kindName(v any) string {
-	switch v.(type) {
-	case string, json.Number:
-		return "string"
-	case bool:
-		return "bool"
-	case []any:
-		return "slice"
-	case float64:
-		return "float64"
-	}
-	return fmt.Sprintf("%T", v)
 }
