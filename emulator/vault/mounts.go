@@ -119,9 +119,8 @@ func (s *Server) mountOp(prefix string) handler {
 }
 
 func (s *Server) enable(c *call, prefix, full string) (*logical.Response, error) {
-	lreq := c.req
-	typ, _, err := lreq.String("type")
-	if err != nil || typ == "" {
+	typ := c.d.String("type")
+	if typ == "" {
 		return logical.ErrorResponse("backend type must be specified as a string"), nil
 	}
 	factories := secretEngines
@@ -132,28 +131,19 @@ func (s *Server) enable(c *call, prefix, full string) (*logical.Response, error)
 	if !ok {
 		return logical.ErrorResponse("plugin not found in the catalog: %s", typ), nil
 	}
-	desc, _, _ := lreq.String("description")
-	flags := map[string]bool{}
-	for _, field := range []string{"local", "seal_wrap", "external_entropy_access"} {
-		v, _, err := lreq.Bool(field)
-		if err != nil {
-			return logical.FieldError(field, err), nil
-		}
-		flags[field] = v
-	}
-	m := &mount{path: full, typ: typ, description: desc, auth: prefix == "auth/", uuid: uuid.NewString(),
+	m := &mount{path: full, typ: typ, description: c.d.String("description"), auth: prefix == "auth/", uuid: uuid.NewString(),
 		accessor: newAccessor(typ, prefix == "auth/"), options: map[string]any{},
-		local: flags["local"], sealWrap: flags["seal_wrap"], externalEntropy: flags["external_entropy_access"]}
+		local: c.d.Bool("local"), sealWrap: c.d.Bool("seal_wrap"), externalEntropy: c.d.Bool("external_entropy_access")}
 	// options is a key-value field: absent is {}, null stays null (what
 	// the vault CLI sends), values are strings.
-	if raw, sent := lreq.Data["options"]; sent && raw == nil {
+	if raw, sent := c.req.Data["options"]; sent && raw == nil {
 		m.options = nil
-	} else if opts, _, err := lreq.Map("options"); err == nil {
-		for k, v := range opts {
-			m.options[k] = fmt.Sprint(v)
+	} else if opts, ok := c.d.GetOk("options"); ok {
+		for k, v := range opts.(map[string]string) {
+			m.options[k] = v
 		}
 	}
-	if cfg, ok := lreq.Data["config"].(map[string]any); ok {
+	if cfg, ok := c.d.GetOk("config"); ok {
 		// The mount config's TTLs are strings to Vault (handleMount):
 		// "" and "system" are the system default, the rest goes through
 		// parseutil, which takes a negative value.
@@ -161,7 +151,7 @@ func (s *Server) enable(c *call, prefix, full string) (*logical.Response, error)
 			field, name string
 			dst         *time.Duration
 		}{{"default_lease_ttl", "default", &m.defaultTTL}, {"max_lease_ttl", "max", &m.maxTTL}} {
-			v, ok := cfg[f.field]
+			v, ok := cfg.(map[string]any)[f.field]
 			if !ok || v == nil {
 				continue
 			}

@@ -69,6 +69,9 @@ func (s *Server) sysPaths() []*logical.Path {
 	policyFields := map[string]*logical.FieldSchema{"name": str, "policy": str, "rules": str}
 	leaseFields := map[string]*logical.FieldSchema{"lease_id": str, "url_lease_id": str, "increment": {Type: logical.TypeDurationSecond},
 		"sync": {Type: logical.TypeBool, Default: true}, "prefix": str}
+	mountFields := map[string]*logical.FieldSchema{"path": str, "type": str, "description": str, "config": {Type: logical.TypeMap},
+		"local": boo, "seal_wrap": boo, "external_entropy_access": boo, "options": {Type: logical.TypeKVPairs},
+		"plugin_name": str, "plugin_version": str}
 	tuneFields := map[string]*logical.FieldSchema{"path": str, "default_lease_ttl": str, "max_lease_ttl": str, "description": str,
 		"options": {Type: logical.TypeKVPairs}, "token_type": str}
 	paths := []*logical.Path{
@@ -94,9 +97,9 @@ func (s *Server) sysPaths() []*logical.Path {
 			HelpSynopsis: "Tune backend configuration parameters for this mount."},
 		{Pattern: `^auth/(?P<path>.+)/tune/?$`, Fields: tuneFields, Operations: s.ops(s.tuneOp("auth/"), read, update),
 			HelpSynopsis: "Tune configuration parameters for a credential backend."},
-		{Pattern: `^mounts/(?P<path>.+)$`, NoValidate: true, Operations: s.ops(s.mountOp(""), read, update, del),
+		{Pattern: `^mounts/(?P<path>.+)$`, Fields: mountFields, Operations: s.ops(s.mountOp(""), read, update, del),
 			HelpSynopsis: "Mount a new backend at a new path."},
-		{Pattern: `^auth/(?P<path>.+)$`, NoValidate: true, Operations: s.ops(s.mountOp("auth/"), read, update, del),
+		{Pattern: `^auth/(?P<path>.+)$`, Fields: mountFields, Operations: s.ops(s.mountOp("auth/"), read, update, del),
 			HelpSynopsis: "Enables a new auth method."},
 		{Pattern: `^leases/lookup/?$`, Fields: leaseFields, Operations: map[logical.Operation]logical.OperationFunc{
 			update: s.op(s.lookupLease), lst: s.op(s.listLeases)}, HelpSynopsis: "View or list lease metadata."},
