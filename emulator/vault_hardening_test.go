@@ -224,6 +224,13 @@ func TestVaultSystemPathsValidateFields(t *testing.T) {
 			"Field validation failed: error converting input for field \"paths\": 1 error(s) decoding:\n\n* '[0]' expected type 'string', got unconvertible type 'map[string]interface {}', value: 'map[a:1]'"},
 		{"sys/policies/acl/zz", map[string]any{"policy": []any{"a"}},
 			`Field validation failed: error converting input for field "policy": '' expected type 'string', got unconvertible type '[]interface {}', value: '[a]'`},
+		{"sys/mounts/m1", map[string]any{"type": []any{"terraform"}},
+			`Field validation failed: error converting input for field "type": '' expected type 'string', got unconvertible type '[]interface {}', value: '[terraform]'`},
+		{"sys/mounts/m1", map[string]any{"type": "terraform", "options": "a"},
+			`Field validation failed: error converting input for field "options": invalid key pair "a"`},
+		{"sys/mounts/m1", map[string]any{"type": "terraform", "config": "x"},
+			`Field validation failed: error converting input for field "config": '' expected a map, got 'string'`},
+		{"sys/mounts/m1", map[string]any{"type": json.Number("5")}, "plugin not found in the catalog: 5"},
 		{"auth/token/create", map[string]any{"num_uses": "x"},
 			`Field validation failed: error converting input for field "num_uses": cannot parse '' as int: strconv.ParseInt: parsing "x": invalid syntax`},
 	}
