@@ -40,6 +40,9 @@ func (s *Server) tuneOp(prefix string) handler {
 			if m.passthrough != nil {
 				data["passthrough_request_headers"] = m.passthrough
 			}
+			if len(m.options) > 0 {
+				data["options"] = m.options
+			}
 			return &logical.Response{Data: data}, nil
 		case full == "sys/" || full == "cubbyhole/":
 			return logical.ErrorResponse("cannot tune %s", quote(full)), nil
