@@ -52,6 +52,8 @@ type Emulator struct {
 	servers   []*http.Server
 	closed    bool
 	persist   *stateFile
+	// stopSweep ends Vault's background expiry sweep.
+	stopSweep context.CancelFunc
 	journal   journal
 	faults    faults
 }
@@ -138,8 +140,9 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 			r, notes = reqinfo.TrackNotes(r)
 		}
 		// Leases the virtual clock has expired are revoked before any
-		// request, so an expired credential is refused everywhere at once.
-		e.vault.Sweep(r.Context())
+		// request (one look at Vault's expiry queue when none is due), so
+		// an expired credential is refused everywhere at once.
+		e.vault.SweepDue()
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -278,6 +281,9 @@ func (e *Emulator) Start() error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	sweepCtx, stop := context.WithCancel(context.Background())
+	e.stopSweep = stop
+	go e.vault.RunSweeper(sweepCtx, time.Second)
 	for _, s := range serve {
 		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: min(DefaultReadHeaderTimeout, e.cfg.ReadTimeout),
 			ReadTimeout: e.cfg.ReadTimeout, WriteTimeout: e.cfg.WriteTimeout, IdleTimeout: e.cfg.IdleTimeout,
@@ -314,6 +320,9 @@ func (e *Emulator) Shutdown(ctx context.Context) error {
 	}
 	e.closed = true
 	servers := e.servers
+	if e.stopSweep != nil {
+		e.stopSweep()
+	}
 	e.mu.Unlock()
 	var errs []error
 	for _, s := range servers {

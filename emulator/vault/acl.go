@@ -2,7 +2,7 @@ package vault
 
 import (
 	"context"
-	"net/http"
+	"errors"
 	"sort"
 	"strings"
 
@@ -214,82 +214,72 @@ func (s *Server) capabilities(t *token, path string) []string {
 	return out
 }
 
-// existenceChecker is what a backend with existence checks answers: for
-// a path that has one, whether the entry exists.
+// existenceChecker is a backend whose paths may have existence checks.
 type existenceChecker interface {
-	ExistenceCheck(ctx context.Context, path string) (hasCheck, exists bool)
+	ExistenceCheck(ctx context.Context, req *logical.Request) (found, exists bool, err error)
 }
 
-// aclOperation is the operation the ACL checks: a POST or PUT to a path
-// with an existence check is "create" when the entry is missing and
-// "update" when it exists; every other write is "update" (Vault's
-// documented rule).
-func (s *Server) aclOperation(req *request, m *mount, rel string) logical.Operation {
-	if req.op != logical.UpdateOperation {
-		return req.op
+// existenceCheck runs the path's existence check on a POST or PUT: the
+// write is "create" when the entry is missing and "update" when it exists
+// (Vault's documented rule); a field that does not convert is the
+// client's error, reported bare.
+func (s *Server) existenceCheck(req *request, m *mount, rel string) error {
+	if req.op != logical.UpdateOperation || m == nil {
+		return nil
 	}
-	if m != nil {
-		if ec, ok := m.backend.(existenceChecker); ok {
-			if has, exists := ec.ExistenceCheck(req.http.Context(), rel); has && !exists {
-				return logical.CreateOperation
+	ec, ok := m.backend.(existenceChecker)
+	if !ok {
+		return nil
+	}
+	found, exists, err := ec.ExistenceCheck(req.http.Context(), &logical.Request{Operation: req.op, Path: rel, MountPoint: m.path, Data: req.data})
+	if err != nil {
+		return err
+	}
+	if found && !exists {
+		req.op = logical.CreateOperation
+	}
+	return nil
+}
+
+// capabilitiesOp serves sys/capabilities, sys/capabilities-self and
+// sys/capabilities-accessor.
+func (s *Server) capabilitiesOp(which string) handler {
+	return func(c *call) (*logical.Response, error) {
+		var t *token
+		switch which {
+		case "self":
+			t = c.tok
+		case "accessor":
+			a := c.d.String("accessor")
+			if a == "" {
+				return logical.ErrorResponse("missing accessor"), nil
+			}
+			if t = s.tokenByAccessor(a, c.now); t == nil {
+				return logical.ErrorResponse("invalid accessor"), nil
+			}
+		default:
+			id := c.d.String("token")
+			if id == "" {
+				return nil, errors.New("no token found")
+			}
+			if t = s.liveToken(id, c.now); t == nil {
+				return logical.ErrorResponse("invalid token"), nil
 			}
 		}
-	}
-	return logical.UpdateOperation
-}
-
-// sysCapabilities serves sys/capabilities, sys/capabilities-self and
-// sys/capabilities-accessor.
-func (s *Server) sysCapabilities(w http.ResponseWriter, req *request, self *token, which string) {
-	if req.op != logical.UpdateOperation {
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
-		return
-	}
-	lreq := &logical.Request{Data: req.data}
-	var t *token
-	switch which {
-	case "capabilities-self":
-		t = self
-	case "capabilities-accessor":
-		a, _, _ := lreq.String("accessor")
-		if a == "" {
-			writeErrors(w, http.StatusBadRequest, "missing accessor")
-			return
+		paths := c.d.Strings("paths")
+		if len(paths) == 0 {
+			paths = c.d.Strings("path")
 		}
-		if t = s.tokenByAccessor(a, req.now); t == nil {
-			writeErrors(w, http.StatusBadRequest, "invalid accessor")
-			return
+		if len(paths) == 0 {
+			return logical.ErrorResponse("paths must be supplied"), nil
 		}
-	default:
-		id, _, _ := lreq.String("token")
-		if id == "" {
-			writeErrors(w, http.StatusInternalServerError, multierror("no token found"))
-			return
+		data := map[string]any{}
+		for _, p := range paths {
+			data[p] = s.capabilities(t, p)
 		}
-		if t = s.liveToken(id, req.now); t == nil {
-			writeErrors(w, http.StatusBadRequest, "invalid token")
-			return
+		if len(paths) == 1 {
+			data["capabilities"] = data[paths[0]]
 		}
+		return &logical.Response{Data: data}, nil
 	}
-	paths, _, err := lreq.CommaStrings("paths")
-	if err != nil {
-		writeErrors(w, http.StatusBadRequest, logical.FieldError("paths", err).Error())
-		return
-	}
-	if len(paths) == 0 {
-		paths, _, _ = lreq.CommaStrings("path")
-	}
-	if len(paths) == 0 {
-		writeErrors(w, http.StatusBadRequest, "paths must be supplied")
-		return
-	}
-	data := map[string]any{}
-	for _, p := range paths {
-		data[p] = s.capabilities(t, p)
-	}
-	if len(paths) == 1 {
-		data["capabilities"] = data[paths[0]]
-	}
-	// Like the mount reads, the answer is repeated at the top level.
-	writeLegacy(w, data)
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
 // parseBody reads a write's body as Vault's HTTP layer does: a form when
@@ -16,23 +18,23 @@ import (
 // else JSON, which must be one object. An empty body is no data.
 // Structural JSON errors are found first, as the listener's JSON limits
 // check finds them (a 500); decoding errors are a 400.
-func parseBody(r *http.Request) (map[string]any, int, string) {
+func parseBody(r *http.Request) (map[string]any, error) {
 	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 	if err != nil {
-		return nil, http.StatusBadRequest, "error reading request body"
+		return nil, logical.NewCodedError(http.StatusBadRequest, "error reading request body")
 	}
 	if len(b) > MaxBodyBytes {
-		return nil, http.StatusRequestEntityTooLarge, "http: request body too large"
+		return nil, logical.NewCodedError(http.StatusRequestEntityTooLarge, "http: request body too large")
 	}
 	if err := jsonStructureError(b); err != nil {
-		return nil, http.StatusInternalServerError, err.Error()
+		return nil, logical.NewCodedError(http.StatusInternalServerError, err.Error())
 	}
 	data := map[string]any{}
 	trimmed := bytes.TrimSpace(b)
 	if isForm(trimmed, r.Header.Get("Content-Type")) {
 		form, err := url.ParseQuery(string(trimmed))
 		if err != nil {
-			return nil, http.StatusBadRequest, "error parsing form data"
+			return nil, logical.NewCodedError(http.StatusBadRequest, "error parsing form data")
 		}
 		for k, v := range form {
 			if len(v) > 0 {
@@ -40,20 +42,20 @@ func parseBody(r *http.Request) (map[string]any, int, string) {
 				data[k] = strings.Join(v, ",")
 			}
 		}
-		return data, 0, ""
+		return data, nil
 	}
 	if len(trimmed) == 0 {
-		return data, 0, ""
+		return data, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.UseNumber()
 	if err := dec.Decode(&data); err != nil {
-		return nil, http.StatusBadRequest, "error parsing JSON: failed to parse JSON input: " + err.Error()
+		return nil, logical.NewCodedError(http.StatusBadRequest, "error parsing JSON: failed to parse JSON input: "+err.Error())
 	}
 	if data == nil { // the body was JSON null
 		data = map[string]any{}
 	}
-	return data, 0, ""
+	return data, nil
 }
 
 // isForm is Vault's: a form content type and a body that does not start a

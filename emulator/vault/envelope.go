@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -85,66 +86,140 @@ func multierror(msgs ...string) string {
 // token.
 var errInvalidToken = multierror("permission denied", "invalid token")
 
-// respond turns a backend's result into HTTP as Vault's RespondErrorCommon
-// and respondOk do. wrapped marks non-login requests, whose plain errors
-// core reports in multierror form.
-func respond(w http.ResponseWriter, op logical.Operation, resp *logical.Response, err error, wrapped bool, env envelope) {
+// respond is the one writer of Vault's logical answers: it turns a
+// handler's result into HTTP as Vault's RespondErrorCommon and respondOk
+// do. A CodedError is its status and message verbatim (the HTTP layer's
+// own errors among them); an error response is a 400; a plain error is
+// mapped (permission denied 403, unsupported path 404, unsupported
+// operation 405, invalid request 400, anything else 500) and, on a
+// non-login request, reported in multierror form as Vault's core wraps
+// it. A successful read of nothing is a 404, an empty list too, a write
+// with nothing to say a 204; raw responses are written as they are.
+func respond(w http.ResponseWriter, req *request, resp *logical.Response, err error, env envelope) {
+	if errors.Is(err, logical.ErrAbortConnection) {
+		// What a client sees when a real plugin panics.
+		panic(http.ErrAbortHandler)
+	}
 	if err == nil && !resp.IsError() {
+		op := logical.UpdateOperation
+		if req != nil {
+			op = req.op
+		}
 		switch {
-		case resp == nil && (op == logical.ReadOperation):
+		case resp.IsRaw():
+			writeRaw(w, resp)
+		case resp == nil && op == logical.ReadOperation,
+			op == logical.ListOperation && emptyList(resp):
 			writeErrors(w, http.StatusNotFound)
-			return
-		case op == logical.ListOperation && emptyList(resp):
-			writeErrors(w, http.StatusNotFound)
-			return
 		case resp == nil:
 			w.Header().Set("Cache-Control", "no-store")
 			w.WriteHeader(http.StatusNoContent)
-			return
+		case req != nil && injectsTopLevel(req.path) && len(resp.Data) > 0:
+			env.Data, env.Warnings = resp.Data, resp.Warnings
+			writeLegacy(w, env)
+		default:
+			if len(resp.Data) > 0 || env.Auth == nil {
+				env.Data = resp.Data
+			}
+			env.Warnings = resp.Warnings
+			writeVault(w, http.StatusOK, env)
 		}
-		env.Data = resp.Data
-		env.Warnings = resp.Warnings
-		writeVault(w, http.StatusOK, env)
+		return
+	}
+	var coded *logical.CodedError
+	if errors.As(err, &coded) {
+		if coded.Msg == "" {
+			writeErrors(w, coded.Status)
+		} else {
+			writeErrors(w, coded.Status, coded.Msg)
+		}
 		return
 	}
 	status := http.StatusInternalServerError
 	if resp != nil {
 		status = http.StatusBadRequest
 	}
-	if err != nil {
-		switch {
-		case errorsContain(err, logical.ErrPermissionDenied):
-			status = http.StatusForbidden
-		case errorsContain(err, logical.ErrUnsupportedOperation):
-			status = http.StatusMethodNotAllowed
-		case errorsContain(err, logical.ErrUnsupportedPath):
-			status = http.StatusNotFound
-		case errorsContain(err, logical.ErrInvalidRequest):
-			status = http.StatusBadRequest
-		}
+	var user logical.UserError
+	switch {
+	case err == nil:
+	case errors.As(err, &user):
+		status = http.StatusBadRequest
+	case errorsContain(err, logical.ErrPermissionDenied):
+		status = http.StatusForbidden
+	case errorsContain(err, logical.ErrUnsupportedOperation):
+		status = http.StatusMethodNotAllowed
+	case errorsContain(err, logical.ErrUnsupportedPath):
+		status = http.StatusNotFound
+	case errorsContain(err, logical.ErrInvalidRequest):
+		status = http.StatusBadRequest
 	}
+	login := env.MountType == "" && req != nil
 	var msg string
 	switch {
 	case resp.IsError():
 		msg = resp.Error()
-	case wrapped:
-		msg = multierror(err.Error())
-	default:
+	case user.Err != "" || login:
 		msg = err.Error()
+	default:
+		msg = multierror(err.Error())
 	}
 	writeErrors(w, status, msg)
 }
 
+// writeRaw writes a raw response: its status, content type and body.
+func writeRaw(w http.ResponseWriter, resp *logical.Response) {
+	status, _ := resp.Data[logical.HTTPStatusCode].(int)
+	if ct, ok := resp.Data[logical.HTTPContentType].(string); ok {
+		w.Header().Set("Content-Type", ct)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if body, ok := resp.Data[logical.HTTPRawBody].([]byte); ok {
+		_, _ = w.Write(body)
+	}
+}
+
+// injectDataIntoTopRoutes are the paths (a trailing '/' is a prefix) on
+// which Vault repeats a response's data at the top level of the body for
+// old clients (http/handler.go).
+var injectDataIntoTopRoutes = []string{
+	"sys/audit", "sys/audit/", "sys/audit-hash/", "sys/auth", "sys/auth/", "sys/config/cors",
+	"sys/config/auditing/request-headers/", "sys/config/auditing/request-headers", "sys/capabilities",
+	"sys/capabilities-accessor", "sys/capabilities-self", "sys/key-status", "sys/mounts", "sys/mounts/",
+	"sys/policy", "sys/policy/", "sys/rekey/backup", "sys/rekey/recovery-key-backup", "sys/remount",
+	"sys/rotate", "sys/wrapping/wrap",
+}
+
+func injectsTopLevel(path string) bool {
+	for _, p := range injectDataIntoTopRoutes {
+		if path == p || (strings.HasSuffix(p, "/") && strings.HasPrefix(path, p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeLegacy answers as Vault does on the routes it injects data into the
+// top level for old clients: the data both in the envelope and repeated
+// before it.
+func writeLegacy(w http.ResponseWriter, env envelope) {
+	top, err := json.Marshal(env.Data)
+	body, err2 := json.Marshal(env)
+	if err != nil || err2 != nil {
+		writeVault(w, http.StatusOK, env)
+		return
+	}
+	out := append(top[:len(top)-1:len(top)-1], ',')
+	writeVault(w, http.StatusOK, json.RawMessage(append(out, body[1:]...)))
+}
+
+// errorsContain is errwrap.Contains: err or an error it wraps has
+// target's message.
 func errorsContain(err, target error) bool {
-	for e := err; e != nil; {
+	for e := err; e != nil; e = errors.Unwrap(e) {
 		if e == target || e.Error() == target.Error() {
 			return true
 		}
-		u, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		e = u.Unwrap()
 	}
 	return false
 }

@@ -5,15 +5,26 @@ import (
 	"time"
 )
 
-// health serves sys/health, sys/seal-status and sys/leader as a dev
+// httpHandler serves sys/health, sys/seal-status and sys/leader as a dev
 // server answers them; none needs a token.
-func (s *Server) health(w http.ResponseWriter, req *request) {
-	if req.path == "sys/leader" {
+func (s *Server) httpHandler(path string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		s.health(w, path)
+	})
+}
+
+func (s *Server) health(w http.ResponseWriter, path string) {
+	if path == "sys/leader" {
 		// A dev server has no HA: the leader status is all zero values.
 		writeVault(w, http.StatusOK, leaderBody{})
 		return
 	}
-	if req.path == "sys/seal-status" {
+	if path == "sys/seal-status" {
 		writeVault(w, http.StatusOK, map[string]any{
 			"type": "shamir", "initialized": true, "sealed": false, "t": 1, "n": 1, "progress": 0, "nonce": "",
 			"version": Version, "build_date": BuildDate, "migration": false, "cluster_name": s.clusterName,
@@ -23,7 +34,7 @@ func (s *Server) health(w http.ResponseWriter, req *request) {
 	}
 	writeVault(w, http.StatusOK, healthBody{
 		Initialized: true, ReplicationPerformanceMode: "disabled", ReplicationDRMode: "disabled",
-		ServerTimeUTC: req.now.Unix(), Version: Version, ClusterName: s.clusterName, ClusterID: s.clusterID,
+		ServerTimeUTC: s.cfg.Now().Unix(), Version: Version, ClusterName: s.clusterName, ClusterID: s.clusterID,
 	})
 }
 

@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/tfcemu/tfcemu/emulator/ids"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
@@ -29,6 +31,9 @@ type lease struct {
 	// failures counts revocation attempts that failed; the lease stays
 	// until one succeeds, as Vault's expiration manager retries.
 	failures int
+	// revoking serializes revocations of the lease: the sweep and an
+	// explicit revoke revoke it once.
+	revoking *sync.Mutex
 }
 
 func (l *lease) ttl(now time.Time) time.Duration {
@@ -97,24 +102,28 @@ func (s *Server) registerLease(m *mount, reqPath, tokenID string, sec *logical.S
 		return nil, nil, err
 	}
 	sec.IssueTime = now
-	sec.LeaseID = strings.TrimSuffix(reqPath, "/") + "/" + randomBase62(24)
-	l := &lease{ID: sec.LeaseID, Mount: m, Secret: sec, IssueTime: now, ExpireTime: now.Add(ttl), Token: tokenID}
+	sec.LeaseID = strings.TrimSuffix(reqPath, "/") + "/" + ids.Random(24)
+	l := &lease{ID: sec.LeaseID, Mount: m, Secret: sec, IssueTime: now, ExpireTime: now.Add(ttl), Token: tokenID, revoking: new(sync.Mutex)}
 	s.mu.Lock()
 	s.leases[l.ID] = l
+	s.expiry.set("l:"+l.ID, l.ExpireTime)
 	s.mu.Unlock()
 	return l, warnings, nil
 }
 
+// expiredLeases are the leases past their expiry whose revocation has
+// not failed too often, earliest first, from the expiry queue.
 func (s *Server) expiredLeases(now time.Time) []*lease {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []*lease
-	for _, l := range s.leases {
-		if !now.Before(l.ExpireTime) && l.failures < maxRevokeAttempts {
-			out = append(out, l)
+	for _, key := range s.expiry.dueKeys(now) {
+		if id, ok := strings.CutPrefix(key, "l:"); ok {
+			if l := s.leases[id]; l != nil && l.failures < maxRevokeAttempts {
+				out = append(out, l)
+			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ExpireTime.Before(out[j].ExpireTime) })
 	return out
 }
 
@@ -123,17 +132,36 @@ func (s *Server) expiredLeases(now time.Time) []*lease {
 const maxRevokeAttempts = 6
 
 // revokeLease asks the backend to revoke and forgets the lease on success.
+// It revokes a lease once: a concurrent revocation waits for the first,
+// and a lease already gone is a success.
 func (s *Server) revokeLease(ctx context.Context, l *lease) error {
+	l.revoking.Lock()
+	defer l.revoking.Unlock()
+	s.mu.RLock()
+	live := s.leases[l.ID] == l
+	s.mu.RUnlock()
+	if !live {
+		return nil
+	}
 	if err := l.Mount.backend.RevokeSecret(ctx, l.Secret); err != nil {
 		s.mu.Lock()
 		l.failures++
+		if l.failures >= maxRevokeAttempts {
+			s.expiry.remove("l:" + l.ID) // irrevocable: the sweep stops trying
+		}
 		s.mu.Unlock()
 		return err
 	}
 	s.mu.Lock()
-	delete(s.leases, l.ID)
+	s.forgetLeaseLocked(l.ID)
 	s.mu.Unlock()
 	return nil
+}
+
+// forgetLeaseLocked drops a lease; the caller holds the lock.
+func (s *Server) forgetLeaseLocked(id string) {
+	delete(s.leases, id)
+	s.expiry.remove("l:" + id)
 }
 
 // revokePrefix is the expiration manager's RevokePrefix with sync set:
@@ -173,146 +201,123 @@ func (s *Server) findLease(id string) (*lease, lease, bool) {
 	return l, *l, true
 }
 
-// leaseOp serves sys/leases/{lookup,renew,revoke,revoke-prefix,revoke-force}.
-func (s *Server) leaseOp(w http.ResponseWriter, req *request, rest string) {
-	rest = strings.TrimSuffix(rest, "/")
-	action, urlID, _ := strings.Cut(rest, "/")
-	lreq := &logical.Request{Data: req.data}
-	id, _, _ := lreq.String("lease_id")
+// leaseID is the lease a sys/leases call names: the lease_id field, else
+// the one in the URL.
+func leaseID(c *call) string {
+	id := c.d.String("lease_id")
 	if id == "" {
-		id = urlID
+		id = capture(c, "url_lease_id")
 	}
-	if action == "revoke-force" {
-		s.revokeForce(w, req, urlID)
-		return
+	if id == "" {
+		id = capture(c, "prefix")
 	}
-	if action == "lookup" && req.op == logical.ListOperation {
-		s.listLeases(w, urlID)
-		return
-	}
-	if req.op != logical.UpdateOperation && !(action == "lookup" && req.op == logical.ListOperation) {
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
-		return
-	}
-	if id == "" && action != "revoke-prefix" {
-		writeErrors(w, http.StatusBadRequest, "lease_id must be specified")
-		return
-	}
-	ctx := req.http.Context()
-	switch action {
-	case "lookup":
-		_, l, ok := s.findLease(id)
-		if !ok {
-			writeErrors(w, http.StatusBadRequest, "invalid lease")
-			return
-		}
-		env := sysEnvelope()
-		var lastRenewal any
-		if !l.LastRenewal.IsZero() {
-			lastRenewal = l.LastRenewal.Format(time.RFC3339Nano)
-		}
-		env.Data = map[string]any{
-			"id": l.ID, "issue_time": l.IssueTime.Format(time.RFC3339Nano), "expire_time": l.ExpireTime.Format(time.RFC3339Nano),
-			"last_renewal": lastRenewal, "renewable": l.Secret.Renewable, "ttl": int(l.ttl(req.now).Seconds()),
-		}
-		writeVault(w, http.StatusOK, env)
-	case "renew":
-		s.renewLease(w, req, lreq, id)
-	case "revoke":
-		l, _, ok := s.findLease(id)
-		if ok {
-			if err := s.revokeLease(ctx, l); err != nil {
-				writeErrors(w, http.StatusBadRequest, "failed to revoke entry: resp: (*logical.Response)(nil) err: "+err.Error())
-				return
-			}
-		}
-		if sync, sent, _ := lreq.Bool("sync"); sent && !sync {
-			w.WriteHeader(http.StatusAccepted)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	case "revoke-prefix":
-		prefix := urlID
-		if prefix == "" {
-			prefix, _, _ = lreq.String("prefix")
-		}
-		if err := s.revokePrefix(ctx, prefix); err != nil {
-			writeErrors(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
-	}
+	return id
 }
 
-func (s *Server) renewLease(w http.ResponseWriter, req *request, lreq *logical.Request, id string) {
+// lookupLease is sys/leases/lookup.
+func (s *Server) lookupLease(c *call) (*logical.Response, error) {
+	id := leaseID(c)
+	if id == "" {
+		return logical.ErrorResponse("lease_id must be specified"), nil
+	}
+	_, l, ok := s.findLease(id)
+	if !ok {
+		return logical.ErrorResponse("invalid lease"), nil
+	}
+	var lastRenewal any
+	if !l.LastRenewal.IsZero() {
+		lastRenewal = l.LastRenewal.Format(time.RFC3339Nano)
+	}
+	return &logical.Response{Data: map[string]any{
+		"id": l.ID, "issue_time": l.IssueTime.Format(time.RFC3339Nano), "expire_time": l.ExpireTime.Format(time.RFC3339Nano),
+		"last_renewal": lastRenewal, "renewable": l.Secret.Renewable, "ttl": int(l.ttl(c.now).Seconds()),
+	}}, nil
+}
+
+// revokeLeaseOp is sys/leases/revoke: revoking a lease that is gone (or
+// that another request or the expiry sweep revokes meanwhile) succeeds.
+func (s *Server) revokeLeaseOp(c *call) (*logical.Response, error) {
+	id := leaseID(c)
+	if id == "" {
+		return logical.ErrorResponse("lease_id must be specified"), nil
+	}
+	if l, _, ok := s.findLease(id); ok {
+		if err := s.revokeLease(context.WithoutCancel(c.ctx), l); err != nil {
+			return logical.ErrorResponse("failed to revoke entry: resp: (*logical.Response)(nil) err: %s", err), nil
+		}
+	}
+	if !c.d.Bool("sync") {
+		return logical.RawResponse(http.StatusAccepted, nil), nil
+	}
+	return nil, nil
+}
+
+// revokePrefixOp is sys/leases/revoke-prefix.
+func (s *Server) revokePrefixOp(c *call) (*logical.Response, error) {
+	prefix := capture(c, "prefix")
+	if prefix == "" {
+		prefix = c.d.String("prefix")
+	}
+	if err := s.revokePrefix(context.WithoutCancel(c.ctx), prefix); err != nil {
+		return logical.ErrorResponse("%s", err), nil
+	}
+	return nil, nil
+}
+
+// renewLeaseOp is sys/leases/renew.
+func (s *Server) renewLeaseOp(c *call) (*logical.Response, error) {
+	id := leaseID(c)
+	if id == "" {
+		return logical.ErrorResponse("lease_id must be specified"), nil
+	}
 	l, snap, ok := s.findLease(id)
 	switch {
 	case !ok:
-		writeErrors(w, http.StatusBadRequest, "lease not found")
-		return
-	case !req.now.Before(snap.ExpireTime):
-		writeErrors(w, http.StatusBadRequest, "lease expired")
-		return
+		return logical.ErrorResponse("lease not found"), nil
+	case !c.now.Before(snap.ExpireTime):
+		return logical.ErrorResponse("lease expired"), nil
 	case !l.Secret.Renewable:
-		writeErrors(w, http.StatusBadRequest, "lease is not renewable")
-		return
+		return logical.ErrorResponse("lease is not renewable"), nil
 	}
-	inc, _, err := lreq.DurationSecond("increment")
+	inc := time.Duration(c.d.Int("increment")) * time.Second
+	resp, err := l.Mount.backend.RenewSecret(c.ctx, l.Secret)
 	if err != nil {
-		writeErrors(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	resp, err := l.Mount.backend.RenewSecret(req.http.Context(), l.Secret)
-	if err != nil {
-		writeErrors(w, http.StatusBadRequest, "failed to renew entry: resp: (*logical.Response)(nil) err: "+err.Error())
-		return
+		return logical.ErrorResponse("failed to renew entry: resp: (*logical.Response)(nil) err: %s", err), nil
 	}
 	backendTTL, backendMax := l.Secret.TTL, l.Secret.MaxTTL
 	if resp != nil && resp.Secret != nil {
 		backendTTL, backendMax = resp.Secret.TTL, resp.Secret.MaxTTL
 	}
-	ttl, warnings, err := calculateTTL(system{l.Mount}, inc, backendTTL, 0, backendMax, 0, snap.IssueTime, req.now)
+	ttl, warnings, err := calculateTTL(system{l.Mount}, inc, backendTTL, 0, backendMax, 0, snap.IssueTime, c.now)
 	if err != nil {
-		writeErrors(w, http.StatusBadRequest, "failed to renew entry: resp: (*logical.Response)(nil) err: "+err.Error())
-		return
+		return logical.ErrorResponse("failed to renew entry: resp: (*logical.Response)(nil) err: %s", err), nil
 	}
 	s.mu.Lock()
-	l.ExpireTime, l.LastRenewal = req.now.Add(ttl), req.now
+	l.ExpireTime, l.LastRenewal = c.now.Add(ttl), c.now
+	s.expiry.set(l.ID, l.ExpireTime)
 	s.mu.Unlock()
-	env := sysEnvelope()
-	env.LeaseID, env.Renewable, env.LeaseDuration = l.ID, true, int(ttl.Seconds())
-	env.Warnings = warnings
-	writeVault(w, http.StatusOK, env)
+	return &logical.Response{Secret: &logical.Secret{LeaseID: l.ID, Renewable: true, TTL: ttl}, Warnings: warnings}, nil
 }
 
-// revokeForce is sys/leases/revoke-force/:prefix: the leases under prefix
-// (or the one lease it names) are forgotten without asking their backend,
-// which is how an operator clears leases whose revocation keeps failing.
-func (s *Server) revokeForce(w http.ResponseWriter, req *request, prefix string) {
-	switch {
-	case prefix == "":
-		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
-		return
-	case req.op != logical.UpdateOperation:
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
-		return
-	}
+// revokeForceOp is sys/leases/revoke-force/:prefix: the leases under
+// prefix (or the one lease it names) are forgotten without asking their
+// backend, which is how an operator clears leases whose revocation keeps
+// failing.
+func (s *Server) revokeForceOp(c *call) (*logical.Response, error) {
+	prefix := capture(c, "prefix")
 	s.mu.Lock()
 	if _, exact := s.leases[prefix]; exact {
-		delete(s.leases, prefix)
+		s.forgetLeaseLocked(prefix)
 	} else {
 		dir := strings.TrimSuffix(prefix, "/") + "/"
 		for id := range s.leases {
 			if strings.HasPrefix(id, dir) {
-				delete(s.leases, id)
+				s.forgetLeaseLocked(id)
 			}
 		}
 	}
 	s.mu.Unlock()
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusNoContent)
+	return nil, nil
 }
 
 // listLeases is LIST sys/leases/lookup/:prefix: one level of the lease IDs
@@ -320,7 +325,8 @@ func (s *Server) revokeForce(w http.ResponseWriter, req *request, prefix string)
 // under the path that made them, named by a salted hash of their ID (SHA-1
 // for a custom ID such as the dev root token's, HMAC-SHA256 with an "h"
 // for the others), as the expiration manager stores them.
-func (s *Server) listLeases(w http.ResponseWriter, prefix string) {
+func (s *Server) listLeases(c *call) (*logical.Response, error) {
+	prefix := capture(c, "prefix")
 	if prefix != "" {
 		prefix = strings.TrimSuffix(prefix, "/") + "/"
 	}
@@ -350,12 +356,7 @@ func (s *Server) listLeases(w http.ResponseWriter, prefix string) {
 	for k := range seen {
 		keys = append(keys, k)
 	}
-	if len(keys) == 0 {
-		writeErrors(w, http.StatusNotFound)
-		return
-	}
-	sort.Strings(keys)
-	writeSys(w, map[string]any{"keys": keys}, nil)
+	return logical.Keys(keys), nil
 }
 
 // saltedTokenID is the token store's SaltID: a salted SHA-1 for a custom

@@ -2,14 +2,13 @@ package vault
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/go-secure-stdlib/parseutil"
 
 	"github.com/tfcemu/tfcemu/emulator/vault/cubbyhole"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
@@ -59,13 +58,15 @@ func (s system) MaxLeaseTTL() time.Duration {
 	return DefaultLeaseTTL
 }
 
-// mountFor returns the mount with the longest path that prefixes path, and
-// the rest of the path.
+// mountFor returns the mount with the longest path that prefixes path
+// (the path itself, or the path and a slash), and the rest of the path.
+// sys/ and auth/token/ are mounts like the others.
 func (s *Server) mountFor(path string) (*mount, string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var best *mount
-	for p, m := range s.mounts {
+	for _, m := range s.mountsLocked() {
+		p := m.path
 		if (strings.HasPrefix(path, p) || path+"/" == p) && (best == nil || len(p) > len(best.path)) {
 			best = m
 		}
@@ -79,64 +80,50 @@ func (s *Server) mountFor(path string) (*mount, string) {
 	return best, path[len(best.path):]
 }
 
-// sys serves the system backend's paths.
-func (s *Server) sys(w http.ResponseWriter, req *request, tok *token) {
-	rest := strings.TrimPrefix(req.path, "sys/")
-	switch {
-	case rest == "policy" || strings.HasPrefix(rest, "policy/") || rest == "policies/acl" || strings.HasPrefix(rest, "policies/acl/"):
-		s.sysPolicies(w, req, rest)
-	case rest == "capabilities" || rest == "capabilities-self" || rest == "capabilities-accessor":
-		s.sysCapabilities(w, req, tok, rest)
-	case rest == "mounts" || rest == "mounts/":
-		s.listMounts(w, req, false)
-	case rest == "auth" || rest == "auth/":
-		s.listMounts(w, req, true)
-	case strings.HasPrefix(rest, "mounts/") && strings.HasSuffix(strings.TrimSuffix(rest, "/"), "/tune"):
-		s.tune(w, req, "", strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(rest, "mounts/"), "/"), "/tune"))
-	case strings.HasPrefix(rest, "auth/") && strings.HasSuffix(strings.TrimSuffix(rest, "/"), "/tune"):
-		s.tune(w, req, "auth/", strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(rest, "auth/"), "/"), "/tune"))
-	case strings.HasPrefix(rest, "mounts/"):
-		s.mountOp(w, req, "", strings.TrimPrefix(rest, "mounts/"))
-	case strings.HasPrefix(rest, "auth/"):
-		s.mountOp(w, req, "auth/", strings.TrimPrefix(rest, "auth/"))
-	case strings.HasPrefix(rest, "leases/"):
-		s.leaseOp(w, req, strings.TrimPrefix(rest, "leases/"))
-	default:
-		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
+// mountsLocked is every mount, sys/ and auth/token/ first; the caller
+// holds the lock.
+func (s *Server) mountsLocked() []*mount {
+	out := make([]*mount, 0, len(s.mounts)+2)
+	for _, m := range s.mounts {
+		out = append(out, m)
 	}
+	// Sorted by path, so a snapshot reads the same every time.
+	slices.SortFunc(out, func(a, b *mount) int { return strings.Compare(a.path, b.path) })
+	return append([]*mount{s.sysMount, s.tokenMount}, out...)
 }
 
-// mountOp enables (POST/PUT) or disables (DELETE) a mount.
-func (s *Server) mountOp(w http.ResponseWriter, req *request, prefix, path string) {
-	path = strings.Trim(path, "/")
-	if path == "" {
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
-		return
-	}
-	full := prefix + path + "/"
-	switch req.op {
-	case logical.UpdateOperation:
-		s.enable(w, req, prefix, full)
-	case logical.DeleteOperation:
-		if err := s.disable(req, full); err != nil {
-			writeErrors(w, http.StatusBadRequest, err.Error())
-			return
+// capture is a path capture of the request (a URL part, not the body).
+func capture(c *call, name string) string {
+	v, _ := c.d.Raw[name].(string)
+	return v
+}
+
+// mountOp is sys/mounts/:path and sys/auth/:path: enable (write),
+// disable (delete) and read a mount.
+func (s *Server) mountOp(prefix string) handler {
+	return func(c *call) (*logical.Response, error) {
+		path := strings.Trim(capture(c, "path"), "/")
+		if path == "" {
+			return nil, logical.ErrUnsupportedOperation
 		}
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusNoContent)
-	case logical.ReadOperation:
-		s.readMount(w, full)
-	default:
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
+		full := prefix + path + "/"
+		switch c.req.Operation {
+		case logical.ReadOperation:
+			return s.readMount(full)
+		case logical.DeleteOperation:
+			if err := s.disable(c.ctx, full); err != nil {
+				return logical.ErrorResponse("%s", err), nil
+			}
+			return nil, nil
+		}
+		return s.enable(c, prefix, full)
 	}
 }
 
-func (s *Server) enable(w http.ResponseWriter, req *request, prefix, full string) {
-	lreq := &logical.Request{Data: req.data}
-	typ, _, err := lreq.String("type")
-	if err != nil || typ == "" {
-		writeErrors(w, http.StatusBadRequest, "backend type must be specified as a string")
-		return
+func (s *Server) enable(c *call, prefix, full string) (*logical.Response, error) {
+	typ := c.d.String("type")
+	if typ == "" {
+		return logical.ErrorResponse("backend type must be specified as a string"), nil
 	}
 	factories := secretEngines
 	if prefix == "auth/" {
@@ -144,41 +131,44 @@ func (s *Server) enable(w http.ResponseWriter, req *request, prefix, full string
 	}
 	factory, ok := factories[typ]
 	if !ok {
-		writeErrors(w, http.StatusBadRequest, "plugin not found in the catalog: "+typ)
-		return
+		return logical.ErrorResponse("plugin not found in the catalog: %s", typ), nil
 	}
-	desc, _, _ := lreq.String("description")
-	flags := map[string]bool{}
-	for _, field := range []string{"local", "seal_wrap", "external_entropy_access"} {
-		v, _, err := lreq.Bool(field)
-		if err != nil {
-			writeErrors(w, http.StatusBadRequest, logical.FieldError(field, err).Error())
-			return
-		}
-		flags[field] = v
-	}
-	m := &mount{path: full, typ: typ, description: desc, auth: prefix == "auth/", uuid: uuid.NewString(),
+	m := &mount{path: full, typ: typ, description: c.d.String("description"), auth: prefix == "auth/", uuid: uuid.NewString(),
 		accessor: newAccessor(typ, prefix == "auth/"), options: map[string]any{},
-		local: flags["local"], sealWrap: flags["seal_wrap"], externalEntropy: flags["external_entropy_access"]}
+		local: c.d.Bool("local"), sealWrap: c.d.Bool("seal_wrap"), externalEntropy: c.d.Bool("external_entropy_access")}
 	// options is a key-value field: absent is {}, null stays null (what
 	// the vault CLI sends), values are strings.
-	if raw, sent := req.data["options"]; sent && raw == nil {
+	if raw, sent := c.req.Data["options"]; sent && raw == nil {
 		m.options = nil
-	} else if opts, _, err := lreq.Map("options"); err == nil {
-		for k, v := range opts {
-			m.options[k] = fmt.Sprint(v)
+	} else if opts, ok := c.d.GetOk("options"); ok {
+		for k, v := range opts.(map[string]string) {
+			m.options[k] = v
 		}
 	}
-	if cfg, ok := req.data["config"].(map[string]any); ok {
-		for field, dst := range map[string]*time.Duration{"default_lease_ttl": &m.defaultTTL, "max_lease_ttl": &m.maxTTL} {
-			if v, ok := cfg[field]; ok {
-				d, err := logical.ParseDurationSecond(v)
-				if err != nil {
-					writeErrors(w, http.StatusBadRequest, "error parsing "+field+": "+err.Error())
-					return
-				}
-				*dst = d
+	if cfg, ok := c.d.GetOk("config"); ok {
+		// The mount config's TTLs are strings to Vault (handleMount):
+		// "" and "system" are the system default, the rest goes through
+		// parseutil, which takes a negative value.
+		for _, f := range []struct {
+			field, name string
+			dst         *time.Duration
+		}{{"default_lease_ttl", "default", &m.defaultTTL}, {"max_lease_ttl", "max", &m.maxTTL}} {
+			v, ok := cfg.(map[string]any)[f.field]
+			if !ok || v == nil {
+				continue
 			}
+			raw := fmt.Sprint(v)
+			if raw == "" || raw == "system" {
+				continue
+			}
+			d, err := parseutil.ParseDurationSecond(raw)
+			if err != nil {
+				return logical.ErrorResponse("unable to parse %s TTL of %s: %s", f.name, raw, err), nil
+			}
+			*f.dst = d
+		}
+		if m.maxTTL != 0 && m.defaultTTL > m.maxTTL {
+			return logical.ErrorResponse("given default lease TTL greater than given max lease TTL"), nil
 		}
 	}
 	m.backend = factory(logical.Config{Now: s.cfg.Now, HTTPClient: s.cfg.HTTPClient, System: system{m}})
@@ -186,23 +176,20 @@ func (s *Server) enable(w http.ResponseWriter, req *request, prefix, full string
 	defer s.mu.Unlock()
 	for p := range s.mounts {
 		if strings.HasPrefix(full, p) || strings.HasPrefix(p, full) {
-			writeErrors(w, http.StatusBadRequest, "path is already in use at "+p)
-			return
+			return logical.ErrorResponse("path is already in use at %s", p), nil
 		}
 	}
 	if full == "sys/" || full == "auth/token/" || strings.HasPrefix(full, "sys/") {
-		writeErrors(w, http.StatusBadRequest, "cannot mount at reserved path "+quote(full))
-		return
+		return logical.ErrorResponse("cannot mount at reserved path %s", quote(full)), nil
 	}
 	s.mounts[full] = m
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusNoContent)
+	return nil, nil
 }
 
 // disable taints the mount, revokes its leases and then unmounts, as
 // Vault does: if a revocation fails, the mount stays, tainted, and the
 // error is the answer.
-func (s *Server) disable(req *request, full string) error {
+func (s *Server) disable(ctx context.Context, full string) error {
 	s.mu.RLock()
 	m, ok := s.mounts[full]
 	s.mu.RUnlock()
@@ -215,7 +202,7 @@ func (s *Server) disable(req *request, full string) error {
 	s.mu.Lock()
 	m.tainted = true
 	s.mu.Unlock()
-	if err := s.revokePrefix(req.http.Context(), full); err != nil {
+	if err := s.revokePrefix(ctx, full); err != nil {
 		return err
 	}
 	// The tokens an auth method issued are leases under its path too:
@@ -229,7 +216,7 @@ func (s *Server) disable(req *request, full string) error {
 	}
 	s.mu.Unlock()
 	for _, id := range issued {
-		s.revokeToken(req.http.Context(), id)
+		s.revokeToken(ctx, id)
 	}
 	s.mu.Lock()
 	delete(s.mounts, full)
@@ -302,44 +289,29 @@ func devMounts(cfg Config) map[string]*mount {
 	}
 	for _, m := range ms {
 		m.uuid, m.accessor = uuid.NewString(), newAccessor(m.typ, false)
-		m.backend = unserved{}
+		m.backend = unserved()
 	}
 	ms["cubbyhole/"].backend = cubbyhole.Factory(logical.Config{Now: cfg.Now})
 	return ms
 }
 
 // unserved is the backend of a mount whose paths the emulator does not
-// serve: every request is an unsupported path.
-type unserved struct{}
+// serve: a router with no path, so every request is an unsupported path.
+func unserved() logical.Backend { return builtin{Router: logical.NewRouter("", nil).WithoutHelp()} }
 
-func (unserved) HandleRequest(context.Context, *logical.Request) (*logical.Response, error) {
-	return nil, logical.ErrUnsupportedPath
-}
-func (unserved) Unauthenticated() []string { return nil }
-func (unserved) RenewSecret(context.Context, *logical.Secret) (*logical.Response, error) {
-	return nil, logical.ErrUnsupportedOperation
-}
-func (unserved) RevokeSecret(context.Context, *logical.Secret) error { return nil }
-
-func (s *Server) listMounts(w http.ResponseWriter, req *request, auth bool) {
-	if req.op != logical.ReadOperation {
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
-		return
-	}
-	data := map[string]any{}
-	s.mu.RLock()
-	for p, m := range s.mounts {
-		if m.auth == auth {
-			data[strings.TrimPrefix(p, "auth/")] = m.info()
+// listMountsOp is sys/mounts and sys/auth.
+func (s *Server) listMountsOp(auth bool) handler {
+	return func(*call) (*logical.Response, error) {
+		data := map[string]any{}
+		s.mu.RLock()
+		for _, m := range s.mountsLocked() {
+			if m.auth == auth {
+				data[strings.TrimPrefix(m.path, "auth/")] = m.info()
+			}
 		}
+		s.mu.RUnlock()
+		return &logical.Response{Data: data}, nil
 	}
-	s.mu.RUnlock()
-	if auth {
-		data["token/"] = s.tokenMount.info()
-	} else {
-		data["sys/"] = s.sysMount.info()
-	}
-	writeLegacy(w, data)
 }
 
 // builtinMounts are the sys/ and auth/token/ mounts as the mount tables
@@ -353,51 +325,23 @@ func builtinMounts() (sys, tok *mount) {
 }
 
 // readMount is sys/mounts/:path and sys/auth/:path.
-func (s *Server) readMount(w http.ResponseWriter, full string) {
+func (s *Server) readMount(full string) (*logical.Response, error) {
 	s.mu.RLock()
 	m, ok := s.mounts[full]
-	s.mu.RUnlock()
 	switch full {
 	case "sys/":
 		m, ok = s.sysMount, true
 	case "auth/token/":
 		m, ok = s.tokenMount, true
 	}
+	s.mu.RUnlock()
 	if !ok {
 		if rest, isAuth := strings.CutPrefix(full, "auth/"); isAuth {
-			writeErrors(w, http.StatusBadRequest, "No auth engine at "+rest)
-			return
+			return logical.ErrorResponse("No auth engine at %s", rest), nil
 		}
-		writeErrors(w, http.StatusBadRequest, "No secret engine mount at "+full)
-		return
+		return logical.ErrorResponse("No secret engine mount at %s", full), nil
 	}
-	writeLegacy(w, m.info())
-}
-
-// writeLegacy answers as Vault does on the routes it injects data into the
-// top level for old clients (http/handler.go injectDataIntoTopRoutes:
-// sys/mounts*, sys/auth*, sys/policy*, sys/capabilities*): the data both
-// in the envelope and repeated before it.
-func writeLegacy(w http.ResponseWriter, data map[string]any) {
-	env := sysEnvelope()
-	env.Data = data
-	top, err := json.Marshal(data)
-	body, err2 := json.Marshal(env)
-	if err != nil || err2 != nil || len(data) == 0 {
-		writeVault(w, http.StatusOK, env)
-		return
-	}
-	out := append(top[:len(top)-1:len(top)-1], ',')
-	writeVault(w, http.StatusOK, json.RawMessage(append(out, body[1:]...)))
-}
-
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return &logical.Response{Data: m.info()}, nil
 }
 
 // isTainted reports whether m is a mount left tainted by a failed disable.

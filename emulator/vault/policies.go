@@ -3,7 +3,7 @@ package vault
 import (
 	"encoding/base64"
 	"fmt"
-	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -266,7 +266,7 @@ func checkHCLKeys(node ast.Node, valid ...string) error {
 	var result error
 	for _, item := range list.Items {
 		key, _ := item.Keys[0].Token.Value().(string)
-		if !contains(valid, key) {
+		if !slices.Contains(valid, key) {
 			result = gomultierror.Append(result, fmt.Errorf("invalid key %q on line %d", key, item.Assign.Line))
 		}
 	}
@@ -282,27 +282,14 @@ func mustParsePolicy(name, rules string) *policy {
 	return p
 }
 
-// sysPolicies serves sys/policy[/name] (the legacy paths, "rules") and
-// sys/policies/acl[/name] ("policy").
-func (s *Server) sysPolicies(w http.ResponseWriter, req *request, rest string) {
-	legacy := rest == "policy" || strings.HasPrefix(rest, "policy/")
-	name := ""
-	if legacy {
-		name = strings.TrimPrefix(strings.TrimPrefix(rest, "policy"), "/")
-	} else {
-		name = strings.TrimPrefix(strings.TrimPrefix(rest, "policies/acl"), "/")
-	}
-	name = strings.TrimSuffix(name, "/")
-	if name == "" {
-		if req.op == logical.ListOperation || (legacy && req.op == logical.ReadOperation) {
-			s.listPolicies(w, legacy)
-			return
-		}
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
-		return
-	}
-	switch req.op {
-	case logical.ReadOperation:
+// policyName is the policy a sys/policy or sys/policies/acl call names.
+func policyName(c *call) string { return strings.TrimSuffix(capture(c, "name"), "/") }
+
+// readPolicy reads a policy: "rules" on the legacy path, "policy" on
+// sys/policies/acl.
+func (s *Server) readPolicy(legacy bool) handler {
+	return func(c *call) (*logical.Response, error) {
+		name := policyName(c)
 		s.mu.RLock()
 		p, ok := s.policies[strings.ToLower(name)]
 		s.mu.RUnlock()
@@ -310,114 +297,86 @@ func (s *Server) sysPolicies(w http.ResponseWriter, req *request, rest string) {
 			p, ok = &policy{Name: "root"}, true
 		}
 		if !ok {
-			writeErrors(w, http.StatusNotFound)
-			return
+			return nil, nil
 		}
 		if legacy {
-			writeLegacy(w, map[string]any{"name": p.Name, "rules": p.Raw})
-			return
+			return &logical.Response{Data: map[string]any{"name": p.Name, "rules": p.Raw}}, nil
 		}
-		writeSys(w, map[string]any{"name": p.Name, "policy": p.Raw}, nil)
-	case logical.UpdateOperation, logical.CreateOperation:
-		s.setPolicy(w, req, name, legacy)
-	case logical.DeleteOperation:
-		lname := strings.ToLower(name)
-		switch lname {
-		case "root":
-			writeErrors(w, http.StatusBadRequest, `cannot delete "root" policy`)
-			return
-		case "default":
-			writeErrors(w, http.StatusBadRequest, "cannot delete default policy")
-			return
-		}
-		s.mu.Lock()
-		delete(s.policies, lname)
-		s.mu.Unlock()
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
+		return &logical.Response{Data: map[string]any{"name": p.Name, "policy": p.Raw}}, nil
 	}
+}
+
+// deletePolicy deletes a policy; root and default stay.
+func (s *Server) deletePolicy(c *call) (*logical.Response, error) {
+	lname := strings.ToLower(policyName(c))
+	switch lname {
+	case "root":
+		return logical.ErrorResponse(`cannot delete "root" policy`), nil
+	case "default":
+		return logical.ErrorResponse("cannot delete default policy"), nil
+	}
+	s.mu.Lock()
+	delete(s.policies, lname)
+	s.mu.Unlock()
+	return nil, nil
 }
 
 // setPolicy is handlePoliciesSet for ACL policies.
-func (s *Server) setPolicy(w http.ResponseWriter, req *request, name string, legacy bool) {
-	lreq := &logical.Request{Data: req.data}
-	var warnings []string
-	lname := strings.ToLower(name)
-	if lname != name {
-		warnings = append(warnings, "policy name was converted to "+lname)
+func (s *Server) setPolicy(legacy bool) handler {
+	return func(c *call) (*logical.Response, error) {
+		name := policyName(c)
+		var warnings []string
+		lname := strings.ToLower(name)
+		if lname != name {
+			warnings = append(warnings, "policy name was converted to "+lname)
+		}
+		raw := c.d.String("policy")
+		if raw == "" && legacy {
+			raw = c.d.String("rules")
+			warnings = append(warnings, "'rules' is deprecated, please use 'policy' instead")
+		}
+		if raw == "" {
+			return logical.ErrorResponse("'policy' parameter not supplied or empty"), nil
+		}
+		if b, err := base64.StdEncoding.DecodeString(raw); err == nil {
+			raw = string(b)
+		}
+		p, duplicate, err := parsePolicy(lname, raw)
+		if err != nil {
+			return logical.ErrorResponse("%s", err), nil
+		}
+		if slices.Contains([]string{"root", "response-wrapping", "control-group"}, lname) {
+			return logical.ErrorResponse("cannot update %q policy", lname), nil
+		}
+		s.mu.Lock()
+		s.policies[lname] = p
+		s.mu.Unlock()
+		if duplicate {
+			warnings = append(warnings, "policy contains duplicate attributes, which will no longer be supported in a future version")
+		}
+		if warnings == nil {
+			return nil, nil
+		}
+		return &logical.Response{Warnings: warnings}, nil
 	}
-	raw, _, err := lreq.String("policy")
-	if err != nil {
-		writeErrors(w, http.StatusBadRequest, logical.FieldError("policy", err).Error())
-		return
-	}
-	if raw == "" && legacy {
-		raw, _, _ = lreq.String("rules")
-		warnings = append(warnings, "'rules' is deprecated, please use 'policy' instead")
-	}
-	if raw == "" {
-		writeErrors(w, http.StatusBadRequest, "'policy' parameter not supplied or empty")
-		return
-	}
-	if b, err := base64.StdEncoding.DecodeString(raw); err == nil {
-		raw = string(b)
-	}
-	p, duplicate, err := parsePolicy(lname, raw)
-	if err != nil {
-		writeErrors(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	if contains([]string{"root", "response-wrapping", "control-group"}, lname) {
-		writeErrors(w, http.StatusBadRequest, fmt.Sprintf("cannot update %q policy", lname))
-		return
-	}
-	s.mu.Lock()
-	s.policies[lname] = p
-	s.mu.Unlock()
-	if duplicate {
-		warnings = append(warnings, "policy contains duplicate attributes, which will no longer be supported in a future version")
-	}
-	if warnings == nil {
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	writeSys(w, nil, warnings)
 }
 
-// listPolicies answers the stored names sorted, then "root", as Vault
+// listPoliciesOp answers the stored names sorted, then "root", as Vault
 // appends it; the legacy path repeats them under "policies".
-func (s *Server) listPolicies(w http.ResponseWriter, legacy bool) {
-	s.mu.RLock()
-	names := make([]string, 0, len(s.policies)+1)
-	for n := range s.policies {
-		names = append(names, n)
+func (s *Server) listPoliciesOp(legacy bool) handler {
+	return func(*call) (*logical.Response, error) {
+		s.mu.RLock()
+		names := make([]string, 0, len(s.policies)+1)
+		for n := range s.policies {
+			names = append(names, n)
+		}
+		s.mu.RUnlock()
+		sort.Strings(names)
+		names = append(names, "root")
+		data := map[string]any{"keys": names}
+		if legacy {
+			data["policies"] = names
+		}
+		return &logical.Response{Data: data}, nil
 	}
-	s.mu.RUnlock()
-	sort.Strings(names)
-	names = append(names, "root")
-	data := map[string]any{"keys": names}
-	if legacy {
-		data["policies"] = names
-		writeLegacy(w, data)
-		return
-	}
-	writeSys(w, data, nil)
-}
-
-// writeSys writes a system backend answer.
-func writeSys(w http.ResponseWriter, data map[string]any, warnings []string) {
-	env := sysEnvelope()
-	env.Data, env.Warnings = data, warnings
-	writeVault(w, http.StatusOK, env)
-}
-
-// sysEnvelope is an envelope for the system backend: Vault's core sets
-// mount_type to the serving mount's type on every non-login response.
-func sysEnvelope() envelope {
-	env := newEnvelope()
-	env.MountType = "system"
-	return env
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -16,7 +15,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/gorilla/mux"
 
+	"github.com/tfcemu/tfcemu/emulator/ids"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/emulator/vault/jwtauth"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
@@ -65,9 +66,17 @@ type Server struct {
 	leases   map[string]*lease  // by lease id
 	policies map[string]*policy // ACL policies by name ("root" is implicit)
 	hmacKey  []byte             // signs service token IDs
-	// sysMount and tokenMount are the sys/ and auth/token/ entries of the
-	// mount tables.
-	sysMount, tokenMount *mount
+	// sysMount and tokenMount are the sys/ and auth/token/ mounts, served
+	// by the core's own backends (sysBackend, tokenBackend: their path
+	// tables are compiled once, in New).
+	sysMount, tokenMount     *mount
+	sysBackend, tokenBackend logical.Backend
+	// expiry orders leases and tokens by expiry time for the sweep.
+	expiry *expiryQueue
+	// http is the listener's router: Vault's HTTP-level handlers
+	// (sys/health, sys/seal-status, sys/leader) and /v1/{path} for the
+	// logical paths.
+	http *mux.Router
 
 	sweeping atomic.Bool
 }
@@ -84,6 +93,8 @@ func New(cfg Config) *Server {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id, hmacKey: key}
+	s.sysBackend, s.tokenBackend = s.newSysBackend(), s.newTokenBackend()
+	s.http = s.newHTTPRouter()
 	s.Reset()
 	return s
 }
@@ -95,11 +106,13 @@ func (s *Server) Reset() {
 	defer s.mu.Unlock()
 	s.mounts = devMounts(s.cfg)
 	s.sysMount, s.tokenMount = builtinMounts()
+	s.sysMount.backend, s.tokenMount.backend = s.sysBackend, s.tokenBackend
 	s.leases = map[string]*lease{}
+	s.expiry = newExpiryQueue()
 	s.policies = map[string]*policy{"default": defaultPolicy}
 	s.tokens = map[string]*token{s.cfg.RootToken: {
 		// A dev server makes its root token with auth/token/create.
-		ID: s.cfg.RootToken, Accessor: randomBase62(24), Policies: []string{"root"}, DisplayName: "token",
+		ID: s.cfg.RootToken, Accessor: ids.Random(24), Policies: []string{"root"}, DisplayName: "token",
 		Path: "auth/token/create", CreationTime: s.cfg.Now(), IssueTime: s.cfg.Now(),
 	}}
 }
@@ -125,26 +138,55 @@ type request struct {
 	now   time.Time
 }
 
-// ServeHTTP parses a Vault request and routes it.
+// httpOnly are the paths Vault serves with HTTP handlers of their own
+// rather than as logical paths, with the methods they take; any other
+// method is a 405 with no message. sys/health answers HEAD with its
+// status alone.
+var httpOnly = []struct {
+	path    string
+	methods []string
+}{
+	{"sys/health", []string{http.MethodGet, http.MethodHead}},
+	{"sys/seal-status", []string{http.MethodGet}},
+	{"sys/leader", []string{http.MethodGet}},
+}
+
+// newHTTPRouter is the listener's route table on gorilla/mux.
+func (s *Server) newHTTPRouter() *mux.Router {
+	r := mux.NewRouter().SkipClean(true)
+	for _, h := range httpOnly {
+		r.Path("/v1/" + h.path).Methods(h.methods...).Handler(s.httpHandler(h.path))
+		r.Path("/v1/" + h.path).HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			writeErrors(w, http.StatusMethodNotAllowed)
+		})
+	}
+	r.PathPrefix("/v1/").HandlerFunc(s.serveLogical)
+	return r
+}
+
+// ServeHTTP serves the Vault API. Leases and tokens the virtual clock has
+// expired are revoked first (a look at the expiry queue's head when
+// nothing is due).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Vault's listener adds HSTS to every response by default, and every
 	// answer, 204s included, is JSON.
 	w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	w.Header().Set("Content-Type", "application/json")
-	s.Sweep(r.Context())
-	req, status, msg := s.parse(r)
-	if status != 0 {
-		if msg == "" {
-			writeErrors(w, status)
-		} else {
-			writeErrors(w, status, msg)
-		}
+	s.SweepDue()
+	s.http.ServeHTTP(w, r)
+}
+
+// serveLogical parses a request to a logical path and routes it.
+func (s *Server) serveLogical(w http.ResponseWriter, r *http.Request) {
+	req, err := s.parse(r)
+	if err != nil {
+		respond(w, nil, nil, err, envelope{})
 		return
 	}
 	s.route(w, req)
 }
 
-func (s *Server) parse(r *http.Request) (*request, int, string) {
+func (s *Server) parse(r *http.Request) (*request, error) {
 	req := &request{path: strings.TrimPrefix(r.URL.Path, "/v1/"), http: r, now: s.cfg.Now(), data: map[string]any{}}
 	req.token = r.Header.Get("X-Vault-Token")
 	if req.token == "" {
@@ -159,7 +201,7 @@ func (s *Server) parse(r *http.Request) (*request, int, string) {
 		if l := query.Get("list"); l != "" {
 			list, err := strconv.ParseBool(l)
 			if err != nil {
-				return nil, http.StatusBadRequest, ""
+				return nil, logical.NewCodedError(http.StatusBadRequest, "")
 			}
 			if list {
 				req.op = logical.ListOperation
@@ -183,29 +225,29 @@ func (s *Server) parse(r *http.Request) (*request, int, string) {
 			req.op = logical.PatchOperation
 			ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil {
-				return nil, http.StatusBadRequest, err.Error()
+				return nil, logical.NewCodedError(http.StatusBadRequest, err.Error())
 			}
 			if ct != "application/merge-patch+json" {
-				return nil, http.StatusUnsupportedMediaType, "PATCH requires Content-Type of application/merge-patch+json, provided " + ct
+				return nil, logical.NewCodedError(http.StatusUnsupportedMediaType, "PATCH requires Content-Type of application/merge-patch+json, provided "+ct)
 			}
 		}
-		data, status, msg := parseBody(r)
-		if status != 0 {
-			return nil, status, msg
+		data, err := parseBody(r)
+		if err != nil {
+			return nil, err
 		}
 		req.data = data
 		// Vault refuses writes to a path ending in "/" on every path, sys/
 		// included, before it looks at the token (request_handling.go).
 		if strings.HasSuffix(req.path, "/") {
-			return nil, http.StatusBadRequest, "cannot write to a path ending in '/'"
+			return nil, logical.NewCodedError(http.StatusBadRequest, "cannot write to a path ending in '/'")
 		}
 	default:
-		return nil, http.StatusMethodNotAllowed, ""
+		return nil, logical.NewCodedError(http.StatusMethodNotAllowed, "")
 	}
 	if req.op == logical.ListOperation && !strings.HasSuffix(req.path, "/") {
 		req.path += "/"
 	}
-	return req, 0, ""
+	return req, nil
 }
 
 // addQuery is Vault's parseQuery: one value is a string, a repeated key a
@@ -226,70 +268,67 @@ func addQuery(dst map[string]any, q url.Values) {
 	}
 }
 
-// route authenticates and dispatches a request to sys, the token store, or
-// the mount with the longest matching path.
+// route authenticates and dispatches a request to the mount with the
+// longest matching path (sys/ and auth/token/ included), then registers
+// any lease or token the backend returns and renders the answer.
 func (s *Server) route(w http.ResponseWriter, req *request) {
-	if req.path == "sys/health" || req.path == "sys/seal-status" || req.path == "sys/leader" {
-		s.health(w, req)
-		return
-	}
-	if req.path == uiMountsPath || strings.HasPrefix(req.path, uiMountsPath+"/") {
-		s.uiMounts(w, req)
-		return
-	}
 	m, rel := s.mountFor(req.path)
-	unauth := m != nil && contains(m.backend.Unauthenticated(), strings.TrimSuffix(rel, "/"))
+	unauth := m != nil && isUnauthenticated(m.backend.Unauthenticated(), rel)
 	var tok *token
 	if !unauth {
-		var status int
-		var msg string
-		tok, status, msg = s.checkToken(req, m, rel)
-		if status != 0 {
-			writeErrors(w, status, msg)
+		var err error
+		if tok, err = s.checkToken(req, m, rel); err != nil {
+			respond(w, req, nil, err, envelope{})
 			return
 		}
 	}
 	switch {
-	case strings.HasPrefix(req.path, "sys/"):
-		s.sys(w, req, tok)
-	case strings.HasPrefix(req.path, "auth/token/"):
-		s.tokenStore(w, req, tok)
 	case m == nil:
 		reqinfo.MarkUnmatched(req.http)
-		writeErrors(w, http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry not found.")
+		respond(w, req, nil, logical.NewCodedError(http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry not found."), envelope{})
+		return
 	case s.isTainted(m):
-		writeErrors(w, http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry is tainted.")
-	default:
-		s.serveMount(w, req, m, rel, tok)
+		respond(w, req, nil, logical.NewCodedError(http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry is tainted."), envelope{})
+		return
 	}
+	s.serveMount(w, req, m, rel, tok, unauth)
+}
+
+// isUnauthenticated reports whether rel is one of a backend's
+// unauthenticated paths (a trailing '*' is a prefix).
+func isUnauthenticated(paths []string, rel string) bool {
+	rel = strings.TrimSuffix(rel, "/")
+	for _, p := range paths {
+		if pre, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(rel+"/", pre) || p == rel {
+			return true
+		}
+	}
+	return false
 }
 
 // serveMount hands a request to a backend and registers any lease or token
 // it returns.
-func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel string, tok *token) {
-	ctx := req.http.Context()
+func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel string, tok *token, login bool) {
+	ctx := context.WithValue(req.http.Context(), callerKey{}, tok)
 	lreq := &logical.Request{Operation: req.op, Path: rel, MountPoint: m.path, Data: req.data, RemoteAddr: req.http.RemoteAddr}
 	if tok != nil {
 		lreq.ClientToken = tok.ID
+	} else if login {
+		lreq.ClientToken = req.token
 	}
 	resp, err := m.backend.HandleRequest(ctx, lreq)
-	if errors.Is(err, logical.ErrAbortConnection) {
-		panic(http.ErrAbortHandler)
-	}
-	if _, help := req.data["help"]; help && req.op == logical.ReadOperation && err == nil && resp != nil && !resp.IsError() {
-		// path-help answers with the help document itself, no envelope.
-		writeVault(w, http.StatusOK, resp.Data)
-		return
-	}
 	env := newEnvelope()
-	login := m.auth && contains(m.backend.Unauthenticated(), strings.TrimSuffix(rel, "/"))
 	if !login {
 		// Vault's core sets mount_type on every non-login response
 		// (vault/request_handling.go handleRequest); logins leave it "".
 		env.MountType = m.typ
 	}
-	if err == nil && !resp.IsError() && resp != nil {
-		if resp.Secret != nil {
+	if err == nil && resp != nil && !resp.IsError() {
+		switch {
+		case resp.Secret != nil && resp.Secret.LeaseID != "":
+			// A renewal: the lease exists.
+			env.LeaseID, env.Renewable, env.LeaseDuration = resp.Secret.LeaseID, resp.Secret.Renewable, int(resp.Secret.TTL.Seconds())
+		case resp.Secret != nil:
 			tokenID := ""
 			if tok != nil {
 				tokenID = tok.ID
@@ -303,37 +342,34 @@ func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel s
 			}
 		}
 		if resp.Auth != nil && err == nil {
-			block, warn, aerr := s.issueToken(m, resp.Auth, req.now)
-			if aerr != nil {
-				resp, err = logical.ErrorResponse("%s", aerr.Error()), nil
-			} else {
-				env.Auth = block
-				resp.Warnings = append(resp.Warnings, warn...)
-				writeLogin(w, env, resp)
-				return
+			auth := resp.Auth
+			if auth.Accessor == "" { // a login: the core mints the token
+				issued, warn, aerr := s.issueToken(m, auth, req.now)
+				if aerr != nil {
+					resp, err = logical.ErrorResponse("%s", aerr.Error()), nil
+				} else {
+					auth = issued
+					resp.Warnings = append(resp.Warnings, warn...)
+				}
+			}
+			if err == nil && !resp.IsError() {
+				env.Auth = authBlockOf(auth)
 			}
 		}
 	}
-	respond(w, req.op, resp, err, !login, env)
+	respond(w, req, resp, err, env)
 }
 
-func writeLogin(w http.ResponseWriter, env envelope, resp *logical.Response) {
-	if len(resp.Data) > 0 {
-		env.Data = resp.Data
-	}
-	env.Warnings = resp.Warnings
-	writeVault(w, http.StatusOK, env)
-}
-
-// Sweep revokes the leases the virtual clock has expired. Every request
-// runs it first, so a token whose lease ran out is gone from TFC before
-// anyone can use it again. It does not re-enter itself: revocation calls
-// TFC, which may come back through the emulator's own handler.
+// Sweep revokes the leases and tokens the virtual clock has expired,
+// with a context of its own (no client's hang-up cancels a revocation).
+// It does not re-enter itself: revocation calls TFC, which may come back
+// through the emulator's own handler.
 func (s *Server) Sweep(ctx context.Context) {
 	if !s.sweeping.CompareAndSwap(false, true) {
 		return
 	}
 	defer s.sweeping.Store(false)
+	ctx = context.WithoutCancel(ctx)
 	now := s.cfg.Now()
 	for _, l := range s.expiredLeases(now) {
 		if err := s.revokeLease(ctx, l); err != nil {
@@ -343,13 +379,32 @@ func (s *Server) Sweep(ctx context.Context) {
 	s.expireTokens(ctx, now)
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// SweepDue sweeps if the head of the expiry queue is due: every request
+// of both listeners calls it, so a credential whose lease ran out is
+// revoked in TFC before anyone can use it again, and a request costs one
+// look at the queue's head when nothing is due.
+func (s *Server) SweepDue() {
+	s.mu.RLock()
+	due := s.expiry.due(s.cfg.Now())
+	s.mu.RUnlock()
+	if due {
+		s.Sweep(context.Background())
+	}
+}
+
+// RunSweeper sweeps every interval of real time until ctx ends, so
+// leases expire while no request comes.
+func (s *Server) RunSweeper(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.SweepDue()
 		}
 	}
-	return false
 }
 
 func quote(s string) string {

@@ -1,15 +1,13 @@
 package vault
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"regexp"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/tfcemu/tfcemu/emulator/ids"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
@@ -20,39 +18,42 @@ var displayNameSanitize = regexp.MustCompile("[^a-zA-Z0-9-]")
 // nonAssignablePolicies are Vault's internal policies no token may carry.
 var nonAssignablePolicies = []string{"response-wrapping", "control-group"}
 
+// createOp is auth/token/create and create-orphan.
+func (s *Server) createOp(orphan bool) handler {
+	return func(c *call) (*logical.Response, error) { return s.createToken(c, orphan) }
+}
+
 // createToken is handleCreateCommon without token roles.
-func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResult {
-	in, bad := parseCreateRequest(req.data)
-	if bad != "" {
-		return tokenErr(http.StatusBadRequest, bad)
-	}
+func (s *Server) createToken(c *call, orphan bool) (*logical.Response, error) {
+	parent := c.tok
+	in := parseCreateRequest(c.d)
 	s.mu.RLock()
 	parentUses, parentPolicies, parentEntity, parentTTL := parent.NumUses, parent.Policies, parent.EntityID, parent.TTL
 	s.mu.RUnlock()
 	if parentUses > 0 {
-		return tokenErr(http.StatusBadRequest, "restricted use token cannot generate child tokens")
+		return logical.ErrorResponse("%s", "restricted use token cannot generate child tokens"), nil
 	}
-	isSudo := parent.root() || contains(s.capabilities(parent, "auth/token/"+strings.TrimPrefix(req.path, "auth/token/")), "sudo")
+	isSudo := parent.root() || slices.Contains(s.capabilities(parent, c.path), "sudo")
 	switch in.typ {
 	case "", "service":
 	case "batch":
 		// Vault refuses a root batch token before anything else about it.
-		if (len(in.policies) == 0 && parent.root()) || contains(in.policies, "root") {
-			return tokenErr(http.StatusBadRequest, "batch tokens cannot be root tokens")
+		if (len(in.policies) == 0 && parent.root()) || slices.Contains(in.policies, "root") {
+			return logical.ErrorResponse("%s", "batch tokens cannot be root tokens"), nil
 		}
-		return tokenErr(http.StatusBadRequest, "batch tokens are not supported by tfcemu")
+		return logical.ErrorResponse("%s", "batch tokens are not supported by tfcemu"), nil
 	default:
-		return tokenErr(http.StatusBadRequest, "invalid 'token_type' value")
+		return logical.ErrorResponse("%s", "invalid 'token_type' value"), nil
 	}
 	if in.numUses < 0 {
-		return tokenErr(http.StatusBadRequest, "number of uses cannot be negative")
+		return logical.ErrorResponse("%s", "number of uses cannot be negative"), nil
 	}
 	if in.entityAlias != "" {
-		return tokenErr(http.StatusBadRequest, "'entity_alias' is only allowed in combination with token role")
+		return logical.ErrorResponse("%s", "'entity_alias' is only allowed in combination with token role"), nil
 	}
-	now := req.now
+	now := c.now
 	t := &token{
-		Parent: parent.ID, Path: strings.TrimSuffix(req.path, "/"), Metadata: in.meta, DisplayName: "token",
+		Parent: parent.ID, Path: strings.TrimSuffix(c.path, "/"), Metadata: in.meta, DisplayName: "token",
 		NumUses: in.numUses, CreationTime: now, IssueTime: now,
 	}
 	if in.displayName != "" {
@@ -62,13 +63,13 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 	if in.id != "" {
 		switch {
 		case !isSudo:
-			return tokenErr(http.StatusBadRequest, "root or sudo privileges required to specify token id")
+			return logical.ErrorResponse("%s", "root or sudo privileges required to specify token id"), nil
 		case strings.HasPrefix(in.id, "hvs."):
-			return tokenErr(http.StatusBadRequest, "custom token ID cannot have the 'hvs.' prefix")
+			return logical.ErrorResponse("%s", "custom token ID cannot have the 'hvs.' prefix"), nil
 		case strings.HasPrefix(in.id, "s."):
-			return tokenErr(http.StatusBadRequest, "custom token ID cannot have the 's.' prefix")
+			return logical.ErrorResponse("%s", "custom token ID cannot have the 's.' prefix"), nil
 		case strings.Contains(in.id, "."):
-			return tokenErr(http.StatusBadRequest, "custom token ID cannot have a '.' in the value")
+			return logical.ErrorResponse("%s", "custom token ID cannot have a '.' in the value"), nil
 		}
 		t.ID = in.id
 	}
@@ -80,9 +81,9 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 		policies = sanitizePolicies(parentPolicies, false)
 	case !isSudo:
 		if !subset(sanitizePolicies(parentPolicies, false), sanitizePolicies(policies, false)) {
-			return tokenErr(http.StatusBadRequest, "child policies must be subset of parent")
+			return logical.ErrorResponse("%s", "child policies must be subset of parent"), nil
 		}
-		addDefault = !in.noDefaultPolicy && contains(parentPolicies, "default")
+		addDefault = !in.noDefaultPolicy && slices.Contains(parentPolicies, "default")
 	default:
 		addDefault = !in.noDefaultPolicy
 	}
@@ -91,16 +92,16 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 		t.Policies = remove(t.Policies, "default")
 	}
 	for _, p := range t.Policies {
-		if contains(nonAssignablePolicies, p) {
-			return tokenErr(http.StatusBadRequest, fmt.Sprintf("cannot assign policy %q", p))
+		if slices.Contains(nonAssignablePolicies, p) {
+			return logical.ErrorResponse("%s", fmt.Sprintf("cannot assign policy %q", p)), nil
 		}
 	}
-	if t.root() && !contains(parentPolicies, "root") {
-		return tokenErr(http.StatusBadRequest, "root tokens may not be created without parent token being root")
+	if t.root() && !slices.Contains(parentPolicies, "root") {
+		return logical.ErrorResponse("%s", "root tokens may not be created without parent token being root"), nil
 	}
 	if in.noParent {
 		if !isSudo {
-			return tokenErr(http.StatusBadRequest, "root or sudo privileges required to create orphan token")
+			return logical.ErrorResponse("%s", "root or sudo privileges required to create orphan token"), nil
 		}
 		t.Parent = ""
 	} else if orphan {
@@ -115,9 +116,9 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 		d, msg := parseSignedDuration(in.explicitMaxTTL)
 		switch {
 		case msg != "":
-			return tokenErr(http.StatusBadRequest, msg)
+			return logical.ErrorResponse("%s", msg), nil
 		case d < 0:
-			return tokenErr(http.StatusBadRequest, "explicit_max_ttl must be positive")
+			return logical.ErrorResponse("%s", "explicit_max_ttl must be positive"), nil
 		}
 		explicitMax = d
 	}
@@ -125,11 +126,11 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 		d, msg := parseSignedDuration(in.period)
 		switch {
 		case msg != "":
-			return tokenErr(http.StatusBadRequest, msg)
+			return logical.ErrorResponse("%s", msg), nil
 		case d < 0:
-			return tokenErr(http.StatusBadRequest, "period must be positive")
+			return logical.ErrorResponse("%s", "period must be positive"), nil
 		case d > 0 && !isSudo:
-			return tokenErr(http.StatusBadRequest, "root or sudo privileges required to create periodic token")
+			return logical.ErrorResponse("%s", "root or sudo privileges required to create periodic token"), nil
 		}
 		period = d
 	}
@@ -140,9 +141,9 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 		d, msg := parseSignedDuration(f.v)
 		switch {
 		case msg != "":
-			return tokenErr(http.StatusBadRequest, msg)
+			return logical.ErrorResponse("%s", msg), nil
 		case d < 0:
-			return tokenErr(http.StatusBadRequest, f.name+" must be positive")
+			return logical.ErrorResponse("%s", f.name+" must be positive"), nil
 		}
 		t.TTL = d
 		break
@@ -151,7 +152,7 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 	if period > 0 || t.TTL > 0 || !t.root() {
 		ttl, warn, err := calculateTTL(system{s.tokenMount}, 0, t.TTL, period, 0, explicitMax, now, now)
 		if err != nil {
-			return tokenErr(http.StatusInternalServerError, multierror(err.Error()))
+			return nil, err
 		}
 		warnings = append(warnings, warn...)
 		t.TTL = ttl
@@ -162,29 +163,29 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 	renewable := in.renewable
 	if t.TTL == 0 {
 		if parentTTL != 0 {
-			return tokenErr(http.StatusBadRequest, "expiring root tokens cannot create non-expiring root tokens")
+			return logical.ErrorResponse("%s", "expiring root tokens cannot create non-expiring root tokens"), nil
 		}
 		renewable = false
 	} else {
 		t.ExpireTime = now.Add(t.TTL)
 	}
 	t.Renewable = renewable
-	t.Accessor = randomBase62(24)
+	t.Accessor = ids.Random(24)
 	if t.ID != "" {
 		warnings = append(warnings, "Supplying a custom ID for the token uses the weaker SHA1 hashing instead of the more secure SHA2-256 HMAC for token obfuscation. SHA1 hashed tokens on the wire leads to less secure lookups.")
 	} else if len(t.Policies) == 1 && t.Policies[0] == "root" {
 		// Root tokens are not server-side consistent tokens: "hvs." and
 		// 24 random characters (GenerateSSCTokenID).
-		t.ID = "hvs." + randomBase62(24)
+		t.ID = "hvs." + ids.Random(24)
 	} else {
 		t.ID = s.newServiceTokenID()
 	}
 	s.mu.Lock()
 	if _, dup := s.tokens[t.ID]; dup {
 		s.mu.Unlock()
-		return tokenErr(http.StatusBadRequest, "cannot create a token with a duplicate ID")
+		return logical.ErrorResponse("%s", "cannot create a token with a duplicate ID"), nil
 	}
-	s.tokens[t.ID] = t
+	s.addTokenLocked(t)
 	known := make(map[string]bool, len(s.policies))
 	for name := range s.policies {
 		known[name] = true
@@ -195,27 +196,7 @@ func (s *Server) createToken(req *request, parent *token, orphan bool) tokenResu
 			warnings = append(warnings, fmt.Sprintf("Policy %q does not exist", p))
 		}
 	}
-	if unknown := unknownCreateFields(req.data); len(unknown) > 0 {
-		warnings = append(warnings, fmt.Sprintf("Endpoint ignored these unrecognized parameters: %v", unknown))
-	}
-	return tokenResult{auth: t.authBlock(t.TTL, renewable), warnings: warnings}
-}
-
-// createFields are the fields of auth/token/create and create-orphan.
-var createFields = []string{"display_name", "explicit_max_ttl", "entity_alias", "num_uses", "period", "renewable", "ttl",
-	"lease", "type", "no_default_policy", "id", "meta", "no_parent", "policies"}
-
-// unknownCreateFields are the request's fields the path does not define,
-// sorted, which the framework names in a warning.
-func unknownCreateFields(data map[string]any) []string {
-	var out []string
-	for k := range data {
-		if !contains(createFields, k) {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
+	return &logical.Response{Auth: t.auth(t.TTL, renewable), Warnings: warnings}, nil
 }
 
 // createRequest is auth/token/create's fields.
@@ -227,82 +208,20 @@ type createRequest struct {
 	numUses                                                               int
 }
 
-// parseCreateRequest decodes the fields as Vault's framework does, with
-// its "Field validation failed" message for a value of the wrong type.
-func parseCreateRequest(data map[string]any) (createRequest, string) {
-	r := &logical.Request{Data: data}
-	in := createRequest{renewable: true}
-	for field, dst := range map[string]*string{
-		"id": &in.id, "type": &in.typ, "ttl": &in.ttl, "lease": &in.lease, "explicit_max_ttl": &in.explicitMaxTTL,
-		"period": &in.period, "display_name": &in.displayName, "entity_alias": &in.entityAlias,
-	} {
-		v, _, err := r.String(field)
-		if err != nil {
-			return in, logical.FieldError(field, err).Error()
-		}
-		*dst = v
+// parseCreateRequest reads the fields the framework has validated
+// against the path's schema (createFields).
+func parseCreateRequest(d *logical.FieldData) createRequest {
+	in := createRequest{
+		id: d.String("id"), typ: d.String("type"), ttl: d.String("ttl"), lease: d.String("lease"),
+		explicitMaxTTL: d.String("explicit_max_ttl"), period: d.String("period"), displayName: d.String("display_name"),
+		entityAlias: d.String("entity_alias"), policies: d.Strings("policies"),
+		noParent: d.Bool("no_parent"), noDefaultPolicy: d.Bool("no_default_policy"), renewable: d.Bool("renewable"),
+		numUses: d.Int("num_uses"),
 	}
-	for field, dst := range map[string]*bool{"no_parent": &in.noParent, "no_default_policy": &in.noDefaultPolicy, "renewable": &in.renewable} {
-		v, sent, err := r.Bool(field)
-		if err != nil {
-			return in, logical.FieldError(field, err).Error()
-		}
-		if sent {
-			*dst = v
-		}
+	if meta, ok := d.GetOk("meta"); ok {
+		in.meta = meta.(map[string]string)
 	}
-	policies, _, err := r.CommaStrings("policies")
-	if err != nil {
-		return in, logical.FieldError("policies", err).Error()
-	}
-	in.policies = policies
-	if v, ok := data["num_uses"]; ok && v != nil {
-		n, err := intField(v)
-		if err != nil {
-			return in, logical.FieldError("num_uses", err).Error()
-		}
-		in.numUses = n
-	}
-	meta, sent, err := r.Map("meta")
-	if err != nil {
-		return in, logical.FieldError("meta", err).Error()
-	}
-	if sent {
-		in.meta = map[string]string{}
-		for k, v := range meta {
-			s, ok := v.(string)
-			if !ok {
-				return in, logical.FieldError("meta", fmt.Errorf("'%s' expected type 'string', got unconvertible type '%T'", k, v)).Error()
-			}
-			in.meta[k] = s
-		}
-	}
-	return in, ""
-}
-
-func intField(v any) (int, error) {
-	switch t := v.(type) {
-	case json.Number:
-		n, err := t.Int64()
-		return int(n), err
-	case string:
-		if t == "" {
-			return 0, nil
-		}
-		n, err := strconv.Atoi(t)
-		if err != nil {
-			return 0, fmt.Errorf("cannot parse '' as int: %s", err)
-		}
-		return n, nil
-	case float64:
-		return int(t), nil
-	case bool:
-		if t {
-			return 1, nil
-		}
-		return 0, nil
-	}
-	return 0, fmt.Errorf("'%v' expected type 'int', got unconvertible type '%T'", v, v)
+	return in
 }
 
 // parseSignedDuration is parseutil.ParseDurationSecond on a string field,
@@ -321,7 +240,7 @@ func parseSignedDuration(s string) (time.Duration, string) {
 
 func subset(super, sub []string) bool {
 	for _, s := range sub {
-		if !contains(super, s) {
+		if !slices.Contains(super, s) {
 			return false
 		}
 	}

@@ -1,81 +1,85 @@
 package vault
 
 import (
+	"context"
+	"fmt"
 	"net/http"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
-// tokenResult is what a token store path answers: an envelope body (data,
-// auth, warnings), 204, or an error with its status.
-type tokenResult struct {
-	status   int
-	data     map[string]any
-	auth     *authBlock
-	warnings []string
-	err      string
+// tokenPaths is the token store's path table (auth/token/), each path
+// with its fields: unknown fields are warned about only on the create
+// paths, as the emulator always has.
+func (s *Server) tokenPaths() []*logical.Path {
+	update, read, lst, del := logical.UpdateOperation, logical.ReadOperation, logical.ListOperation, logical.DeleteOperation
+	tokenField := map[string]*logical.FieldSchema{"token": str, "increment": {Type: logical.TypeDurationSecond}}
+	accessorField := map[string]*logical.FieldSchema{"accessor": str, "increment": {Type: logical.TypeDurationSecond}}
+	// commonFieldsForCreate (vault/token_store.go): the TTLs are strings
+	// the handler parses itself.
+	createFields := map[string]*logical.FieldSchema{
+		"display_name": str, "explicit_max_ttl": str, "entity_alias": str, "num_uses": {Type: logical.TypeInt},
+		"period": str, "renewable": {Type: logical.TypeBool, Default: true}, "ttl": str, "lease": str, "type": str,
+		"no_default_policy": boo, "id": str, "meta": {Type: logical.TypeKVPairs}, "no_parent": boo,
+		"policies": {Type: logical.TypeStringSlice},
+	}
+	paths := []*logical.Path{
+		{Pattern: `^create/?$`, Fields: createFields, Operations: s.ops(s.createOp(false), update),
+			HelpSynopsis: "The token create path is used to create new tokens."},
+		{Pattern: `^create-orphan/?$`, Fields: createFields, Operations: s.ops(s.createOp(true), update),
+			HelpSynopsis: "The token create path is used to create new orphan tokens."},
+		{Pattern: `^lookup/?$`, Fields: tokenField, Operations: s.ops(s.lookupToken, read, update),
+			HelpSynopsis: "This endpoint will lookup a token and its properties."},
+		{Pattern: `^lookup-self/?$`, Fields: tokenField, Operations: s.ops(s.lookupSelf, read, update),
+			HelpSynopsis: "This endpoint will lookup a token and its properties."},
+		{Pattern: `^lookup-accessor/?$`, Fields: accessorField, Operations: s.ops(s.lookupAccessor, update),
+			HelpSynopsis: "This endpoint will lookup a token associated with the given accessor and its properties. Response will not contain the token ID."},
+		{Pattern: `^renew/?$`, Fields: tokenField, Operations: s.ops(s.renewToken, update),
+			HelpSynopsis: "This endpoint will renew the given token and prevent expiration."},
+		{Pattern: `^renew-self/?$`, Fields: tokenField, Operations: s.ops(s.renewSelf, update),
+			HelpSynopsis: "This endpoint will renew the token used to call it and prevent expiration."},
+		{Pattern: `^renew-accessor/?$`, Fields: accessorField, Operations: s.ops(s.renewAccessor, update),
+			HelpSynopsis: "This endpoint will renew a token associated with the given accessor and its properties. Response will not contain the token ID."},
+		{Pattern: `^revoke/?$`, Fields: tokenField, Operations: s.ops(s.revokeTokenOp, update),
+			HelpSynopsis: "This endpoint will delete the given token and all of its child tokens."},
+		{Pattern: `^revoke-self/?$`, Operations: s.ops(s.revokeSelf, update),
+			HelpSynopsis: "This endpoint will delete the token used to call it and all of its child tokens."},
+		{Pattern: `^revoke-orphan/?$`, Fields: tokenField, Operations: s.ops(s.revokeOrphanOp, update),
+			HelpSynopsis: "This endpoint will delete the token and orphan its child tokens."},
+		{Pattern: `^revoke-accessor/?$`, Fields: accessorField, Operations: s.ops(s.revokeAccessor, update),
+			HelpSynopsis: "This endpoint will delete the token associated with the accessor and all of its child tokens."},
+		{Pattern: `^accessors/?$`, Operations: s.ops(s.listAccessors, lst),
+			HelpSynopsis: "List token accessors, which can then be be used to iterate and discover their properties or revoke them."},
+		// A token store with no roles: the list and every role read are
+		// empty 404s, a delete succeeds; writing a role is not emulated
+		// (features/deviations.yaml).
+		{Pattern: `^roles/?$`, Operations: s.ops(noEntry, lst), HelpSynopsis: "This endpoint lists configured roles."},
+		{Pattern: `^roles/(?P<role_name>.+?)/?$`, Operations: map[logical.Operation]logical.OperationFunc{
+			read: s.op(noEntry), del: s.op(noEntry), update: s.op(func(*call) (*logical.Response, error) { return nil, logical.ErrUnsupportedPath })},
+			HelpSynopsis: "This endpoint allows creating, reading, and deleting roles."},
+	}
+	for _, p := range paths {
+		p.TakesArbitraryInput = p.Pattern != `^create/?$` && p.Pattern != `^create-orphan/?$`
+	}
+	return paths
 }
 
-func tokenErr(status int, msg string) tokenResult { return tokenResult{status: status, err: msg} }
+// noEntry answers an empty entry: a 404 on a read or list, a 204 else.
+func noEntry(*call) (*logical.Response, error) { return nil, nil }
 
-// tokenStore serves auth/token/*, Vault's token store.
-func (s *Server) tokenStore(w http.ResponseWriter, req *request, t *token) {
-	path := strings.TrimSuffix(strings.TrimPrefix(req.path, "auth/token/"), "/")
-	handlers := map[string]map[logical.Operation]func(*request, *token) tokenResult{
-		"create":          {logical.UpdateOperation: func(r *request, t *token) tokenResult { return s.createToken(r, t, false) }},
-		"create-orphan":   {logical.UpdateOperation: func(r *request, t *token) tokenResult { return s.createToken(r, t, true) }},
-		"lookup":          {logical.ReadOperation: s.lookupToken, logical.UpdateOperation: s.lookupToken},
-		"lookup-self":     {logical.ReadOperation: s.lookupSelf, logical.UpdateOperation: s.lookupSelf},
-		"lookup-accessor": {logical.UpdateOperation: s.lookupAccessor},
-		"renew":           {logical.UpdateOperation: s.renewToken},
-		"renew-self":      {logical.UpdateOperation: s.renewSelf},
-		"renew-accessor":  {logical.UpdateOperation: s.renewAccessor},
-		"revoke":          {logical.UpdateOperation: s.revokeTokenPath},
-		"revoke-self":     {logical.UpdateOperation: s.revokeSelf},
-		"revoke-orphan":   {logical.UpdateOperation: s.revokeOrphanPath},
-		"revoke-accessor": {logical.UpdateOperation: s.revokeAccessor},
-		"accessors":       {logical.ListOperation: s.listAccessors},
-	}
-	ops, ok := handlers[path]
-	if !ok && (path == "roles" || strings.HasPrefix(path, "roles/")) {
-		s.tokenRoles(w, req, path)
-		return
-	}
-	if !ok {
-		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
-		return
-	}
-	h, ok := ops[req.op]
-	if !ok {
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
-		return
-	}
-	res := h(req, t)
-	switch {
-	case res.err != "":
-		writeErrors(w, res.status, res.err)
-	case res.data == nil && res.auth == nil && res.warnings == nil:
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		env := newEnvelope()
-		env.Data, env.Auth, env.Warnings, env.MountType = res.data, res.auth, res.warnings, "token"
-		writeVault(w, http.StatusOK, env)
-	}
+// newTokenBackend is the token store, compiled once.
+func (s *Server) newTokenBackend() logical.Backend {
+	return builtin{Router: logical.NewRouter("", nil, s.tokenPaths()...).WithoutHelp()}
 }
 
 // tokenParam reads the "token" field (body or query).
-func tokenParam(req *request) string {
-	v, _, _ := (&logical.Request{Data: req.data}).String("token")
-	return v
+func tokenParam(c *call) string {
+	return c.d.String("token")
 }
 
-func accessorParam(req *request) string {
-	v, _, _ := (&logical.Request{Data: req.data}).String("accessor")
-	return v
+func accessorParam(c *call) string {
+	return c.d.String("accessor")
 }
 
 // lookupData is handleLookup's answer for a token.
@@ -116,50 +120,47 @@ func (s *Server) lookupData(t *token, now time.Time) map[string]any {
 	return d
 }
 
-func (s *Server) lookupSelf(req *request, t *token) tokenResult {
-	return tokenResult{data: s.lookupData(t, req.now)}
+func (s *Server) lookupSelf(c *call) (*logical.Response, error) {
+	return &logical.Response{Data: s.lookupData(c.tok, c.now)}, nil
 }
 
-func (s *Server) lookupToken(req *request, self *token) tokenResult {
-	id := tokenParam(req)
+func (s *Server) lookupToken(c *call) (*logical.Response, error) {
+	id := tokenParam(c)
 	if id == "" {
-		id = self.ID
+		id = c.tok.ID
 	}
-	t := s.liveToken(id, req.now)
+	t := s.liveToken(id, c.now)
 	if t == nil {
-		return tokenErr(http.StatusForbidden, "bad token")
+		return nil, logical.NewCodedError(http.StatusForbidden, "bad token")
 	}
-	return tokenResult{data: s.lookupData(t, req.now)}
+	return &logical.Response{Data: s.lookupData(t, c.now)}, nil
 }
 
-func (s *Server) lookupAccessor(req *request, _ *token) tokenResult {
-	a := accessorParam(req)
+func (s *Server) lookupAccessor(c *call) (*logical.Response, error) {
+	a := accessorParam(c)
 	if a == "" {
-		return tokenErr(http.StatusBadRequest, "missing accessor")
+		return logical.ErrorResponse("missing accessor"), nil
 	}
-	t := s.tokenByAccessor(a, req.now)
+	t := s.tokenByAccessor(a, c.now)
 	if t == nil {
-		return tokenErr(http.StatusBadRequest, "invalid accessor")
+		return logical.ErrorResponse("invalid accessor"), nil
 	}
-	d := s.lookupData(t, req.now)
+	d := s.lookupData(t, c.now)
 	d["id"] = ""
-	return tokenResult{data: d}
+	return &logical.Response{Data: d}, nil
 }
 
 // renew is ExpirationManager.RenewToken on a live token.
-func (s *Server) renew(req *request, t *token) tokenResult {
-	inc, _, err := (&logical.Request{Data: req.data}).DurationSecond("increment")
-	if err != nil {
-		return tokenErr(http.StatusBadRequest, logical.FieldError("increment", err).Error())
-	}
+func (s *Server) renew(c *call, t *token) (*logical.Response, error) {
+	inc := time.Duration(c.d.Int("increment")) * time.Second
 	s.mu.RLock()
 	noLease, renewable, m, internal := t.IssueTime.IsZero(), t.Renewable, t.mount, t.internal
 	s.mu.RUnlock()
 	if noLease {
-		return tokenErr(http.StatusBadRequest, "invalid lease ID")
+		return logical.ErrorResponse("invalid lease ID"), nil
 	}
 	if !renewable {
-		return tokenErr(http.StatusBadRequest, "lease is not renewable")
+		return logical.ErrorResponse("lease is not renewable"), nil
 	}
 	// A login token renews through its auth method, which answers the
 	// TTLs of its role as it is now.
@@ -167,9 +168,9 @@ func (s *Server) renew(req *request, t *token) tokenResult {
 	if m == nil {
 		m = s.tokenMount
 	} else if r, ok := m.backend.(logical.AuthRenewer); ok {
-		a, err := r.RenewAuth(req.http.Context(), internal)
+		a, err := r.RenewAuth(c.ctx, internal)
 		if err != nil {
-			return tokenErr(http.StatusInternalServerError, multierror("failed to renew entry: "+err.Error()))
+			return nil, fmt.Errorf("failed to renew entry: %w", err)
 		}
 		fromMethod = a
 	}
@@ -183,114 +184,94 @@ func (s *Server) renew(req *request, t *token) tokenResult {
 	if fromMethod != nil {
 		base, maxTTL, period = fromMethod.TTL, fromMethod.MaxTTL, fromMethod.Period
 	}
-	ttl, warnings, err := calculateTTL(system{m}, inc, base, period, maxTTL, t.ExplicitMaxTTL, t.IssueTime, req.now)
+	ttl, warnings, err := calculateTTL(system{m}, inc, base, period, maxTTL, t.ExplicitMaxTTL, t.IssueTime, c.now)
 	if err != nil {
-		return tokenErr(http.StatusInternalServerError, multierror(err.Error()))
+		return nil, err
 	}
-	t.ExpireTime, t.LastRenewal = req.now.Add(ttl), req.now
-	return tokenResult{auth: t.authBlock(ttl, true), warnings: warnings}
+	t.ExpireTime, t.LastRenewal = c.now.Add(ttl), c.now
+	if _, live := s.tokens[t.ID]; live {
+		s.expiry.set("t:"+t.ID, t.ExpireTime)
+	}
+	return &logical.Response{Auth: t.auth(ttl, true), Warnings: warnings}, nil
 }
 
-func (s *Server) renewSelf(req *request, t *token) tokenResult { return s.renew(req, t) }
+func (s *Server) renewSelf(c *call) (*logical.Response, error) { return s.renew(c, c.tok) }
 
-func (s *Server) renewToken(req *request, _ *token) tokenResult {
-	id := tokenParam(req)
+func (s *Server) renewToken(c *call) (*logical.Response, error) {
+	id := tokenParam(c)
 	if id == "" {
-		return tokenErr(http.StatusBadRequest, "missing token ID")
+		return logical.ErrorResponse("missing token ID"), nil
 	}
-	t := s.liveToken(id, req.now)
+	t := s.liveToken(id, c.now)
 	if t == nil {
-		return tokenErr(http.StatusBadRequest, "token not found")
+		return logical.ErrorResponse("token not found"), nil
 	}
-	return s.renew(req, t)
+	return s.renew(c, t)
 }
 
-func (s *Server) renewAccessor(req *request, _ *token) tokenResult {
-	a := accessorParam(req)
+func (s *Server) renewAccessor(c *call) (*logical.Response, error) {
+	a := accessorParam(c)
 	if a == "" {
-		return tokenErr(http.StatusBadRequest, "missing accessor")
+		return logical.ErrorResponse("missing accessor"), nil
 	}
-	t := s.tokenByAccessor(a, req.now)
+	t := s.tokenByAccessor(a, c.now)
 	if t == nil {
-		return tokenErr(http.StatusBadRequest, "invalid accessor")
+		return logical.ErrorResponse("invalid accessor"), nil
 	}
-	res := s.renew(req, t)
-	if res.auth != nil {
-		res.auth.ClientToken = ""
+	resp, err := s.renew(c, t)
+	if resp != nil && resp.Auth != nil {
+		resp.Auth.ClientToken = ""
 	}
-	return res
+	return resp, err
 }
 
-func (s *Server) revokeSelf(req *request, t *token) tokenResult {
-	s.revokeToken(req.http.Context(), t.ID)
-	return tokenResult{}
+func (s *Server) revokeSelf(c *call) (*logical.Response, error) {
+	s.revokeToken(context.WithoutCancel(c.ctx), c.tok.ID)
+	return nil, nil
 }
 
-func (s *Server) revokeTokenPath(req *request, _ *token) tokenResult {
-	id := tokenParam(req)
+func (s *Server) revokeTokenOp(c *call) (*logical.Response, error) {
+	id := tokenParam(c)
 	if id == "" {
-		return tokenErr(http.StatusBadRequest, "missing token ID")
+		return logical.ErrorResponse("missing token ID"), nil
 	}
-	s.revokeToken(req.http.Context(), id)
-	return tokenResult{}
+	s.revokeToken(context.WithoutCancel(c.ctx), id)
+	return nil, nil
 }
 
-func (s *Server) revokeOrphanPath(req *request, _ *token) tokenResult {
-	id := tokenParam(req)
+func (s *Server) revokeOrphanOp(c *call) (*logical.Response, error) {
+	id := tokenParam(c)
 	if id == "" {
-		return tokenErr(http.StatusBadRequest, "missing token ID")
+		return logical.ErrorResponse("missing token ID"), nil
 	}
-	if s.liveToken(id, req.now) == nil {
-		return tokenErr(http.StatusBadRequest, "token to revoke not found")
+	if s.liveToken(id, c.now) == nil {
+		return logical.ErrorResponse("token to revoke not found"), nil
 	}
-	s.revokeOrphan(req.http.Context(), id)
-	return tokenResult{}
+	s.revokeOrphan(context.WithoutCancel(c.ctx), id)
+	return nil, nil
 }
 
-func (s *Server) revokeAccessor(req *request, _ *token) tokenResult {
-	a := accessorParam(req)
+func (s *Server) revokeAccessor(c *call) (*logical.Response, error) {
+	a := accessorParam(c)
 	if a == "" {
-		return tokenErr(http.StatusBadRequest, "missing accessor")
+		return logical.ErrorResponse("missing accessor"), nil
 	}
-	t := s.tokenByAccessor(a, req.now)
+	t := s.tokenByAccessor(a, c.now)
 	if t == nil {
-		return tokenResult{warnings: []string{"No token found with this accessor"}}
+		return &logical.Response{Warnings: []string{"No token found with this accessor"}}, nil
 	}
-	s.revokeToken(req.http.Context(), t.ID)
-	return tokenResult{}
+	s.revokeToken(context.WithoutCancel(c.ctx), t.ID)
+	return nil, nil
 }
 
-func (s *Server) listAccessors(req *request, _ *token) tokenResult {
+func (s *Server) listAccessors(c *call) (*logical.Response, error) {
 	s.mu.RLock()
-	var keys []any
 	var ks []string
 	for _, t := range s.tokens {
-		if !t.expired(req.now) {
+		if !t.expired(c.now) {
 			ks = append(ks, t.Accessor)
 		}
 	}
 	s.mu.RUnlock()
-	sort.Strings(ks)
-	for _, k := range ks {
-		keys = append(keys, k)
-	}
-	return tokenResult{data: map[string]any{"keys": keys}}
-}
-
-// tokenRoles answers auth/token/roles as a token store with no roles does:
-// the list and every role read are empty 404s; the list path takes only
-// LIST. Writing a role is not emulated (features/deviations.yaml).
-func (s *Server) tokenRoles(w http.ResponseWriter, req *request, path string) {
-	switch {
-	case path == "roles" && req.op == logical.ListOperation,
-		path != "roles" && req.op == logical.ReadOperation:
-		writeErrors(w, http.StatusNotFound)
-	case path == "roles", req.op != logical.UpdateOperation && req.op != logical.DeleteOperation:
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
-	case req.op == logical.DeleteOperation:
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		writeErrors(w, http.StatusNotFound, multierror("unsupported path"))
-	}
+	return logical.Keys(ks), nil
 }

@@ -3,17 +3,17 @@ package vault
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"math/big"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/tfcemu/tfcemu/emulator/ids"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
@@ -49,7 +49,7 @@ type token struct {
 	NumUses int
 }
 
-func (t *token) root() bool { return t != nil && contains(t.Policies, "root") }
+func (t *token) root() bool { return t != nil && slices.Contains(t.Policies, "root") }
 
 func (t *token) orphan() bool { return t.Parent == "" }
 
@@ -67,22 +67,18 @@ func (t *token) ttl(now time.Time) time.Duration {
 	return 0
 }
 
-func randomBase62(n int) string {
-	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	b := make([]byte, n)
-	for i := range b {
-		v, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-		b[i] = alphabet[v.Int64()]
-	}
-	return string(b)
-}
+// Vault's token IDs, accessors and lease suffixes are base62
+// (base62.Random: [0-9A-Za-z]), the alphabet of ids.Random.
+
+// newAccessorID is a token accessor: 24 base62 characters.
+func newAccessorID() string { return ids.Random(24) }
 
 // newServiceTokenID mints a token as Vault ≥1.10 does ("server side
 // consistent" tokens): "hvs." and the base64url of the protobuf
 // SignedToken{token_version: 1, hmac: HMAC-SHA256(token), token:
 // Token{random: "hvs." + 24 base62}}, 95 characters in all.
 func (s *Server) newServiceTokenID() string {
-	inner := protoBytes(1, []byte("hvs."+randomBase62(24)))
+	inner := protoBytes(1, []byte("hvs."+ids.Random(24)))
 	mac := hmac.New(sha256.New, s.hmacKey)
 	mac.Write(inner)
 	signed := []byte{0x08, 0x01} // field 1, varint 1
@@ -97,29 +93,32 @@ func protoBytes(field byte, b []byte) []byte {
 }
 
 // checkToken finds the request's token: missing is a plain permission
-// denied, unknown or expired adds "invalid token" (Vault ≥ 1.17). Then the
-// token's policies must allow the operation (acl.go), and a use is
-// counted.
-func (s *Server) checkToken(req *request, m *mount, rel string) (*token, int, string) {
+// denied, unknown or expired adds "invalid token" (Vault ≥ 1.17). A write
+// to a path with an existence check becomes a create when the entry is
+// missing. Then the token's policies must allow the operation (acl.go),
+// and a use is counted.
+func (s *Server) checkToken(req *request, m *mount, rel string) (*token, error) {
 	if req.token == "" {
-		return nil, http.StatusForbidden, "permission denied"
+		return nil, logical.NewCodedError(http.StatusForbidden, "permission denied")
 	}
 	s.mu.RLock()
 	t, ok := s.tokens[req.token]
 	expired := ok && t.expired(req.now)
 	s.mu.RUnlock()
 	if !ok || expired {
-		return nil, http.StatusForbidden, errInvalidToken
+		return nil, logical.NewCodedError(http.StatusForbidden, errInvalidToken)
+	}
+	if err := s.existenceCheck(req, m, rel); err != nil {
+		return nil, err
 	}
 	_, help := req.data["help"]
 	if !t.root() && !(help && req.op == logical.ReadOperation) { // help is always allowed
-		op := s.aclOperation(req, m, rel)
-		if !s.allowed(t, req.path, op) {
-			return nil, http.StatusForbidden, multierror("permission denied")
+		if !s.allowed(t, req.path, req.op) {
+			return nil, logical.NewCodedError(http.StatusForbidden, multierror("permission denied"))
 		}
 	}
 	s.useToken(req.http.Context(), t)
-	return t, 0, ""
+	return t, nil
 }
 
 // useToken counts a use of a limited-use token; the last use revokes it
@@ -138,9 +137,9 @@ func (s *Server) useToken(ctx context.Context, t *token) {
 }
 
 // issueToken mints the token a login returns.
-func (s *Server) issueToken(m *mount, a *logical.Auth, now time.Time) (*authBlock, []string, error) {
+func (s *Server) issueToken(m *mount, a *logical.Auth, now time.Time) (*logical.Auth, []string, error) {
 	policies := sanitizePolicies(a.Policies, !a.NoDefault)
-	if contains(policies, "root") {
+	if slices.Contains(policies, "root") {
 		return nil, nil, errString("auth methods cannot create root tokens")
 	}
 	ttl, warnings, err := calculateTTL(system{m}, 0, a.TTL, a.Period, a.MaxTTL, a.ExplicitMaxTTL, now, now)
@@ -148,24 +147,39 @@ func (s *Server) issueToken(m *mount, a *logical.Auth, now time.Time) (*authBloc
 		return nil, nil, err
 	}
 	t := &token{
-		ID: s.newServiceTokenID(), Accessor: randomBase62(24), Policies: policies, Metadata: a.Metadata,
+		ID: s.newServiceTokenID(), Accessor: newAccessorID(), Policies: policies, Metadata: a.Metadata,
 		DisplayName: strings.TrimSuffix(strings.ReplaceAll(m.path, "auth/", ""), "/") + "-" + a.DisplayName,
 		Path:        m.path + "login", CreationTime: now, IssueTime: now, ExpireTime: now.Add(ttl), TTL: ttl, MaxTTL: a.MaxTTL,
 		Renewable: true, EntityID: uuid.NewString(), NumUses: a.NumUses, mount: m, internal: a.InternalData,
 		Period: a.Period, ExplicitMaxTTL: a.ExplicitMaxTTL,
 	}
 	s.mu.Lock()
-	s.tokens[t.ID] = t
+	s.addTokenLocked(t)
 	s.mu.Unlock()
-	return t.authBlock(ttl, true), warnings, nil
+	return t.auth(ttl, true), warnings, nil
 }
 
-// authBlock is the token as an "auth" response member.
-func (t *token) authBlock(ttl time.Duration, renewable bool) *authBlock {
+// addTokenLocked stores a token and queues its expiry; the caller holds
+// the lock.
+func (s *Server) addTokenLocked(t *token) {
+	s.tokens[t.ID] = t
+	s.expiry.set("t:"+t.ID, t.ExpireTime)
+}
+
+// auth is the token as the token store answers it.
+func (t *token) auth(ttl time.Duration, renewable bool) *logical.Auth {
+	return &logical.Auth{
+		ClientToken: t.ID, Accessor: t.Accessor, Policies: t.Policies, Metadata: t.Metadata,
+		TTL: ttl, Renewable: renewable, EntityID: t.EntityID, Orphan: t.orphan(), NumUses: t.NumUses,
+	}
+}
+
+// authBlockOf is an issued token as an "auth" response member.
+func authBlockOf(a *logical.Auth) *authBlock {
 	return &authBlock{
-		ClientToken: t.ID, Accessor: t.Accessor, Policies: t.Policies, TokenPolicies: t.Policies, Metadata: t.Metadata,
-		LeaseDuration: int(ttl.Seconds()), Renewable: renewable, EntityID: t.EntityID, TokenType: "service",
-		Orphan: t.orphan(), NumUses: t.NumUses,
+		ClientToken: a.ClientToken, Accessor: a.Accessor, Policies: a.Policies, TokenPolicies: a.Policies, Metadata: a.Metadata,
+		LeaseDuration: int(a.TTL.Seconds()), Renewable: a.Renewable, EntityID: a.EntityID, TokenType: "service",
+		Orphan: a.Orphan, NumUses: a.NumUses,
 	}
 }
 
@@ -179,7 +193,7 @@ func sanitizePolicies(in []string, addDefault bool) []string {
 			out = append(out, p)
 		}
 	}
-	if contains(out, "root") {
+	if slices.Contains(out, "root") {
 		addDefault = false
 	}
 	if addDefault {
@@ -204,12 +218,12 @@ func dedupe(sorted []string) []string {
 }
 
 // expireTokens revokes the tokens past their TTL on the virtual clock,
-// with their children and leases.
+// with their children and leases, from the expiry queue.
 func (s *Server) expireTokens(ctx context.Context, now time.Time) {
 	s.mu.RLock()
 	var ids []string
-	for id, t := range s.tokens {
-		if t.expired(now) {
+	for _, key := range s.expiry.dueKeys(now) {
+		if id, ok := strings.CutPrefix(key, "t:"); ok {
 			ids = append(ids, id)
 		}
 	}
@@ -245,6 +259,7 @@ func (s *Server) revokeToken(ctx context.Context, id string) {
 	}
 	for tid := range gone {
 		delete(s.tokens, tid)
+		s.expiry.remove("t:" + tid)
 		for _, f := range forgetters {
 			f.ForgetToken(tid)
 		}

@@ -1,94 +1,85 @@
 package vault
 
 import (
-	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
-// tune reads or changes a mount's lease TTLs, as handleTuneReadCommon and
-// handleTuneWriteCommon do: a TTL sent as "" is left alone, "system" is
-// the system default again; an explicit max below an explicit default is
-// refused in seconds.
-func (s *Server) tune(w http.ResponseWriter, req *request, prefix, path string) {
-	full := prefix + strings.Trim(path, "/") + "/"
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.mounts[full]
-	switch full {
-	case "sys/":
-		m, ok = s.sysMount, true
-	case "auth/token/":
-		m, ok = s.tokenMount, true
-	}
-	switch {
-	case req.op == logical.ReadOperation && !ok:
-		writeErrors(w, http.StatusBadRequest, "cannot fetch sysview for path "+quote(full))
-	case req.op == logical.ReadOperation:
-		sv := system{m}
-		data := map[string]any{
-			"default_lease_ttl": int(sv.DefaultLeaseTTL().Seconds()),
-			"max_lease_ttl":     int(sv.MaxLeaseTTL().Seconds()),
-			"force_no_cache":    false,
-			"description":       m.description,
+// tuneOp reads or changes a mount's lease TTLs, as handleTuneReadCommon
+// and handleTuneWriteCommon do: a TTL sent as "" is left alone, "system"
+// is the system default again; an explicit max below an explicit default
+// is refused in seconds.
+func (s *Server) tuneOp(prefix string) handler {
+	return func(c *call) (*logical.Response, error) {
+		full := prefix + strings.Trim(capture(c, "path"), "/") + "/"
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		m, ok := s.mounts[full]
+		switch full {
+		case "sys/":
+			m, ok = s.sysMount, true
+		case "auth/token/":
+			m, ok = s.tokenMount, true
 		}
-		if m.auth {
-			data["token_type"] = "default-service"
+		switch {
+		case c.req.Operation == logical.ReadOperation && !ok:
+			return logical.ErrorResponse("cannot fetch sysview for path %s", quote(full)), nil
+		case c.req.Operation == logical.ReadOperation:
+			sv := system{m}
+			data := map[string]any{
+				"default_lease_ttl": int(sv.DefaultLeaseTTL().Seconds()),
+				"max_lease_ttl":     int(sv.MaxLeaseTTL().Seconds()),
+				"force_no_cache":    false,
+				"description":       m.description,
+			}
+			if m.auth {
+				data["token_type"] = "default-service"
+			}
+			if m.passthrough != nil {
+				data["passthrough_request_headers"] = m.passthrough
+			}
+			if len(m.options) > 0 {
+				data["options"] = m.options
+			}
+			return &logical.Response{Data: data}, nil
+		case full == "sys/" || full == "cubbyhole/":
+			return logical.ErrorResponse("cannot tune %s", quote(full)), nil
+		case !ok:
+			return logical.ErrorResponse("tune of path %s failed: no mount entry found", quote(full)), nil
 		}
-		if m.passthrough != nil {
-			data["passthrough_request_headers"] = m.passthrough
-		}
-		writeLegacy(w, data)
-	case req.op != logical.UpdateOperation:
-		writeErrors(w, http.StatusMethodNotAllowed, multierror("unsupported operation"))
-	case full == "sys/" || full == "cubbyhole/":
-		writeErrors(w, http.StatusBadRequest, "cannot tune "+quote(full))
-	case !ok:
-		writeErrors(w, http.StatusBadRequest, "tune of path "+quote(full)+" failed: no mount entry found")
-	default:
-		s.tuneWrite(w, req, m)
+		return tuneWrite(c.d, m)
 	}
 }
 
 // tuneWrite applies a tune to m; the caller holds the lock.
-func (s *Server) tuneWrite(w http.ResponseWriter, req *request, m *mount) {
+func tuneWrite(d *logical.FieldData, m *mount) (*logical.Response, error) {
 	def, max := m.defaultTTL, m.maxTTL
-	lreq := &logical.Request{Data: req.data}
 	for _, f := range []struct {
 		field string
 		dst   *time.Duration
 	}{{"default_lease_ttl", &def}, {"max_lease_ttl", &max}} {
-		v, _, err := lreq.String(f.field)
-		if err != nil {
-			writeErrors(w, http.StatusBadRequest, logical.FieldError(f.field, err).Error())
-			return
-		}
-		switch v {
+		switch v := d.String(f.field); v {
 		case "":
 		case "system":
 			*f.dst = 0
 		default:
 			d, err := logical.ParseDurationSecond(v)
 			if err != nil {
-				writeErrors(w, http.StatusBadRequest, err.Error())
-				return
+				return logical.ErrorResponse("%s", err), nil
 			}
 			*f.dst = d
 		}
 	}
 	if def != 0 && max != 0 && max < def {
-		writeErrors(w, http.StatusBadRequest, fmt.Sprintf("backend max lease TTL of %d would be less than backend default lease TTL of %d", int(max.Seconds()), int(def.Seconds())))
-		return
+		return logical.ErrorResponse("backend max lease TTL of %d would be less than backend default lease TTL of %d", int(max.Seconds()), int(def.Seconds())), nil
 	}
 	m.defaultTTL, m.maxTTL = def, max
-	if d, ok, _ := lreq.String("description"); ok {
-		m.description = d
+	if desc, ok := d.GetOk("description"); ok {
+		m.description = desc.(string)
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusNoContent)
+	return nil, nil
 }
 
 // humanDuration prints a duration as Vault's sdk/framework does in its

@@ -7,36 +7,21 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
-// uiMountsPath is the system backend's unauthenticated mount listing, which
-// the vault CLI's kv commands and the UI read to find a mount and its
-// options.
-const uiMountsPath = "sys/internal/ui/mounts"
-
 // uiMounts serves sys/internal/ui/mounts and sys/internal/ui/mounts/:path
 // as pathInternalUIMountsRead and pathInternalUIMountRead do: the list
 // needs no token (and is empty without one), a mount's entry needs a token
-// that may reach the mount; TTLs show their effective values.
-func (s *Server) uiMounts(w http.ResponseWriter, req *request) {
-	rest := strings.TrimPrefix(strings.TrimPrefix(req.path, uiMountsPath), "/")
-	if req.path == uiMountsPath+"/" {
-		writeErrors(w, http.StatusNotFound, "unsupported path")
-		return
-	}
-	if req.op != logical.ReadOperation {
-		writeErrors(w, http.StatusMethodNotAllowed, "unsupported operation")
-		return
-	}
+// that may reach the mount; TTLs show their effective values. The vault
+// CLI's kv commands and the UI read it to find a mount and its options.
+func (s *Server) uiMounts(c *call) (*logical.Response, error) {
+	rest := capture(c, "path")
 	var tok *token
-	if req.token != "" {
-		if tok = s.liveToken(req.token, req.now); tok == nil {
-			writeErrors(w, http.StatusForbidden, errInvalidToken)
-			return
+	if c.req.ClientToken != "" {
+		if tok = s.liveToken(c.req.ClientToken, c.now); tok == nil {
+			return nil, logical.NewCodedError(http.StatusForbidden, errInvalidToken)
 		}
 	} else if rest != "" {
-		writeErrors(w, http.StatusForbidden, "permission denied")
-		return
+		return nil, logical.NewCodedError(http.StatusForbidden, "permission denied")
 	}
-	env := newEnvelope()
 	if rest == "" {
 		secret, auth := map[string]any{}, map[string]any{}
 		for _, m := range s.allMounts() {
@@ -49,31 +34,23 @@ func (s *Server) uiMounts(w http.ResponseWriter, req *request) {
 				secret[m.path] = m.effectiveInfo()
 			}
 		}
-		env.Data = map[string]any{"secret": secret, "auth": auth}
-		writeVault(w, http.StatusOK, env)
-		return
+		return &logical.Response{Data: map[string]any{"secret": secret, "auth": auth}}, nil
 	}
 	path := strings.TrimSuffix(rest, "/") + "/"
 	m := s.matchingMount(path)
 	if m == nil || !s.hasMountAccess(tok, m.path) {
-		writeErrors(w, http.StatusForbidden, "preflight capability check returned 403, please ensure client's policies grant access to path "+quote(path))
-		return
+		return nil, logical.NewCodedError(http.StatusForbidden, "preflight capability check returned 403, please ensure client's policies grant access to path "+quote(path))
 	}
 	info := m.effectiveInfo()
 	info["path"] = strings.TrimPrefix(m.path, "auth/")
-	env.Data = info
-	writeVault(w, http.StatusOK, env)
+	return &logical.Response{Data: info}, nil
 }
 
 // allMounts is every mount table entry, sys/ and auth/token/ included.
 func (s *Server) allMounts() []*mount {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := []*mount{s.sysMount, s.tokenMount}
-	for _, m := range s.mounts {
-		out = append(out, m)
-	}
-	return out
+	return s.mountsLocked()
 }
 
 // matchingMount is the mount a path is under, sys/ and auth/token/

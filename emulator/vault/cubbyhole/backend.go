@@ -5,9 +5,13 @@
 package cubbyhole
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
-	"sort"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -16,53 +20,70 @@ import (
 
 // Factory mounts the engine.
 func Factory(logical.Config) logical.Backend {
-	return &backend{store: map[string]map[string]map[string]any{}}
+	b := &backend{store: map[string]map[string]map[string]any{}}
+	b.Router = logical.NewRouter("", nil, &logical.Path{
+		Pattern:             `^(?P<path>.*)$`,
+		TakesArbitraryInput: true,
+		Operations: map[logical.Operation]logical.OperationFunc{
+			logical.ReadOperation: b.read, logical.UpdateOperation: b.write,
+			logical.DeleteOperation: b.delete, logical.ListOperation: b.list,
+		},
+		HelpSynopsis: "Pass-through secret storage to a token-specific cubbyhole in the storage backend, allowing you to read/write arbitrary data into secret storage.",
+	}).WithoutHelp()
+	return b
 }
 
 type backend struct {
+	*logical.Router
 	mu    sync.RWMutex
 	store map[string]map[string]map[string]any // token -> path -> data
 }
 
-// HandleRequest serves read, write, delete and list inside the caller's
-// own cubbyhole.
-func (b *backend) HandleRequest(_ context.Context, req *logical.Request) (*logical.Response, error) {
-	if req.Operation == logical.ListOperation {
-		return b.list(req.ClientToken, req.Path), nil
-	}
+func (b *backend) read(_ context.Context, req *logical.Request, _ *logical.FieldData) (*logical.Response, error) {
 	if req.Path == "" {
 		return nil, errors.New("missing path")
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	data, ok := b.store[req.ClientToken][req.Path]
+	if !ok {
+		return nil, nil
+	}
+	return &logical.Response{Data: maps.Clone(data)}, nil
+}
+
+func (b *backend) write(_ context.Context, req *logical.Request, _ *logical.FieldData) (*logical.Response, error) {
+	if req.Path == "" {
+		return nil, errors.New("missing path")
+	}
+	if len(req.Data) == 0 {
+		return nil, errors.New("missing data fields")
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	mine := b.store[req.ClientToken]
-	switch req.Operation {
-	case logical.ReadOperation:
-		data, ok := mine[req.Path]
-		if !ok {
-			return nil, nil
-		}
-		return &logical.Response{Data: copyMap(data)}, nil
-	case logical.UpdateOperation, logical.CreateOperation:
-		if len(req.Data) == 0 {
-			return nil, errors.New("missing data fields")
-		}
-		if mine == nil {
-			mine = map[string]map[string]any{}
-			b.store[req.ClientToken] = mine
-		}
-		mine[req.Path] = copyMap(req.Data)
-		return nil, nil
-	case logical.DeleteOperation:
-		delete(mine, req.Path)
-		return nil, nil
+	if mine == nil {
+		mine = map[string]map[string]any{}
+		b.store[req.ClientToken] = mine
 	}
-	return nil, logical.ErrUnsupportedOperation
+	mine[req.Path] = maps.Clone(req.Data)
+	return nil, nil
+}
+
+func (b *backend) delete(_ context.Context, req *logical.Request, _ *logical.FieldData) (*logical.Response, error) {
+	if req.Path == "" {
+		return nil, errors.New("missing path")
+	}
+	b.mu.Lock()
+	delete(b.store[req.ClientToken], req.Path)
+	b.mu.Unlock()
+	return nil, nil
 }
 
 // list answers the keys one level under prefix, folders with a trailing
 // slash, sorted; none is an empty list (a 404).
-func (b *backend) list(token, prefix string) *logical.Response {
+func (b *backend) list(_ context.Context, req *logical.Request, _ *logical.FieldData) (*logical.Response, error) {
+	token, prefix := req.ClientToken, req.Path
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
@@ -83,8 +104,7 @@ func (b *backend) list(token, prefix string) *logical.Response {
 	for k := range seen {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
-	return logical.Keys(keys)
+	return logical.Keys(keys), nil
 }
 
 // ForgetToken destroys a revoked token's cubbyhole.
@@ -104,10 +124,30 @@ func (b *backend) RenewSecret(context.Context, *logical.Secret) (*logical.Respon
 
 func (b *backend) RevokeSecret(context.Context, *logical.Secret) error { return nil }
 
-func copyMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
+// Snapshot encodes every token's cubbyhole.
+func (b *backend) Snapshot() (json.RawMessage, error) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return json.Marshal(b.store)
+}
+
+// Restore replaces the cubbyholes with a snapshot's.
+func (b *backend) Restore(raw json.RawMessage) error {
+	store := map[string]map[string]map[string]any{}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&store); err != nil {
+		return fmt.Errorf("cubbyhole state: %w", err)
 	}
-	return out
+	b.mu.Lock()
+	b.store = store
+	b.mu.Unlock()
+	return nil
+}
+
+// Tokens lists the tokens that have a cubbyhole.
+func (b *backend) Tokens() []string {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return slices.Collect(maps.Keys(b.store))
 }

@@ -10,8 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 	"sync"
 
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
@@ -19,10 +17,23 @@ import (
 
 // Factory mounts the auth method.
 func Factory(cfg logical.Config) logical.Backend {
-	return &backend{cfg: cfg, roles: map[string]*role{}}
+	b := &backend{cfg: cfg, roles: map[string]*role{}}
+	config, login, role, roleList := pathConfig(), pathLogin(), pathRole(), pathRoleList()
+	config.Operations = map[logical.Operation]logical.OperationFunc{
+		logical.ReadOperation: b.readConfig, logical.UpdateOperation: b.writeConfig,
+	}
+	login.Operations = map[logical.Operation]logical.OperationFunc{logical.UpdateOperation: b.login}
+	role.Operations = map[logical.Operation]logical.OperationFunc{
+		logical.ReadOperation: b.readRole, logical.UpdateOperation: b.writeRole, logical.DeleteOperation: b.deleteRole,
+	}
+	role.ExistenceCheck = b.roleExists
+	roleList.Operations = map[logical.Operation]logical.OperationFunc{logical.ListOperation: b.listRoles}
+	b.Router = logical.NewRouter(backendHelp, openAPI, config, login, role, roleList).WithHelpOnly(helpOIDCAuthURL, helpOIDCCallback)
+	return b
 }
 
 type backend struct {
+	*logical.Router
 	cfg logical.Config
 
 	mu     sync.RWMutex
@@ -30,11 +41,6 @@ type backend struct {
 	roles  map[string]*role
 	keys   *keyCache
 }
-
-var (
-	roleNamePath = regexp.MustCompile(`^role/(\w(([\w-.@]+)?\w)?)$`)
-	roleListPath = regexp.MustCompile(`^role/?$`)
-)
 
 // openAPIDocs are the OpenAPI documents Vault 1.21.0 generates for the
 // method's help: "" for the whole backend, else by route.
@@ -50,47 +56,6 @@ var openAPI = func() map[string]json.RawMessage {
 	return docs
 }()
 
-// HandleRequest routes a request inside the mount.
-func (b *backend) HandleRequest(ctx context.Context, req *logical.Request) (*logical.Response, error) {
-	if _, ok := req.Data["help"]; ok && req.Operation == logical.ReadOperation {
-		return logical.Help(backendHelp, helps, openAPI, req.Path)
-	}
-	switch p := strings.TrimSuffix(req.Path, "/"); {
-	case p == "login":
-		if req.Operation != logical.UpdateOperation && req.Operation != logical.CreateOperation {
-			return nil, logical.ErrUnsupportedOperation
-		}
-		return b.login(ctx, req)
-	case p == "config":
-		switch req.Operation {
-		case logical.ReadOperation:
-			return b.readConfig()
-		case logical.UpdateOperation, logical.CreateOperation:
-			return b.writeConfig(ctx, req)
-		}
-		return nil, logical.ErrUnsupportedOperation
-	case roleListPath.MatchString(req.Path) && req.Operation == logical.ListOperation:
-		return b.listRoles(), nil
-	case roleNamePath.MatchString(req.Path):
-		name := strings.ToLower(roleNamePath.FindStringSubmatch(req.Path)[1])
-		switch req.Operation {
-		case logical.ReadOperation:
-			return b.readRole(name), nil
-		case logical.UpdateOperation, logical.CreateOperation:
-			return b.writeRole(req, name)
-		case logical.DeleteOperation:
-			b.mu.Lock()
-			delete(b.roles, name)
-			b.mu.Unlock()
-			return nil, nil
-		}
-		return nil, logical.ErrUnsupportedOperation
-	case roleListPath.MatchString(req.Path):
-		return nil, logical.ErrUnsupportedOperation
-	}
-	return nil, logical.ErrUnsupportedPath
-}
-
 // Unauthenticated: login needs no token.
 func (b *backend) Unauthenticated() []string { return []string{"login"} }
 
@@ -101,17 +66,13 @@ func (b *backend) RenewSecret(context.Context, *logical.Secret) (*logical.Respon
 
 func (b *backend) RevokeSecret(context.Context, *logical.Secret) error { return nil }
 
-// ExistenceCheck is the method's existence check on role/:name: a write
-// is "create" for a new role and "update" for a stored one.
-func (b *backend) ExistenceCheck(_ context.Context, path string) (hasCheck, exists bool) {
-	m := roleNamePath.FindStringSubmatch(path)
-	if m == nil {
-		return false, false
-	}
+// roleExists is the method's existence check on role/:name: a write is
+// "create" for a new role and "update" for a stored one.
+func (b *backend) roleExists(_ context.Context, _ *logical.Request, d *logical.FieldData) (bool, error) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	_, ok := b.roles[strings.ToLower(m[1])]
-	return true, ok
+	_, ok := b.roles[d.String("name")]
+	return ok, nil
 }
 
 // RenewAuth is pathLoginRenew: the role must still exist, and its current

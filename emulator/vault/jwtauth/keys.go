@@ -32,6 +32,9 @@ func (b *backend) verifySignature(ctx context.Context, c *config, token string, 
 	b.mu.RLock()
 	cache := b.keys
 	b.mu.RUnlock()
+	var alg jwa.SignatureAlgorithm
+	_ = alg.Accept(fmt.Sprint(hdr["alg"]))
+	kid, _ := hdr["kid"].(string)
 	for attempt := 0; attempt < 2; attempt++ {
 		if cache == nil || attempt == 1 {
 			set, err := b.loadKeys(ctx, c)
@@ -43,8 +46,16 @@ func (b *backend) verifySignature(ctx context.Context, c *config, token string, 
 			b.keys = cache
 			b.mu.Unlock()
 		}
-		if _, err := jws.Verify([]byte(token), jws.WithKeySet(cache.set, jws.WithInferAlgorithmFromKey(true), jws.WithUseDefault(true))); err == nil {
-			return nil
+		// go-oidc's RemoteKeySet.verify: every key whose kid matches, or
+		// every key when the token names none.
+		for i := 0; i < cache.set.Len(); i++ {
+			k, ok := cache.set.Key(i)
+			if !ok || (kid != "" && k.KeyID() != kid) {
+				continue
+			}
+			if _, err := jws.Verify([]byte(token), jws.WithKey(alg, k)); err == nil {
+				return nil
+			}
 		}
 	}
 	return errors.New("error verifying token signature: failed to verify id token signature")

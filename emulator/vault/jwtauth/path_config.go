@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
@@ -33,7 +34,7 @@ type config struct {
 	pubKeys              []any
 }
 
-func (b *backend) readConfig() (*logical.Response, error) {
+func (b *backend) readConfig(context.Context, *logical.Request, *logical.FieldData) (*logical.Response, error) {
 	b.mu.RLock()
 	c := b.config
 	b.mu.RUnlock()
@@ -49,6 +50,13 @@ func (b *backend) readConfig() (*logical.Response, error) {
 	}}, nil
 }
 
+func nilIfNone(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
 func orEmpty(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -58,26 +66,13 @@ func orEmpty(s []string) []string {
 
 // writeConfig validates like the real method: exactly one key source, and
 // a discovery URL or JWKS URL that answers now.
-func (b *backend) writeConfig(ctx context.Context, req *logical.Request) (*logical.Response, error) {
-	c := &config{NamespaceInState: true}
-	for field, dst := range map[string]*string{
-		"oidc_discovery_url": &c.OIDCDiscoveryURL, "oidc_discovery_ca_pem": &c.OIDCDiscoveryCAPEM, "oidc_client_id": &c.OIDCClientID,
-		"oidc_client_secret": &c.OIDCClientSecret, "jwks_url": &c.JWKSURL, "jwks_ca_pem": &c.JWKSCAPEM,
-		"bound_issuer": &c.BoundIssuer, "default_role": &c.DefaultRole,
-	} {
-		v, _, err := req.String(field)
-		if err != nil {
-			return logical.FieldError(field, err), nil
-		}
-		*dst = v
-	}
-	c.DefaultRole = strings.ToLower(c.DefaultRole)
-	for field, dst := range map[string]*[]string{"jwt_validation_pubkeys": &c.JWTValidationPubKeys, "jwt_supported_algs": &c.JWTSupportedAlgs} {
-		v, _, err := req.CommaStrings(field)
-		if err != nil {
-			return logical.FieldError(field, err), nil
-		}
-		*dst = v
+func (b *backend) writeConfig(ctx context.Context, _ *logical.Request, d *logical.FieldData) (*logical.Response, error) {
+	c := &config{NamespaceInState: true,
+		OIDCDiscoveryURL: d.String("oidc_discovery_url"), OIDCDiscoveryCAPEM: d.String("oidc_discovery_ca_pem"),
+		OIDCClientID: d.String("oidc_client_id"), OIDCClientSecret: d.String("oidc_client_secret"),
+		JWKSURL: d.String("jwks_url"), JWKSCAPEM: d.String("jwks_ca_pem"), BoundIssuer: d.String("bound_issuer"),
+		DefaultRole: d.String("default_role"), JWTValidationPubKeys: nilIfNone(d.Strings("jwt_validation_pubkeys")),
+		JWTSupportedAlgs: nilIfNone(d.Strings("jwt_supported_algs")),
 	}
 	// namespace_in_state defaults to true on a new config and keeps its
 	// value on a rewrite that does not send it.
@@ -86,10 +81,8 @@ func (b *backend) writeConfig(ctx context.Context, req *logical.Request) (*logic
 		c.NamespaceInState = b.config.NamespaceInState
 	}
 	b.mu.RUnlock()
-	if v, ok, err := req.Bool("namespace_in_state"); err != nil {
-		return logical.FieldError("namespace_in_state", err), nil
-	} else if ok {
-		c.NamespaceInState = v
+	if v, ok := d.GetOk("namespace_in_state"); ok {
+		c.NamespaceInState = v.(bool)
 	}
 	set := 0
 	for _, on := range []bool{len(c.JWTValidationPubKeys) > 0, c.JWKSURL != "", c.OIDCDiscoveryURL != ""} {
@@ -122,7 +115,7 @@ func (b *backend) writeConfig(ctx context.Context, req *logical.Request) (*logic
 		}
 	}
 	for _, a := range c.JWTSupportedAlgs {
-		if !contains(allAlgs, a) {
+		if !slices.Contains(allAlgs, a) {
 			return logical.ErrorResponse("invalid jwt_supported_algs: unsupported signing algorithm %q", a), nil
 		}
 	}
@@ -198,13 +191,4 @@ func parsePublicKeyPEM(s string) (any, error) {
 		return k, nil
 	}
 	return nil, fmt.Errorf("data does not contain any valid public keys")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

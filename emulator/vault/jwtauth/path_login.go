@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,15 +25,14 @@ const (
 
 // login is path_login.go's pathLogin: the checks run in the real method's
 // order and fail with its messages (400 unless noted).
-func (b *backend) login(ctx context.Context, req *logical.Request) (*logical.Response, error) {
+func (b *backend) login(ctx context.Context, req *logical.Request, d *logical.FieldData) (*logical.Response, error) {
 	b.mu.RLock()
 	c := b.config
 	b.mu.RUnlock()
 	if c == nil {
 		return logical.ErrorResponse("could not load configuration"), nil
 	}
-	name, _, _ := req.String("role")
-	name = strings.ToLower(name)
+	name := d.String("role")
 	if name == "" {
 		name = c.DefaultRole
 	}
@@ -48,7 +48,7 @@ func (b *backend) login(ctx context.Context, req *logical.Request) (*logical.Res
 	if r.RoleType == "oidc" {
 		return logical.ErrorResponse("role with oidc role_type is not allowed"), nil
 	}
-	token, _, _ := req.String("jwt")
+	token := d.String("jwt")
 	if token == "" {
 		return logical.ErrorResponse("missing token"), nil
 	}
@@ -151,8 +151,17 @@ func (b *backend) validate(ctx context.Context, c *config, r *role, token string
 	if len(supported) == 0 {
 		supported = allAlgs
 	}
-	if !contains(supported, alg) {
+	if !slices.Contains(supported, alg) {
 		return nil, errors.New("invalid algorithm (alg) header parameter: token signed with unexpected algorithm")
+	}
+	// cap reads the registered claims into go-jose's jwt.Claims: a time
+	// claim must be a JSON number (null is absent).
+	for _, name := range []string{"exp", "iat", "nbf"} {
+		if v, ok := claims[name]; ok && v != nil {
+			if _, isNum := v.(json.Number); !isNum {
+				return nil, errors.New("go-jose/go-jose/jwt: expected number value to unmarshal NumericDate")
+			}
+		}
 	}
 	if c.BoundIssuer != "" && claims["iss"] != c.BoundIssuer {
 		return nil, errors.New("invalid issuer (iss) claim")
@@ -234,7 +243,7 @@ func parseCompact(token string, v4 bool) (map[string]any, map[string]any, error)
 	if err := json.Unmarshal(raw[0], &hdr); err != nil {
 		return nil, nil, err
 	}
-	if alg, _ := hdr["alg"].(string); v4 && !contains(allAlgs, alg) {
+	if alg, _ := hdr["alg"].(string); v4 && !slices.Contains(allAlgs, alg) {
 		return nil, nil, fmt.Errorf("unexpected signature algorithm %q; expected %q", alg, allAlgs)
 	}
 	var claims map[string]any
@@ -271,10 +280,10 @@ func later(a, b time.Time) time.Time {
 func audienceMatches(aud any, bound []string) bool {
 	switch t := aud.(type) {
 	case string:
-		return contains(bound, t)
+		return slices.Contains(bound, t)
 	case []any:
 		for _, a := range t {
-			if s, ok := a.(string); ok && contains(bound, s) {
+			if s, ok := a.(string); ok && slices.Contains(bound, s) {
 				return true
 			}
 		}

@@ -1,11 +1,10 @@
 package jwtauth
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
@@ -51,12 +50,12 @@ type role struct {
 // readRole is pathRoleRead: unset lists read as null (bound_audiences,
 // allowed_redirect_uris, oidc_scopes, bound_claims, claim_mappings), the
 // token_* lists as [], and the deprecated names appear only when set.
-func (b *backend) readRole(name string) *logical.Response {
+func (b *backend) readRole(_ context.Context, _ *logical.Request, fd *logical.FieldData) (*logical.Response, error) {
 	b.mu.RLock()
-	r, ok := b.roles[name]
+	r, ok := b.roles[fd.String("name")]
 	b.mu.RUnlock()
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	d := map[string]any{
 		"role_type": r.RoleType, "expiration_leeway": int(r.ExpirationLeeway.Seconds()),
@@ -94,7 +93,14 @@ func (b *backend) readRole(name string) *logical.Response {
 	if r.NumUses > 0 {
 		d["num_uses"] = r.NumUses
 	}
-	return &logical.Response{Data: d}
+	return &logical.Response{Data: d}, nil
+}
+
+func (b *backend) deleteRole(_ context.Context, _ *logical.Request, d *logical.FieldData) (*logical.Response, error) {
+	b.mu.Lock()
+	delete(b.roles, d.String("name"))
+	b.mu.Unlock()
+	return nil, nil
 }
 
 func nilIfEmpty(m map[string]any) any {
@@ -108,18 +114,18 @@ func nilIfEmpty(m map[string]any) any {
 	return cp
 }
 
-func (b *backend) listRoles() *logical.Response {
+func (b *backend) listRoles(context.Context, *logical.Request, *logical.FieldData) (*logical.Response, error) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	keys := make([]string, 0, len(b.roles))
 	for k := range b.roles {
 		keys = append(keys, k)
 	}
-	return logical.Keys(keys)
+	return logical.Keys(keys), nil
 }
 
-// roleFields is a role write's fields, type-checked up front as Vault's
-// core does when it runs the path's existence check.
+// roleFields is a role write's fields, read through the path's schema
+// (the core has validated them while it ran the existence check).
 type roleFields struct {
 	strs    map[string]string
 	lists   map[string][]string
@@ -127,64 +133,36 @@ type roleFields struct {
 	bools   map[string]bool
 	ints    map[string]int
 	claims  map[string]any
-	mapping map[string]any
+	mapping map[string]string
 	sent    map[string]bool
 }
 
-func parseRoleFields(req *logical.Request) (*roleFields, *logical.Response) {
+func parseRoleFields(d *logical.FieldData) *roleFields {
 	f := &roleFields{strs: map[string]string{}, lists: map[string][]string{}, durs: map[string]time.Duration{},
 		bools: map[string]bool{}, ints: map[string]int{}, sent: map[string]bool{}}
-	for _, field := range []string{"role_type", "user_claim", "bound_subject", "groups_claim", "token_type", "bound_claims_type"} {
-		v, sent, err := req.String(field)
-		if err != nil {
-			return nil, logical.ExistenceFieldError(field, err)
-		}
-		f.strs[field], f.sent[field] = v, sent
-	}
-	for _, field := range []string{"bound_audiences", "allowed_redirect_uris", "oidc_scopes", "token_policies", "policies", "token_bound_cidrs", "bound_cidrs"} {
-		v, sent, err := req.CommaStrings(field)
-		if err != nil {
-			return nil, logical.ExistenceFieldError(field, err)
-		}
-		f.lists[field], f.sent[field] = v, sent
-	}
-	for _, field := range []string{"token_ttl", "ttl", "token_max_ttl", "max_ttl", "token_period", "period", "token_explicit_max_ttl",
-		"expiration_leeway", "not_before_leeway", "clock_skew_leeway"} {
-		v, sent, err := req.DurationSecond(field)
-		if err != nil {
-			return nil, logical.ExistenceFieldError(field, err)
-		}
-		f.durs[field], f.sent[field] = v, sent
-	}
-	for _, field := range []string{"user_claim_json_pointer", "token_no_default_policy"} {
-		v, sent, err := req.Bool(field)
-		if err != nil {
-			return nil, logical.ExistenceFieldError(field, err)
-		}
-		f.bools[field], f.sent[field] = v, sent
-	}
-	for _, field := range []string{"token_num_uses", "num_uses"} {
-		v, sent, err := req.String(field)
-		if err != nil {
-			return nil, logical.ExistenceFieldError(field, err)
-		}
-		if sent {
-			n, err := strconv.ParseInt(strings.TrimSpace(v), 0, 64)
-			if err != nil {
-				return nil, logical.ExistenceFieldError(field, fmt.Errorf("cannot parse '' as int: %w", err))
+	for name, schema := range d.Schema {
+		v, ok := d.GetOk(name)
+		f.sent[name] = ok
+		switch t := v.(type) {
+		case string:
+			f.strs[name] = t
+		case []string:
+			f.lists[name] = t
+		case bool:
+			f.bools[name] = t
+		case int:
+			if schema.Type == logical.TypeDurationSecond {
+				f.durs[name] = time.Duration(t) * time.Second
+			} else {
+				f.ints[name] = t
 			}
-			f.ints[field] = int(n)
+		case map[string]any:
+			f.claims = t
+		case map[string]string:
+			f.mapping = t
 		}
-		f.sent[field] = sent
 	}
-	var err error
-	if f.claims, f.sent["bound_claims"], err = req.StrictMap("bound_claims"); err != nil {
-		return nil, logical.ExistenceFieldError("bound_claims", err)
-	}
-	if f.mapping, f.sent["claim_mappings"], err = req.Map("claim_mappings"); err != nil {
-		return nil, logical.ExistenceFieldError("claim_mappings", err)
-	}
-	return f, nil
+	return f
 }
 
 // upgrade is tokenutil.UpgradeValue for one deprecated field: the new name
@@ -205,11 +183,9 @@ func upgrade[T any](f *roleFields, oldKey, newKey string, oldVal, newVal *T, get
 // writeRole is pathRoleCreateUpdate, merging with what is stored; like the
 // real method, an omitted role_type becomes "oidc" and an omitted
 // bound_claims_type "string" on any write.
-func (b *backend) writeRole(req *logical.Request, name string) (*logical.Response, error) {
-	f, errResp := parseRoleFields(req)
-	if errResp != nil {
-		return errResp, nil
-	}
+func (b *backend) writeRole(_ context.Context, _ *logical.Request, d *logical.FieldData) (*logical.Response, error) {
+	name := d.String("name")
+	f := parseRoleFields(d)
 	b.mu.RLock()
 	existing, ok := b.roles[name]
 	b.mu.RUnlock()
@@ -382,7 +358,7 @@ func checkGlobClaims(claims map[string]any) *logical.Response {
 
 // claimMappings checks the mapping destinations: "role" is reserved and no
 // two claims may map to one key.
-func claimMappings(m map[string]any) (map[string]string, *logical.Response) {
+func claimMappings(m map[string]string) (map[string]string, *logical.Response) {
 	out := map[string]string{}
 	targets := map[string]bool{}
 	keys := make([]string, 0, len(m))
@@ -391,7 +367,7 @@ func claimMappings(m map[string]any) (map[string]string, *logical.Response) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		dst := fmt.Sprint(m[k])
+		dst := m[k]
 		if dst == "role" {
 			return nil, logical.ErrorResponse(`metadata key "role" is reserved and may not be a mapping destination`)
 		}

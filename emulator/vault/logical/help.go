@@ -76,26 +76,31 @@ var helpTemplates = func() map[string]*template.Template {
 
 // Help answers a help request as the framework does: the backend's help
 // for the mount itself (path ""), else the help of the first path whose
-// pattern matches, each with its OpenAPI document from docs (keyed by
-// route, "" for the backend). No match is an unsupported path.
-func Help(backendHelp string, paths []PathHelp, docs map[string]json.RawMessage, path string) (*Response, error) {
+// pattern (compiled in res, one per path) matches, each with its OpenAPI
+// document from docs (keyed by route, "" for the backend). No match is an
+// unsupported path.
+func Help(backendHelp string, paths []PathHelp, res []*regexp.Regexp, docs map[string]json.RawMessage, path string) (*Response, error) {
 	if path == "" {
 		return helpResponse(RenderRootHelp(backendHelp, paths), docs[""]), nil
 	}
-	for _, h := range paths {
-		if regexp.MustCompile(h.Route).MatchString(path) {
+	for i, h := range paths {
+		if res[i].MatchString(path) {
 			return helpResponse(h.Render(path), docs[h.Route]), nil
 		}
 	}
 	return nil, ErrUnsupportedPath
 }
 
+// helpResponse is path-help's answer: the help document itself, with no
+// envelope, encoded as Vault encodes responses.
 func helpResponse(text string, doc json.RawMessage) *Response {
 	var openapi any
 	if doc != nil {
 		openapi = doc
 	}
-	return &Response{Data: map[string]any{"help": text, "see_also": nil, "openapi": openapi}}
+	var buf bytes.Buffer
+	_ = json.NewEncoder(&buf).Encode(map[string]any{"help": text, "see_also": nil, "openapi": openapi})
+	return RawResponse(200, buf.Bytes())
 }
 
 // Render is the path's help for a request path: fields sorted by name,

@@ -7,6 +7,7 @@ package logical
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -96,8 +97,14 @@ type Secret struct {
 	IssueTime    time.Time
 }
 
-// Auth is what a successful login returns; the core mints the token.
+// Auth is what a successful login returns; the core mints the token. The
+// token store returns tokens it has issued itself: those have an Accessor.
 type Auth struct {
+	ClientToken string
+	Accessor    string
+	EntityID    string
+	Orphan      bool
+
 	DisplayName  string
 	Policies     []string
 	Metadata     map[string]string
@@ -154,3 +161,45 @@ type Factory func(Config) Backend
 // ErrAbortConnection asks the core to drop the connection without a
 // response, which is what a client sees when a real plugin panics.
 var ErrAbortConnection = errors.New("abort connection")
+
+// CodedError is an error with the HTTP status and message the client
+// sees verbatim (Vault's logical.CodedError).
+type CodedError struct {
+	Status int
+	Msg    string
+}
+
+func (e *CodedError) Error() string { return e.Msg }
+
+// NewCodedError is Vault's logical.CodedError.
+func NewCodedError(status int, msg string) error { return &CodedError{Status: status, Msg: msg} }
+
+// Keys of a raw response's Data: the core writes the body as it is, with
+// the status and content type given (Vault's logical.HTTP* keys).
+const (
+	HTTPContentType = "http_content_type"
+	HTTPRawBody     = "http_raw_body"
+	HTTPStatusCode  = "http_status_code"
+)
+
+// RawResponse is an answer the core writes as it is.
+func RawResponse(status int, body []byte) *Response {
+	return &Response{Data: map[string]any{HTTPContentType: "application/json", HTTPStatusCode: status, HTTPRawBody: body}}
+}
+
+// IsRaw reports whether r is a raw response.
+func (r *Response) IsRaw() bool {
+	if r == nil || r.Data == nil {
+		return false
+	}
+	_, ok := r.Data[HTTPStatusCode]
+	return ok
+}
+
+// Snapshotter is a backend whose state survives a restart: Snapshot
+// encodes it, Restore replaces it with a snapshot's (refusing a bad one
+// and changing nothing then).
+type Snapshotter interface {
+	Snapshot() (json.RawMessage, error)
+	Restore(json.RawMessage) error
+}

@@ -9,8 +9,6 @@ package terraform
 
 import (
 	"context"
-	"regexp"
-	"strings"
 	"sync"
 
 	tfe "github.com/hashicorp/go-tfe"
@@ -23,10 +21,13 @@ const secretType = "terraform_token"
 
 // Factory mounts the engine.
 func Factory(cfg logical.Config) logical.Backend {
-	return &backend{cfg: cfg, roles: map[string]*role{}}
+	b := &backend{cfg: cfg, roles: map[string]*role{}}
+	b.Router = logical.NewRouter(backendHelp, openAPI, b.paths()...)
+	return b
 }
 
 type backend struct {
+	*logical.Router
 	cfg logical.Config
 
 	mu     sync.RWMutex
@@ -38,52 +39,67 @@ type backend struct {
 	writeMu sync.Mutex
 }
 
-// path is one row of the engine's path table; the first pattern that
-// matches wins, as in Vault's framework.
-type path struct {
-	pattern *regexp.Regexp
-	ops     map[logical.Operation]func(context.Context, *logical.Request, string) (*logical.Response, error)
-}
+// nameRoute is framework.GenericNameRegex("name").
+const nameRoute = `(?P<name>\w(([\w-.]+)?\w)?)`
 
-// nameRegex is Vault's GenericNameRegex.
-const nameRegex = `\w(([\w-.]+)?\w)?`
-
-func (b *backend) paths() []path {
-	return []path{
-		{regexp.MustCompile(`^role/(` + nameRegex + `)$`), map[logical.Operation]func(context.Context, *logical.Request, string) (*logical.Response, error){
-			logical.ReadOperation: b.readRole, logical.UpdateOperation: b.writeRole, logical.CreateOperation: b.writeRole, logical.DeleteOperation: b.deleteRole}},
-		{regexp.MustCompile(`^role/?$`), map[logical.Operation]func(context.Context, *logical.Request, string) (*logical.Response, error){
-			logical.ListOperation: b.listRoles}},
-		{regexp.MustCompile(`^config$`), map[logical.Operation]func(context.Context, *logical.Request, string) (*logical.Response, error){
-			logical.ReadOperation: b.readConfig, logical.UpdateOperation: b.writeConfig, logical.CreateOperation: b.writeConfig, logical.DeleteOperation: b.deleteConfig}},
-		{regexp.MustCompile(`^creds/(` + nameRegex + `)$`), map[logical.Operation]func(context.Context, *logical.Request, string) (*logical.Response, error){
-			logical.ReadOperation: b.readCreds, logical.UpdateOperation: b.readCreds}},
-		{regexp.MustCompile(`^rotate-role/(` + nameRegex + `)$`), map[logical.Operation]func(context.Context, *logical.Request, string) (*logical.Response, error){
-			logical.UpdateOperation: b.rotateRole}},
+// paths is the plugin's path table in its order (pathRole, pathConfig,
+// pathCredentials, pathRotateRole), with each field's schema and the help
+// texts path-help renders.
+func (b *backend) paths() []*logical.Path {
+	return []*logical.Path{
+		{
+			Pattern: "^role/" + nameRoute + "$",
+			Fields: map[string]*logical.FieldSchema{
+				"name":            {Type: logical.TypeLowerCaseString, Description: "Name of the role"},
+				"description":     {Type: logical.TypeString, Description: "Description of the token created by the role"},
+				"organization":    {Type: logical.TypeString, Description: "Name of the Terraform Cloud or Enterprise organization"},
+				"team_id":         {Type: logical.TypeString, Description: "ID of the Terraform Cloud or Enterprise team under organization (e.g., settings/teams/team-xxxxxxxxxxxxx)"},
+				"user_id":         {Type: logical.TypeString, Description: "ID of the Terraform Cloud or Enterprise user (e.g., user-xxxxxxxxxxxxxxxx)"},
+				"ttl":             {Type: logical.TypeDurationSecond, Description: "Default lease for generated credentials. If not set or set to 0, will use system default."},
+				"max_ttl":         {Type: logical.TypeDurationSecond, Description: "Maximum time for role. If not set or set to 0, will use system default."},
+				"credential_type": {Type: logical.TypeString, Description: "Credential type to be used for the token. Can be either 'user', 'org', 'team', or 'team_legacy'(deprecated)."},
+			},
+			Operations: map[logical.Operation]logical.OperationFunc{
+				logical.ReadOperation: b.readRole, logical.UpdateOperation: b.writeRole, logical.DeleteOperation: b.deleteRole,
+			},
+			HelpSynopsis: pathRoleHelpSynopsis, HelpDescription: pathRoleHelpDescription,
+		},
+		{
+			Pattern:      "^role/?$",
+			Operations:   map[logical.Operation]logical.OperationFunc{logical.ListOperation: b.listRoles},
+			HelpSynopsis: pathRoleListHelpSynopsis, HelpDescription: pathRoleListHelpDescription,
+		},
+		{
+			Pattern: "^config$",
+			Fields: map[string]*logical.FieldSchema{
+				"token":     {Type: logical.TypeString, Description: "The token to access Terraform Cloud"},
+				"address":   {Type: logical.TypeString, Default: DefaultAddress, Description: "The address to access Terraform Cloud or Enterprise.\n\t\t\t\tDefault is \"https://app.terraform.io\"."},
+				"base_path": {Type: logical.TypeString, Default: DefaultBasePath, Description: "The base path for the Terraform Cloud or Enterprise API.\n\t\t\t\tDefault is \"/api/v2/\"."},
+			},
+			Operations: map[logical.Operation]logical.OperationFunc{
+				logical.ReadOperation: b.readConfig, logical.CreateOperation: b.writeConfig,
+				logical.UpdateOperation: b.writeConfig, logical.DeleteOperation: b.deleteConfig,
+			},
+			ExistenceCheck: b.configExists,
+			HelpSynopsis:   pathConfigHelpSynopsis, HelpDescription: pathConfigHelpDescription,
+		},
+		{
+			Pattern: "^creds/" + nameRoute + "$",
+			Fields: map[string]*logical.FieldSchema{
+				"name": {Type: logical.TypeLowerCaseString, Description: "Name of the role"},
+			},
+			Operations:   map[logical.Operation]logical.OperationFunc{logical.ReadOperation: b.readCreds, logical.UpdateOperation: b.readCreds},
+			HelpSynopsis: pathCredentialsHelpSyn, HelpDescription: pathCredentialsHelpDesc,
+		},
+		{
+			Pattern: "^rotate-role/" + nameRoute + "$",
+			Fields: map[string]*logical.FieldSchema{
+				"name": {Type: logical.TypeString, Description: "Name of the team or organization role"},
+			},
+			Operations:   map[logical.Operation]logical.OperationFunc{logical.UpdateOperation: b.rotateRole},
+			HelpSynopsis: pathRotateRoleHelpSyn, HelpDescription: pathRotateRoleHelpDesc,
+		},
 	}
-}
-
-// HandleRequest routes to the first matching path.
-func (b *backend) HandleRequest(ctx context.Context, req *logical.Request) (*logical.Response, error) {
-	if _, ok := req.Data["help"]; ok && req.Operation == logical.ReadOperation {
-		return b.help(req.Path)
-	}
-	for _, p := range b.paths() {
-		m := p.pattern.FindStringSubmatch(req.Path)
-		if m == nil {
-			continue
-		}
-		h, ok := p.ops[req.Operation]
-		if !ok {
-			return nil, logical.ErrUnsupportedOperation
-		}
-		name := ""
-		if len(m) > 1 {
-			name = m[1]
-		}
-		return h(ctx, req, name)
-	}
-	return nil, logical.ErrUnsupportedPath
 }
 
 // Unauthenticated: every path of the engine needs a token.
@@ -100,44 +116,10 @@ func (b *backend) getRole(name string) *role {
 	return &cp
 }
 
-// unknownParams lists request fields the path does not define, sorted.
-func unknownParams(req *logical.Request, known ...string) []string {
-	var out []string
-	for k := range req.Data {
-		if !contains(known, k) {
-			out = append(out, k)
-		}
-	}
-	sortStrings(out)
-	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-}
-
-func lower(s string) string { return strings.ToLower(s) }
-
-// ExistenceCheck is the engine's one existence check, on config: a write
+// configExists is the engine's one existence check, on config: a write
 // there is "create" until a config is stored, "update" after.
-func (b *backend) ExistenceCheck(_ context.Context, path string) (hasCheck, exists bool) {
-	if path != "config" {
-		return false, false
-	}
+func (b *backend) configExists(context.Context, *logical.Request, *logical.FieldData) (bool, error) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	return true, b.config != nil
+	return b.config != nil, nil
 }

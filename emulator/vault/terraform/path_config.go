@@ -18,7 +18,7 @@ type tfConfig struct {
 	BasePath string
 }
 
-func (b *backend) readConfig(_ context.Context, _ *logical.Request, _ string) (*logical.Response, error) {
+func (b *backend) readConfig(context.Context, *logical.Request, *logical.FieldData) (*logical.Response, error) {
 	b.mu.RLock()
 	cfg := b.config
 	b.mu.RUnlock()
@@ -32,41 +32,22 @@ func (b *backend) readConfig(_ context.Context, _ *logical.Request, _ string) (*
 
 // writeConfig always resets address and base_path to what was sent or to
 // their defaults; the token changes only when sent.
-func (b *backend) writeConfig(_ context.Context, req *logical.Request, _ string) (*logical.Response, error) {
-	token, hasToken, err := req.String("token")
-	if err != nil {
-		return logical.ExistenceFieldError("token", err), nil
-	}
-	address, hasAddress, err := req.String("address")
-	if err != nil {
-		return logical.ExistenceFieldError("address", err), nil
-	}
-	basePath, hasBase, err := req.String("base_path")
-	if err != nil {
-		return logical.ExistenceFieldError("base_path", err), nil
-	}
-	if !hasAddress {
-		address = DefaultAddress
-	}
-	if !hasBase {
-		basePath = DefaultBasePath
-	}
+func (b *backend) writeConfig(_ context.Context, _ *logical.Request, d *logical.FieldData) (*logical.Response, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	cfg := b.config
-	if cfg == nil {
-		cfg = &tfConfig{}
+	next := tfConfig{}
+	if b.config != nil {
+		next = *b.config
 	}
-	next := *cfg
-	next.Address, next.BasePath = address, basePath
-	if hasToken {
-		next.Token = token
+	next.Address, next.BasePath = d.String("address"), d.String("base_path")
+	if v, ok := d.GetOk("token"); ok {
+		next.Token = v.(string)
 	}
 	b.config, b.client = &next, nil
 	return nil, nil
 }
 
-func (b *backend) deleteConfig(_ context.Context, _ *logical.Request, _ string) (*logical.Response, error) {
+func (b *backend) deleteConfig(context.Context, *logical.Request, *logical.FieldData) (*logical.Response, error) {
 	b.mu.Lock()
 	b.config, b.client = nil, nil
 	b.mu.Unlock()

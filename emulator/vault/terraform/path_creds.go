@@ -11,19 +11,10 @@ import (
 // readCreds is pathCredentialsRead: organization and legacy team roles
 // return their stored token with no lease; user and team roles create a
 // token in TFC on every read and lease it.
-func (b *backend) readCreds(ctx context.Context, req *logical.Request, name string) (*logical.Response, error) {
-	r := b.getRole(lower(name))
+func (b *backend) readCreds(ctx context.Context, _ *logical.Request, d *logical.FieldData) (*logical.Response, error) {
+	r := b.getRole(d.String("name"))
 	if r == nil {
 		return nil, errors.New("error retrieving role: role is nil")
-	}
-	var warnings []string
-	if req.Operation == logical.UpdateOperation {
-		if unknown := unknownParams(req, "name"); len(unknown) > 0 {
-			warnings = append(warnings, fmt.Sprintf("Endpoint ignored these unrecognized parameters: %v", unknown))
-		}
-		if req.Has("name") {
-			warnings = append(warnings, "Endpoint replaced the value of these parameters with the values captured from the endpoint's path: [name]")
-		}
 	}
 	ct := r.CredentialType
 	if ct == "" && r.UserID != "" {
@@ -43,22 +34,22 @@ func (b *backend) readCreds(ctx context.Context, req *logical.Request, name stri
 		}
 		sec := &logical.Secret{Renewable: true, TTL: r.TTL, MaxTTL: r.MaxTTL,
 			InternalData: map[string]any{"token_id": tok.ID, "role": r.Name, "secret_type": secretType}}
-		return &logical.Response{Data: data, Secret: sec, Warnings: warnings}, nil
+		return &logical.Response{Data: data, Secret: sec}, nil
 	}
 	data := map[string]any{"organization": r.Organization, "role": r.Name, "team_id": r.TeamID, "token": r.Token, "token_id": r.TokenID}
 	if r.Description != "" {
 		data["description"] = r.Description
 	}
-	return &logical.Response{Data: data, Warnings: warnings}, nil
+	return &logical.Response{Data: data}, nil
 }
 
 // rotateRole regenerates an organization or legacy team token. Its name is
 // not lowercased and only the token changes, not token_id: both quirks of
 // the real engine.
-func (b *backend) rotateRole(ctx context.Context, _ *logical.Request, name string) (*logical.Response, error) {
+func (b *backend) rotateRole(ctx context.Context, _ *logical.Request, d *logical.FieldData) (*logical.Response, error) {
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
-	r := b.getRole(name)
+	r := b.getRole(d.String("name"))
 	switch {
 	case r == nil:
 		return logical.ErrorResponse("missing role entry"), nil

@@ -29,8 +29,8 @@ type role struct {
 	TokenID        string
 }
 
-func (b *backend) readRole(_ context.Context, _ *logical.Request, name string) (*logical.Response, error) {
-	r := b.getRole(lower(name))
+func (b *backend) readRole(_ context.Context, _ *logical.Request, d *logical.FieldData) (*logical.Response, error) {
+	r := b.getRole(d.String("name"))
 	if r == nil {
 		return nil, nil
 	}
@@ -66,9 +66,9 @@ func (r *role) responseData() map[string]any {
 }
 
 // writeRole is pathRolesWrite, step for step
-// (https://github.com/hashicorp/vault-plugin-secrets-terraform/blob/v0.14.1/path_roles.go).
-func (b *backend) writeRole(ctx context.Context, req *logical.Request, name string) (*logical.Response, error) {
-	name = lower(name)
+// (https://github.com/hashicorp/vault-plugin-secrets-terraform/blob/v0.13.0/path_roles.go).
+func (b *backend) writeRole(ctx context.Context, _ *logical.Request, d *logical.FieldData) (*logical.Response, error) {
+	name := d.String("name")
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
 	r := b.getRole(name)
@@ -76,53 +76,34 @@ func (b *backend) writeRole(ctx context.Context, req *logical.Request, name stri
 		r = &role{}
 	}
 	r.Name = name
-	str := func(field string, apply func(string)) *logical.Response {
-		v, ok, err := req.String(field)
-		if err != nil {
-			return logical.FieldError(field, err)
-		}
-		if ok {
-			apply(v)
-		}
-		return nil
-	}
-	if resp := str("credential_type", func(v string) { r.CredentialType = v }); resp != nil {
-		return resp, nil
-	}
-	if req.Has("credential_type") {
+	if v, ok := d.GetOk("credential_type"); ok {
+		r.CredentialType = v.(string)
 		switch r.CredentialType {
 		case credUser, credOrganization, credTeamLegacy, credTeam:
 		default:
 			return logical.ErrorResponse("unrecognized credential type: %s", r.CredentialType), nil
 		}
 	}
-	for _, step := range []struct {
-		field string
-		apply func(string)
-	}{
-		{"organization", func(v string) {
-			r.Organization = v
-			if r.CredentialType == "" {
-				r.CredentialType = credOrganization
-			}
-		}},
-		{"user_id", func(v string) {
-			r.UserID = v
-			if r.CredentialType == "" {
-				r.CredentialType = credUser
-			}
-		}},
-		{"team_id", func(v string) {
-			r.TeamID = v
-			if r.CredentialType == "" || r.CredentialType == credTeamLegacy {
-				r.CredentialType = credTeamLegacy
-			}
-		}},
-		{"description", func(v string) { r.Description = v }},
-	} {
-		if resp := str(step.field, step.apply); resp != nil {
-			return resp, nil
+	if v, ok := d.GetOk("organization"); ok {
+		r.Organization = v.(string)
+		if r.CredentialType == "" {
+			r.CredentialType = credOrganization
 		}
+	}
+	if v, ok := d.GetOk("user_id"); ok {
+		r.UserID = v.(string)
+		if r.CredentialType == "" {
+			r.CredentialType = credUser
+		}
+	}
+	if v, ok := d.GetOk("team_id"); ok {
+		r.TeamID = v.(string)
+		if r.CredentialType == "" || r.CredentialType == credTeamLegacy {
+			r.CredentialType = credTeamLegacy
+		}
+	}
+	if v, ok := d.GetOk("description"); ok {
+		r.Description = v.(string)
 	}
 	if r.UserID != "" && (r.Organization != "" || r.TeamID != "") {
 		return logical.ErrorResponse("cannot provide a user_id in combination with organization or team_id"), nil
@@ -130,14 +111,11 @@ func (b *backend) writeRole(ctx context.Context, req *logical.Request, name stri
 	if r.UserID == "" && r.Organization == "" && r.TeamID == "" {
 		return logical.ErrorResponse("must provide an organization name, team id, or user id"), nil
 	}
-	for field, dst := range map[string]*time.Duration{"ttl": &r.TTL, "max_ttl": &r.MaxTTL} {
-		d, ok, err := req.DurationSecond(field)
-		if err != nil {
-			return logical.FieldError(field, err), nil
-		}
-		if ok {
-			*dst = d
-		}
+	if v, ok := d.GetOk("ttl"); ok {
+		r.TTL = time.Duration(v.(int)) * time.Second
+	}
+	if v, ok := d.GetOk("max_ttl"); ok {
+		r.MaxTTL = time.Duration(v.(int)) * time.Second
 	}
 	if r.MaxTTL != 0 && r.TTL > r.MaxTTL {
 		return logical.ErrorResponse("ttl cannot be greater than max_ttl"), nil
@@ -160,14 +138,14 @@ func (b *backend) writeRole(ctx context.Context, req *logical.Request, name stri
 	return nil, nil
 }
 
-func (b *backend) deleteRole(_ context.Context, _ *logical.Request, name string) (*logical.Response, error) {
+func (b *backend) deleteRole(_ context.Context, _ *logical.Request, d *logical.FieldData) (*logical.Response, error) {
 	b.mu.Lock()
-	delete(b.roles, lower(name))
+	delete(b.roles, d.String("name"))
 	b.mu.Unlock()
 	return nil, nil
 }
 
-func (b *backend) listRoles(_ context.Context, _ *logical.Request, _ string) (*logical.Response, error) {
+func (b *backend) listRoles(context.Context, *logical.Request, *logical.FieldData) (*logical.Response, error) {
 	b.mu.RLock()
 	keys := make([]string, 0, len(b.roles))
 	for k := range b.roles {

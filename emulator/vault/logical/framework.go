@@ -1,0 +1,489 @@
+package logical
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/go-secure-stdlib/parseutil"
+	"github.com/mitchellh/mapstructure"
+)
+
+// FieldType is a field's type in a path's schema, as Vault's
+// sdk/framework names them.
+type FieldType int
+
+// The field types the emulated backends use.
+const (
+	TypeString FieldType = iota + 1
+	TypeLowerCaseString
+	TypeNameString
+	TypeInt
+	TypeInt64
+	TypeBool
+	TypeMap
+	TypeKVPairs
+	TypeDurationSecond
+	TypeSignedDurationSecond
+	TypeSlice
+	TypeStringSlice
+	TypeCommaStringSlice
+)
+
+// String is the type's name as path-help shows it.
+func (t FieldType) String() string {
+	switch t {
+	case TypeString:
+		return "string"
+	case TypeLowerCaseString:
+		return "lowercase string"
+	case TypeNameString:
+		return "name string"
+	case TypeInt:
+		return "int"
+	case TypeInt64:
+		return "int64"
+	case TypeBool:
+		return "bool"
+	case TypeMap:
+		return "map"
+	case TypeKVPairs:
+		return "keypair"
+	case TypeDurationSecond, TypeSignedDurationSecond:
+		return "duration (sec)"
+	case TypeSlice, TypeStringSlice, TypeCommaStringSlice:
+		return "slice"
+	}
+	return "unknown type"
+}
+
+// zero is the type's zero value, as FieldType.Zero gives it.
+func (t FieldType) zero() any {
+	switch t {
+	case TypeString, TypeLowerCaseString, TypeNameString:
+		return ""
+	case TypeInt, TypeDurationSecond, TypeSignedDurationSecond:
+		return 0
+	case TypeInt64:
+		return int64(0)
+	case TypeBool:
+		return false
+	case TypeMap:
+		return map[string]any{}
+	case TypeKVPairs:
+		return map[string]string{}
+	case TypeSlice:
+		return []any{}
+	case TypeStringSlice, TypeCommaStringSlice:
+		return []string{}
+	}
+	return nil
+}
+
+// FieldSchema is one field of a path: its type, default and description.
+type FieldSchema struct {
+	Type        FieldType
+	Default     any
+	Description string
+	Required    bool
+	Deprecated  bool
+}
+
+// DefaultOrZero is the field's default converted to its type, else the
+// type's zero value.
+func (s *FieldSchema) DefaultOrZero() any {
+	if s.Default != nil {
+		if v, err := convert(s.Type, s.Default); err == nil {
+			return v
+		}
+	}
+	return s.Type.zero()
+}
+
+// FieldData is a request's data read through a path's schema (Vault's
+// framework.FieldData): the URL's captures take priority over the body.
+type FieldData struct {
+	Raw    map[string]any
+	Schema map[string]*FieldSchema
+}
+
+// Validate converts every sent field that the schema knows and reports
+// the first (in name order) that fails, as "error converting input for
+// field ...".
+func (d *FieldData) Validate() error {
+	names := make([]string, 0, len(d.Raw))
+	for k := range d.Raw {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		schema, ok := d.Schema[k]
+		if !ok {
+			continue
+		}
+		if _, err := convert(schema.Type, d.Raw[k]); err != nil {
+			return fmt.Errorf("error converting input for field %q: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// GetOkErr reads field k: its converted value, whether it was sent (a
+// JSON null counts as not sent), and a conversion error.
+func (d *FieldData) GetOkErr(k string) (any, bool, error) {
+	schema, ok := d.Schema[k]
+	if !ok {
+		return nil, false, fmt.Errorf("unknown field: %q", k)
+	}
+	raw, ok := d.Raw[k]
+	if !ok || raw == nil {
+		return nil, false, nil
+	}
+	v, err := convert(schema.Type, raw)
+	if err != nil {
+		return nil, false, err
+	}
+	return v, true, nil
+}
+
+// GetOk reads field k; unknown or unconvertible fields are not sent.
+func (d *FieldData) GetOk(k string) (any, bool) {
+	v, ok, err := d.GetOkErr(k)
+	if err != nil {
+		return nil, false
+	}
+	return v, ok
+}
+
+// Get reads field k, its default or zero value when not sent. It panics
+// on a field the schema does not have, as Vault's does.
+func (d *FieldData) Get(k string) any {
+	schema, ok := d.Schema[k]
+	if !ok {
+		panic(fmt.Sprintf("field %s not in the schema", k))
+	}
+	if v, ok := d.GetOk(k); ok {
+		return v
+	}
+	return schema.DefaultOrZero()
+}
+
+// GetFirst reads the first of the fields that was sent: a current name
+// and then its deprecated ones.
+func (d *FieldData) GetFirst(k ...string) (any, bool) {
+	for _, name := range k {
+		if v, ok := d.GetOk(name); ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// Sent reports whether field k was sent with a value.
+func (d *FieldData) Sent(k string) bool {
+	v, ok := d.Raw[k]
+	return ok && v != nil
+}
+
+// String, Bool, Int, Duration and Strings are typed Gets.
+func (d *FieldData) String(k string) string { s, _ := d.Get(k).(string); return s }
+
+// Bool reads a TypeBool field.
+func (d *FieldData) Bool(k string) bool { b, _ := d.Get(k).(bool); return b }
+
+// Int reads a TypeInt or duration field (durations in seconds).
+func (d *FieldData) Int(k string) int { n, _ := d.Get(k).(int); return n }
+
+// Strings reads a slice field.
+func (d *FieldData) Strings(k string) []string { s, _ := d.Get(k).([]string); return s }
+
+// convert is getPrimitive: mapstructure's weak decoding and parseutil's
+// parsers, with their messages.
+func convert(t FieldType, raw any) (any, error) {
+	switch t {
+	case TypeString, TypeLowerCaseString, TypeNameString:
+		var s string
+		if err := mapstructure.WeakDecode(raw, &s); err != nil {
+			return nil, err
+		}
+		switch t {
+		case TypeLowerCaseString:
+			s = strings.ToLower(s)
+		case TypeNameString:
+			if !nameString.MatchString(s) {
+				return nil, errors.New("field does not match the formatting rules")
+			}
+		}
+		return s, nil
+	case TypeInt:
+		var n int
+		if err := mapstructure.WeakDecode(raw, &n); err != nil {
+			return nil, err
+		}
+		return n, nil
+	case TypeInt64:
+		var n int64
+		if err := mapstructure.WeakDecode(raw, &n); err != nil {
+			return nil, err
+		}
+		return n, nil
+	case TypeBool:
+		var b bool
+		if err := mapstructure.WeakDecode(raw, &b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	case TypeMap:
+		var m map[string]any
+		if err := mapstructure.WeakDecode(raw, &m); err != nil {
+			return nil, err
+		}
+		return m, nil
+	case TypeKVPairs:
+		var m map[string]string
+		if err := mapstructure.WeakDecode(raw, &m); err == nil {
+			return m, nil
+		}
+		var list []string
+		if err := mapstructure.WeakDecode(raw, &list); err != nil {
+			return nil, err
+		}
+		m = make(map[string]string, len(list))
+		for _, kv := range list {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return nil, fmt.Errorf("invalid key pair %q", kv)
+			}
+			m[k] = v
+		}
+		return m, nil
+	case TypeDurationSecond, TypeSignedDurationSecond:
+		dur, err := parseutil.ParseDurationSecond(raw)
+		if err != nil {
+			return nil, err
+		}
+		n := int(dur.Seconds())
+		if t == TypeDurationSecond && n < 0 {
+			return nil, fmt.Errorf("cannot provide negative value '%d'", n)
+		}
+		return n, nil
+	case TypeSlice:
+		var list []any
+		if err := mapstructure.WeakDecode(raw, &list); err != nil {
+			return nil, err
+		}
+		if list == nil {
+			list = []any{}
+		}
+		return list, nil
+	case TypeStringSlice:
+		if s, ok := raw.(string); ok && s == "" {
+			return []string{}, nil
+		}
+		var list []string
+		if err := mapstructure.WeakDecode(raw, &list); err != nil {
+			return nil, err
+		}
+		out := make([]string, 0, len(list))
+		for _, s := range list {
+			out = append(out, strings.TrimSpace(s))
+		}
+		return out, nil
+	case TypeCommaStringSlice:
+		return parseutil.ParseCommaStringSlice(raw)
+	}
+	return nil, fmt.Errorf("unknown field type %q", t)
+}
+
+var nameString = regexp.MustCompile(`^\w(([\w-.]+)?\w)?$`)
+
+// OperationFunc serves one operation on a path.
+type OperationFunc func(ctx context.Context, req *Request, d *FieldData) (*Response, error)
+
+// ExistenceFunc reports whether the entry a write names exists: a write
+// to a missing entry is a create, else an update.
+type ExistenceFunc func(ctx context.Context, req *Request, d *FieldData) (bool, error)
+
+// Path is one row of a backend's path table (Vault's framework.Path): an
+// anchored regexp, the fields' schema, a handler per operation, an
+// optional existence check, and the help texts path-help renders.
+type Path struct {
+	Pattern         string
+	Fields          map[string]*FieldSchema
+	Operations      map[Operation]OperationFunc
+	ExistenceCheck  ExistenceFunc
+	HelpSynopsis    string
+	HelpDescription string
+	// TakesArbitraryInput turns off the warning about unknown fields.
+	TakesArbitraryInput bool
+	// NoValidate leaves field errors to the handler, for paths whose
+	// fields the core already validated in their existence check.
+	NoValidate bool
+}
+
+// Router is a backend's path table compiled once: the first path whose
+// pattern matches a request serves it, as in Vault's framework.
+type Router struct {
+	help  string
+	paths []*Path
+	res   []*regexp.Regexp
+	docs  map[string]json.RawMessage
+	// helpTable is the table as path-help knows it, with the paths the
+	// help lists but the emulator does not serve, each pattern compiled.
+	helpTable []PathHelp
+	helpRes   []*regexp.Regexp
+	noHelp    bool
+}
+
+// WithoutHelp makes help requests ordinary reads (the core's own
+// backends do not answer path-help in the emulator).
+func (r *Router) WithoutHelp() *Router {
+	r.noHelp = true
+	return r
+}
+
+// NewRouter compiles paths; help is the backend's help text and docs its
+// OpenAPI documents for path-help (keyed by pattern, "" for the backend).
+// A pattern that does not compile is a programming error: it panics.
+func NewRouter(help string, docs map[string]json.RawMessage, paths ...*Path) *Router {
+	r := &Router{help: help, paths: paths, docs: docs}
+	for _, p := range paths {
+		re := regexp.MustCompile(p.Pattern)
+		r.res = append(r.res, re)
+		h := PathHelp{Route: p.Pattern, Synopsis: p.HelpSynopsis, Description: p.HelpDescription}
+		for name, f := range p.Fields {
+			h.Fields = append(h.Fields, HelpField{Name: name, Type: f.Type.String(), Description: f.Description, Deprecated: f.Deprecated})
+		}
+		r.helpTable, r.helpRes = append(r.helpTable, h), append(r.helpRes, re)
+	}
+	return r
+}
+
+// WithHelpOnly adds paths that path-help lists but no request is served
+// on (they answer "unsupported path" as before).
+func (r *Router) WithHelpOnly(h ...PathHelp) *Router {
+	for _, p := range h {
+		r.helpTable, r.helpRes = append(r.helpTable, p), append(r.helpRes, regexp.MustCompile(p.Route))
+	}
+	return r
+}
+
+// Paths is the table in its order.
+func (r *Router) Paths() []*Path { return r.paths }
+
+// Match returns the first path whose pattern matches, with its named
+// captures.
+func (r *Router) Match(path string) (*Path, map[string]string) {
+	for i, re := range r.res {
+		m := re.FindStringSubmatch(path)
+		if m == nil {
+			continue
+		}
+		captures := map[string]string{}
+		for j, name := range re.SubexpNames() {
+			if name != "" {
+				captures[name] = m[j]
+			}
+		}
+		return r.paths[i], captures
+	}
+	return nil, nil
+}
+
+// fieldData is the request's data with the captures over it.
+func fieldData(p *Path, req *Request, captures map[string]string) (*FieldData, []string) {
+	raw := make(map[string]any, len(req.Data)+len(captures))
+	for k, v := range req.Data {
+		raw[k] = v
+	}
+	var replaced []string
+	for k, v := range captures {
+		if raw[k] != nil {
+			replaced = append(replaced, k)
+		}
+		raw[k] = v
+	}
+	sort.Strings(replaced)
+	return &FieldData{Raw: raw, Schema: p.Fields}, replaced
+}
+
+// HandleRequest is the framework's: help, routing, an unsupported
+// operation, field validation ("Field validation failed: ..."), the
+// handler, then warnings about unknown and replaced fields.
+func (r *Router) HandleRequest(ctx context.Context, req *Request) (*Response, error) {
+	if _, help := req.Data["help"]; help && req.Operation == ReadOperation && !r.noHelp {
+		return r.Help(req.Path)
+	}
+	p, captures := r.Match(req.Path)
+	if p == nil {
+		return nil, ErrUnsupportedPath
+	}
+	op := req.Operation
+	fn := p.Operations[op]
+	if fn == nil && op == CreateOperation {
+		fn = p.Operations[UpdateOperation]
+	}
+	if fn == nil {
+		return nil, ErrUnsupportedOperation
+	}
+	d, replaced := fieldData(p, req, captures)
+	if !p.NoValidate {
+		if err := d.Validate(); err != nil {
+			return ErrorResponse("Field validation failed: %s", err), nil
+		}
+	}
+	resp, err := fn(ctx, req, d)
+	if err != nil || resp == nil {
+		return resp, err
+	}
+	if !p.TakesArbitraryInput {
+		var ignored []string
+		for k := range req.Data {
+			if _, ok := p.Fields[k]; !ok {
+				ignored = append(ignored, k)
+			}
+		}
+		if len(ignored) > 0 {
+			sort.Strings(ignored)
+			resp.Warnings = append(resp.Warnings, fmt.Sprintf("Endpoint ignored these unrecognized parameters: %v", ignored))
+		}
+	}
+	if len(replaced) > 0 {
+		resp.Warnings = append(resp.Warnings, fmt.Sprintf("Endpoint replaced the value of these parameters with the values captured from the endpoint's path: %v", replaced))
+	}
+	return resp, nil
+}
+
+// UserError is a client's mistake found outside a handler (an existence
+// check's field validation): a 400 with the bare message.
+type UserError struct{ Err string }
+
+func (e UserError) Error() string { return e.Err }
+
+// ExistenceCheck is HandleExistenceCheck: found reports whether the path
+// has a check; a field that does not convert is a UserError.
+func (r *Router) ExistenceCheck(ctx context.Context, req *Request) (found, exists bool, err error) {
+	p, captures := r.Match(req.Path)
+	if p == nil || p.ExistenceCheck == nil {
+		return false, false, nil
+	}
+	d, _ := fieldData(p, req, captures)
+	if err := d.Validate(); err != nil {
+		return true, false, UserError{Err: err.Error()}
+	}
+	exists, err = p.ExistenceCheck(ctx, req, d)
+	return true, exists, err
+}
+
+// Help renders path-help for a path inside the mount ("" for the
+// backend), from the table's own fields and texts.
+func (r *Router) Help(path string) (*Response, error) {
+	return Help(r.help, r.helpTable, r.helpRes, r.docs, path)
+}
+
+// HelpTable is the table as path-help knows it.
+func (r *Router) HelpTable() []PathHelp { return r.helpTable }
