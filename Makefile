@@ -42,13 +42,14 @@ FUZZMINIMIZETIME ?= 1s
 # package:target, each fuzzed for FUZZTIME in turn (go test fuzzes one
 # target per package per run).
 FUZZ_TARGETS ?= ./emulator/tfc/:FuzzDecodeResource ./fixtures/:FuzzSeed ./emulator/:FuzzSnapshotPut \
-	./emulator/admin/:FuzzAdminRequests ./emulator/internal/guard/:FuzzGuard
+	./emulator/admin/:FuzzAdminRequests ./emulator/internal/guard/:FuzzGuard \
+	./emulator/vault/:FuzzRequest ./emulator/vault/jwtauth/:FuzzLogin
 ## terraform-cli: print the Terraform CLI the features use, building v1.6.6 into bin/tools when needed
 terraform-cli:
 	@scripts/terraform.sh
 
 ## fuzz: fuzz each of FUZZ_TARGETS (request decoders, the seed loader, snapshot PUT, the
-## admin API's bodies, the host guard) for FUZZTIME
+## admin API's bodies, the host guard, Vault requests, the jwt login) for FUZZTIME
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "== fuzz $$fn in $$pkg for $(FUZZTIME)"; \
