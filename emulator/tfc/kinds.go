@@ -183,7 +183,7 @@ var kinds = []kind{
 
 // derivedIndexes are the State maps that are not kinds: indexes rebuilt
 // from the kinds (never persisted).
-var derivedIndexes = []string{"secrets", "svOutputs", "currentCV"}
+var derivedIndexes = []string{"secrets", "svOutputs", "currentCV", "used"}
 
 // currentStateVersionsKind is each workspace's current state version id,
 // a snapshot member of its own; a workspace's deletion clears its entry.

@@ -55,7 +55,10 @@ func (s *Service) Restore(raw json.RawMessage) error {
 		return fmt.Errorf("tfc snapshot: %w", err)
 	}
 	return s.store.Update(func(cur *State) error {
+		used := cur.used
 		*cur = *st
+		used.clear()
+		cur.used = used
 		return nil
 	})
 }
