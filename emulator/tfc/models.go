@@ -212,6 +212,7 @@ func newWorkspace(st *State, org, name, projectID string, now time.Time) *Worksp
 		AllowDestroyPlan: true, FileTriggers: true, SpeculativeEnabled: true, TerraformVersion: "1.14.0", StructuredOutput: true,
 		TagNames: []string{}, CreatedAt: now, UpdatedAt: now, seq: st.next()}
 	st.Workspaces[w.ID] = w
+	st.indexWorkspace(w)
 	return w
 }
 

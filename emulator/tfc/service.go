@@ -281,14 +281,30 @@ func paginate(r *http.Request, all []Resource) (ListDocument, error) {
 		return ListDocument{}, err
 	}
 	total := len(all)
-	pages := (total + pg.size - 1) / pg.size
-	if pages == 0 {
-		pages = 1
-	}
 	items := []Resource{}
-	if pg.number <= pages { // also keeps (number-1)*size from overflowing
+	if pg.number <= pageCount(total, pg.size) { // also keeps (number-1)*size from overflowing
 		from := (pg.number - 1) * pg.size
 		items = all[from:min(from+pg.size, total)]
+	}
+	return pageDocument(r, pg, items, total), nil
+}
+
+// pageCount is how many pages total entries fill (at least one).
+func pageCount(total, size int) int {
+	return max(1, (total+size-1)/size)
+}
+
+// holds reports whether the i-th (from 0) matching entry is on the page.
+func (pg page) holds(i int) bool {
+	return i/pg.size == pg.number-1
+}
+
+// pageDocument is the list document of one page: items, the page's
+// entries out of total matching ones.
+func pageDocument(r *http.Request, pg page, items []Resource, total int) ListDocument {
+	pages := pageCount(total, pg.size)
+	if items == nil {
+		items = []Resource{}
 	}
 	meta := Pagination{CurrentPage: pg.number, PageSize: pg.size, TotalPages: pages, TotalCount: total}
 	if pg.number > 1 {
@@ -307,7 +323,7 @@ func paginate(r *http.Request, all []Resource) (ListDocument, error) {
 	if meta.NextPage != nil {
 		links["next"] = link(*meta.NextPage)
 	}
-	return ListDocument{Data: items, Links: links, Meta: &ListMeta{Pagination: meta}}, nil
+	return ListDocument{Data: items, Links: links, Meta: &ListMeta{Pagination: meta}}
 }
 
 func pageLink(r *http.Request, number, size int) string {

@@ -43,6 +43,7 @@ func (s *Service) Restore(raw json.RawMessage) error {
 			}
 		}
 	}
+	st.reindex()
 	if err := st.indexHosted(); err != nil {
 		return err
 	}

@@ -60,6 +60,8 @@ type State struct {
 	// used holds token uses stamped under the read lock, not yet in
 	// their tokens' LastUsedAt.
 	used *usedStamps
+	// idx holds the lookups by name (indexes.go).
+	idx *indexes
 }
 
 // usedStamps is the last-used time of tokens authenticated under the
@@ -115,7 +117,7 @@ func (st *State) next() int64 { st.seq++; return st.seq }
 // newState is an empty State: a map per kind and the derived indexes.
 func newState() *State {
 	st := &State{secrets: map[string]string{}, svOutputs: map[string]string{}, currentCV: map[string]string{},
-		used: &usedStamps{m: map[string]time.Time{}}}
+		used: &usedStamps{m: map[string]time.Time{}}, idx: newIndexes()}
 	for _, k := range kinds {
 		k.init(st)
 	}
@@ -278,6 +280,7 @@ func stateFromSeed(seed *fixtures.Seed, now time.Time) *State {
 			}
 		}
 	}
+	st.reindex()
 	return st
 }
 
@@ -290,6 +293,7 @@ func (st *State) addSeedVariable(v fixtures.Variable, wsID, setID string, now ti
 	nv := &Variable{ID: newID("var"), Key: v.Key, Value: v.Value, Description: v.Description, Category: category,
 		HCL: v.HCL, Sensitive: v.Sensitive, VersionID: versionID(), WorkspaceID: wsID, VarSetID: setID, CreatedAt: now, seq: st.next()}
 	st.Vars[nv.ID] = nv
+	st.indexVariable(nv)
 }
 
 // accessFromNames builds organization access from permission names such

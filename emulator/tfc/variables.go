@@ -221,6 +221,7 @@ func (st *State) createVariableIn(v *Variable, in variableInput, owner func(*Var
 	}
 	v.ID, v.seq = newID("var"), st.next()
 	st.Vars[v.ID] = v
+	st.indexVariable(v)
 	return Document{Data: variableResource(v)}, nil
 }
 
