@@ -3,6 +3,7 @@ package tfc
 import (
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 )
 
 // Snapshot returns the whole TFC state as JSON, for --state-file: one
@@ -25,6 +26,17 @@ func (s *Service) Snapshot() (json.RawMessage, error) {
 	})
 	return b, err
 }
+
+// Generation counts the changes to the TFC state: while it stays the
+// same, so does Snapshot's document (token last-used stamps included).
+func (s *Service) Generation() uint64 {
+	if g, ok := s.store.(interface{ generation() uint64 }); ok {
+		return g.generation()
+	}
+	return unknownGeneration.Add(1) // a store that does not count: always changed
+}
+
+var unknownGeneration atomic.Uint64
 
 // Restore replaces the TFC state with a snapshot. A snapshot with null
 // entries or references to things it does not hold is refused, and the

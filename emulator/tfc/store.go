@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/ids"
@@ -134,7 +135,13 @@ type memoryStore struct {
 	// used is every state's token-use buffer (Reset keeps it), read
 	// without the store lock.
 	used *usedStamps
+	// gen counts the Updates and Resets: the state file skips TFC's
+	// snapshot while it is unchanged.
+	gen atomic.Uint64
 }
+
+// generation is the store's change count.
+func (s *memoryStore) generation() uint64 { return s.gen.Load() }
 
 // NewMemoryStore returns a Store loaded with seed, on the clock now.
 func NewMemoryStore(seed *fixtures.Seed, now func() time.Time) Store {
@@ -150,6 +157,7 @@ func NewMemoryStore(seed *fixtures.Seed, now func() time.Time) Store {
 func (s *memoryStore) View(fn func(*State) error) error {
 	if s.used.pending() && s.mu.TryLock() {
 		s.st.flushUsed()
+		s.gen.Add(1)
 		s.mu.Unlock()
 	}
 	s.mu.RLock()
@@ -161,7 +169,9 @@ func (s *memoryStore) Update(fn func(*State) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st.flushUsed()
-	return fn(s.st)
+	err := fn(s.st)
+	s.gen.Add(1) // a refused update changed nothing, but may have flushed token uses
+	return err
 }
 
 func (s *memoryStore) Reset() {
@@ -170,6 +180,7 @@ func (s *memoryStore) Reset() {
 	s.used.clear()
 	st.used = s.used
 	s.st = st
+	s.gen.Add(1)
 	s.mu.Unlock()
 }
 
