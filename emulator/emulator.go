@@ -172,7 +172,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 // heldResponse keeps a response (its header is the real one's) until
 // release writes it.
 type heldResponse struct {
-	header http.Header
+	header  http.Header
 	status  int
 	body    bytes.Buffer
 	aborted bool // the handler dropped the connection: nothing is sent

@@ -176,7 +176,9 @@ func (a *API) adapt(h handler) http.Handler {
 // a snapshot): a 413, as TFC and Vault answer.
 type tooLarge int64
 
-func (t tooLarge) Error() string { return fmt.Sprintf("request bodies are limited to %d bytes", int64(t)) }
+func (t tooLarge) Error() string {
+	return fmt.Sprintf("request bodies are limited to %d bytes", int64(t))
+}
 
 // decodeFailed is the answer to a decode error: 413 for an oversized body,
 // 400 for the rest.
