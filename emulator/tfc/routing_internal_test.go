@@ -31,7 +31,7 @@ func TestEveryRowIsReachable(t *testing.T) {
 	for _, rt := range s.routes() {
 		path := apiPrefix + variable.ReplaceAllString(rt.path, "v-1")
 		var m mux.RouteMatch
-		if !s.router.Match(httptest.NewRequest(rt.method, path, nil), &m) || m.Route == nil || m.MatchErr != nil {
+		if !s.apiRouter().Match(httptest.NewRequest(rt.method, path, nil), &m) || m.Route == nil || m.MatchErr != nil {
 			t.Errorf("%s %s: no route", rt.method, path)
 			continue
 		}

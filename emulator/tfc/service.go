@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -43,7 +44,11 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	limiter *rateLimiter
-	router  *mux.Router
+	// router is built once, in the background from New (compiling the
+	// route table's patterns is most of a start's work); apiRouter waits
+	// for it.
+	router     *mux.Router
+	routerOnce sync.Once
 	minter  Minter
 	builder EnvironmentBuilder
 }
@@ -57,8 +62,14 @@ func New(cfg Config) *Service {
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit)
 	}
-	s.router = s.newRouter(s.routes())
+	go s.apiRouter()
 	return s
+}
+
+// apiRouter is the API's router, built on first use.
+func (s *Service) apiRouter() *mux.Router {
+	s.routerOnce.Do(func() { s.router = s.newRouter(s.routes()) })
+	return s.router
 }
 
 // newRouter builds the API's router from a route table: a path no row
@@ -109,7 +120,7 @@ func (s *Service) listenerRoutes() []routing.Route {
 // the TFC routes beside it (service discovery, api "tfc"; the hosted
 // objects, api "archivist").
 func (s *Service) Routes() []routing.Row {
-	rows := routing.Inventory("tfc", s.router)
+	rows := routing.Inventory("tfc", s.apiRouter())
 	for _, row := range routing.Inventory("tfc", routing.New(s.listenerRoutes(), routing.Options{})) {
 		if strings.HasPrefix(row.Path, archivistPrefix) {
 			row.API = "archivist"
@@ -122,7 +133,7 @@ func (s *Service) Routes() []routing.Row {
 // ServeHTTP dispatches to the route table; a path it does not know is
 // TFC's JSON:API 404, a known path with another method a JSON:API 405.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.router.ServeHTTP(w, r)
+	s.apiRouter().ServeHTTP(w, r)
 }
 
 // apiPrefix is where the route table's paths live.
