@@ -48,6 +48,7 @@ type Service struct {
 	// route table's patterns is most of a start's work); apiRouter waits
 	// for it.
 	router     *mux.Router
+	handler    http.Handler // router's rows, split by segment (routing.Bucketed)
 	routerOnce sync.Once
 	minter  Minter
 	builder EnvironmentBuilder
@@ -68,18 +69,18 @@ func New(cfg Config) *Service {
 
 // apiRouter is the API's router, built on first use.
 func (s *Service) apiRouter() *mux.Router {
-	s.routerOnce.Do(func() { s.router = s.newRouter(s.routes()) })
+	s.routerOnce.Do(func() { s.router, s.handler = s.newRouter(s.routes()) })
 	return s.router
 }
 
 // newRouter builds the API's router from a route table: a path no row
 // knows is TFC's JSON:API 404, a known path with another method a 405.
-func (s *Service) newRouter(table []route) *mux.Router {
+func (s *Service) newRouter(table []route) (*mux.Router, http.Handler) {
 	rows := make([]routing.Route, 0, len(table))
 	for _, rt := range table {
 		rows = append(rows, routing.Route{Method: rt.method, Path: apiPrefix + rt.path, Handler: s.adapt(rt)})
 	}
-	return routing.New(rows, routing.Options{
+	return routing.Bucketed(rows, routing.Options{
 		NotFound: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.commonHeaders(w)
 			NotFound(w, r)
@@ -133,7 +134,8 @@ func (s *Service) Routes() []routing.Row {
 // ServeHTTP dispatches to the route table; a path it does not know is
 // TFC's JSON:API 404, a known path with another method a JSON:API 405.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.apiRouter().ServeHTTP(w, r)
+	s.apiRouter()
+	s.handler.ServeHTTP(w, r)
 }
 
 // apiPrefix is where the route table's paths live.

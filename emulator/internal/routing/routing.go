@@ -5,7 +5,6 @@
 package routing
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -42,16 +41,9 @@ type Options struct {
 
 // New returns a router for table. Paths are matched escaped, one segment
 // per variable, and variables are unescaped, as net/http's ServeMux does.
-//
-// gorilla/mux tries routes one after another, so a large table is split
-// into one subrouter per path segment after the prefix all rows share
-// (/api/v2/organizations/..., /api/v2/workspaces/...): a request is
-// tried against its segment's rows only. Each row keeps its table order
-// within its segment, and no row is reachable from another segment, so
-// what matches is what the flat table would match.
 func New(table []Route, opts Options) *mux.Router {
 	r := NewRouter()
-	addBucketed(r, table)
+	Add(r, table)
 	r.NotFoundHandler = opts.NotFound
 	if opts.MethodNotAllowed != nil {
 		r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -74,96 +66,6 @@ func Add(r *mux.Router, table []Route) {
 			methods = append(methods, http.MethodHead)
 		}
 		r.Handle(rt.Path, PathValues(rt.Handler)).Methods(methods...)
-	}
-}
-
-// minBucketed is the smallest table New splits by segment.
-const minBucketed = 16
-
-// addBucketed registers table on r, split by the path segment after the
-// literal prefix every row shares when that segment is a literal in
-// every row; else flat. Rows are named by their table index, which
-// Inventory lists them by.
-func addBucketed(r *mux.Router, table []Route) {
-	depth, ok := bucketDepth(table)
-	if !ok || len(table) < minBucketed {
-		for i, rt := range table {
-			addRow(r, rt, i)
-		}
-		return
-	}
-	subs := map[string]*mux.Router{}
-	for i, rt := range table {
-		key, _ := segment(rt.Path, depth)
-		sub := subs[key]
-		if sub == nil {
-			sub = r.NewRoute().MatcherFunc(segmentIs(depth, key)).Subrouter()
-			subs[key] = sub
-		}
-		addRow(sub, rt, i)
-	}
-}
-
-// addRow registers one row, named for its index in the table.
-func addRow(r *mux.Router, rt Route, i int) {
-	methods := []string{rt.Method}
-	if rt.Method == http.MethodGet {
-		methods = append(methods, http.MethodHead)
-	}
-	r.Handle(rt.Path, PathValues(rt.Handler)).Methods(methods...).Name(rowName(i))
-}
-
-func rowName(i int) string { return fmt.Sprintf("row-%06d", i) }
-
-// bucketDepth is the index of the first path segment not shared by every
-// row, if it is a literal (no variable) in each row.
-func bucketDepth(table []Route) (int, bool) {
-	if len(table) == 0 {
-		return 0, false
-	}
-	for depth := 0; ; depth++ {
-		first, ok := segment(table[0].Path, depth)
-		if !ok {
-			return 0, false
-		}
-		shared := true
-		for _, rt := range table {
-			s, ok := segment(rt.Path, depth)
-			if !ok || strings.Contains(s, "{") {
-				return 0, false
-			}
-			if s != first {
-				shared = false
-			}
-		}
-		if !shared {
-			return depth, true
-		}
-	}
-}
-
-// segment returns the depth-th (from 0) segment of path, if it has one.
-func segment(path string, depth int) (string, bool) {
-	path = strings.TrimPrefix(path, "/")
-	for range depth {
-		i := strings.IndexByte(path, '/')
-		if i < 0 {
-			return "", false
-		}
-		path = path[i+1:]
-	}
-	if i := strings.IndexByte(path, '/'); i >= 0 {
-		path = path[:i]
-	}
-	return path, true
-}
-
-// segmentIs matches requests whose escaped path has key as its depth-th
-// segment.
-func segmentIs(depth int, key string) mux.MatcherFunc {
-	return func(r *http.Request, _ *mux.RouteMatch) bool {
-		s, ok := segment(r.URL.EscapedPath(), depth)
-		return ok && s == key
 	}
 }
 
@@ -211,37 +113,105 @@ func Allowed(router *mux.Router, r *http.Request) []string {
 // per method (HEAD, implied by GET, is left out) and one row "*" for a
 // mounted prefix.
 func Inventory(api string, router *mux.Router) []Row {
-	type ordered struct {
-		key string
-		row Row
-	}
-	var rows []ordered
+	var rows []Row
 	_ = router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		path, err := route.GetPathTemplate()
 		if err != nil {
 			return nil
 		}
-		key := route.GetName()
-		if key == "" {
-			key = rowName(len(rows))
-		}
 		methods, err := route.GetMethods()
 		if err != nil {
-			rows = append(rows, ordered{key, Row{API: api, Method: "*", Path: path}})
+			rows = append(rows, Row{API: api, Method: "*", Path: path})
 			return nil
 		}
 		for _, m := range methods {
 			if m == http.MethodHead && slices.Contains(methods, http.MethodGet) {
 				continue
 			}
-			rows = append(rows, ordered{key, Row{API: api, Method: m, Path: path}})
+			rows = append(rows, Row{API: api, Method: m, Path: path})
 		}
 		return nil
 	})
-	slices.SortStableFunc(rows, func(a, b ordered) int { return strings.Compare(a.key, b.key) })
-	out := make([]Row, len(rows))
-	for i, o := range rows {
-		out[i] = o.row
+	return rows
+}
+
+// minBucketed is the smallest table Bucketed splits by segment.
+const minBucketed = 16
+
+// Bucketed serves table as New(table, opts) does, faster: gorilla/mux
+// tries routes one after another, so the rows are split by the path
+// segment after the literal prefix every row shares (/api/v2/organizations,
+// /api/v2/workspaces, ...) into one router each, and a request is tried
+// against its segment's rows only. No row is reachable from another
+// segment and each keeps its table order, so what matches, the 405 and
+// its Allow, and the 404 are the flat router's; a request with no such
+// segment (or a table that does not split) goes to the flat router, which
+// New(table, opts) returns beside for inspection (Inventory, Match).
+func Bucketed(table []Route, opts Options) (*mux.Router, http.Handler) {
+	flat := New(table, opts)
+	depth, ok := bucketDepth(table)
+	if !ok || len(table) < minBucketed {
+		return flat, flat
 	}
-	return out
+	rows := map[string][]Route{}
+	for _, rt := range table {
+		key, _ := segment(rt.Path, depth)
+		rows[key] = append(rows[key], rt)
+	}
+	buckets := make(map[string]*mux.Router, len(rows))
+	for key, part := range rows {
+		buckets[key] = New(part, opts)
+	}
+	return flat, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if key, ok := segment(r.URL.EscapedPath(), depth); ok {
+			if b, ok := buckets[key]; ok {
+				b.ServeHTTP(w, r)
+				return
+			}
+		}
+		flat.ServeHTTP(w, r)
+	})
+}
+
+// bucketDepth is the index of the first path segment not shared by every
+// row, if it is a literal (no variable) in each row.
+func bucketDepth(table []Route) (int, bool) {
+	if len(table) == 0 {
+		return 0, false
+	}
+	for depth := 0; ; depth++ {
+		first, ok := segment(table[0].Path, depth)
+		if !ok {
+			return 0, false
+		}
+		shared := true
+		for _, rt := range table {
+			s, ok := segment(rt.Path, depth)
+			if !ok || s == "" || strings.Contains(s, "{") {
+				return 0, false
+			}
+			if s != first {
+				shared = false
+			}
+		}
+		if !shared {
+			return depth, true
+		}
+	}
+}
+
+// segment returns the depth-th (from 0) segment of path, if it has one.
+func segment(path string, depth int) (string, bool) {
+	path = strings.TrimPrefix(path, "/")
+	for range depth {
+		i := strings.IndexByte(path, '/')
+		if i < 0 {
+			return "", false
+		}
+		path = path[i+1:]
+	}
+	if i := strings.IndexByte(path, '/'); i >= 0 {
+		path = path[:i]
+	}
+	return path, true
 }
