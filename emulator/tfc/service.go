@@ -50,8 +50,8 @@ type Service struct {
 	router     *mux.Router
 	handler    http.Handler // router's rows, split by segment (routing.Bucketed)
 	routerOnce sync.Once
-	minter  Minter
-	builder EnvironmentBuilder
+	minter     Minter
+	builder    EnvironmentBuilder
 }
 
 // New returns the TFC API loaded with cfg.Seed.
