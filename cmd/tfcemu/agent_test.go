@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	os.Setenv("XDG_CACHE_HOME", cache)
 	code := m.Run()
 	os.RemoveAll(cache)
+	if binDir != "" {
+		os.RemoveAll(binDir) // the binaries the kill -9 test and the start-up benchmarks built
+	}
 	os.Exit(code)
 }
 

@@ -25,8 +25,8 @@ var (
 	tfcemuBin, trivi string
 )
 
-// binaries builds tfcemu and the trivial server once.
-func binaries(b *testing.B) (string, string) {
+// binaries builds tfcemu and the trivial server once per test binary.
+func binaries(b testing.TB) (string, string) {
 	b.Helper()
 	binOnce.Do(func() {
 		binDir, binErr = os.MkdirTemp("", "tfcemu-bench-")

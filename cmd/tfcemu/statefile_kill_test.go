@@ -21,10 +21,7 @@ func TestStateFileSurvivesKill9(t *testing.T) {
 		t.Skip("builds the binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "tfcemu")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin, _ := binaries(t)
 	state := filepath.Join(dir, "state.json")
 	start := func(name string) (*exec.Cmd, string, string, *syncBuffer) {
 		ready := filepath.Join(dir, name+".json")
