@@ -13,7 +13,7 @@ import (
 	"github.com/tfcemu/tfcemu/fixtures"
 )
 
-func newTestService(t *testing.T) (*Service, string) {
+func newTestService(t testing.TB) (*Service, string) {
 	t.Helper()
 	seed, err := fixtures.Default()
 	if err != nil {
