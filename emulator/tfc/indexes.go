@@ -1,6 +1,9 @@
 package tfc
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // indexes are the State's lookups by something other than a map key:
 // workspaces by name, in creation order and locked; variables by
@@ -15,10 +18,15 @@ type indexes struct {
 	wsDead   int                     // deleted workspaces still in wsOrder
 	wsVars   map[string][]*Variable  // workspace id -> its variables, in creation order
 	locked   map[string]*Workspace   // id -> workspaces that were locked
+
+	projectsByName map[string][]*Project        // lowercased name -> projects that had it
+	teamsByName    map[string][]*Team           // lowercased name -> teams that had it
+	modulesByName  map[string][]*RegistryModule // name -> modules
 }
 
 func newIndexes() *indexes {
-	return &indexes{wsByName: map[string][]*Workspace{}, wsVars: map[string][]*Variable{}, locked: map[string]*Workspace{}}
+	return &indexes{wsByName: map[string][]*Workspace{}, wsVars: map[string][]*Variable{}, locked: map[string]*Workspace{},
+		projectsByName: map[string][]*Project{}, teamsByName: map[string][]*Team{}, modulesByName: map[string][]*RegistryModule{}}
 }
 
 // liveWorkspace reports whether w is still the State's workspace of its id.
@@ -36,6 +44,15 @@ func (st *State) reindex() {
 	}
 	for _, v := range sortedBySeq(st.Vars, func(v *Variable) bool { return v.WorkspaceID != "" }) {
 		st.idx.wsVars[v.WorkspaceID] = append(st.idx.wsVars[v.WorkspaceID], v)
+	}
+	for _, p := range st.Projects {
+		st.idx.projectsByName[foldKey(p.Name)] = append(st.idx.projectsByName[foldKey(p.Name)], p)
+	}
+	for _, t := range st.Teams {
+		st.idx.teamsByName[foldKey(t.Name)] = append(st.idx.teamsByName[foldKey(t.Name)], t)
+	}
+	for _, m := range st.Modules {
+		st.idx.modulesByName[m.Name] = append(st.idx.modulesByName[m.Name], m)
 	}
 }
 
@@ -145,4 +162,45 @@ func (st *State) lockedWorkspaces(fn func(*Workspace)) {
 			fn(w)
 		}
 	}
+}
+
+// foldKey is a name's key in the case-insensitive name indexes.
+func foldKey(name string) string { return strings.ToLower(name) }
+
+// indexProject indexes a new or renamed project by its name.
+func (st *State) indexProject(p *Project) {
+	key := foldKey(p.Name)
+	list := st.idx.projectsByName[key]
+	keep := list[:0]
+	for _, o := range list {
+		if o != p && st.Projects[o.ID] == o && foldKey(o.Name) == key {
+			keep = append(keep, o)
+		}
+	}
+	st.idx.projectsByName[key] = append(keep, p)
+}
+
+// indexTeam indexes a new or renamed team by its name.
+func (st *State) indexTeam(t *Team) {
+	key := foldKey(t.Name)
+	list := st.idx.teamsByName[key]
+	keep := list[:0]
+	for _, o := range list {
+		if o != t && st.Teams[o.ID] == o && foldKey(o.Name) == key {
+			keep = append(keep, o)
+		}
+	}
+	st.idx.teamsByName[key] = append(keep, t)
+}
+
+// indexModule indexes a new module by its name.
+func (st *State) indexModule(m *RegistryModule) {
+	list := st.idx.modulesByName[m.Name]
+	keep := list[:0]
+	for _, o := range list {
+		if o != m && st.Modules[o.ID] == o && o.Name == m.Name {
+			keep = append(keep, o)
+		}
+	}
+	st.idx.modulesByName[m.Name] = append(keep, m)
 }

@@ -30,8 +30,17 @@ func TestIndexesMatchAFullScan(t *testing.T) {
 		return rec.Code
 	}
 	name := func() string { return fmt.Sprintf("ws-%d", rng.IntN(40)) }
+	var prj *Project
+	var team *Team
 	pick := func() (ws *Workspace, v *Variable) {
 		_ = s.store.View(func(st *State) error {
+			prj, team = nil, nil
+			if ps := sortedBySeq(st.Projects, nil); len(ps) > 0 {
+				prj = ps[rng.IntN(len(ps))]
+			}
+			if ts := sortedBySeq(st.Teams, nil); len(ts) > 0 {
+				team = ts[rng.IntN(len(ts))]
+			}
 			all := sortedBySeq(st.Workspaces, nil)
 			if len(all) > 0 {
 				ws = all[rng.IntN(len(all))]
@@ -46,7 +55,23 @@ func TestIndexesMatchAFullScan(t *testing.T) {
 	}
 	for i := range 1500 {
 		ws, v := pick()
-		switch op := rng.IntN(10); {
+		switch op := rng.IntN(14); {
+		case op == 10:
+			do("POST", "/organizations/"+org+"/projects", `{"data":{"type":"projects","attributes":{"name":"`+strings.ToUpper(name())+`"}}}`)
+		case op == 11 && prj != nil:
+			if rng.IntN(3) == 0 {
+				do("DELETE", "/projects/"+prj.ID, "")
+			} else {
+				do("PATCH", "/projects/"+prj.ID, `{"data":{"type":"projects","attributes":{"name":"`+name()+`"}}}`)
+			}
+		case op == 12:
+			do("POST", "/organizations/"+org+"/teams", `{"data":{"type":"teams","attributes":{"name":"`+name()+`"}}}`)
+		case op == 13 && team != nil:
+			if rng.IntN(3) == 0 {
+				do("DELETE", "/teams/"+team.ID, "")
+			} else {
+				do("PATCH", "/teams/"+team.ID, `{"data":{"type":"teams","attributes":{"name":"`+strings.ToUpper(name())+`"}}}`)
+			}
 		case op < 3:
 			do("POST", "/organizations/"+org+"/workspaces", `{"data":{"type":"workspaces","attributes":{"name":"`+name()+`"}}}`)
 		case op == 3 && ws != nil:
@@ -77,10 +102,10 @@ func TestIndexesMatchAFullScan(t *testing.T) {
 			t.Fatalf("after operation %d: %v", i, err)
 		}
 	}
-	var n int
-	_ = s.store.View(func(st *State) error { n = len(st.Workspaces); return nil })
-	if n < 10 {
-		t.Fatalf("only %d workspaces: the operations did too little", n)
+	var n, np, nt int
+	_ = s.store.View(func(st *State) error { n, np, nt = len(st.Workspaces), len(st.Projects), len(st.Teams); return nil })
+	if n < 10 || np < 10 || nt < 10 {
+		t.Fatalf("only %d workspaces, %d projects, %d teams: the operations did too little", n, np, nt)
 	}
 }
 
@@ -109,6 +134,34 @@ func checkIndexes(st *State) error {
 		st.workspacesInOrder(o.Name, func(w *Workspace) bool { got = append(got, w); return true })
 		if want := sortedBySeq(st.Workspaces, func(w *Workspace) bool { return w.Org == o.Name }); !slices.Equal(got, want) {
 			return fmt.Errorf("organization %s: %d workspaces in order, scan %d", o.Name, len(got), len(want))
+		}
+	}
+	for _, p := range st.Projects {
+		if !st.projectNameTaken(p.Org, strings.ToUpper(p.Name), "") {
+			return fmt.Errorf("project %s %q: the name index misses it", p.ID, p.Name)
+		}
+	}
+	for _, t := range st.Teams {
+		if !st.teamNameTaken(t.Org, strings.ToLower(t.Name), "") {
+			return fmt.Errorf("team %s %q: the name index misses it", t.ID, t.Name)
+		}
+	}
+	for _, m := range st.Modules {
+		if got, ok := st.moduleByPath(m.Org, m.RegistryName, m.Namespace, m.Name, m.Provider); !ok || got != m {
+			return fmt.Errorf("module %s: the index finds %v", m.ID, got)
+		}
+	}
+	for i := range 40 {
+		name := fmt.Sprintf("ws-%d", i)
+		for _, org := range []string{"my-org", "other-org"} {
+			want := anyOf(st.Projects, func(p *Project) bool { return p.Org == org && strings.EqualFold(p.Name, name) })
+			if st.projectNameTaken(org, name, "") != want {
+				return fmt.Errorf("project %s/%s: index says taken=%v", org, name, !want)
+			}
+			want = anyOf(st.Teams, func(t *Team) bool { return t.Org == org && strings.EqualFold(t.Name, name) })
+			if st.teamNameTaken(org, name, "") != want {
+				return fmt.Errorf("team %s/%s: index says taken=%v", org, name, !want)
+			}
 		}
 	}
 	locked := map[string]bool{}
