@@ -43,6 +43,13 @@ func BenchmarkWorkspaceList(b *testing.B) {
 	benchRequest(b, "GET", "/api/v2/organizations/my-org/workspaces", http.StatusOK)
 }
 
+// BenchmarkFirstRoute is the same unknown-id 404 shape as
+// BenchmarkLastRoute, for the route table's first row with a variable:
+// first vs last is the router's walk.
+func BenchmarkFirstRoute(b *testing.B) {
+	benchRequest(b, "GET", "/api/v2/users/user-none", http.StatusNotFound)
+}
+
 // BenchmarkLastRoute is a request for the route table's last row (an
 // unknown variable of an unknown variable set: a 404 from the handler),
 // the router's longest walk.

@@ -78,7 +78,7 @@ func TestCloudsListenerDefaultSeedGCP(t *testing.T) {
 	if status != http.StatusCreated {
 		t.Fatalf("PUT provider: %d %s", status, body)
 	}
-	b, err := os.ReadFile(state)
+	b, err := stateFileText(state)
 	if err != nil || !strings.Contains(string(b), `"gcp"`) || !strings.Contains(string(b), `apply-only`) || !strings.Contains(string(b), `"azure"`) {
 		t.Fatalf("state file lacks the gcp and azure sections: %v %.300s", err, b)
 	}

@@ -73,7 +73,7 @@ func TestCloudsListenerDefaultSeedAWS(t *testing.T) {
 		t.Fatalf("PUT role: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	b, err := os.ReadFile(state)
+	b, err := stateFileText(state)
 	if err != nil || !strings.Contains(string(b), `"aws"`) || !strings.Contains(string(b), `extra`) {
 		t.Fatalf("state file lacks the aws section: %v %.300s", err, b)
 	}
@@ -175,4 +175,18 @@ func TestSnapshotAWSSection(t *testing.T) {
 	if len(roles) != 1 || roles[0]["name"] != "terraform-module-test-role" {
 		t.Fatalf("roles after a refused snapshot = %v", roles)
 	}
+}
+
+// stateFileText is what --state-file holds on disk: the document and its
+// write-ahead log, where acknowledged changes wait for compaction.
+func stateFileText(path string) ([]byte, error) {
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	wal, err := os.ReadFile(path + ".wal")
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	return append(doc, wal...), nil
 }

@@ -5,6 +5,7 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -128,10 +129,20 @@ func firstNonEmpty(vals ...string) string {
 }
 
 // middleware logs each request, recovers from panics with a 500 in the
-// listener's error format, and saves the state file after a change.
+// listener's error format, and saves the state file after a change: the
+// response of a request that may change state is held until the state
+// file has it, so an acknowledged write survives kill -9.
 func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var held *heldResponse
+		if e.persist != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			held = &heldResponse{header: w.Header()}
+			defer held.release(w)
+		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		if held != nil {
+			rec.ResponseWriter = held
+		}
 		start := e.clock.Now()
 		r, unmatched := reqinfo.Track(r)
 		var notes *reqinfo.Notes
@@ -148,6 +159,9 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					// A deliberate dropped connection (what a client of the
 					// real service sees there): let net/http abort it.
+					if held != nil {
+						held.aborted = true
+					}
 					panic(p)
 				}
 				e.log.Error("panic serving request", "service", service, "method", r.Method, "path", r.URL.Path, "panic", p)
@@ -161,8 +175,8 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 				e.journal.add(JournalEntry{Time: start, Service: service, Method: r.Method, Path: r.URL.Path,
 					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched, Notes: notes.List()})
 			}
-			if e.persist != nil && r.Method != http.MethodGet && r.Method != http.MethodHead && rec.status < 400 {
-				e.persist.save()
+			if held != nil && rec.status < 400 {
+				e.persist.sync()
 			}
 		}()
 		if e.faults.apply(rec, r, service) {
@@ -170,6 +184,39 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// heldResponse keeps a response (its header is the real one's) until
+// release writes it.
+type heldResponse struct {
+	header  http.Header
+	status  int
+	body    bytes.Buffer
+	aborted bool // the handler dropped the connection: nothing is sent
+}
+
+func (h *heldResponse) Header() http.Header { return h.header }
+
+func (h *heldResponse) WriteHeader(code int) {
+	if h.status == 0 {
+		h.status = code
+	}
+}
+
+func (h *heldResponse) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return h.body.Write(b)
+}
+
+// release sends the held response to w.
+func (h *heldResponse) release(w http.ResponseWriter) {
+	if h.status == 0 || h.aborted {
+		return // nothing was written: net/http answers 200 with no body
+	}
+	w.WriteHeader(h.status)
+	_, _ = h.body.WriteTo(w)
 }
 
 type statusRecorder struct {

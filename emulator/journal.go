@@ -23,20 +23,23 @@ type JournalEntry struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
-// journal is a bounded ring of requests.
+// journal is a bounded ring of requests: adding one is O(1), the oldest
+// overwritten once the ring is full.
 type journal struct {
 	mu      sync.Mutex
-	entries []JournalEntry
+	entries []JournalEntry // the ring, up to journalSize
+	start   int            // index of the oldest entry once full
 }
 
 func (j *journal) add(e JournalEntry) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if len(j.entries) == journalSize {
-		copy(j.entries, j.entries[1:])
-		j.entries = j.entries[:journalSize-1]
+	if len(j.entries) < journalSize {
+		j.entries = append(j.entries, e)
+		return
 	}
-	j.entries = append(j.entries, e)
+	j.entries[j.start] = e
+	j.start = (j.start + 1) % journalSize
 }
 
 // Entries returns up to limit of the newest entries, oldest first.
@@ -44,7 +47,9 @@ func (j *journal) Entries(limit int, unmatchedOnly bool) []JournalEntry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	out := []JournalEntry{}
-	for _, e := range j.entries {
+	n := len(j.entries)
+	for i := range n {
+		e := j.entries[(j.start+i)%n]
 		if !unmatchedOnly || e.Unmatched {
 			out = append(out, e)
 		}
@@ -58,6 +63,6 @@ func (j *journal) Entries(limit int, unmatchedOnly bool) []JournalEntry {
 // Clear empties the journal.
 func (j *journal) Clear() {
 	j.mu.Lock()
-	j.entries = nil
+	j.entries, j.start = nil, 0
 	j.mu.Unlock()
 }

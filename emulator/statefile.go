@@ -1,12 +1,18 @@
 package emulator
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"hash/maphash"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -18,38 +24,183 @@ type snapshotter interface {
 	Restore(json.RawMessage) error
 }
 
-// stateDocument is the --state-file format.
+// generationer is a snapshotter that counts its changes: an unchanged
+// generation means an unchanged snapshot, so the state file need not
+// take it (TFC's state is the large one).
+type generationer interface{ Generation() uint64 }
+
+// stateDocument is the --state-file format (and the admin snapshot's).
+// LogSeq, in the state file only, is the last write-ahead log record the
+// document holds.
 type stateDocument struct {
 	Version  int                        `json:"version"`
+	LogSeq   uint64                     `json:"log_seq,omitempty"`
 	Services map[string]json.RawMessage `json:"services"`
 }
 
 const stateVersion = 1
 
-// stateFile loads the emulator's state at start and saves it atomically
-// (temp file, fsync, rename) after each change and on close.
+// Write-ahead log compaction: once the log outgrows both compactMinBytes
+// and compactRatio times the state file, the state file is rewritten whole
+// and the log emptied.
+const (
+	compactMinBytes = 8 << 20
+	compactRatio    = 2
+)
+
+// stateFile keeps the emulator's state in path (a whole state document)
+// and path.wal (a write-ahead log). A request that may have changed state
+// waits in sync until a save taken after it is on disk, so an
+// acknowledged write survives kill -9; one writer goroutine saves for all
+// waiting requests at once (group commit), appending to the log only the
+// services whose snapshot changed, with one fsync. Loading applies the
+// log's records after the document's LogSeq; a record torn by a crash (it
+// was never acknowledged) is dropped.
 type stateFile struct {
 	path     string
-	snapshot func() (json.RawMessage, error)
-	log      interface{ Error(string, ...any) }
+	services func() map[string]snapshotter
+	log      interface {
+		Error(string, ...any)
+		Warn(string, ...any)
+	}
 
-	mu sync.Mutex
+	mu        sync.Mutex
+	cond      *sync.Cond
+	requested uint64 // saves asked for
+	done      uint64 // saves asked for that are on disk (or failed, logged)
+	closing   bool
+	stopped   chan struct{}
+
+	// The writer's own, under wmu: the log, and per service what was
+	// last saved.
+	wmu      sync.Mutex
+	wal      *os.File
+	walSize  int64
+	baseSize int64
+	seq      uint64
+	saved    map[string]savedService
 }
 
+// savedService is what the state file last took of a service.
+type savedService struct {
+	gen    uint64
+	hasGen bool
+	sum    uint64
+	raw    json.RawMessage
+}
+
+// walPath is the write-ahead log beside the state file.
+func walPath(path string) string { return path + ".wal" }
+
+var sumSeed = maphash.MakeSeed()
+
 func openStateFile(path string, e *Emulator) (*stateFile, error) {
-	f := &stateFile{path: path, snapshot: e.Snapshot, log: e.log}
+	f := &stateFile{path: path, services: e.snapshotters, log: e.log, saved: map[string]savedService{}, stopped: make(chan struct{})}
+	f.cond = sync.NewCond(&f.mu)
 	removeStaleTemps(path, e.log)
-	b, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return f, f.write()
-	case err != nil:
+	doc, err := f.load()
+	if err != nil {
+		return nil, err
+	}
+	if doc != nil {
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return nil, err
+		}
+		if err := e.Restore(b); err != nil {
+			return nil, fmt.Errorf("state file %s: %w", path, err)
+		}
+	}
+	if f.wal, err = os.OpenFile(walPath(path), os.O_RDWR|os.O_CREATE, 0o600); err != nil {
 		return nil, fmt.Errorf("state file: %w", err)
 	}
-	if err := e.Restore(b); err != nil {
-		return nil, fmt.Errorf("state file %s: %w", path, err)
+	// Start from one whole document and an empty log.
+	if err := f.compact(); err != nil {
+		f.wal.Close()
+		return nil, fmt.Errorf("state file: %w", err)
 	}
+	go f.writer()
 	return f, nil
+}
+
+// load reads the state document and the log records after it; nil when
+// there is neither.
+func (f *stateFile) load() (*stateDocument, error) {
+	var doc *stateDocument
+	b, err := os.ReadFile(f.path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("state file: %w", err)
+	default:
+		doc = &stateDocument{}
+		if err := json.Unmarshal(b, doc); err != nil {
+			return nil, fmt.Errorf("state file %s: %w", f.path, err)
+		}
+	}
+	wal, err := os.Open(walPath(f.path))
+	if errors.Is(err, os.ErrNotExist) {
+		return doc, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("state file: %w", err)
+	}
+	defer wal.Close()
+	applied := 0
+	err = readRecords(wal, func(seq uint64, services map[string]json.RawMessage) {
+		if doc == nil {
+			doc = &stateDocument{Version: stateVersion, Services: map[string]json.RawMessage{}}
+		}
+		if seq <= doc.LogSeq {
+			return // already in the document (a crash between its rename and the log's truncation)
+		}
+		for name, raw := range services {
+			doc.Services[name] = raw
+		}
+		doc.LogSeq = seq
+		applied++
+	}, f.log)
+	if err != nil {
+		return nil, fmt.Errorf("state file %s: %w", walPath(f.path), err)
+	}
+	return doc, nil
+}
+
+// A log record is a header line "tfcemu-wal <seq> <length> <crc32>\n", then
+// length bytes of JSON (service name -> snapshot), then "\n".
+const recordMagic = "tfcemu-wal"
+
+// readRecords calls fn with each whole record of r in order. A torn or
+// corrupt record ends the log: nothing after it was acknowledged.
+func readRecords(r io.Reader, fn func(uint64, map[string]json.RawMessage), log interface{ Warn(string, ...any) }) error {
+	br := bufio.NewReader(r)
+	for {
+		header, err := br.ReadString('\n')
+		if err == io.EOF && header == "" {
+			return nil
+		}
+		fields := strings.Fields(header)
+		if err != nil || len(fields) != 4 || fields[0] != recordMagic {
+			log.Warn("state file: dropped a torn write-ahead log record (never acknowledged)")
+			return nil
+		}
+		seq, err1 := strconv.ParseUint(fields[1], 10, 64)
+		n, err2 := strconv.ParseUint(fields[2], 10, 31)
+		sum, err3 := strconv.ParseUint(fields[3], 10, 32)
+		if err1 != nil || err2 != nil || err3 != nil {
+			log.Warn("state file: dropped a torn write-ahead log record (never acknowledged)")
+			return nil
+		}
+		body := make([]byte, n+1)
+		if _, err := io.ReadFull(br, body); err != nil || body[n] != '\n' || crc32.ChecksumIEEE(body[:n]) != uint32(sum) {
+			log.Warn("state file: dropped a torn write-ahead log record (never acknowledged)")
+			return nil
+		}
+		var services map[string]json.RawMessage
+		if err := json.Unmarshal(body[:n], &services); err != nil {
+			return fmt.Errorf("record %d: %w", seq, err)
+		}
+		fn(seq, services)
+	}
 }
 
 // snapshotters are the services whose state a snapshot holds: the
@@ -90,7 +241,7 @@ func removeStaleTemps(path string, log interface{ Warn(string, ...any) }) {
 }
 
 // Snapshot returns the emulator's state as one JSON document (what
-// --state-file holds and GET /_emulator/snapshot answers).
+// GET /_emulator/snapshot answers).
 func (e *Emulator) Snapshot() (json.RawMessage, error) {
 	doc := stateDocument{Version: stateVersion, Services: map[string]json.RawMessage{}}
 	for name, s := range e.snapshotters() {
@@ -150,23 +301,172 @@ func (e *Emulator) Restore(b []byte) (err error) {
 	return nil
 }
 
-// save writes the state now; a failure is logged, the request already done.
-func (f *stateFile) save() {
-	if err := f.write(); err != nil {
-		f.log.Error("state file: save failed", "path", f.path, "err", err)
+// sync returns once a save that began after the call is on disk: the
+// request that called it may be acknowledged. Concurrent callers share
+// one save.
+func (f *stateFile) sync() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closing {
+		return // Close saves the whole state
+	}
+	f.requested++
+	ticket := f.requested
+	f.cond.Broadcast()
+	for f.done < ticket && !f.closing {
+		f.cond.Wait()
 	}
 }
 
-func (f *stateFile) close() error { return f.write() }
-
-func (f *stateFile) write() error {
+// writer saves for every waiting request at once until close.
+func (f *stateFile) writer() {
+	defer close(f.stopped)
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	b, err := f.snapshot()
+	for {
+		for f.requested == f.done && !f.closing {
+			f.cond.Wait()
+		}
+		if f.closing {
+			f.done = f.requested
+			f.cond.Broadcast()
+			f.mu.Unlock()
+			return
+		}
+		target := f.requested
+		f.mu.Unlock()
+		if err := f.appendChanges(); err != nil {
+			f.log.Error("state file: save failed", "path", f.path, "err", err)
+		}
+		f.mu.Lock()
+		f.done = target
+		f.cond.Broadcast()
+	}
+}
+
+// changed returns the snapshot of each service that changed since it was
+// last saved.
+func (f *stateFile) changed() (map[string]savedService, error) {
+	out := map[string]savedService{}
+	for name, s := range f.services() {
+		last, seen := f.saved[name]
+		var cur savedService
+		if g, ok := s.(generationer); ok {
+			cur.gen, cur.hasGen = g.Generation(), true
+			if seen && last.hasGen && last.gen == cur.gen {
+				continue
+			}
+		}
+		raw, err := s.Snapshot()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		cur.raw, cur.sum = raw, maphash.Bytes(sumSeed, raw)
+		if seen && last.sum == cur.sum && bytes.Equal(last.raw, raw) {
+			last.gen, last.hasGen = cur.gen, cur.hasGen
+			f.saved[name] = last
+			continue
+		}
+		out[name] = cur
+	}
+	return out, nil
+}
+
+// appendChanges appends the changed services to the log as one record and
+// fsyncs it; it compacts a log grown large.
+func (f *stateFile) appendChanges() error {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	changes, err := f.changed()
+	if err != nil || len(changes) == 0 {
+		return err
+	}
+	var body bytes.Buffer
+	writeServices(&body, changes)
+	f.seq++
+	var rec bytes.Buffer
+	fmt.Fprintf(&rec, "%s %d %d %d\n", recordMagic, f.seq, body.Len(), crc32.ChecksumIEEE(body.Bytes()))
+	rec.Write(body.Bytes())
+	rec.WriteByte('\n')
+	if _, err := f.wal.Write(rec.Bytes()); err != nil {
+		return err
+	}
+	if err := f.wal.Sync(); err != nil {
+		return err
+	}
+	f.walSize += int64(rec.Len())
+	for name, s := range changes {
+		f.saved[name] = s
+	}
+	if f.walSize > compactMinBytes && f.walSize > compactRatio*f.baseSize {
+		return f.compactLocked(false)
+	}
+	return nil
+}
+
+// writeServices writes {"name":snapshot,...} in name order without
+// re-encoding the snapshots.
+func writeServices(w *bytes.Buffer, services map[string]savedService) {
+	names := make([]string, 0, len(services))
+	for name := range services {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	w.WriteByte('{')
+	for i, name := range names {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		key, _ := json.Marshal(name)
+		w.Write(key)
+		w.WriteByte(':')
+		w.Write(services[name].raw)
+	}
+	w.WriteByte('}')
+}
+
+// compact writes the whole state as the document (temp file, fsync,
+// rename, directory fsync) and empties the log.
+func (f *stateFile) compact() error {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	return f.compactLocked(true)
+}
+
+// compactLocked is compact under wmu; fresh takes every service's
+// snapshot anew, else the changes not yet saved are taken first.
+func (f *stateFile) compactLocked(fresh bool) error {
+	if fresh {
+		f.saved = map[string]savedService{}
+	}
+	changes, err := f.changed()
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(f.path), tempPrefix(f.path)+"*")
+	for name, s := range changes {
+		f.saved[name] = s
+	}
+	var doc bytes.Buffer
+	fmt.Fprintf(&doc, `{"version":%d,"log_seq":%d,"services":`, stateVersion, f.seq)
+	writeServices(&doc, f.saved)
+	doc.WriteString("}\n")
+	if err := writeAtomic(f.path, doc.Bytes()); err != nil {
+		return err
+	}
+	f.baseSize = int64(doc.Len())
+	if err := f.wal.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := f.wal.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	f.walSize = 0
+	return f.wal.Sync()
+}
+
+// writeAtomic replaces path with b: a temp file beside it, fsync, rename,
+// and an fsync of the directory so the rename is durable too.
+func writeAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), tempPrefix(path)+"*")
 	if err != nil {
 		return err
 	}
@@ -182,5 +482,28 @@ func (f *stateFile) write() error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), f.path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// close stops the writer, saves the whole state as the document and
+// closes the log.
+func (f *stateFile) close() error {
+	f.mu.Lock()
+	already := f.closing
+	f.closing = true
+	f.cond.Broadcast()
+	f.mu.Unlock()
+	if already {
+		return nil
+	}
+	<-f.stopped
+	err := f.compact()
+	return errors.Join(err, f.wal.Close())
 }

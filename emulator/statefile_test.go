@@ -106,3 +106,53 @@ func TestStateFileRemovesCrashTemps(t *testing.T) {
 		}
 	}
 }
+
+// TestStateFileLogAndTornTail: changes go to the write-ahead log beside
+// the state file (a request that changes nothing adds no record); a copy
+// of both files taken without a clean shutdown, as after kill -9, loads
+// them, and a torn record at the log's end (never acknowledged) is
+// dropped.
+func TestStateFileLogAndTornTail(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	first := startEmulator(t, emulator.Config{StateFile: path})
+	walSize := func() int64 {
+		fi, err := os.Stat(path + ".wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	if n := walSize(); n != 0 {
+		t.Fatalf("log of a fresh state file: %d bytes", n)
+	}
+	moved := postClock(t, first, `{"set":"2032-02-03T04:05:06Z","freeze":true}`)
+	after := walSize()
+	if after == 0 {
+		t.Fatal("a clock change added no log record")
+	}
+	// A no-op write (the clock frozen where it is) adds nothing.
+	postClock(t, first, `{"set":"2032-02-03T04:05:06Z","freeze":true}`)
+	if n := walSize(); n != after {
+		t.Fatalf("an unchanged state grew the log from %d to %d bytes", after, n)
+	}
+
+	// The files as a kill -9 leaves them, plus half a record.
+	crash := filepath.Join(t.TempDir(), "state.json")
+	for _, name := range []string{"", ".wal"} {
+		b, err := os.ReadFile(path + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == ".wal" {
+			b = append(b, "tfcemu-wal 99 1000 1\n{\"clock\":"...)
+		}
+		if err := os.WriteFile(crash+name, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second := startEmulator(t, emulator.Config{StateFile: crash})
+	if st := second.Clock().State(); !st.Frozen || st.Now.Format(time.RFC3339Nano) != moved.Now {
+		t.Fatalf("clock after the crash = %+v, want frozen at %s", st, moved.Now)
+	}
+}

@@ -22,7 +22,19 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv("TFCEMU_TEST_HOOK"); mode != "" {
 		os.Exit(testHook(mode))
 	}
-	os.Exit(m.Run())
+	// The signing key cache goes to a temp cache directory, not the
+	// user's (serve caches its key there; keycache_test.go).
+	cache, err := os.MkdirTemp("", "tfcemu-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", cache)
+	code := m.Run()
+	os.RemoveAll(cache)
+	if binDir != "" {
+		os.RemoveAll(binDir) // the binaries the kill -9 test and the start-up benchmarks built
+	}
+	os.Exit(code)
 }
 
 func testHook(mode string) int {

@@ -32,7 +32,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // waitReady polls for the --ready-file and decodes it.
-func waitReady(t *testing.T, path string) emulator.Info {
+func waitReady(t testing.TB, path string) emulator.Info {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,7 +22,7 @@ type serveFlags struct {
 	tfcListen, vaultListen, externalURL, issuer string
 	vaultExternalURL                            string
 	seed, stateFile, ownerToken, vaultRootToken string
-	tls                                         bool
+	tls, noKeyCache                             bool
 	tlsCert, tlsKey, caOut, signingKey          string
 	productionListen, cloudsListen              string
 	readyFile, logLevel                         string
@@ -51,6 +52,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.caOut, "ca-out", "", "write the generated CA certificate (PEM) here, for SSL_CERT_FILE")
 	fs.StringVar(&f.productionListen, "production-listen", "", "also answer HTTPS as app.terraform.io on this address (for a container network whose DNS names the emulator app.terraform.io; the certificate's CA goes to --ca-out)")
 	fs.StringVar(&f.signingKey, "signing-key", "", "RSA private key (PEM) that signs workload identity tokens; default: generated")
+	fs.BoolVar(&f.noKeyCache, "no-key-cache", false, "generate a fresh signing key at every start instead of reusing the one cached in the user's cache directory (tfcemu/signing-key.pem, 0600); --signing-key and an existing --state-file bring their own key")
 	fs.StringVar(&f.readyFile, "ready-file", "", "when both listeners accept connections, write URLs and tokens here as JSON")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&f.planTTL, "plan-token-ttl", identity.DefaultPlanTTL, "lifetime of plan-phase workload identity tokens")
@@ -160,8 +162,34 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 		if cfg.SigningKey, err = identity.ParsePrivateKeyPEM(pemBytes); err != nil {
 			return cfg, fmt.Errorf("--signing-key %s: %w", f.signingKey, err)
 		}
+	} else if !f.noKeyCache {
+		cfg.SigningKey = f.cachedKey(cfg.Logger)
 	}
 	return cfg, nil
+}
+
+// cachedKey is the signing key from the key cache, generated and cached
+// when absent. An existing state file holds the issuer's keys and
+// replaces whatever key the emulator starts with, so then the cache is
+// only read (it spares a key generation) and never written. A cache that
+// fails is logged and the emulator generates its key as without one.
+func (f serveFlags) cachedKey(log *slog.Logger) *rsa.PrivateKey {
+	generate := true
+	if f.stateFile != "" {
+		if _, err := os.Stat(f.stateFile); err == nil {
+			generate = false
+		}
+	}
+	dir, err := keyCacheDir()
+	if err != nil {
+		log.Warn("signing key cache: no cache directory; generating a key", "err", err)
+		return nil
+	}
+	key, err := cachedSigningKey(dir, generate)
+	if err != nil {
+		log.Warn("signing key cache: not written", "dir", dir, "err", err)
+	}
+	return key
 }
 
 // rateLimitConfig maps the flag (0 = off) onto Config (0 = default, < 0 = off).

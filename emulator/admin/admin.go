@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -25,6 +26,11 @@ const Prefix = "/_emulator"
 
 // MaxBodyBytes bounds admin request bodies, as every API of the emulator.
 const MaxBodyBytes = 1 << 20
+
+// MaxSnapshotBytes bounds a PUT /_emulator/snapshot body, which holds the
+// whole state (about 1.6 KiB a workspace with a variable): a limit of its
+// own, well above MaxBodyBytes.
+const MaxSnapshotBytes = 1 << 30
 
 // Issuer is what the admin API needs of the OIDC issuer.
 type Issuer interface {
@@ -73,6 +79,8 @@ type Config struct {
 	// Token, when set, is the bearer token every admin route but
 	// GET /_emulator/health requires (--admin-token).
 	Token string
+	// MaxSnapshotBytes bounds a snapshot PUT; 0 is MaxSnapshotBytes.
+	MaxSnapshotBytes int64
 }
 
 // API is the admin API.
@@ -167,28 +175,38 @@ func (a *API) adapt(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { a.respond(w)(h(r)) })
 }
 
-// errTooLarge is a body over MaxBodyBytes: a 413, as TFC and Vault answer.
-var errTooLarge = fmt.Errorf("request bodies are limited to %d bytes", MaxBodyBytes)
+// tooLarge is a body over a limit (MaxBodyBytes, or MaxSnapshotBytes for
+// a snapshot): a 413, as TFC and Vault answer.
+type tooLarge int64
+
+func (t tooLarge) Error() string {
+	return fmt.Sprintf("request bodies are limited to %d bytes", int64(t))
+}
 
 // decodeFailed is the answer to a decode error: 413 for an oversized body,
 // 400 for the rest.
 func decodeFailed(err error) (int, any) {
-	if errors.Is(err, errTooLarge) {
+	if errors.As(err, new(tooLarge)) {
 		return failure(http.StatusRequestEntityTooLarge, err.Error())
 	}
 	return badRequest("%v", err)
 }
 
 // decode reads a strict JSON body into v: one object, no unknown fields,
-// at most MaxBodyBytes (errTooLarge beyond). An empty body decodes as {}
+// at most MaxBodyBytes (tooLarge beyond). An empty body decodes as {}
 // when allowEmpty.
 func decode(r *http.Request, v any, allowEmpty bool) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	return decodeLimit(r, v, allowEmpty, MaxBodyBytes)
+}
+
+// decodeLimit is decode with a body limit of its own.
+func decodeLimit(r *http.Request, v any, allowEmpty bool, limit int64) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return fmt.Errorf("reading body: %v", err)
 	}
-	if len(body) > MaxBodyBytes {
-		return errTooLarge
+	if int64(len(body)) > limit {
+		return tooLarge(limit)
 	}
 	if strings.TrimSpace(string(body)) == "" {
 		if allowEmpty {
@@ -196,7 +214,7 @@ func decode(r *http.Request, v any, allowEmpty bool) error {
 		}
 		return errors.New("a JSON object body is required")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError

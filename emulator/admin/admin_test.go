@@ -253,7 +253,6 @@ func TestOversizedBodyIs413(t *testing.T) {
 	if strings.TrimSpace(got) != string(want) {
 		t.Fatalf("body %s, want %s", got, want)
 	}
-	a.admin("PUT", "/snapshot", big, http.StatusRequestEntityTooLarge, nil)
 	if after := a.getClock(); after != before {
 		t.Fatalf("an oversized request moved the clock: %+v, was %+v", after, before)
 	}
@@ -423,3 +422,39 @@ func TestFaults(t *testing.T) {
 		t.Fatalf("ping with no faults: %d, want %d", got, healthy)
 	}
 }
+
+// TestSnapshotPutOverOneMiB: a snapshot over the 1 MiB body limit of the
+// other admin routes is PUT back (it has a limit of its own), and one over
+// that limit is a 413 that changes nothing.
+func TestSnapshotPutOverOneMiB(t *testing.T) {
+	a := newAdminEnv(t)
+	saved := a.admin("GET", "/snapshot", "", http.StatusOK, nil)
+	big := saved[:len(saved)-1] + strings.Repeat(" ", admin.MaxBodyBytes+1) + "}"
+	a.admin("POST", "/clock", `{"advance":"1h"}`, http.StatusOK, nil)
+	moved := a.getClock()
+	a.admin("PUT", "/snapshot", big, http.StatusNoContent, nil)
+	if back := a.getClock(); back == moved {
+		t.Fatalf("the big snapshot did not restore the clock: %+v", back)
+	}
+
+	obs := &countingObserve{}
+	api := admin.New(admin.Config{Observe: obs, MaxSnapshotBytes: 64})
+	req := httptest.NewRequest("PUT", admin.Prefix+"/snapshot", strings.NewReader(`{"version":1,"services":{}}`+strings.Repeat(" ", 64)))
+	rec := httptest.NewRecorder()
+	api.Router().ServeHTTP(rec, req)
+	want, _ := json.Marshal(admin.Error{Error: "request bodies are limited to 64 bytes"})
+	if rec.Code != http.StatusRequestEntityTooLarge || strings.TrimSpace(rec.Body.String()) != string(want) || obs.restores != 0 {
+		t.Fatalf("over the snapshot limit: %d %s, %d restores", rec.Code, rec.Body, obs.restores)
+	}
+}
+
+// countingObserve is an Observability that counts restores.
+type countingObserve struct{ restores int }
+
+func (*countingObserve) JournalEntries(int, bool) any                { return nil }
+func (*countingObserve) ClearJournal()                               {}
+func (*countingObserve) AddFault(f admin.Fault) (admin.Fault, error) { return f, nil }
+func (*countingObserve) Faults() []admin.Fault                       { return nil }
+func (*countingObserve) DeleteFault(string) bool                     { return false }
+func (*countingObserve) Snapshot() (json.RawMessage, error)          { return nil, nil }
+func (o *countingObserve) Restore(json.RawMessage) error             { o.restores++; return nil }

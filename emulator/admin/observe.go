@@ -86,8 +86,12 @@ func (a *API) getSnapshot(*http.Request) (int, any) {
 }
 
 func (a *API) putSnapshot(r *http.Request) (int, any) {
+	limit := a.cfg.MaxSnapshotBytes
+	if limit <= 0 {
+		limit = MaxSnapshotBytes
+	}
 	var raw json.RawMessage
-	if err := decode(r, &raw, false); err != nil {
+	if err := decodeLimit(r, &raw, false, limit); err != nil {
 		return decodeFailed(err)
 	}
 	if err := a.cfg.Observe.Restore(raw); err != nil {

@@ -27,7 +27,10 @@ func (p principal) rateKey() string {
 }
 
 // authenticate resolves the bearer token. Unknown, revoked, replaced and
-// expired tokens are all a 401. A good token's last-used-at is updated.
+// expired tokens are all a 401. A good token's last-used-at is updated:
+// authentication reads under the store's read lock, so it stamps the use
+// in a side buffer (st.used) that the next write, or the next read that
+// finds the store free, folds into the token.
 func (s *Service) authenticate(r *http.Request, now time.Time) (principal, error) {
 	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	secret = strings.TrimSpace(secret)
@@ -35,13 +38,12 @@ func (s *Service) authenticate(r *http.Request, now time.Time) (principal, error
 		return principal{}, errUnauthorized
 	}
 	var p principal
-	err := s.store.Update(func(st *State) error {
+	err := s.store.View(func(st *State) error {
 		t, ok := st.tokenBySecret(secret)
 		if !ok || t.expired(now) {
 			return errUnauthorized
 		}
-		used := now.Truncate(time.Millisecond)
-		t.LastUsedAt = &used
+		st.used.stamp(t.ID, now.Truncate(time.Millisecond))
 		p = principal{tokenID: t.ID}
 		switch t.Kind {
 		case TokenUser:

@@ -183,7 +183,7 @@ var kinds = []kind{
 
 // derivedIndexes are the State maps that are not kinds: indexes rebuilt
 // from the kinds (never persisted).
-var derivedIndexes = []string{"secrets", "svOutputs", "currentCV"}
+var derivedIndexes = []string{"secrets", "svOutputs", "currentCV", "used", "idx"}
 
 // currentStateVersionsKind is each workspace's current state version id,
 // a snapshot member of its own; a workspace's deletion clears its entry.
@@ -206,6 +206,7 @@ var currentStateVersionsKind = kind{
 // variable set and agent pool attachments, remote state consumers, and the
 // workspace's current state and configuration version indexes.
 func (st *State) unlinkWorkspace(id string) {
+	st.forgetWorkspace(id)
 	for _, vs := range st.VarSets {
 		vs.WorkspaceIDs = without(vs.WorkspaceIDs, id)
 	}

@@ -80,6 +80,7 @@ func newOrganization(st *State, name, email string, now time.Time) *Organization
 	st.Orgs[name] = o
 	p := &Project{ID: newID("prj"), Name: DefaultProjectName, Org: name, CreatedAt: now, seq: st.next()}
 	st.Projects[p.ID] = p
+	st.indexProject(p)
 	o.DefaultProjectID = p.ID
 	owners := newTeam(st, name, OwnersTeamName, now)
 	owners.Visibility = "secret"
@@ -133,6 +134,7 @@ func newTeam(st *State, org, name string, now time.Time) *Team {
 	t := &Team{ID: newID("team"), Name: name, Org: org, Visibility: "secret", AllowMemberTokenManagement: true,
 		ServiceUserID: newID("user"), CreatedAt: now, seq: st.next()}
 	st.Teams[t.ID] = t
+	st.indexTeam(t)
 	return t
 }
 
@@ -212,6 +214,7 @@ func newWorkspace(st *State, org, name, projectID string, now time.Time) *Worksp
 		AllowDestroyPlan: true, FileTriggers: true, SpeculativeEnabled: true, TerraformVersion: "1.14.0", StructuredOutput: true,
 		TagNames: []string{}, CreatedAt: now, UpdatedAt: now, seq: st.next()}
 	st.Workspaces[w.ID] = w
+	st.indexWorkspace(w)
 	return w
 }
 

@@ -149,7 +149,12 @@ func (in *projectInput) validate(create bool) error {
 }
 
 func (st *State) projectNameTaken(org, name, except string) bool {
-	return anyOf(st.Projects, func(p *Project) bool { return p.Org == org && p.ID != except && strings.EqualFold(p.Name, name) })
+	for _, p := range st.idx.projectsByName[foldKey(name)] {
+		if p.Org == org && p.ID != except && strings.EqualFold(p.Name, name) && st.Projects[p.ID] == p {
+			return true
+		}
+	}
+	return false
 }
 
 // projectFor returns a project p may see: through ownership, organization
@@ -210,6 +215,7 @@ func (s *Service) createProject(c *call) (int, any, error) {
 		}
 		p.seq = st.next()
 		st.Projects[p.ID] = p
+		st.indexProject(p)
 		return Document{Data: st.projectResource(p)}, nil
 	})
 }
@@ -260,6 +266,7 @@ func (s *Service) updateProject(c *call) (int, any, error) {
 			next.TagBindings = bindings
 		}
 		*p = next
+		st.indexProject(p) // renamed
 		return Document{Data: st.projectResource(p)}, nil
 	})
 }

@@ -11,6 +11,7 @@ func (st *State) addModule(m *RegistryModule) {
 	m.seq = st.next()
 	m.TestConfig = TestConfiguration{ID: newID("modconf"), CreatedAt: m.CreatedAt, UpdatedAt: m.CreatedAt}
 	st.Modules[m.ID] = m
+	st.indexModule(m)
 }
 
 type modulePermissions struct {
@@ -148,8 +149,8 @@ func (s *Service) createModule(c *call) (int, any, error) {
 }
 
 func (st *State) moduleByPath(org, registry, namespace, name, provider string) (*RegistryModule, bool) {
-	for _, m := range st.Modules {
-		if m.Org == org && m.RegistryName == registry && m.Namespace == namespace && m.Name == name && m.Provider == provider {
+	for _, m := range st.idx.modulesByName[name] {
+		if m.Org == org && m.RegistryName == registry && m.Namespace == namespace && m.Name == name && m.Provider == provider && st.Modules[m.ID] == m {
 			return m, true
 		}
 	}

@@ -25,15 +25,18 @@ func (w *Workspace) sharesStateWith(reader *Workspace) bool {
 // caller reading its own way in needs the state permission need asks for.
 func (st *State) stateAccess(p principal, w *Workspace, need func(workspacePerms) bool) error {
 	me := creatorRef(p)
-	held := false
-	for _, r := range st.Workspaces {
-		if r.Org != w.Org || !r.Locked || r.LockedBy == nil || *r.LockedBy != me {
-			continue
+	held, shared := false, false
+	st.lockedWorkspaces(func(r *Workspace) {
+		if r.Org != w.Org || r.LockedBy == nil || *r.LockedBy != me {
+			return
 		}
 		if w.sharesStateWith(r) {
-			return nil
+			shared = true
 		}
 		held = true
+	})
+	if shared {
+		return nil
 	}
 	if held || !need(st.workspacePermissions(p, w)) {
 		return errNotFound

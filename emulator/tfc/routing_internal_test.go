@@ -13,7 +13,7 @@ import (
 	"github.com/tfcemu/tfcemu/fixtures"
 )
 
-func newTestService(t *testing.T) (*Service, string) {
+func newTestService(t testing.TB) (*Service, string) {
 	t.Helper()
 	seed, err := fixtures.Default()
 	if err != nil {
@@ -31,7 +31,7 @@ func TestEveryRowIsReachable(t *testing.T) {
 	for _, rt := range s.routes() {
 		path := apiPrefix + variable.ReplaceAllString(rt.path, "v-1")
 		var m mux.RouteMatch
-		if !s.router.Match(httptest.NewRequest(rt.method, path, nil), &m) || m.Route == nil || m.MatchErr != nil {
+		if !s.apiRouter().Match(httptest.NewRequest(rt.method, path, nil), &m) || m.Route == nil || m.MatchErr != nil {
 			t.Errorf("%s %s: no route", rt.method, path)
 			continue
 		}
@@ -46,7 +46,7 @@ func TestEveryRowIsReachable(t *testing.T) {
 // (the route table here is a test-only one).
 func TestPanicIsTFCs500(t *testing.T) {
 	s, owner := newTestService(t)
-	router := s.newRouter([]route{{"GET", "/boom", func(*call) (int, any, error) { panic("boom") }}})
+	router, _ := s.newRouter([]route{{"GET", "/boom", func(*call) (int, any, error) { panic("boom") }}})
 	req := httptest.NewRequest("GET", apiPrefix+"/boom", nil)
 	req.Header.Set("Authorization", "Bearer "+owner)
 	rec := httptest.NewRecorder()
@@ -63,7 +63,7 @@ func TestPanicIsTFCs500(t *testing.T) {
 func TestPathVariablesAreUnescaped(t *testing.T) {
 	s, owner := newTestService(t)
 	var got string
-	router := s.newRouter([]route{{"GET", "/echo/{name}", func(c *call) (int, any, error) {
+	router, _ := s.newRouter([]route{{"GET", "/echo/{name}", func(c *call) (int, any, error) {
 		got = c.path("name")
 		return http.StatusNoContent, nil, nil
 	}}})
@@ -73,5 +73,36 @@ func TestPathVariablesAreUnescaped(t *testing.T) {
 	router.ServeHTTP(rec, req)
 	if rec.Code != http.StatusNoContent || got != "a/b c" {
 		t.Fatalf("got %d %q", rec.Code, got)
+	}
+}
+
+// TestBucketedRoutingMatchesFlat: the router split by path segment
+// answers every row's path, with every method, and paths no row knows,
+// exactly as the flat router does (status, Allow, body).
+func TestBucketedRoutingMatchesFlat(t *testing.T) {
+	s, owner := newTestService(t)
+	flat := s.apiRouter()
+	variable := regexp.MustCompile(`\{[^}]+\}`)
+	paths := []string{apiPrefix + "/nope", apiPrefix + "//organizations", apiPrefix + "/organizations/../ping",
+		apiPrefix, apiPrefix + "/", apiPrefix + "/organizations/", apiPrefix + "/ORGANIZATIONS", apiPrefix + "/organizations/a%2Fb"}
+	for _, rt := range s.routes() {
+		paths = append(paths, apiPrefix+variable.ReplaceAllString(rt.path, "v-1"))
+	}
+	for _, path := range paths {
+		for _, method := range []string{"GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"} {
+			serve := func(h http.Handler) *httptest.ResponseRecorder {
+				req := httptest.NewRequest(method, path, nil)
+				req.Header.Set("Authorization", "Bearer "+owner)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				return rec
+			}
+			want, got := serve(flat), serve(s.handler)
+			if got.Code != want.Code || got.Header().Get("Allow") != want.Header().Get("Allow") ||
+				(method != "POST" && method != "PATCH" && method != "DELETE" && got.Body.String() != want.Body.String()) {
+				t.Errorf("%s %s: bucketed %d %q %s, flat %d %q %s", method, path, got.Code, got.Header().Get("Allow"), got.Body,
+					want.Code, want.Header().Get("Allow"), want.Body)
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -43,9 +44,14 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	limiter *rateLimiter
-	router  *mux.Router
-	minter  Minter
-	builder EnvironmentBuilder
+	// router is built once, in the background from New (compiling the
+	// route table's patterns is most of a start's work); apiRouter waits
+	// for it.
+	router     *mux.Router
+	handler    http.Handler // router's rows, split by segment (routing.Bucketed)
+	routerOnce sync.Once
+	minter     Minter
+	builder    EnvironmentBuilder
 }
 
 // New returns the TFC API loaded with cfg.Seed.
@@ -57,18 +63,24 @@ func New(cfg Config) *Service {
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit)
 	}
-	s.router = s.newRouter(s.routes())
+	go s.apiRouter()
 	return s
+}
+
+// apiRouter is the API's router, built on first use.
+func (s *Service) apiRouter() *mux.Router {
+	s.routerOnce.Do(func() { s.router, s.handler = s.newRouter(s.routes()) })
+	return s.router
 }
 
 // newRouter builds the API's router from a route table: a path no row
 // knows is TFC's JSON:API 404, a known path with another method a 405.
-func (s *Service) newRouter(table []route) *mux.Router {
+func (s *Service) newRouter(table []route) (*mux.Router, http.Handler) {
 	rows := make([]routing.Route, 0, len(table))
 	for _, rt := range table {
 		rows = append(rows, routing.Route{Method: rt.method, Path: apiPrefix + rt.path, Handler: s.adapt(rt)})
 	}
-	return routing.New(rows, routing.Options{
+	return routing.Bucketed(rows, routing.Options{
 		NotFound: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.commonHeaders(w)
 			NotFound(w, r)
@@ -109,7 +121,7 @@ func (s *Service) listenerRoutes() []routing.Route {
 // the TFC routes beside it (service discovery, api "tfc"; the hosted
 // objects, api "archivist").
 func (s *Service) Routes() []routing.Row {
-	rows := routing.Inventory("tfc", s.router)
+	rows := routing.Inventory("tfc", s.apiRouter())
 	for _, row := range routing.Inventory("tfc", routing.New(s.listenerRoutes(), routing.Options{})) {
 		if strings.HasPrefix(row.Path, archivistPrefix) {
 			row.API = "archivist"
@@ -122,7 +134,8 @@ func (s *Service) Routes() []routing.Row {
 // ServeHTTP dispatches to the route table; a path it does not know is
 // TFC's JSON:API 404, a known path with another method a JSON:API 405.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.router.ServeHTTP(w, r)
+	s.apiRouter()
+	s.handler.ServeHTTP(w, r)
 }
 
 // apiPrefix is where the route table's paths live.
@@ -281,14 +294,30 @@ func paginate(r *http.Request, all []Resource) (ListDocument, error) {
 		return ListDocument{}, err
 	}
 	total := len(all)
-	pages := (total + pg.size - 1) / pg.size
-	if pages == 0 {
-		pages = 1
-	}
 	items := []Resource{}
-	if pg.number <= pages { // also keeps (number-1)*size from overflowing
+	if pg.number <= pageCount(total, pg.size) { // also keeps (number-1)*size from overflowing
 		from := (pg.number - 1) * pg.size
 		items = all[from:min(from+pg.size, total)]
+	}
+	return pageDocument(r, pg, items, total), nil
+}
+
+// pageCount is how many pages total entries fill (at least one).
+func pageCount(total, size int) int {
+	return max(1, (total+size-1)/size)
+}
+
+// holds reports whether the i-th (from 0) matching entry is on the page.
+func (pg page) holds(i int) bool {
+	return i/pg.size == pg.number-1
+}
+
+// pageDocument is the list document of one page: items, the page's
+// entries out of total matching ones.
+func pageDocument(r *http.Request, pg page, items []Resource, total int) ListDocument {
+	pages := pageCount(total, pg.size)
+	if items == nil {
+		items = []Resource{}
 	}
 	meta := Pagination{CurrentPage: pg.number, PageSize: pg.size, TotalPages: pages, TotalCount: total}
 	if pg.number > 1 {
@@ -307,7 +336,7 @@ func paginate(r *http.Request, all []Resource) (ListDocument, error) {
 	if meta.NextPage != nil {
 		links["next"] = link(*meta.NextPage)
 	}
-	return ListDocument{Data: items, Links: links, Meta: &ListMeta{Pagination: meta}}, nil
+	return ListDocument{Data: items, Links: links, Meta: &ListMeta{Pagination: meta}}
 }
 
 func pageLink(r *http.Request, number, size int) string {

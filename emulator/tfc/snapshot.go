@@ -3,6 +3,7 @@ package tfc
 import (
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 )
 
 // Snapshot returns the whole TFC state as JSON, for --state-file: one
@@ -26,6 +27,17 @@ func (s *Service) Snapshot() (json.RawMessage, error) {
 	return b, err
 }
 
+// Generation counts the changes to the TFC state: while it stays the
+// same, so does Snapshot's document (token last-used stamps included).
+func (s *Service) Generation() uint64 {
+	if g, ok := s.store.(interface{ generation() uint64 }); ok {
+		return g.generation()
+	}
+	return unknownGeneration.Add(1) // a store that does not count: always changed
+}
+
+var unknownGeneration atomic.Uint64
+
 // Restore replaces the TFC state with a snapshot. A snapshot with null
 // entries or references to things it does not hold is refused, and the
 // state stays as it was. Snapshots written before a kind existed lack its
@@ -43,6 +55,7 @@ func (s *Service) Restore(raw json.RawMessage) error {
 			}
 		}
 	}
+	st.reindex()
 	if err := st.indexHosted(); err != nil {
 		return err
 	}
@@ -55,7 +68,10 @@ func (s *Service) Restore(raw json.RawMessage) error {
 		return fmt.Errorf("tfc snapshot: %w", err)
 	}
 	return s.store.Update(func(cur *State) error {
+		used := cur.used
 		*cur = *st
+		used.clear()
+		cur.used = used
 		return nil
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/ids"
@@ -56,6 +57,58 @@ type State struct {
 	CurrentStateVersions map[string]string
 	svOutputs            map[string]string // state version output id -> state version id
 	currentCV            map[string]string // workspace id -> newest non-provisional configuration version id
+
+	// used holds token uses stamped under the read lock, not yet in
+	// their tokens' LastUsedAt.
+	used *usedStamps
+	// idx holds the lookups by name (indexes.go).
+	idx *indexes
+}
+
+// usedStamps is the last-used time of tokens authenticated under the
+// store's read lock, behind its own small mutex; flush moves them into
+// the tokens under the write lock.
+type usedStamps struct {
+	mu sync.Mutex
+	m  map[string]time.Time // token id -> last use
+}
+
+// stamp records a use of token id at t.
+func (u *usedStamps) stamp(id string, t time.Time) {
+	u.mu.Lock()
+	if old, ok := u.m[id]; !ok || t.After(old) {
+		u.m[id] = t
+	}
+	u.mu.Unlock()
+}
+
+// pending reports whether uses wait to be flushed.
+func (u *usedStamps) pending() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.m) > 0
+}
+
+// clear drops the pending uses (the state they belong to is replaced).
+func (u *usedStamps) clear() {
+	u.mu.Lock()
+	clear(u.m)
+	u.mu.Unlock()
+}
+
+// flush moves the stamped uses into their tokens' LastUsedAt; the caller
+// holds the store's write lock. Uses of tokens deleted since are dropped.
+func (st *State) flushUsed() {
+	u := st.used
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for id, at := range u.m {
+		if t, ok := st.Tokens[id]; ok && (t.LastUsedAt == nil || at.After(*t.LastUsedAt)) {
+			at := at
+			t.LastUsedAt = &at
+		}
+		delete(u.m, id)
+	}
 }
 
 // next returns an increasing sequence number; lists sort by it so they keep
@@ -64,7 +117,8 @@ func (st *State) next() int64 { st.seq++; return st.seq }
 
 // newState is an empty State: a map per kind and the derived indexes.
 func newState() *State {
-	st := &State{secrets: map[string]string{}, svOutputs: map[string]string{}, currentCV: map[string]string{}}
+	st := &State{secrets: map[string]string{}, svOutputs: map[string]string{}, currentCV: map[string]string{},
+		used: &usedStamps{m: map[string]time.Time{}}, idx: newIndexes()}
 	for _, k := range kinds {
 		k.init(st)
 	}
@@ -78,16 +132,34 @@ type memoryStore struct {
 
 	mu sync.RWMutex
 	st *State
+	// used is every state's token-use buffer (Reset keeps it), read
+	// without the store lock.
+	used *usedStamps
+	// gen counts the Updates and Resets: the state file skips TFC's
+	// snapshot while it is unchanged.
+	gen atomic.Uint64
 }
+
+// generation is the store's change count.
+func (s *memoryStore) generation() uint64 { return s.gen.Load() }
 
 // NewMemoryStore returns a Store loaded with seed, on the clock now.
 func NewMemoryStore(seed *fixtures.Seed, now func() time.Time) Store {
-	s := &memoryStore{now: now, seed: seed}
+	s := &memoryStore{now: now, seed: seed, used: &usedStamps{m: map[string]time.Time{}}}
 	s.Reset()
 	return s
 }
 
+// View runs fn under the read lock. Token uses stamped since the last
+// write are folded in first when the store is free (TryLock: a reader
+// never waits for the write lock, so a slow reader stalls no one), so a
+// request sees the uses of the requests before it.
 func (s *memoryStore) View(fn func(*State) error) error {
+	if s.used.pending() && s.mu.TryLock() {
+		s.st.flushUsed()
+		s.gen.Add(1)
+		s.mu.Unlock()
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return fn(s.st)
@@ -96,13 +168,19 @@ func (s *memoryStore) View(fn func(*State) error) error {
 func (s *memoryStore) Update(fn func(*State) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fn(s.st)
+	s.st.flushUsed()
+	err := fn(s.st)
+	s.gen.Add(1) // a refused update changed nothing, but may have flushed token uses
+	return err
 }
 
 func (s *memoryStore) Reset() {
 	st := stateFromSeed(s.seed, s.now())
 	s.mu.Lock()
+	s.used.clear()
+	st.used = s.used
 	s.st = st
+	s.gen.Add(1)
 	s.mu.Unlock()
 }
 
@@ -213,6 +291,7 @@ func stateFromSeed(seed *fixtures.Seed, now time.Time) *State {
 			}
 		}
 	}
+	st.reindex()
 	return st
 }
 
@@ -225,6 +304,7 @@ func (st *State) addSeedVariable(v fixtures.Variable, wsID, setID string, now ti
 	nv := &Variable{ID: newID("var"), Key: v.Key, Value: v.Value, Description: v.Description, Category: category,
 		HCL: v.HCL, Sensitive: v.Sensitive, VersionID: versionID(), WorkspaceID: wsID, VarSetID: setID, CreatedAt: now, seq: st.next()}
 	st.Vars[nv.ID] = nv
+	st.indexVariable(nv)
 }
 
 // accessFromNames builds organization access from permission names such

@@ -97,7 +97,12 @@ func (in *teamInput) validate(create bool) error {
 }
 
 func (st *State) teamNameTaken(org, name, except string) bool {
-	return anyOf(st.Teams, func(t *Team) bool { return t.Org == org && t.ID != except && strings.EqualFold(t.Name, name) })
+	for _, t := range st.idx.teamsByName[foldKey(name)] {
+		if t.Org == org && t.ID != except && strings.EqualFold(t.Name, name) && st.Teams[t.ID] == t {
+			return true
+		}
+	}
+	return false
 }
 
 // visibleTeam returns a team p may see: secret teams only to their members
@@ -244,6 +249,7 @@ func (s *Service) updateTeam(c *call) (int, any, error) {
 			return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
 		}
 		setIf(&t.Name, in.Name)
+		st.indexTeam(t) // renamed, perhaps
 		setIf(&t.Visibility, in.Visibility)
 		setIf(&t.SSOTeamID, in.SSOTeamID)
 		setIf(&t.AllowMemberTokenManagement, in.AllowMemberTokenManagement)

@@ -117,9 +117,9 @@ func versionID() string { return strings.ToLower(newID("v")[2:]) + strings.ToLow
 
 // keyTaken reports whether another variable of the same owner has key in
 // category.
-func (st *State) keyTaken(owner func(*Variable) bool, key, category, except string) bool {
-	for _, v := range st.Vars {
-		if owner(v) && v.ID != except && v.Key == key && v.Category == category {
+func (st *State) keyTaken(of *Variable, key, category, except string) bool {
+	for _, v := range st.ownedVars(of) {
+		if v.ID != except && v.Key == key && v.Category == category {
 			return true
 		}
 	}
@@ -142,7 +142,7 @@ func (s *Service) listVariables(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return paginate(c.r, st.variablesOf(func(v *Variable) bool { return v.WorkspaceID == w.ID }))
+		return paginate(c.r, variableResources(st.workspaceVars(w.ID)))
 	})
 }
 
@@ -156,7 +156,7 @@ func (s *Service) createVariable(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return st.createVariableIn(&Variable{WorkspaceID: w.ID, CreatedAt: c.now}, in, func(v *Variable) bool { return v.WorkspaceID == w.ID })
+		return st.createVariableIn(&Variable{WorkspaceID: w.ID, CreatedAt: c.now}, in)
 	})
 }
 
@@ -197,23 +197,37 @@ func (s *Service) updateVariable(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return updateVariableIn(st, v, in, func(o *Variable) bool { return o.WorkspaceID == w.ID })
+		return updateVariableIn(st, v, in)
 	})
 }
 
 // variablesOf lists the variables of one owner in creation order.
 func (st *State) variablesOf(owner func(*Variable) bool) []Resource {
+	return variableResources(sortedBySeq(st.Vars, owner))
+}
+
+// variableResources renders variables.
+func variableResources(vars []*Variable) []Resource {
 	var all []Resource
-	for _, v := range sortedBySeq(st.Vars, owner) {
+	for _, v := range vars {
 		all = append(all, variableResource(v))
 	}
 	return all
 }
 
+// ownedVars are the variables of of's owner (workspace or variable set),
+// of itself included if it is stored.
+func (st *State) ownedVars(of *Variable) []*Variable {
+	if of.WorkspaceID != "" {
+		return st.workspaceVars(of.WorkspaceID)
+	}
+	return sortedBySeq(st.Vars, func(v *Variable) bool { return v.VarSetID == of.VarSetID })
+}
+
 // createVariableIn adds v (its owner set) after checking the key is free
 // among the owner's variables.
-func (st *State) createVariableIn(v *Variable, in variableInput, owner func(*Variable) bool) (any, error) {
-	if st.keyTaken(owner, *in.Key, *in.Category, "") {
+func (st *State) createVariableIn(v *Variable, in variableInput) (any, error) {
+	if st.keyTaken(v, *in.Key, *in.Category, "") {
 		return nil, errKeyTaken()
 	}
 	if err := in.apply(v); err != nil {
@@ -221,17 +235,18 @@ func (st *State) createVariableIn(v *Variable, in variableInput, owner func(*Var
 	}
 	v.ID, v.seq = newID("var"), st.next()
 	st.Vars[v.ID] = v
+	st.indexVariable(v)
 	return Document{Data: variableResource(v)}, nil
 }
 
 // updateVariableIn applies an update after checking key uniqueness, on a
 // copy so a refused update leaves v untouched.
-func updateVariableIn(st *State, v *Variable, in variableInput, owner func(*Variable) bool) (any, error) {
+func updateVariableIn(st *State, v *Variable, in variableInput) (any, error) {
 	next := *v
 	if err := in.apply(&next); err != nil {
 		return nil, err
 	}
-	if st.keyTaken(owner, next.Key, next.Category, v.ID) {
+	if st.keyTaken(v, next.Key, next.Category, v.ID) {
 		return nil, errKeyTaken()
 	}
 	*v = next

@@ -377,7 +377,7 @@ func (s *Service) createVarSetVariable(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		doc, err := st.createVariableIn(&Variable{VarSetID: vs.ID, CreatedAt: c.now}, in, func(v *Variable) bool { return v.VarSetID == vs.ID })
+		doc, err := st.createVariableIn(&Variable{VarSetID: vs.ID, CreatedAt: c.now}, in)
 		if err == nil {
 			vs.UpdatedAt = c.now
 		}
@@ -401,11 +401,11 @@ func (s *Service) updateVarSetVariable(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
-		vs, v, err := varSetVariable(st, c, true)
+		_, v, err := varSetVariable(st, c, true)
 		if err != nil {
 			return nil, err
 		}
-		return updateVariableIn(st, v, in, func(o *Variable) bool { return o.VarSetID == vs.ID })
+		return updateVariableIn(st, v, in)
 	})
 }
 

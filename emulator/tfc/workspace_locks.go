@@ -47,6 +47,7 @@ func (s *Service) lockAction(action string) handler {
 					return nil, errConflict("Unable to lock workspace. The workspace is already locked.")
 				}
 				w.Locked, w.LockedBy = true, &me
+				st.indexLock(w)
 			case "unlock":
 				switch {
 				case !w.Locked:

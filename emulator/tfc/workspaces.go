@@ -22,15 +22,17 @@ func (st *State) effectiveExecution(w *Workspace) (string, string) {
 
 func (st *State) workspaceVarIDs(wsID string) []string {
 	var ids []string
-	for _, v := range sortedBySeq(st.Vars, func(v *Variable) bool { return v.WorkspaceID == wsID }) {
+	for _, v := range st.workspaceVars(wsID) {
 		ids = append(ids, v.ID)
 	}
 	return ids
 }
 
+// workspaceByName finds a workspace by organization and name through the
+// name index.
 func (st *State) workspaceByName(org, name string) (*Workspace, bool) {
-	for _, w := range st.Workspaces {
-		if w.Org == org && w.Name == name {
+	for _, w := range st.idx.wsByName[name] {
+		if w.Org == org && w.Name == name && st.liveWorkspace(w) {
 			return w, true
 		}
 	}
@@ -89,22 +91,42 @@ func (s *Service) listWorkspaces(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
+		pg, err := parsePage(c.r)
+		if err != nil {
+			return nil, err
+		}
+		// Page first, render only the page: the matching workspaces are
+		// counted in creation order and only the page's are rendered.
 		a := st.accessIn(c.p, o.Name)
-		var all []Resource
-		included := map[string][]Resource{}
-		for _, w := range sortedBySeq(st.Workspaces, func(w *Workspace) bool { return w.Org == o.Name }) {
-			perms := a.workspace(w)
-			if !perms.canRead {
-				continue
+		var page []*Workspace
+		var perms []workspacePerms
+		total := 0
+		st.workspacesInOrder(o.Name, func(w *Workspace) bool {
+			p := a.workspace(w)
+			if !p.canRead || (search != "" && !strings.Contains(strings.ToLower(w.Name), search)) ||
+				(projectID != "" && w.ProjectID != projectID) || !matchTags(w.TagNames, wantTags, excludeTags) ||
+				(len(tags) > 0 && !tags.match(st.effectiveTagBindings(w))) {
+				return true
 			}
-			effective := st.effectiveTagBindings(w)
-			if (search == "" || strings.Contains(strings.ToLower(w.Name), search)) && (projectID == "" || w.ProjectID == projectID) &&
-				tags.match(effective) && matchTags(w.TagNames, wantTags, excludeTags) {
-				all = append(all, st.workspaceResourceWith(w, perms))
-				included[w.ID] = effective
+			if pg.holds(total) {
+				page, perms = append(page, w), append(perms, p)
+			}
+			total++
+			return true
+		})
+		items := make([]Resource, 0, len(page))
+		included := map[string][]Resource{}
+		for i, w := range page {
+			items = append(items, st.workspaceResourceWith(w, perms[i]))
+			if withEffective {
+				included[w.ID] = st.effectiveTagBindings(w)
 			}
 		}
-		return paginateIncluding(c.r, all, included, withEffective)
+		doc := pageDocument(c.r, pg, items, total)
+		if withEffective {
+			includeEffective(&doc, included)
+		}
+		return doc, nil
 	})
 }
 
@@ -199,6 +221,9 @@ func (s *Service) updateWorkspace(c *call) (int, any, error) {
 			return nil, err
 		}
 		in.apply(w)
+		if in.Name != nil {
+			st.indexWorkspace(w) // renamed
+		}
 		if projectID != "" {
 			w.ProjectID = projectID
 		}

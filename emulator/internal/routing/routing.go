@@ -134,3 +134,84 @@ func Inventory(api string, router *mux.Router) []Row {
 	})
 	return rows
 }
+
+// minBucketed is the smallest table Bucketed splits by segment.
+const minBucketed = 16
+
+// Bucketed serves table as New(table, opts) does, faster: gorilla/mux
+// tries routes one after another, so the rows are split by the path
+// segment after the literal prefix every row shares (/api/v2/organizations,
+// /api/v2/workspaces, ...) into one router each, and a request is tried
+// against its segment's rows only. No row is reachable from another
+// segment and each keeps its table order, so what matches, the 405 and
+// its Allow, and the 404 are the flat router's; a request with no such
+// segment (or a table that does not split) goes to the flat router, which
+// New(table, opts) returns beside for inspection (Inventory, Match).
+func Bucketed(table []Route, opts Options) (*mux.Router, http.Handler) {
+	flat := New(table, opts)
+	depth, ok := bucketDepth(table)
+	if !ok || len(table) < minBucketed {
+		return flat, flat
+	}
+	rows := map[string][]Route{}
+	for _, rt := range table {
+		key, _ := segment(rt.Path, depth)
+		rows[key] = append(rows[key], rt)
+	}
+	buckets := make(map[string]*mux.Router, len(rows))
+	for key, part := range rows {
+		buckets[key] = New(part, opts)
+	}
+	return flat, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if key, ok := segment(r.URL.EscapedPath(), depth); ok {
+			if b, ok := buckets[key]; ok {
+				b.ServeHTTP(w, r)
+				return
+			}
+		}
+		flat.ServeHTTP(w, r)
+	})
+}
+
+// bucketDepth is the index of the first path segment not shared by every
+// row, if it is a literal (no variable) in each row.
+func bucketDepth(table []Route) (int, bool) {
+	if len(table) == 0 {
+		return 0, false
+	}
+	for depth := 0; ; depth++ {
+		first, ok := segment(table[0].Path, depth)
+		if !ok {
+			return 0, false
+		}
+		shared := true
+		for _, rt := range table {
+			s, ok := segment(rt.Path, depth)
+			if !ok || s == "" || strings.Contains(s, "{") {
+				return 0, false
+			}
+			if s != first {
+				shared = false
+			}
+		}
+		if !shared {
+			return depth, true
+		}
+	}
+}
+
+// segment returns the depth-th (from 0) segment of path, if it has one.
+func segment(path string, depth int) (string, bool) {
+	path = strings.TrimPrefix(path, "/")
+	for range depth {
+		i := strings.IndexByte(path, '/')
+		if i < 0 {
+			return "", false
+		}
+		path = path[i+1:]
+	}
+	if i := strings.IndexByte(path, '/'); i >= 0 {
+		path = path[:i]
+	}
+	return path, true
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The start-up and memory benchmarks run the real binary. A trivial Go
+// server (listen, print a line, serve) is the baseline for exec → ready.
+
+var (
+	binOnce          sync.Once
+	binDir           string
+	binErr           error
+	tfcemuBin, trivi string
+)
+
+// binaries builds tfcemu and the trivial server once per test binary.
+func binaries(b testing.TB) (string, string) {
+	b.Helper()
+	binOnce.Do(func() {
+		binDir, binErr = os.MkdirTemp("", "tfcemu-bench-")
+		if binErr != nil {
+			return
+		}
+		tfcemuBin, trivi = filepath.Join(binDir, "tfcemu"), filepath.Join(binDir, "trivial")
+		if out, err := exec.Command("go", "build", "-o", tfcemuBin, ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("build tfcemu: %v\n%s", err, out)
+			return
+		}
+		src := filepath.Join(binDir, "trivial.go")
+		if binErr = os.WriteFile(src, []byte(trivialServer), 0o600); binErr != nil {
+			return
+		}
+		if out, err := exec.Command("go", "build", "-o", trivi, src).CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("build the trivial server: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		b.Fatal(binErr)
+	}
+	return tfcemuBin, trivi
+}
+
+const trivialServer = `package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+)
+
+func main() {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("ready http://" + l.Addr().String())
+	_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("{}")) }))
+}
+`
+
+// started is a process that printed its first line (ready).
+type started struct {
+	cmd   *exec.Cmd
+	took  time.Duration
+	lines *bufio.Reader
+}
+
+// startUntilReady execs bin and returns once it printed its first line.
+func startUntilReady(b *testing.B, bin string, args ...string) started {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	r := bufio.NewReader(out)
+	if _, err := r.ReadString('\n'); err != nil {
+		b.Fatalf("%s: no ready line: %v", bin, err)
+	}
+	s := started{cmd: cmd, took: time.Since(t0), lines: r}
+	go func() { _, _ = io.Copy(io.Discard, r) }()
+	return s
+}
+
+func (s started) stop() {
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+}
+
+var serveArgs = []string{"serve", "--tfc-listen", "127.0.0.1:0", "--vault-listen", "127.0.0.1:0", "--rate-limit", "0"}
+
+// BenchmarkStartup is exec → ready of tfcemu serve on a second start
+// (the signing key cached) against a trivial Go server (target: ratio ≤ 3),
+// and of a start with --no-key-cache (a key generated) for comparison.
+func BenchmarkStartup(b *testing.B) {
+	bin, trivial := binaries(b)
+	startUntilReady(b, bin, serveArgs...).stop() // the first start caches the key
+	var tt, tc, tn time.Duration
+	for b.Loop() {
+		s := startUntilReady(b, trivial)
+		s.stop()
+		tt += s.took
+		s = startUntilReady(b, bin, serveArgs...)
+		s.stop()
+		tc += s.took
+		s = startUntilReady(b, bin, append(serveArgs, "--no-key-cache")...)
+		s.stop()
+		tn += s.took
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(tt.Microseconds())/n/1000, "trivial-ms")
+	b.ReportMetric(float64(tc.Microseconds())/n/1000, "cached-key-ms")
+	b.ReportMetric(float64(tn.Microseconds())/n/1000, "no-key-cache-ms")
+	b.ReportMetric(float64(tc)/float64(tt), "ratio")
+	b.ReportMetric(float64(tn)/float64(tt), "no-cache-ratio")
+}
+
+// rssKiB is a process's resident set (VmRSS, Linux).
+func rssKiB(b *testing.B, pid int) float64 {
+	b.Helper()
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Skipf("no /proc: %v", err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return n
+		}
+	}
+	b.Skip("no VmRSS")
+	return 0
+}
+
+// BenchmarkServeRSS reports tfcemu serve's resident set idle and its
+// growth per 1,000 workspaces with a variable each.
+func BenchmarkServeRSS(b *testing.B) {
+	bin, _ := binaries(b)
+	dir := b.TempDir()
+	for b.Loop() {
+		ready := filepath.Join(dir, "ready.json")
+		_ = os.Remove(ready)
+		s := startUntilReady(b, bin, append(serveArgs, "--ready-file", ready)...)
+		info := waitReady(b, ready)
+		time.Sleep(200 * time.Millisecond)
+		idle := rssKiB(b, s.cmd.Process.Pid)
+		const n = 1000
+		for i := range n {
+			id := post(b, info.TFCURL+"/api/v2/organizations/my-org/workspaces", info.OwnerToken,
+				fmt.Sprintf(`{"data":{"type":"workspaces","attributes":{"name":"rss-%d"}}}`, i))
+			post(b, info.TFCURL+"/api/v2/workspaces/"+id+"/vars", info.OwnerToken,
+				`{"data":{"type":"vars","attributes":{"key":"region","value":"eu","category":"terraform"}}}`)
+		}
+		full := rssKiB(b, s.cmd.Process.Pid)
+		s.stop()
+		b.ReportMetric(idle/1024, "idle-RSS-MiB")
+		b.ReportMetric((full-idle)/1024, "RSS-MiB/1k-workspaces")
+	}
+}
+
+// post creates a resource and returns its id.
+func post(b *testing.B, url, token, body string) string {
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/vnd.api+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		b.Fatalf("POST %s: %d %s", url, resp.StatusCode, raw)
+	}
+	_, after, _ := strings.Cut(string(raw), `"id":"`)
+	id, _, _ := strings.Cut(after, `"`)
+	return id
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestStateFileSurvivesKill9 starts the real binary with --state-file,
+// creates workspaces from several clients at once, kills the process with
+// SIGKILL while they are still writing, restarts it on the same state file,
+// and finds every workspace whose creation was acknowledged.
+func TestStateFileSurvivesKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	dir := t.TempDir()
+	bin, _ := binaries(t)
+	state := filepath.Join(dir, "state.json")
+	start := func(name string) (*exec.Cmd, string, string, *syncBuffer) {
+		ready := filepath.Join(dir, name+".json")
+		var out syncBuffer
+		cmd := exec.Command(bin, "serve", "--tfc-listen", "127.0.0.1:0", "--vault-listen", "127.0.0.1:0",
+			"--rate-limit", "0", "--state-file", state, "--ready-file", ready)
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		info := waitReady(t, ready)
+		return cmd, info.TFCURL, info.OwnerToken, &out
+	}
+	first, url, token, _ := start("first")
+	create := func(name string) (int, error) {
+		req, _ := http.NewRequest("POST", url+"/api/v2/organizations/my-org/workspaces",
+			strings.NewReader(`{"data":{"type":"workspaces","attributes":{"name":"`+name+`"}}}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/vnd.api+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	var mu sync.Mutex
+	var acked []string
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for c := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				name := fmt.Sprintf("kill-%d-%d", c, i)
+				code, err := create(name)
+				if err != nil {
+					return // the process is gone
+				}
+				if code != http.StatusCreated {
+					t.Errorf("create %s: %d", name, code)
+					return
+				}
+				mu.Lock()
+				acked = append(acked, name)
+				mu.Unlock()
+			}
+		}()
+	}
+	// Let the writers run, then kill while they are mid-flight.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 200 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	names := append([]string(nil), acked...)
+	mu.Unlock()
+	if len(names) < 50 {
+		t.Fatalf("only %d writes before the kill", len(names))
+	}
+
+	second, url2, token2, out := start("second")
+	defer func() {
+		_ = second.Process.Signal(syscall.SIGTERM)
+		_ = second.Wait()
+	}()
+	for _, name := range names {
+		req, _ := http.NewRequest("GET", url2+"/api/v2/organizations/my-org/workspaces/"+name, nil)
+		req.Header.Set("Authorization", "Bearer "+token2)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("acknowledged workspace %s is gone after kill -9 (%d acknowledged): %d\n%s", name, len(names), resp.StatusCode, out.String())
+		}
+	}
+	t.Logf("%d acknowledged writes survived kill -9", len(names))
+}
