@@ -1,41 +1,30 @@
 package terraform
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-)
 
-// state is the engine's persisted state: its config and roles.
-type state struct {
-	Config *tfConfig        `json:"config"`
-	Roles  map[string]*role `json:"roles"`
-}
+	"github.com/tfcemu/tfcemu/emulator/vault/logical"
+)
 
 // Snapshot encodes the engine's config and roles.
 func (b *backend) Snapshot() (json.RawMessage, error) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	return json.Marshal(state{Config: b.config, Roles: b.roles})
+	return json.Marshal(logical.ConfigAndRoles[tfConfig, role]{Config: b.config, Roles: b.roles})
 }
 
 // Restore replaces the config and roles with a snapshot's; a role must
 // be stored under its own (lower-case) name.
 func (b *backend) Restore(raw json.RawMessage) error {
-	var st state
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&st); err != nil {
-		return fmt.Errorf("terraform state: %w", err)
-	}
-	if st.Roles == nil {
-		st.Roles = map[string]*role{}
-	}
-	for name, r := range st.Roles {
-		if r == nil || r.Name != name || name == "" {
-			return errors.New("terraform state: a role is not stored under its name")
+	st, err := logical.DecodeConfigAndRoles[tfConfig](raw, "terraform state", func(name string, r *role) error {
+		if r.Name != name {
+			return errors.New("a role is not stored under its name")
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	b.mu.Lock()
 	b.config, b.roles, b.client = st.Config, st.Roles, nil
