@@ -341,22 +341,7 @@ func (s *Server) listLeases(c *call) (*logical.Response, error) {
 		}
 	}
 	s.mu.RUnlock()
-	seen := map[string]bool{}
-	for _, id := range ids {
-		rest, ok := strings.CutPrefix(id, prefix)
-		if !ok {
-			continue
-		}
-		if dir, _, nested := strings.Cut(rest, "/"); nested {
-			rest = dir + "/"
-		}
-		seen[rest] = true
-	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	return logical.Keys(keys), nil
+	return logical.ChildKeys(prefix, ids), nil
 }
 
 // saltedTokenID is the token store's SaltID: a salted SHA-1 for a custom

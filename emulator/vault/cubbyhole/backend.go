@@ -89,22 +89,11 @@ func (b *backend) list(_ context.Context, req *logical.Request, _ *logical.Field
 	}
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	seen := map[string]bool{}
+	paths := make([]string, 0, len(b.store[token]))
 	for p := range b.store[token] {
-		rest, ok := strings.CutPrefix(p, prefix)
-		if !ok {
-			continue
-		}
-		if dir, _, nested := strings.Cut(rest, "/"); nested {
-			rest = dir + "/"
-		}
-		seen[rest] = true
+		paths = append(paths, p)
 	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	return logical.Keys(keys), nil
+	return logical.ChildKeys(prefix, paths), nil
 }
 
 // ForgetToken destroys a revoked token's cubbyhole.

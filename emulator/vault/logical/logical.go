@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -202,4 +203,25 @@ func (r *Response) IsRaw() bool {
 type Snapshotter interface {
 	Snapshot() (json.RawMessage, error)
 	Restore(json.RawMessage) error
+}
+
+// ChildKeys answers a LIST of prefix over paths: the keys one level under
+// prefix, a folder with a trailing slash and once; none is an empty list.
+func ChildKeys(prefix string, paths []string) *Response {
+	seen := map[string]bool{}
+	for _, p := range paths {
+		rest, ok := strings.CutPrefix(p, prefix)
+		if !ok {
+			continue
+		}
+		if dir, _, nested := strings.Cut(rest, "/"); nested {
+			rest = dir + "/"
+		}
+		seen[rest] = true
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	return Keys(keys)
 }
