@@ -260,13 +260,9 @@ func (s *Service) listMemberships(c *call) (int, any, error) {
 	}
 	q := strings.ToLower(c.r.URL.Query().Get("q"))
 	emails := emailFilter(c.r)
-	status := c.r.URL.Query().Get("filter[status]")
-	switch status {
-	case "", MembershipActive, MembershipInvited, "inactive":
-	default:
-		e := badRequest("filter[status] must be one of active, invited, inactive")
-		e.Source = &Source{Parameter: "filter[status]"}
-		return 0, nil, e
+	status, err := membershipStatusFilter(c)
+	if err != nil {
+		return 0, nil, err
 	}
 	return s.view(http.StatusOK, func(st *State) (any, error) {
 		o, err := st.orgFor(c.p, c.path("org"))
@@ -366,4 +362,17 @@ func (st *State) removeMembership(m *OrganizationMembership) {
 		}
 	}
 	delete(st.Memberships, m.ID)
+}
+
+// membershipStatusFilter reads filter[status]: empty, active, invited or
+// inactive; anything else is a 400 naming the parameter.
+func membershipStatusFilter(c *call) (string, error) {
+	status := c.r.URL.Query().Get("filter[status]")
+	switch status {
+	case "", MembershipActive, MembershipInvited, "inactive":
+		return status, nil
+	}
+	e := badRequest("filter[status] must be one of active, invited, inactive")
+	e.Source = &Source{Parameter: "filter[status]"}
+	return "", e
 }

@@ -114,13 +114,9 @@ func (st *State) teamMemberships(t *Team) []*OrganizationMembership {
 
 // listTeamMemberships is GET /teams/:id/relationships/organization-memberships.
 func (s *Service) listTeamMemberships(c *call) (int, any, error) {
-	status := c.r.URL.Query().Get("filter[status]")
-	switch status {
-	case "", MembershipActive, MembershipInvited, "inactive":
-	default:
-		e := badRequest("filter[status] must be one of active, invited, inactive")
-		e.Source = &Source{Parameter: "filter[status]"}
-		return 0, nil, e
+	status, err := membershipStatusFilter(c)
+	if err != nil {
+		return 0, nil, err
 	}
 	sortBy := c.r.URL.Query().Get("sort")
 	if sortBy != "" && sortBy != "status" && sortBy != "-status" {
