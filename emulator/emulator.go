@@ -95,17 +95,19 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	e.admin = admin.New(admin.Config{
-		Extra:     e.cloudsAdminRoutes(),
-		Clock:     e.clock,
-		Issuer:    e.issuer,
-		Directory: e.tfc,
-		Runs:      e.tfc,
-		Observe:   observe{e},
-		Reset:     e.Reset,
-		Services:  e.services,
-		Info:      func() any { return e.Info() },
-		Logger:    e.log,
-		Token:     cfg.AdminToken,
+		Extra:      append(e.cloudsAdminRoutes(), e.inspectAdminRoutes()...),
+		Explain:    e.explainToken,
+		HTTPClient: e.httpClient(),
+		Clock:      e.clock,
+		Issuer:     e.issuer,
+		Directory:  e.tfc,
+		Runs:       e.tfc,
+		Observe:    observe{e},
+		Reset:      e.Reset,
+		Services:   e.services,
+		Info:       func() any { return e.Info() },
+		Logger:     e.log,
+		Token:      cfg.AdminToken,
 	})
 	e.buildHandlers()
 	if cfg.StateFile != "" {
@@ -132,6 +134,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := e.clock.Now()
 		r, unmatched := reqinfo.Track(r)
+		r, fault := withFaultNote(r)
 		var notes *reqinfo.Notes
 		if service == "clouds" {
 			// Only the clouds note their decisions; the others skip the cost.
@@ -156,7 +159,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 				"status", rec.status, "virtual_elapsed", e.clock.Now().Sub(start))
 			if !strings.HasPrefix(r.URL.Path, admin.Prefix) {
 				e.journal.add(JournalEntry{Time: start, Service: service, Method: r.Method, Path: r.URL.Path,
-					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched, Notes: notes.List()})
+					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched, Notes: notes.List(), Fault: *fault})
 			}
 			if e.persist != nil && r.Method != http.MethodGet && r.Method != http.MethodHead && rec.status < 400 {
 				e.persist.save()
