@@ -127,9 +127,12 @@ func (e *Emulator) vaultSummary(r *http.Request) (int, any) {
 			}
 			id := prefix + k
 			_, l := e.vaultCall(ctx, "PUT", "sys/leases/lookup", map[string]string{"lease_id": id})
-			if d := dataOf(l); d != nil {
-				s.Leases = append(s.Leases, VaultLease{ID: id, Data: d})
+			d := dataOf(l)
+			if d == nil {
+				// Token leases are listed but not looked up, as in Vault.
+				d = map[string]any{"note": "a token's lease: look the token up with auth/token/lookup"}
 			}
+			s.Leases = append(s.Leases, VaultLease{ID: id, Data: d})
 		}
 	}
 	walk("")
