@@ -104,11 +104,11 @@ func TestInspectorInBrowser(t *testing.T) {
 
 	shot := func(t *testing.T, name string) {
 		t.Helper()
-		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
 		}
-		p := filepath.Join(shots, name+".jpg")
+		p := filepath.Join(shots, name+".png")
 		if err := os.WriteFile(p, buf, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -158,7 +158,7 @@ const views = {
       el("h2", {}, "JWT roles"), table(["mount", "role", "settings"], s.jwt_roles.map(r => [r.mount, r.name, json(r.data)])),
       el("h2", {}, "Policies"), el("p", {}, s.policies.join(", ")),
       el("h2", {}, "Leases (TTL on the virtual clock)"),
-      table(["lease", "ttl", "expires", "renewable"], s.leases.map(l => [l.id, el("span", { class: "lease-ttl" }, ttl(l.data.ttl)), l.data.expire_time, String(l.data.renewable)])));
+      table(["lease", "ttl", "expires", "renewable"], s.leases.map(l => [l.id, el("span", { class: "lease-ttl" }, ttl(l.data.ttl)), l.data.expire_time || l.data.note || "", l.data.renewable === undefined ? "" : String(l.data.renewable)])));
     if (s.incomplete) v.append(el("p", { class: "error" }, s.incomplete.join("; ")));
   },
 
