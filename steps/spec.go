@@ -108,7 +108,7 @@ func cellValues(r *messages.TableRow) []string {
 }
 
 func specFeature(p string, f *messages.Feature) SpecFeature {
-	sf := SpecFeature{Path: p, Name: f.Name, Description: strings.TrimSpace(f.Description), Tags: tagNames(f.Tags)}
+	sf := SpecFeature{Path: p, Name: f.Name, Description: dedent(f.Description), Tags: tagNames(f.Tags)}
 	seen := map[string]bool{}
 	addScenario := func(s *messages.Scenario, extraTags []string) {
 		sc := SpecScenario{Name: s.Name, Tags: append(append([]string{}, extraTags...), tagNames(s.Tags)...), Steps: stepLines(s.Steps), Outline: len(s.Examples) > 0}
@@ -150,6 +150,15 @@ func specFeature(p string, f *messages.Feature) SpecFeature {
 		}
 	}
 	return sf
+}
+
+// dedent trims each line of a Gherkin description.
+func dedent(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // loadReports reads every target's JSON report in dir.
@@ -306,8 +315,11 @@ table{border-collapse:collapse;margin:.3em 0}td,th{border:1px solid #ccc;padding
 					if r.Scenario != s.Name && r.Feature != "*" {
 						name += " · " + strings.TrimPrefix(r.Scenario, s.Name+" ")
 					}
-					fmt.Fprintf(&b, "<tr><td>%s</td><td class=\"%s\">%s</td><td><pre>%s</pre></td><td>%s</td></tr>\n",
-						esc(name), esc(strings.Fields(r.Status + " x")[0]), esc(r.Status), esc(detail), devCell)
+					if detail != "" {
+						detail = "<pre>" + esc(detail) + "</pre>"
+					}
+					fmt.Fprintf(&b, "<tr><td>%s</td><td class=\"%s\">%s</td><td>%s</td><td>%s</td></tr>\n",
+						esc(name), esc(strings.Fields(r.Status + " x")[0]), esc(r.Status), detail, devCell)
 				}
 			}
 			if len(reps) == 0 {
