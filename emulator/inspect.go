@@ -11,6 +11,8 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/admin"
 	"github.com/tfcemu/tfcemu/emulator/clouds"
 	"github.com/tfcemu/tfcemu/emulator/clouds/aws"
+	"github.com/tfcemu/tfcemu/emulator/clouds/azure"
+	"github.com/tfcemu/tfcemu/emulator/clouds/gcp"
 	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 )
 
@@ -158,18 +160,25 @@ func (e *Emulator) explainToken(ctx context.Context, raw string) ([]clouds.Decis
 	var out []clouds.Decision
 	var unexplained []string
 	for _, c := range e.clouds {
-		if x, ok := c.svc.(interface {
-			Explain(context.Context, string) []clouds.Decision
-		}); ok {
+		if x, ok := c.svc.(explainer); ok {
 			out = append(out, x.Explain(ctx, raw)...)
 		} else {
 			unexplained = append(unexplained, c.name)
 		}
 	}
+	// Vault's jwt role matching is not exported by emulator/vault (and a
+	// login would mint a token): its roles are shown, not judged.
 	unexplained = append(unexplained, "vault jwt roles")
 	return out, unexplained
 }
 
-var _ interface {
+// explainer is what each cloud offers the token explainer.
+type explainer interface {
 	Explain(context.Context, string) []clouds.Decision
-} = (*aws.Service)(nil)
+}
+
+var (
+	_ explainer = (*aws.Service)(nil)
+	_ explainer = (*gcp.Service)(nil)
+	_ explainer = (*azure.Service)(nil)
+)
