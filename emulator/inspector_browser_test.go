@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	tfe "github.com/hashicorp/go-tfe"
 	vault "github.com/hashicorp/vault/api"
 
 	"github.com/tfcemu/tfcemu/emulator"
@@ -114,10 +115,13 @@ func TestInspectorInBrowser(t *testing.T) {
 		}
 		t.Logf("screenshot %s", p)
 	}
-	// open shows a view and waits until its data is on the page.
+	// open loads the page afresh on a view and waits until its data is on
+	// the page (the query makes each load a new document).
+	loads := 0
 	open := func(t *testing.T, base, view string) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/_emulator/ui#"+view),
+		loads++
+		if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/_emulator/ui?load=%d#%s", base, loads, view)),
 			chromedp.WaitVisible(chromedp.CSS(`main[data-loaded="`+view+`"]`))); err != nil {
 			msg, _ := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS("#status")))
 			t.Fatalf("view %s: %v (status %q)", view, err, msg)
@@ -292,6 +296,54 @@ func TestInspectorInBrowser(t *testing.T) {
 			t.Fatalf("non-JWT input: %q", msg)
 		}
 		shot(t, "decoder-not-jwt")
+	})
+
+	t.Run("runs show each phase's environment with its token decoded; sensitive values hidden", func(t *testing.T) {
+		tc, err := tfe.NewClient(&tfe.Config{Address: base, Token: e.Info().OwnerToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bg := context.Background()
+		ws, err := tc.Workspaces.Read(bg, "my-org", "my-workspace")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []tfe.VariableCreateOptions{
+			{Key: tfe.String("TFC_AWS_PROVIDER_AUTH"), Value: tfe.String("true"), Category: tfe.Category(tfe.CategoryEnv)},
+			{Key: tfe.String("TFC_AWS_RUN_ROLE_ARN"), Value: tfe.String("arn:aws:iam::123456789012:role/terraform-module-test-role"), Category: tfe.Category(tfe.CategoryEnv)},
+			{Key: tfe.String("db_password"), Value: tfe.String("hunter2-never-shown"), Category: tfe.Category(tfe.CategoryTerraform), Sensitive: tfe.Bool(true)},
+		} {
+			if _, err := tc.Variables.Create(bg, ws.ID, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if code, b := adminCall(t, "POST", base+"/_emulator/runs", adminToken, map[string]string{"organization": "my-org", "workspace": "my-workspace"}); code != http.StatusCreated {
+			t.Fatalf("queue run: %d %s", code, b)
+		}
+		open(t, base, "tfc")
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => d.open = true)`),
+			chromedp.Click(chromedp.CSS("button.run-env")),
+			chromedp.WaitVisible(chromedp.CSS(`.run[data-loaded="true"] details.jwt`))); err != nil {
+			t.Fatal(err)
+		}
+		shot(t, "tfc-run-environment")
+		text, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS("main")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text, "hunter2-never-shown") || !strings.Contains(text, "(sensitive: hidden)") {
+			t.Fatal("a sensitive variable's value is on the page, or not marked hidden")
+		}
+		if strings.Contains(text, "tfcemuOwnerTokenForLocalUseOnly") {
+			t.Fatal("a token secret is on the page")
+		}
+		claims, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(".run details.jwt")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(claims, `"terraform_run_phase": "plan"`) || !strings.Contains(claims, `"sub": "organization:my-org:project:Default Project:workspace:my-workspace:run_phase:plan"`) {
+			t.Fatalf("decoded token claims: %q", claims)
+		}
 	})
 
 	t.Run("a workspace named <script> renders as text", func(t *testing.T) {

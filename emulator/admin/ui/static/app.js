@@ -227,13 +227,13 @@ function runView(r) {
       for (const [f, val] of Object.entries(env.files || {})) vars["file " + f] = val;
       const rows = Object.entries(vars).sort().map(([k, val]) => {
         const jwt = decodeJWT(val);
-        return [k, jwt ? el("details", {}, el("summary", {}, "JWT (claims)"), json(jwt.claims)) : (/token|secret|password/i.test(k) ? el("span", { class: "hidden-value" }, "(hidden)") : val)];
+        return [k, jwt ? el("details", { class: "jwt", open: true }, el("summary", {}, "JWT (claims)"), json(jwt.claims)) : (/token|secret|password/i.test(k) ? el("span", { class: "hidden-value" }, "(hidden)") : val)];
       });
       phases.append(el("h3", {}, phase + " phase"), rows.length ? table(["variable", "value"], rows) : json(env));
     } catch (e) { phases.append(el("p", { class: "error" }, phase + ": " + e.message)); }
   };
   box.append(el("p", {}, "run ", el("strong", {}, r.ID), " ", r.Status || "", " ",
-    el("button", { on: { click: () => { phases.textContent = ""; load("plan"); load("apply"); } } }, "Phase environments")), phases);
+    el("button", { class: "run-env", on: { click: async () => { phases.textContent = ""; await load("plan"); await load("apply"); box.dataset.loaded = "true"; } } }, "Phase environments")), phases);
   return box;
 }
 
