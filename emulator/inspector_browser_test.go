@@ -326,6 +326,11 @@ func TestInspectorInBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`.run[data-loaded="true"] details.jwt`))); err != nil {
 			t.Fatal(err)
 		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("button.sv-load")),
+			chromedp.WaitVisible(chromedp.CSS(`.state-versions[data-loaded="true"]`))); err != nil {
+			msg, _ := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(".state-versions")))
+			t.Fatalf("state versions: %v (%q)", err, msg)
+		}
 		shot(t, "tfc-run-environment")
 		text, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS("main")))
 		if err != nil {

@@ -122,14 +122,15 @@ const views = {
           wd.append(el("h3", {}, "Variables"), vars.length ? table(["key", "value", "category", "hcl"], vars.map(x =>
             [x.Key, x.Sensitive ? el("span", { class: "hidden-value" }, "(sensitive: hidden)") : x.Value, x.Category, x.HCL ? "hcl" : ""])) : el("p", {}, "none"));
           wd.append(el("h3", {}, "Tags"), table(["tag", "value"], [...list(w.TagNames).map(n => [n, ""]), ...list(w.TagBindings).map(b => [b.Key, b.Value])]));
-          const sv = el("div", {}, el("button", { on: { click: async () => {
+          const sv = el("div", { class: "state-versions" }, el("button", { class: "sv-load", on: { click: async () => {
             sv.textContent = "";
             try {
               const q = "filter%5Bworkspace%5D%5Bname%5D=" + encodeURIComponent(w.Name) + "&filter%5Borganization%5D%5Bname%5D=" + encodeURIComponent(org.Name);
               const res = await fetch("/api/v2/state-versions?" + q, { headers: { Authorization: "Bearer " + info.owner_token }, credentials: "omit" });
               const doc = await res.json();
               if (!res.ok) throw new Error((doc.errors && doc.errors[0] && (doc.errors[0].detail || doc.errors[0].title)) || "HTTP " + res.status);
-              sv.append(table(["id", "serial", "created", "status"], (doc.data || []).map(d => [d.id, d.attributes.serial, d.attributes["created-at"], d.attributes.status])));
+              sv.append((doc.data || []).length ? table(["id", "serial", "created", "status"], doc.data.map(d => [d.id, d.attributes.serial, d.attributes["created-at"], d.attributes.status])) : el("p", {}, "none"));
+              sv.dataset.loaded = "true";
             } catch (e) { sv.append(el("span", { class: "error" }, "state versions (read through the TFC API of this listener): " + e.message)); }
           } } }, "Load state versions"));
           wd.append(el("h3", {}, "State versions"), sv);
@@ -229,7 +230,8 @@ function runView(r) {
         const jwt = decodeJWT(val);
         return [k, jwt ? el("details", { class: "jwt", open: true }, el("summary", {}, "JWT (claims)"), json(jwt.claims)) : (/token|secret|password/i.test(k) ? el("span", { class: "hidden-value" }, "(hidden)") : val)];
       });
-      phases.append(el("h3", {}, phase + " phase"), rows.length ? table(["variable", "value"], rows) : json(env));
+      phases.append(el("h3", {}, phase + " phase: " + (env.status || "")), rows.length ? table(["variable", "value"], rows) : el("p", {}, "no environment yet"));
+      if (env.log && env.log.length) phases.append(el("pre", { class: "mono" }, env.log.join("\n")));
     } catch (e) { phases.append(el("p", { class: "error" }, phase + ": " + e.message)); }
   };
   box.append(el("p", {}, "run ", el("strong", {}, r.ID), " ", r.Status || "", " ",
