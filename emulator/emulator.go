@@ -95,19 +95,22 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	e.admin = admin.New(admin.Config{
-		Extra:      append(e.cloudsAdminRoutes(), e.inspectAdminRoutes()...),
+		Extra:     append(e.cloudsAdminRoutes(), e.inspectAdminRoutes()...),
+		Clock:     e.clock,
+		Issuer:    e.issuer,
+		Directory: e.tfc,
+		Runs:      e.tfc,
+		Observe:   observe{e},
+		Reset:     e.Reset,
+		Services:  e.services,
+		Info:      func() any { return e.Info() },
+		Logger:    e.log,
+		Token:     cfg.AdminToken,
+
+		// The inspector's token explainer and the client that reads the
+		// issuer's JWKS in process.
 		Explain:    e.explainToken,
 		HTTPClient: e.httpClient(),
-		Clock:      e.clock,
-		Issuer:     e.issuer,
-		Directory:  e.tfc,
-		Runs:       e.tfc,
-		Observe:    observe{e},
-		Reset:      e.Reset,
-		Services:   e.services,
-		Info:       func() any { return e.Info() },
-		Logger:     e.log,
-		Token:      cfg.AdminToken,
 	})
 	e.buildHandlers()
 	if cfg.StateFile != "" {

@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -98,6 +99,13 @@ func TestTokensExplainJudgesEveryCloudWithoutRecording(t *testing.T) {
 	_, x, raw = explain(t, base, "", `{"token":"`+forged+`"}`)
 	if x.Signature.OK || x.Signature.Reason == "" {
 		t.Fatalf("forged token: %s", raw)
+	}
+
+	// A token of another issuer: its keys are not fetched.
+	foreign := "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ." + base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"http://169.254.169.254/x","sub":"s","aud":"a","exp":4102444800}`)) + ".c2ln"
+	_, x, raw = explain(t, base, "", `{"token":"`+foreign+`"}`)
+	if x.Signature.OK || !strings.Contains(x.Signature.Reason, "not checked") || x.Expiry.Expired {
+		t.Fatalf("foreign issuer: %s", raw)
 	}
 
 	// On the virtual clock, past exp.

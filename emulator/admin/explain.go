@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -93,10 +94,13 @@ func (a *API) explainToken(r *http.Request) (int, any) {
 	switch {
 	case perr != nil:
 		out.Signature = Check{Reason: perr.Error()}
+	case strings.TrimRight(tok.Issuer, "/") != strings.TrimRight(a.cfg.Issuer.URL(), "/"):
+		a.setExpiry(&out, tok.Expiry, now)
+		// Only the emulator's own JWKS is fetched here: a pasted token
+		// must not make the emulator reach an arbitrary URL.
+		out.Signature = Check{Reason: fmt.Sprintf("not checked: the token's issuer %s is not this emulator's issuer %s", tok.Issuer, a.cfg.Issuer.URL())}
 	default:
-		out.Expiry.ExpiresAt = tok.Expiry.UTC().Format(timeFormat)
-		out.Expiry.Expired = !tok.Expiry.After(now)
-		out.Expiry.Remaining = tok.Expiry.Sub(now).String()
+		a.setExpiry(&out, tok.Expiry, now)
 		// Times are judged above; the verifier is asked only about the
 		// signature, so it runs at the token's issue time.
 		at := tok.Expiry.Add(-time.Second)
@@ -118,4 +122,10 @@ func (a *API) explainToken(r *http.Request) (int, any) {
 		out.Unexplained = un
 	}
 	return http.StatusOK, out
+}
+
+func (a *API) setExpiry(out *Explanation, exp, now time.Time) {
+	out.Expiry.ExpiresAt = exp.UTC().Format(timeFormat)
+	out.Expiry.Expired = !exp.After(now)
+	out.Expiry.Remaining = exp.Sub(now).String()
 }
