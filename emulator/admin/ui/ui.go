@@ -7,6 +7,7 @@ package ui
 
 import (
 	"embed"
+	"encoding/json"
 	"net/http"
 	"path"
 	"strings"
@@ -37,9 +38,11 @@ func Handler(prefix string) http.Handler {
 		b, err := files.ReadFile("static/" + name)
 		ct, known := types[path.Ext(name)]
 		if err != nil || !known || strings.Contains(name, "/") {
+			// The admin API's error shape.
+			body, _ := json.Marshal(map[string]string{"error": "no inspector asset " + name})
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusNotFound)
-			_, _ = w.Write([]byte(`{"error":"no inspector asset ` + strings.ReplaceAll(path.Base(name), `"`, "") + `"}` + "\n"))
+			_, _ = w.Write(append(body, '\n'))
 			return
 		}
 		h := w.Header()
