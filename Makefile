@@ -86,7 +86,8 @@ vault-image:
 	scripts/vault-image.sh
 
 ## conformance: the features against TARGET (inprocess, container, external, vault-container);
-## writes conformance/TARGET.{md,json,junit.xml,cucumber.json} and conformance/matrix.html
+## writes conformance/TARGET.{md,json,junit.xml,cucumber.json}, conformance/matrix.html and the
+## living spec conformance/spec.html (every feature with its results on each target run so far)
 conformance:
 	@mkdir -p conformance
 	TFCEMU_TARGET=$(TARGET) TESTCONTAINERS_RYUK_DISABLED=true TFCEMU_REPORT_DIR=$(CURDIR)/conformance \

@@ -98,7 +98,7 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	e.admin = admin.New(admin.Config{
-		Extra:     e.cloudsAdminRoutes(),
+		Extra:     append(e.cloudsAdminRoutes(), e.inspectAdminRoutes()...),
 		Clock:     e.clock,
 		Issuer:    e.issuer,
 		Directory: e.tfc,
@@ -109,6 +109,11 @@ func New(cfg Config) (*Emulator, error) {
 		Info:      func() any { return e.Info() },
 		Logger:    e.log,
 		Token:     cfg.AdminToken,
+
+		// The inspector's token explainer and the client that reads the
+		// issuer's JWKS in process.
+		Explain:    e.explainToken,
+		HTTPClient: e.httpClient(),
 	})
 	e.buildHandlers()
 	if cfg.StateFile != "" {
@@ -145,6 +150,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		}
 		start := e.clock.Now()
 		r, unmatched := reqinfo.Track(r)
+		r, fault := withFaultNote(r)
 		var notes *reqinfo.Notes
 		if service == "clouds" {
 			// Only the clouds note their decisions; the others skip the cost.
@@ -173,7 +179,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 				"status", rec.status, "virtual_elapsed", e.clock.Now().Sub(start))
 			if !strings.HasPrefix(r.URL.Path, admin.Prefix) {
 				e.journal.add(JournalEntry{Time: start, Service: service, Method: r.Method, Path: r.URL.Path,
-					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched, Notes: notes.List()})
+					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched, Notes: notes.List(), Fault: *fault})
 			}
 			if held != nil && rec.status < 400 {
 				e.persist.sync()

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -119,6 +120,9 @@ func (f *faults) apply(w http.ResponseWriter, r *http.Request, service string) b
 	if !ok {
 		return false
 	}
+	if id := faultOf(r); id != nil {
+		*id = rule.ID
+	}
 	if d, _ := parseLatency(rule.Latency); d > 0 {
 		select {
 		case <-time.After(d):
@@ -135,4 +139,18 @@ func (f *faults) apply(w http.ResponseWriter, r *http.Request, service string) b
 	}
 	writeStatus(w, service, rule.Status, "injected fault "+rule.ID)
 	return true
+}
+
+// faultKey carries, in a request's context, where apply notes the fault
+// that hit the request, for the journal.
+type faultKey struct{}
+
+func withFaultNote(r *http.Request) (*http.Request, *string) {
+	id := new(string)
+	return r.WithContext(context.WithValue(r.Context(), faultKey{}, id)), id
+}
+
+func faultOf(r *http.Request) *string {
+	id, _ := r.Context().Value(faultKey{}).(*string)
+	return id
 }

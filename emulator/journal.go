@@ -21,6 +21,8 @@ type JournalEntry struct {
 	// Notes are what the services said of the request: a cloud's
 	// decision (see GET /_emulator/<cloud>/decisions).
 	Notes []string `json:"notes,omitempty"`
+	// Fault is the id of the injected fault that hit the request.
+	Fault string `json:"fault,omitempty"`
 }
 
 // journal is a bounded ring of requests: adding one is O(1), the oldest

@@ -49,7 +49,8 @@ func BuildReport(target string, results []Result, skips []Skip) Report {
 }
 
 // WriteReports writes <dir>/<target>.json and <dir>/<target>.md, and
-// rebuilds <dir>/matrix.html from every target's JSON in dir.
+// rebuilds <dir>/matrix.html and the living spec <dir>/spec.html from
+// every target's JSON in dir.
 func WriteReports(dir string, rep Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -72,7 +73,10 @@ func WriteReports(dir string, rep Report) error {
 			all = append(all, r)
 		}
 	}
-	return os.WriteFile(filepath.Join(dir, "matrix.html"), []byte(matrixHTML(all)), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "matrix.html"), []byte(matrixHTML(all)), 0o644); err != nil {
+		return err
+	}
+	return WriteSpec(dir)
 }
 
 func counts(rep Report) map[string]int {

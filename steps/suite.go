@@ -45,6 +45,8 @@ type Result struct {
 	Scenario string `json:"scenario"`
 	Status   string `json:"status"`
 	Detail   string `json:"detail,omitempty"`
+	// Step is the failing step's text, for a failure.
+	Step string `json:"step,omitempty"`
 }
 
 // Results returns the outcomes so far.
@@ -82,6 +84,8 @@ type scenario struct {
 	// again at the last step when the first answer was not a failure.
 	judged  bool
 	verdict error
+	// failedStep is the text of the first step that failed.
+	failedStep string
 
 	resp  *response
 	token *jwtToken
@@ -161,6 +165,12 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 		sc.judged, sc.verdict = true, s.judge(sc, err)
 		return c, sc.verdict
 	})
+	ctx.StepContext().After(func(c context.Context, st *godog.Step, _ godog.StepResultStatus, err error) (context.Context, error) {
+		if sc, ok := c.Value(scenarioKey{}).(*scenario); ok && err != nil && sc.failedStep == "" && !errors.Is(err, godog.ErrSkip) {
+			sc.failedStep = st.Text
+		}
+		return c, err
+	})
 	registerHTTPSteps(ctx)
 	registerClockSteps(ctx)
 	registerIdentitySteps(ctx)
@@ -200,10 +210,10 @@ func (s *Suite) judge(sc *scenario, err error) error {
 	case sc.skipped != "" || errors.Is(err, godog.ErrSkip):
 		r.Status, r.Detail = StatusSkipped, sc.skipped
 	case err != nil && listed:
-		r.Status, r.Detail = StatusDeviation, dev.Reason+" ("+dev.Link+")"
+		r.Status, r.Detail, r.Step = StatusDeviation, dev.Reason+" ("+dev.Link+")", sc.failedStep
 		err = fmt.Errorf("%w: known deviation on %s: %s", godog.ErrSkip, s.Target.Name, r.Detail)
 	case err != nil:
-		r.Status, r.Detail = StatusFailed, err.Error()
+		r.Status, r.Detail, r.Step = StatusFailed, err.Error(), sc.failedStep
 	case listed:
 		r.Status, r.Detail = StatusFailed, "stale deviations.yaml entry: the scenario passes on "+s.Target.Name+"; remove the entry"
 		err = fmt.Errorf("%s", r.Detail)

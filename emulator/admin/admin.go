@@ -15,6 +15,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/tfcemu/tfcemu/emulator/admin/ui"
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/identity"
 	"github.com/tfcemu/tfcemu/emulator/internal/routing"
@@ -23,6 +24,9 @@ import (
 
 // Prefix is the reserved path prefix of the admin API.
 const Prefix = "/_emulator"
+
+// UIPath is the inspector's page; its assets are under UIPath + "/".
+const UIPath = Prefix + "/ui"
 
 // MaxBodyBytes bounds admin request bodies, as every API of the emulator.
 const MaxBodyBytes = 1 << 20
@@ -77,10 +81,17 @@ type Config struct {
 	// admin routes under /_emulator/<cloud>), behind the same token.
 	Extra []routing.Route
 	// Token, when set, is the bearer token every admin route but
-	// GET /_emulator/health requires (--admin-token).
+	// GET /_emulator/health and the inspector's page shell requires
+	// (--admin-token).
 	Token string
 	// MaxSnapshotBytes bounds a snapshot PUT; 0 is MaxSnapshotBytes.
 	MaxSnapshotBytes int64
+	// HTTPClient fetches the issuer's JWKS for POST /_emulator/tokens/explain
+	// (the emulator's in-process client); nil means http.DefaultClient.
+	HTTPClient *http.Client
+	// Explain evaluates a token against the configured trusts for
+	// POST /_emulator/tokens/explain; nil explains only the token itself.
+	Explain Explainer
 }
 
 // API is the admin API.
@@ -120,6 +131,9 @@ func (a *API) routes() []routing.Route {
 		{Method: "DELETE", Path: Prefix + "/faults/{id}", Handler: a.adapt(a.deleteFault)},
 		{Method: "GET", Path: Prefix + "/snapshot", Handler: a.adapt(a.getSnapshot)},
 		{Method: "PUT", Path: Prefix + "/snapshot", Handler: a.adapt(a.putSnapshot)},
+		{Method: "POST", Path: Prefix + "/tokens/explain", Handler: a.adapt(a.explainToken)},
+		{Method: "GET", Path: UIPath, Handler: ui.Handler(UIPath)},
+		{Method: "GET", Path: UIPath + "/{asset}", Handler: ui.Handler(UIPath)},
 	}, a.cfg.Extra...)
 }
 
@@ -142,14 +156,15 @@ func (a *API) Router() *mux.Router {
 func (a *API) Register(r *mux.Router) { routing.Mount(r, Prefix+"/", a.authorize(a.Router())) }
 
 // authorize requires Config.Token as a bearer token on every request but
-// the health check (GET or HEAD), compared in constant time.
+// the health check and the inspector's page shell and assets (GET or HEAD:
+// they hold no data), compared in constant time.
 func (a *API) authorize(next http.Handler) http.Handler {
 	if a.cfg.Token == "" {
 		return next
 	}
 	want := sha256.Sum256([]byte(a.cfg.Token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == Prefix+"/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if (r.URL.Path == Prefix+"/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead)) || ui.IsShell(UIPath, r) {
 			next.ServeHTTP(w, r)
 			return
 		}

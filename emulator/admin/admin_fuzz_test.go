@@ -6,14 +6,15 @@ import (
 )
 
 // FuzzAdminRequests feeds arbitrary bodies to the admin routes that parse
-// one: never a 5xx, never a panic, errors in the admin error shape, and a
+// one (the token explainer's included): never a 5xx, never a panic, errors in the admin error shape, and a
 // refused clock request leaves the clock where it was.
 func FuzzAdminRequests(f *testing.F) {
-	paths := []string{"/clock", "/workload-identity-tokens", "/faults", "/runs", "/keys/rotate"}
+	paths := []string{"/clock", "/workload-identity-tokens", "/faults", "/runs", "/keys/rotate", "/tokens/explain"}
 	for i, s := range []string{
 		`{"advance":"10m"}`, `{"set":"2026-01-02T15:04:05Z","freeze":true}`, `{"advance":"2562047h"}`, `{"set":"9999-12-31T23:59:59Z"}`,
 		`{"organization":"my-org","workspace":"my-workspace","phase":"plan","audience":"a"}`, `{"organization":"my-org","module":"vpc","audience":"a"}`,
 		`{"service":"tfc","status":503}`, `{"organization":"my-org","workspace":"my-workspace"}`, ``, `{}`, `[]`, `{"advance":1}`,
+		`{"token":"eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4IiwiZXhwIjoxfQ.c2ln"}`, `{"token":"a.b.c"}`,
 	} {
 		f.Add(uint8(i%len(paths)), s)
 		f.Add(uint8(0), s)

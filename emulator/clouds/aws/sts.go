@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -198,12 +200,58 @@ func (s *Service) assumeRoleWithWebIdentity(r *http.Request, form url.Values, re
 		return nil, verr
 	}
 	roleARN, sessionName, raw := form.Get("RoleArn"), form.Get("RoleSessionName"), form.Get("WebIdentityToken")
-	d := clouds.Decision{Time: s.cfg.Now(), Cloud: "aws", Action: actionAssume, Principal: roleARN}
+	d, j, e := s.judge(r.Context(), roleARN, raw)
 	deny := func(e *stsError, reason string) (any, *stsError) {
 		d.Error = e.Code
 		d.Reasons = append(d.Reasons, reason)
 		s.decisions.Record(r, d)
 		return nil, e
+	}
+	if e != nil {
+		s.decisions.Record(r, d)
+		return nil, e
+	}
+	tok, role, key, audience := j.tok, j.role, j.key, j.audience
+	if duration > role.MaxSessionDuration {
+		return deny(newSTSError(http.StatusBadRequest, "ValidationError", msgMaxDuration),
+			fmt.Sprintf("DurationSeconds %d exceeds the role's max_session_duration %d", duration, role.MaxSessionDuration))
+	}
+	ses, err := s.issue(role, sessionName, duration)
+	if err != nil {
+		return deny(newSTSError(http.StatusInternalServerError, "InternalFailure", "could not issue credentials"), err.Error())
+	}
+	d.Allowed = true
+	d.Reasons = append(d.Reasons, fmt.Sprintf("issued %s until %s", ses.AccessKeyID, ses.Expiration.Format(time.RFC3339)))
+	s.decisions.Record(r, d)
+
+	out := assumeRoleResponse{Xmlns: stsNamespace}
+	res := &out.Result
+	res.SubjectFromWebIdentityToken, res.Audience, res.Provider = tok.Subject, audience, ProviderARN(role.AccountID, key)
+	res.AssumedRoleUser.Arn = assumedRoleARN(role.AccountID, role.Name, sessionName)
+	res.AssumedRoleUser.AssumedRoleID = RoleID(RoleARN(role.AccountID, role.Name)) + ":" + sessionName
+	res.Credentials.AccessKeyID, res.Credentials.SecretAccessKey, res.Credentials.SessionToken = ses.AccessKeyID, ses.SecretAccessKey, ses.SessionToken
+	res.Credentials.Expiration = ses.Expiration.UTC().Format("2006-01-02T15:04:05Z")
+	out.ResponseMetadata.RequestID = reqID
+	return out, nil
+}
+
+// judged is what judge found for an allowed exchange.
+type judged struct {
+	tok      *clouds.Token
+	role     storedRole
+	key      string
+	audience string
+}
+
+// judge runs AssumeRoleWithWebIdentity's checks of the token and of
+// roleARN's trust policy, recording nothing and issuing nothing: the
+// decision so far, and an STS error when refused.
+func (s *Service) judge(ctx context.Context, roleARN, raw string) (d clouds.Decision, j judged, e *stsError) {
+	d = clouds.Decision{Time: s.cfg.Now(), Cloud: "aws", Action: actionAssume, Principal: roleARN}
+	deny := func(e *stsError, reason string) (clouds.Decision, judged, *stsError) {
+		d.Error = e.Code
+		d.Reasons = append(d.Reasons, reason)
+		return d, judged{}, e
 	}
 	tok, err := clouds.ParseUnverified(raw)
 	if err != nil {
@@ -216,7 +264,7 @@ func (s *Service) assumeRoleWithWebIdentity(r *http.Request, form url.Values, re
 			fmt.Sprintf("no OIDC provider is registered for %s (key %s); registered: %s", tok.Issuer, providerKey(tok.Issuer), s.providerKeys()))
 	}
 	d.Reasons = append(d.Reasons, fmt.Sprintf("OIDC provider %s matches the token's iss %s (thumbprints are not checked)", key, tok.Issuer))
-	if err := s.verifier.Verify(r.Context(), tok, tok.Issuer); err != nil {
+	if err := s.verifier.Verify(ctx, tok, tok.Issuer); err != nil {
 		switch clouds.Kind(err) {
 		case clouds.KeyUnavailable:
 			return deny(newSTSError(http.StatusBadRequest, "InvalidIdentityToken", msgNoKey), "keys: "+err.Error())
@@ -257,41 +305,43 @@ func (s *Service) assumeRoleWithWebIdentity(r *http.Request, form url.Values, re
 	if err != nil {
 		return deny(newSTSError(http.StatusForbidden, "AccessDenied", msgNotAuthorized), "the trust policy does not parse once the issuer is filled in: "+err.Error())
 	}
-	ctx := map[string][]string{strings.ToLower(key + ":aud"): auds, strings.ToLower(key + ":sub"): {tok.Subject}}
+	cond := map[string][]string{strings.ToLower(key + ":aud"): auds, strings.ToLower(key + ":sub"): {tok.Subject}}
 	if len(tok.Audience) > 0 && auds[0] != tok.Audience[0] {
-		ctx[strings.ToLower(key+":oaud")] = tok.Audience
+		cond[strings.ToLower(key+":oaud")] = tok.Audience
 	}
 	if tok.Subject == "" {
-		delete(ctx, strings.ToLower(key+":sub"))
+		delete(cond, strings.ToLower(key+":sub"))
 	}
-	allowed, reasons := policy.evaluate(request{principal: ProviderARN(role.AccountID, key), action: actionAssume, context: ctx})
+	allowed, reasons := policy.evaluate(request{principal: ProviderARN(role.AccountID, key), action: actionAssume, context: cond})
 	d.Reasons = append(d.Reasons, reasons...)
 	if !allowed {
 		d.Error = "AccessDenied"
-		s.decisions.Record(r, d)
-		return nil, newSTSError(http.StatusForbidden, "AccessDenied", msgNotAuthorized)
+		return d, judged{}, newSTSError(http.StatusForbidden, "AccessDenied", msgNotAuthorized)
 	}
-	if duration > role.MaxSessionDuration {
-		return deny(newSTSError(http.StatusBadRequest, "ValidationError", msgMaxDuration),
-			fmt.Sprintf("DurationSeconds %d exceeds the role's max_session_duration %d", duration, role.MaxSessionDuration))
-	}
-	ses, err := s.issue(role, sessionName, duration)
-	if err != nil {
-		return deny(newSTSError(http.StatusInternalServerError, "InternalFailure", "could not issue credentials"), err.Error())
-	}
-	d.Allowed = true
-	d.Reasons = append(d.Reasons, fmt.Sprintf("issued %s until %s", ses.AccessKeyID, ses.Expiration.Format(time.RFC3339)))
-	s.decisions.Record(r, d)
+	return d, judged{tok: tok, role: role, key: key, audience: audience}, nil
+}
 
-	out := assumeRoleResponse{Xmlns: stsNamespace}
-	res := &out.Result
-	res.SubjectFromWebIdentityToken, res.Audience, res.Provider = tok.Subject, audience, ProviderARN(role.AccountID, key)
-	res.AssumedRoleUser.Arn = assumedRoleARN(role.AccountID, role.Name, sessionName)
-	res.AssumedRoleUser.AssumedRoleID = RoleID(RoleARN(role.AccountID, role.Name)) + ":" + sessionName
-	res.Credentials.AccessKeyID, res.Credentials.SecretAccessKey, res.Credentials.SessionToken = ses.AccessKeyID, ses.SecretAccessKey, ses.SessionToken
-	res.Credentials.Expiration = ses.Expiration.UTC().Format("2006-01-02T15:04:05Z")
-	out.ResponseMetadata.RequestID = reqID
-	return out, nil
+// Explain is what AssumeRoleWithWebIdentity would decide for the token raw
+// and each configured role, in role name order, without recording a
+// decision or issuing credentials (the inspector's token explainer).
+func (s *Service) Explain(ctx context.Context, raw string) []clouds.Decision {
+	s.mu.Lock()
+	arns := make([]string, 0, len(s.st.Roles))
+	for _, r := range s.st.Roles {
+		arns = append(arns, RoleARN(r.AccountID, r.Name))
+	}
+	s.mu.Unlock()
+	sort.Strings(arns)
+	out := make([]clouds.Decision, 0, len(arns))
+	for _, arn := range arns {
+		d, _, e := s.judge(ctx, arn, raw)
+		if e == nil {
+			d.Allowed = true
+			d.Reasons = append(d.Reasons, "the trust policy allows sts:AssumeRoleWithWebIdentity")
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 func firstNonEmpty(a, b string) string {

@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -104,25 +105,45 @@ func (s *Service) token(r *http.Request) (int, any) {
 	case !strings.HasSuffix(resourceScope(scope), "/.default"):
 		return s.fail(r, entraError{http.StatusBadRequest, "invalid_scope", 1002012, fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope)}, nil)
 	}
-	d := &clouds.Decision{Action: "oauth2.token", Principal: "tenant " + tenant + " application " + client}
+	d, e := s.judge(r.Context(), tenant, client, assertion)
+	if e != nil {
+		return s.fail(r, *e, &d)
+	}
+	s.base.Record(r, d)
+	now := s.cfg.Now()
+	return http.StatusOK, struct {
+		TokenType    string `json:"token_type"`
+		ExpiresIn    int    `json:"expires_in"`
+		ExtExpiresIn int    `json:"ext_expires_in"`
+		AccessToken  string `json:"access_token"`
+	}{"Bearer", int(AccessTokenTTL / time.Second), int(AccessTokenTTL / time.Second), accessToken(tenant, client, strings.TrimSuffix(resourceScope(scope), "/.default"), now)}
+}
+
+// judge checks the client assertion raw for the application client of
+// tenant as the token endpoint does, recording nothing and issuing
+// nothing: the decision so far and, when refused, Entra's error (whose
+// AADSTS reason fail adds).
+func (s *Service) judge(ctx context.Context, tenant, client, assertion string) (d clouds.Decision, e *entraError) {
+	refuse := func(x entraError) *entraError { return &x }
+	d = clouds.Decision{Action: "oauth2.token", Principal: "tenant " + tenant + " application " + client}
 	s.mu.Lock()
 	apps, tenantOK := s.st[tenant]
 	fics, appOK := apps[client]
 	fics = maps.Clone(fics)
 	s.mu.Unlock()
 	if !tenantOK {
-		return s.fail(r, entraError{http.StatusBadRequest, "invalid_tenant", 90002, "Tenant '" + tenant + "' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."}, d)
+		return d, refuse(entraError{http.StatusBadRequest, "invalid_tenant", 90002, "Tenant '" + tenant + "' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."})
 	}
 	if !appOK {
-		return s.fail(r, entraError{http.StatusBadRequest, "unauthorized_client", 700016, fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", client, tenant)}, d)
+		return d, refuse(entraError{http.StatusBadRequest, "unauthorized_client", 700016, fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", client, tenant)})
 	}
 	if len(assertion) > maxAssertion {
-		return s.fail(r, entraError{http.StatusBadRequest, "invalid_request", 50027, fmt.Sprintf("JWT token is invalid or malformed: the client assertion is %d bytes, over the %d allowed.", len(assertion), maxAssertion)}, d)
+		return d, refuse(entraError{http.StatusBadRequest, "invalid_request", 50027, fmt.Sprintf("JWT token is invalid or malformed: the client assertion is %d bytes, over the %d allowed.", len(assertion), maxAssertion)})
 	}
 	tok, err := clouds.ParseUnverified(assertion)
 	if err != nil {
 		d.Reasons = append(d.Reasons, "assertion refused: "+err.Error())
-		return s.fail(r, entraError{http.StatusBadRequest, "invalid_request", 50027, "JWT token is invalid or malformed."}, d)
+		return d, refuse(entraError{http.StatusBadRequest, "invalid_request", 50027, "JWT token is invalid or malformed."})
 	}
 	claims := tok.Claims
 	d.Claims = claims
@@ -135,10 +156,10 @@ func (s *Service) token(r *http.Request) (int, any) {
 	}
 	if len(byIssuer) == 0 {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("issuer %q matches none of the application's %d federated identity credentials", iss, len(fics)))
-		return s.fail(r, entraError{http.StatusUnauthorized, "invalid_client", 700211, fmt.Sprintf("No matching federated identity record found for presented assertion issuer '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. %s", iss, ficDoc)}, d)
+		return d, refuse(entraError{http.StatusUnauthorized, "invalid_client", 700211, fmt.Sprintf("No matching federated identity record found for presented assertion issuer '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. %s", iss, ficDoc)})
 	}
-	if err := s.base.Verifier.Verify(r.Context(), tok, iss); err != nil {
-		return s.fail(r, s.assertionError(err, tok), d)
+	if err := s.base.Verifier.Verify(ctx, tok, iss); err != nil {
+		return d, refuse(s.assertionError(err, tok))
 	}
 	d.Reasons = append(d.Reasons, fmt.Sprintf("assertion signed by %s, valid on the clock", iss))
 	var bySubject []string
@@ -149,7 +170,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	}
 	if len(bySubject) == 0 {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("subject %q matches none of the subjects (case-sensitive) of the credentials for issuer %s: %q", sub, iss, subjects(byIssuer)))
-		return s.fail(r, entraError{http.StatusBadRequest, "invalid_request", 700213, fmt.Sprintf("No matching federated identity record found for presented assertion subject '%s'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. %s", sub, ficDoc)}, d)
+		return d, refuse(entraError{http.StatusBadRequest, "invalid_request", 700213, fmt.Sprintf("No matching federated identity record found for presented assertion subject '%s'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. %s", sub, ficDoc)})
 	}
 	slices.Sort(bySubject)
 	matched := ""
@@ -161,18 +182,39 @@ func (s *Service) token(r *http.Request) (int, any) {
 	}
 	if matched == "" {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("audience %q is not the audience of credential(s) %q", auds, bySubject))
-		return s.fail(r, entraError{http.StatusBadRequest, "invalid_request", 700212, fmt.Sprintf("No matching federated identity record found for presented assertion audience '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. %s", strings.Join(auds, ","), ficDoc)}, d)
+		return d, refuse(entraError{http.StatusBadRequest, "invalid_request", 700212, fmt.Sprintf("No matching federated identity record found for presented assertion audience '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. %s", strings.Join(auds, ","), ficDoc)})
 	}
 	d.Allowed = true
 	d.Reasons = append(d.Reasons, fmt.Sprintf("federated identity credential %q matches issuer, subject and audience", matched))
-	s.base.Record(r, *d)
-	now := s.cfg.Now()
-	return http.StatusOK, struct {
-		TokenType    string `json:"token_type"`
-		ExpiresIn    int    `json:"expires_in"`
-		ExtExpiresIn int    `json:"ext_expires_in"`
-		AccessToken  string `json:"access_token"`
-	}{"Bearer", int(AccessTokenTTL / time.Second), int(AccessTokenTTL / time.Second), accessToken(tenant, client, strings.TrimSuffix(resourceScope(scope), "/.default"), now)}
+	return d, nil
+}
+
+// Explain is what the token endpoint would decide for the client
+// assertion raw for each application of each tenant, in order, without
+// recording a decision or issuing a token (the inspector's token
+// explainer).
+func (s *Service) Explain(ctx context.Context, raw string) []clouds.Decision {
+	type app struct{ tenant, client string }
+	var apps []app
+	s.mu.Lock()
+	for t, as := range s.st {
+		for c := range as {
+			apps = append(apps, app{t, c})
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(apps, func(a, b app) int { return strings.Compare(a.tenant+"/"+a.client, b.tenant+"/"+b.client) })
+	out := make([]clouds.Decision, 0, len(apps))
+	for _, a := range apps {
+		d, e := s.judge(ctx, a.tenant, a.client, raw)
+		if e != nil {
+			d.Reasons = append(d.Reasons, fmt.Sprintf("AADSTS%d: %s", e.code, e.msg))
+			d.Error = fmt.Sprintf("AADSTS%d", e.code)
+		}
+		d.Cloud, d.Time, d.Allowed = Cloud, s.cfg.Now().UTC(), e == nil
+		out = append(out, d)
+	}
+	return out
 }
 
 // assertionError maps a validation failure to Entra's answer.

@@ -1,6 +1,7 @@
 package gcp
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -113,16 +115,40 @@ func (s *Service) token(r *http.Request) (int, any) {
 		return http.StatusBadRequest, errBadAudience
 	}
 	name := m[1]
+	d, fed, e := s.judge(r.Context(), name, req.SubjectToken)
+	if e != nil {
+		s.base.Record(r, d)
+		return http.StatusBadRequest, *e
+	}
+	now := s.cfg.Now()
+	fed.Expires = now.Add(FederatedTokenTTL)
+	tok := newToken("ya29.d.")
+	s.mu.Lock()
+	for k, t := range s.tokens {
+		if !now.Before(t.Expires) {
+			delete(s.tokens, k)
+		}
+	}
+	s.tokens[tok] = fed
+	s.mu.Unlock()
+	d.Allowed = true
+	s.base.Record(r, d)
+	return http.StatusOK, exchangeResponse{tok, tokenTypeAccessToken, "Bearer", int(FederatedTokenTTL / time.Second)}
+}
+
+// judge runs the exchange's checks of the subject token raw against the
+// provider name (its resource name), recording nothing and issuing
+// nothing: the decision so far and, when refused, the STS error.
+func (s *Service) judge(ctx context.Context, name, raw string) (d clouds.Decision, fed federatedToken, e *stsError) {
 	ids := providerName.FindStringSubmatch(name)
 	s.mu.Lock()
 	c := s.st.providers[name]
 	s.mu.Unlock()
-	d := clouds.Decision{Action: "sts.token", Principal: "//iam.googleapis.com/" + name}
-	refuse := func(e stsError, reasons ...string) (int, any) {
+	d = clouds.Decision{Action: "sts.token", Principal: "//iam.googleapis.com/" + name}
+	refuse := func(e stsError, reasons ...string) (clouds.Decision, federatedToken, *stsError) {
 		d.Reasons = append(d.Reasons, reasons...)
 		d.Error = e.Error
-		s.base.Record(r, d)
-		return http.StatusBadRequest, e
+		return d, federatedToken{}, &e
 	}
 	if c == nil {
 		return refuse(errBadTarget, fmt.Sprintf("no provider %s", name))
@@ -131,7 +157,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 		return refuse(errBadTarget, fmt.Sprintf("provider %s is disabled", name))
 	}
 	issuer := s.base.ResolveIssuer(c.OIDC.IssuerURI)
-	claims, err := s.verify(r, req.SubjectToken, issuer)
+	claims, err := s.verify(ctx, raw, issuer)
 	d.Claims = claims
 	if err != nil {
 		return refuse(stsError{"invalid_grant", s.grantError(err, claims, issuer)}, "subject token refused: "+refusal(err))
@@ -152,27 +178,34 @@ func (s *Service) token(r *http.Request) (int, any) {
 	if err != nil {
 		return refuse(stsError{"invalid_grant", "The mapped attribute 'google.subject' is missing or invalid: " + err.Error()}, err.Error())
 	}
-	fed := federatedToken{Project: ids[1], Pool: ids[2], Provider: ids[3], Subject: mp.Subject, Groups: mp.Groups, Attributes: mp.Attributes}
+	fed = federatedToken{Project: ids[1], Pool: ids[2], Provider: ids[3], Subject: mp.Subject, Groups: mp.Groups, Attributes: mp.Attributes}
 	d.Principal = fed.principal()
 	ok, why := c.evalCondition(claims, mp)
 	d.Reasons = append(d.Reasons, why)
 	if !ok {
 		return refuse(errCondition)
 	}
-	now := s.cfg.Now()
-	fed.Expires = now.Add(FederatedTokenTTL)
-	tok := newToken("ya29.d.")
+	return d, fed, nil
+}
+
+// Explain is what STS would decide for the subject token raw at each
+// enabled or disabled provider, in name order, without recording a
+// decision or issuing a token (the inspector's token explainer).
+func (s *Service) Explain(ctx context.Context, raw string) []clouds.Decision {
 	s.mu.Lock()
-	for k, t := range s.tokens {
-		if !now.Before(t.Expires) {
-			delete(s.tokens, k)
-		}
+	names := make([]string, 0, len(s.st.providers))
+	for n := range s.st.providers {
+		names = append(names, n)
 	}
-	s.tokens[tok] = fed
 	s.mu.Unlock()
-	d.Allowed = true
-	s.base.Record(r, d)
-	return http.StatusOK, exchangeResponse{tok, tokenTypeAccessToken, "Bearer", int(FederatedTokenTTL / time.Second)}
+	sort.Strings(names)
+	out := make([]clouds.Decision, 0, len(names))
+	for _, n := range names {
+		d, _, e := s.judge(ctx, n, raw)
+		d.Cloud, d.Time, d.Allowed = Cloud, s.cfg.Now().UTC(), e == nil
+		out = append(out, d)
+	}
+	return out
 }
 
 // errIssuerMismatch is a subject token issued by another issuer than the
@@ -183,7 +216,7 @@ var errIssuerMismatch = errors.New("token issuer does not match")
 // virtual clock. The claims are returned even when the token is refused
 // (once it parses), numbers integral ones as int64 so CEL compares them
 // as Google does.
-func (s *Service) verify(r *http.Request, raw, issuer string) (map[string]any, error) {
+func (s *Service) verify(ctx context.Context, raw, issuer string) (map[string]any, error) {
 	tok, err := clouds.ParseUnverified(raw)
 	if err != nil {
 		return nil, err
@@ -192,7 +225,7 @@ func (s *Service) verify(r *http.Request, raw, issuer string) (map[string]any, e
 	if strings.TrimRight(tok.Issuer, "/") != strings.TrimRight(issuer, "/") {
 		return claims, fmt.Errorf("%w: %q is not %q", errIssuerMismatch, tok.Issuer, issuer)
 	}
-	return claims, s.base.Verifier.Verify(r.Context(), tok, issuer)
+	return claims, s.base.Verifier.Verify(ctx, tok, issuer)
 }
 
 // refusal is a refused token's reason: its kind and detail.
