@@ -166,9 +166,16 @@ func (e *Emulator) explainToken(ctx context.Context, raw string) ([]clouds.Decis
 			unexplained = append(unexplained, c.name)
 		}
 	}
-	// Vault's jwt role matching is not exported by emulator/vault (and a
-	// login would mint a token): its roles are shown, not judged.
-	unexplained = append(unexplained, "vault jwt roles")
+	// Vault's jwt roles, judged as a login would without minting a token.
+	for _, v := range e.vault.ExplainJWT(ctx, raw) {
+		d := clouds.Decision{Time: e.clock.Now(), Cloud: "vault", Action: v.Mount + "login", Principal: "role " + v.Role, Allowed: v.Allowed}
+		if v.Allowed {
+			d.Reasons = []string{"a login would succeed with policies " + strings.Join(v.Policies, ", ")}
+		} else {
+			d.Error, d.Reasons = "400", []string{v.Reason}
+		}
+		out = append(out, d)
+	}
 	return out, unexplained
 }
 

@@ -4,9 +4,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	vault "github.com/hashicorp/vault/api"
 
 	"github.com/tfcemu/tfcemu/emulator"
 	"github.com/tfcemu/tfcemu/emulator/admin"
@@ -199,5 +202,60 @@ func TestVaultSummaryAndFaultInJournal(t *testing.T) {
 	resp.Body.Close()
 	if len(j.Requests) == 0 || j.Requests[len(j.Requests)-1].Fault != f.ID || f.ID == "" {
 		t.Fatalf("journal %+v, want the last entry hit by fault %q", j.Requests, f.ID)
+	}
+}
+
+// TestTokensExplainJudgesVaultJWTRoles configures the jwt auth method with
+// a role the token satisfies and one whose bound subject it does not, and
+// checks the explainer judges both as a login would, minting no token.
+func TestTokensExplainJudgesVaultJWTRoles(t *testing.T) {
+	e := startEmulator(t, emulator.Config{})
+	info := e.Info()
+	v, err := vault.NewClient(&vault.Config{Address: info.VaultURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.SetToken(info.VaultToken)
+	mustVault := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustVault(nil, v.Sys().EnableAuthWithOptions("jwt", &vault.EnableAuthOptions{Type: "jwt"}))
+	mustVault(v.Logical().Write("auth/jwt/config", map[string]any{"oidc_discovery_url": info.Issuer, "bound_issuer": info.Issuer}))
+	mustVault(v.Logical().Write("auth/jwt/role/good", map[string]any{"role_type": "jwt", "bound_audiences": "vault.workload.identity",
+		"user_claim": "sub", "bound_claims_type": "glob", "bound_claims": map[string]any{"sub": "organization:my-org:*"}, "token_policies": "reader"}))
+	mustVault(v.Logical().Write("auth/jwt/role/other-org", map[string]any{"role_type": "jwt", "bound_audiences": "vault.workload.identity",
+		"user_claim": "sub", "bound_claims_type": "glob", "bound_claims": map[string]any{"sub": "organization:hashicorp-vault-testing:*"}}))
+	accessors := func() int {
+		s, err := v.Logical().List("auth/token/accessors")
+		if err != nil || s == nil {
+			return 0
+		}
+		keys, _ := s.Data["keys"].([]any)
+		return len(keys)
+	}
+	before := accessors()
+	tok := mint(t, http.DefaultClient, info.TFCURL, admin.TokenRequest{Organization: "my-org", Workspace: "my-workspace", Phase: "plan", Audience: "vault.workload.identity"})
+	_, x, raw := explain(t, info.TFCURL, "", `{"token":"`+tok.Token+`"}`)
+	got := map[string]bool{}
+	for _, d := range x.Decisions {
+		if d.Cloud != "vault" {
+			continue
+		}
+		got[d.Principal] = d.Allowed
+		if d.Principal == "role other-org" && (d.Allowed || !strings.Contains(strings.Join(d.Reasons, " "), `claim "sub" does not match`)) {
+			t.Fatalf("other-org: %+v", d)
+		}
+	}
+	if !got["role good"] || got["role other-org"] || len(got) != 2 {
+		t.Fatalf("vault verdicts %v: %s", got, raw)
+	}
+	if slices.Contains(x.Unexplained, "vault jwt roles") {
+		t.Fatalf("still unexplained: %v", x.Unexplained)
+	}
+	if after := accessors(); after != before {
+		t.Fatalf("explaining minted tokens: %d accessors, was %d", after, before)
 	}
 }

@@ -26,13 +26,55 @@ const (
 // login is path_login.go's pathLogin: the checks run in the real method's
 // order and fail with its messages (400 unless noted).
 func (b *backend) login(ctx context.Context, req *logical.Request, d *logical.FieldData) (*logical.Response, error) {
+	return b.loginAs(ctx, d.String("role"), d.String("jwt"), req.RemoteAddr)
+}
+
+// RoleVerdict is what a login with a token at one role would answer: the
+// role's name, whether Vault would log in, and its error or policies.
+type RoleVerdict struct {
+	Role     string
+	Allowed  bool
+	Reason   string
+	Policies []string
+}
+
+// ExplainLogin judges token against every role of the method as a login
+// would, in role name order, without minting a token or recording
+// anything; token_bound_cidrs are judged for a loopback client.
+func (b *backend) ExplainLogin(ctx context.Context, token string) []RoleVerdict {
+	b.mu.RLock()
+	names := make([]string, 0, len(b.roles))
+	for name := range b.roles {
+		names = append(names, name)
+	}
+	b.mu.RUnlock()
+	slices.Sort(names)
+	out := make([]RoleVerdict, 0, len(names))
+	for _, name := range names {
+		v := RoleVerdict{Role: name}
+		resp, err := b.loginAs(ctx, name, token, "127.0.0.1")
+		switch {
+		case err != nil:
+			v.Reason = err.Error()
+		case resp.IsError():
+			v.Reason = resp.Error()
+		default:
+			v.Allowed, v.Policies = true, resp.Auth.Policies
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// loginAs is a login at role name (the default role when empty) with
+// token from remote: the auth a login would mint, or its refusal.
+func (b *backend) loginAs(ctx context.Context, name, token, remote string) (*logical.Response, error) {
 	b.mu.RLock()
 	c := b.config
 	b.mu.RUnlock()
 	if c == nil {
 		return logical.ErrorResponse("could not load configuration"), nil
 	}
-	name := d.String("role")
 	if name == "" {
 		name = c.DefaultRole
 	}
@@ -48,11 +90,10 @@ func (b *backend) login(ctx context.Context, req *logical.Request, d *logical.Fi
 	if r.RoleType == "oidc" {
 		return logical.ErrorResponse("role with oidc role_type is not allowed"), nil
 	}
-	token := d.String("jwt")
 	if token == "" {
 		return logical.ErrorResponse("missing token"), nil
 	}
-	if len(r.TokenBoundCIDRs) > 0 && !remoteIn(req.RemoteAddr, r.TokenBoundCIDRs) {
+	if len(r.TokenBoundCIDRs) > 0 && !remoteIn(remote, r.TokenBoundCIDRs) {
 		return nil, logical.ErrPermissionDenied
 	}
 	if c.OIDCClientID != "" {
