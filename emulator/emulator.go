@@ -22,6 +22,7 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/identity"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/emulator/runs"
+	"github.com/tfcemu/tfcemu/emulator/runs/executor"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/emulator/vault"
 )
@@ -52,8 +53,10 @@ type Emulator struct {
 	servers   []*http.Server
 	closed    bool
 	persist   *stateFile
-	journal   journal
-	faults    faults
+	// executor runs Terraform for runs in --runs=execute; nil in manual.
+	executor *executor.Executor
+	journal  journal
+	faults   faults
 }
 
 // New builds an emulator from cfg without listening.
@@ -90,6 +93,13 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	e.tfc = tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger, Minter: iss,
 		Builder: &runs.PhaseEnvironmentBuilder{Minter: iss, HTTPClient: e.httpClient()}})
+	if cfg.Runs == RunsExecute {
+		if e.executor, err = executor.New(e.tfc, executor.Config{Terraform: cfg.TerraformBin, Dir: cfg.RunsDir,
+			HooksDir: cfg.HooksDir, PhaseTimeout: cfg.PhaseTimeout}); err != nil {
+			return nil, err
+		}
+		e.tfc.SetExecutor(e.executor)
+	}
 	e.vault = vault.New(vault.Config{RootToken: cfg.VaultRootToken, Now: cfg.Clock.Now, HTTPClient: e.httpClient(), Logger: cfg.Logger})
 	if e.clouds, err = e.newClouds(seed); err != nil {
 		return nil, err
@@ -318,6 +328,10 @@ func (e *Emulator) Shutdown(ctx context.Context) error {
 	var errs []error
 	for _, s := range servers {
 		errs = append(errs, s.Shutdown(ctx))
+	}
+	if e.executor != nil {
+		// Running runs end canceled before the state is saved.
+		errs = append(errs, e.executor.Close())
 	}
 	if e.persist != nil {
 		errs = append(errs, e.persist.close())

@@ -91,6 +91,9 @@ func (s *Service) archivist(h func(w http.ResponseWriter, r *http.Request, key s
 
 // downloadObject is GET (and HEAD) of a hosted object.
 func (s *Service) downloadObject(w http.ResponseWriter, r *http.Request, key string) error {
+	if strings.HasPrefix(key, logKeyPrefix) {
+		return s.downloadLog(w, r, key)
+	}
 	body, err := s.download(key)
 	if err != nil {
 		return err

@@ -42,7 +42,13 @@ type Run struct {
 	Timestamps   map[string]time.Time
 	Plan         *Phase
 	Apply        *Phase
-	seq          int64
+	// ConfigVersionID is the configuration the run executes; runs without
+	// one are moved by the admin API only.
+	ConfigVersionID string
+	// HasChanges and JSONPlan are what an executed plan found.
+	HasChanges bool
+	JSONPlan   []byte
+	seq        int64
 }
 
 func (r *Run) order() int64 { return r.seq }
@@ -55,6 +61,7 @@ type Phase struct {
 	Timestamps map[string]time.Time
 	Log        []string
 	Env        *PhaseEnvironment
+	Counts     PhaseCounts
 }
 
 // PhaseEnvironment is what an agent hands to Terraform and hooks for one
@@ -137,9 +144,9 @@ func rfc3339Map(m map[string]time.Time) map[string]string {
 func runResource(r *Run, perms workspacePerms) Resource {
 	manage := perms.canApply
 	a := runAttributes{
-		Actions: runActions{IsCancelable: r.Status == RunPlanning || r.Status == RunApplying, IsConfirmable: r.Status == RunPlanned,
+		Actions: runActions{IsCancelable: r.Status == RunPlanning || r.Status == RunApplying || r.Status == RunPending || r.Status == RunConfirmed, IsConfirmable: r.Status == RunPlanned,
 			IsDiscardable: r.Status == RunPlanned},
-		AutoApply: r.AutoApply, CreatedAt: Timestamp(r.CreatedAt), IsDestroy: r.IsDestroy, Message: r.Message, PlanOnly: r.PlanOnly,
+		AutoApply: r.AutoApply, CreatedAt: Timestamp(r.CreatedAt), HasChanges: r.HasChanges, IsDestroy: r.IsDestroy, Message: r.Message, PlanOnly: r.PlanOnly,
 		Permissions: runPermissions{CanApply: manage, CanCancel: perms.canQueueRun, CanDiscard: manage, CanForceCancel: manage, CanForceExecute: manage, CanComment: true},
 		Refresh:     true, Source: "tfe-api", Status: r.Status, StatusTimestamps: rfc3339Map(r.Timestamps), TriggerReason: "manual",
 	}
@@ -154,7 +161,7 @@ func runResource(r *Run, perms workspacePerms) Resource {
 			"plan":                  toOne("plans", r.Plan.ID),
 			"apply":                 toOne("applies", r.Apply.ID),
 			"created-by":            {Data: &created},
-			"configuration-version": toOne("configuration-versions", ""),
+			"configuration-version": toOne("configuration-versions", r.ConfigVersionID),
 		},
 		Links: map[string]string{"self": "/api/v2/runs/" + r.ID}}
 }
@@ -170,14 +177,18 @@ type phaseAttributes struct {
 	LogReadURL           string            `json:"log-read-url"`
 }
 
-func phaseResource(r *Run, p *Phase) Resource {
+func phaseResource(r *Run, p *Phase, logURL string) Resource {
 	typ := "plans"
 	if p.Name == "apply" {
 		typ = "applies"
 	}
+	if logURL == "" {
+		logURL = "/_emulator/runs/" + r.ID + "/log?phase=" + p.Name
+	}
 	return Resource{ID: p.ID, Type: typ,
-		Attributes: phaseAttributes{Status: p.Status, StatusTimestamps: rfc3339Map(p.Timestamps),
-			LogReadURL: "/_emulator/runs/" + r.ID + "/log?phase=" + p.Name},
+		Attributes: phaseAttributes{Status: p.Status, StatusTimestamps: rfc3339Map(p.Timestamps), HasChanges: p.Name == "plan" && r.HasChanges,
+			ResourceAdditions: p.Counts.Additions, ResourceChanges: p.Counts.Changes, ResourceDestructions: p.Counts.Destructions, ResourceImports: p.Counts.Imports,
+			LogReadURL: logURL},
 		Links: map[string]string{"self": "/api/v2/" + typ + "/" + p.ID}}
 }
 
@@ -222,15 +233,28 @@ func (s *Service) createRun(c *call) (int, any, error) {
 	if !ok {
 		return 0, nil, invalidAttribute("/data/relationships/workspace", "Workspace is required")
 	}
+	cvID, _, err := res.relationshipID("configuration-version")
+	if err != nil {
+		return 0, nil, err
+	}
 	var runID string
+	executed := false
 	status, body, err := s.update(http.StatusCreated, func(st *State) (any, error) {
 		w, ok := st.Workspaces[wsID]
 		if !ok || !st.workspacePermissions(c.p, w).canQueueRun {
 			return nil, errNotFound
 		}
+		cv, err := st.runConfigVersion(w, cvID, s.executor != nil)
+		if err != nil {
+			return nil, err
+		}
 		r, err := st.queueRun(w, st.runCreator(c.p, w.Org), c.now, "", in)
 		if err != nil {
 			return nil, err
+		}
+		if cv != nil {
+			r.queueForExecution(cv, c.now)
+			executed = true
 		}
 		runID = r.ID
 		return nil, nil
@@ -238,7 +262,11 @@ func (s *Service) createRun(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	s.startPhase(c.r.Context(), runID, "plan")
+	if executed {
+		s.wake(runID)
+	} else {
+		s.startPhase(c.r.Context(), runID, "plan")
+	}
 	_, body, err = s.view(status, func(st *State) (any, error) {
 		r, ok := st.Runs[runID]
 		if !ok {
@@ -430,7 +458,7 @@ func (s *Service) readPhase(name string) handler {
 					if _, _, err := st.runFor(c.p, r.ID); err != nil {
 						return nil, err
 					}
-					return Document{Data: phaseResource(r, p)}, nil
+					return Document{Data: phaseResource(r, p, s.logURL(c.r, p.ID))}, nil
 				}
 			}
 			return nil, errNotFound
@@ -456,7 +484,7 @@ func (s *Service) runAction(action string) handler {
 				return 0, nil, err
 			}
 		}
-		startApply := false
+		startApply, wake, cancel := false, false, false
 		status, body, err := s.update(http.StatusAccepted, func(st *State) (any, error) {
 			r, w, err := st.runFor(c.p, c.path("id"))
 			if err != nil {
@@ -469,6 +497,11 @@ func (s *Service) runAction(action string) handler {
 				return nil, errNotFound
 			}
 			now := c.now
+			if r.ConfigVersionID != "" && s.executor != nil {
+				cancel, err = r.executedAction(action, now)
+				wake = err == nil
+				return nil, err
+			}
 			switch action {
 			case "apply":
 				if r.Status != RunPlanned {
@@ -500,6 +533,12 @@ func (s *Service) runAction(action string) handler {
 		})
 		if err == nil && startApply {
 			s.startPhase(c.r.Context(), c.path("id"), "apply")
+		}
+		if cancel {
+			s.executor.Cancel(c.path("id"))
+		}
+		if wake {
+			s.wake(c.path("id"))
 		}
 		return status, body, err
 	}
