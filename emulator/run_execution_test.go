@@ -1,0 +1,317 @@
+package emulator_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	tfe "github.com/hashicorp/go-tfe"
+
+	"github.com/tfcemu/tfcemu/emulator"
+)
+
+// fakeTerraform is a stand-in Terraform CLI: what it does is chosen by
+// the configuration's "mode" file (ok, fail or hang); hang starts a child
+// that writes its pid to the "pidfile" path of the configuration.
+const fakeTerraform = `#!/bin/sh
+mode=$(cat mode 2>/dev/null)
+case "$1" in
+init) echo "Terraform has been successfully initialized!" ;;
+plan)
+  echo "fake plan of $TFC_RUN_ID"
+  case "$mode" in
+  fail) echo "Error: the plan failed"; exit 1 ;;
+  hang) sleep 300 & echo $! > "$(cat pidfile)"; wait; exit 0 ;;
+  esac
+  echo "Plan: 1 to add, 0 to change, 0 to destroy."
+  touch tfplan
+  exit 2 ;;
+show) echo '{"format_version":"1.2","resource_changes":[{"address":"terraform_data.x","change":{"actions":["create"]}}]}' ;;
+apply)
+  serial=$(( $(sed -n 's/.*"serial": *\([0-9]*\).*/\1/p' terraform.tfstate 2>/dev/null || echo 0) + 1 ))
+  printf '{"version":4,"terraform_version":"1.11.4","serial":%s,"lineage":"fake","outputs":{"greeting":{"value":"hi","type":"string"}},"resources":[{"mode":"managed","type":"terraform_data","name":"x","provider":"provider[\"terraform.io/builtin/terraform\"]","instances":[{}]}]}' "${serial:-1}" > terraform.tfstate
+  echo "Apply complete! Resources: 1 added, 0 changed, 0 destroyed." ;;
+esac
+`
+
+type execEnv struct {
+	e   *emulator.Emulator
+	c   *tfe.Client
+	ws  *tfe.Workspace
+	dir string
+}
+
+func newExecEnv(t *testing.T, cfg emulator.Config) *execEnv {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "terraform")
+	if err := os.WriteFile(bin, []byte(fakeTerraform), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg.TerraformBin, cfg.RunsDir = bin, filepath.Join(dir, "runs")
+	e := startEmulator(t, cfg)
+	c, err := tfe.NewClient(&tfe.Config{Address: e.Info().TFCURL, Token: e.Info().OwnerToken, RetryServerErrors: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := c.Workspaces.Create(context.Background(), "my-org", tfe.WorkspaceCreateOptions{Name: tfe.String("exec")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &execEnv{e: e, c: c, ws: ws, dir: dir}
+}
+
+func tarGzOf(t *testing.T, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for name, body := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(body))}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = tw.Write([]byte(body))
+	}
+	_ = tw.Close()
+	_ = gz.Close()
+	return buf.Bytes()
+}
+
+// upload makes an uploaded configuration version of archive.
+func (x *execEnv) upload(t *testing.T, speculative bool, archive []byte) *tfe.ConfigurationVersion {
+	t.Helper()
+	cv, err := x.c.ConfigurationVersions.Create(context.Background(), x.ws.ID, tfe.ConfigurationVersionCreateOptions{AutoQueueRuns: tfe.Bool(false), Speculative: tfe.Bool(speculative)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.c.ConfigurationVersions.UploadTarGzip(context.Background(), cv.UploadURL, bytes.NewReader(archive)); err != nil {
+		t.Fatal(err)
+	}
+	return cv
+}
+
+func (x *execEnv) run(t *testing.T, cv *tfe.ConfigurationVersion) *tfe.Run {
+	t.Helper()
+	r, err := x.c.Runs.Create(context.Background(), tfe.RunCreateOptions{Workspace: x.ws, ConfigurationVersion: cv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// await waits for a run to reach status.
+func (x *execEnv) await(t *testing.T, id string, status tfe.RunStatus) *tfe.Run {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r, err := x.c.Runs.Read(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status == status {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %s is %s, want %s", id, r.Status, status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (x *execEnv) planLog(t *testing.T, r *tfe.Run) string {
+	t.Helper()
+	logs, err := x.c.Plans.Logs(context.Background(), r.Plan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestExecutedRunsQueueAndApply(t *testing.T) {
+	x := newExecEnv(t, emulator.Config{})
+	cv := x.upload(t, false, tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "ok"}))
+	first := x.run(t, cv)
+	second := x.run(t, cv)
+	first = x.await(t, first.ID, tfe.RunPlanned)
+	if second = x.await(t, second.ID, tfe.RunPending); second.Actions == nil || !second.Actions.IsCancelable {
+		t.Fatalf("a pending run is cancelable: %+v", second.Actions)
+	}
+	// A speculative plan does not wait for the workspace's queue.
+	spec := x.run(t, x.upload(t, true, tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "ok"})))
+	if spec = x.await(t, spec.ID, tfe.RunPlannedAndFinished); !spec.PlanOnly {
+		t.Fatalf("a speculative configuration makes a plan-only run: %+v", spec)
+	}
+
+	plan, err := x.c.Plans.Read(context.Background(), first.Plan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.ResourceAdditions != 1 || !plan.HasChanges || plan.Status != tfe.PlanFinished || !strings.HasPrefix(plan.LogReadURL, x.e.Info().TFCURL+"/_archivist/") {
+		t.Fatalf("plan = %+v", plan)
+	}
+	if log := x.planLog(t, first); !strings.Contains(log, "fake plan of "+first.ID) || !strings.Contains(log, "Plan: 1 to add") {
+		t.Fatalf("plan log = %q", log)
+	}
+	js, err := x.c.Plans.ReadJSONOutput(context.Background(), first.Plan.ID)
+	if err != nil || !bytes.Contains(js, []byte(`"resource_changes"`)) {
+		t.Fatalf("json-output = %s, %v", js, err)
+	}
+	if _, err := x.c.StateVersions.ReadCurrent(context.Background(), x.ws.ID); !errors.Is(err, tfe.ErrResourceNotFound) {
+		t.Fatalf("a plan stored state: %v", err)
+	}
+
+	if err := x.c.Runs.Apply(context.Background(), first.ID, tfe.RunApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	x.await(t, first.ID, tfe.RunApplied)
+	sv, err := x.c.StateVersions.ReadCurrent(context.Background(), x.ws.ID)
+	if err != nil || sv.Serial != 1 || sv.Run == nil || sv.Run.ID != first.ID {
+		t.Fatalf("current state version = %+v, %v", sv, err)
+	}
+	outs, err := x.c.StateVersionOutputs.ReadCurrent(context.Background(), x.ws.ID)
+	if err != nil || len(outs.Items) != 1 || outs.Items[0].Name != "greeting" || outs.Items[0].Value != "hi" {
+		t.Fatalf("outputs = %+v, %v", outs, err)
+	}
+	// The queue moves: the second run plans now, against the new state.
+	x.await(t, second.ID, tfe.RunPlanned)
+	if err := x.c.Runs.Discard(context.Background(), second.ID, tfe.RunDiscardOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	x.await(t, second.ID, tfe.RunDiscarded)
+}
+
+func TestExecutedFailingPlanErrorsTheRun(t *testing.T) {
+	x := newExecEnv(t, emulator.Config{})
+	r := x.run(t, x.upload(t, false, tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "fail"})))
+	r = x.await(t, r.ID, tfe.RunErrored)
+	if log := x.planLog(t, r); !strings.Contains(log, "Error: the plan failed") || !strings.Contains(log, "terraform plan exited with code 1") {
+		t.Fatalf("plan log = %q", log)
+	}
+	if _, err := x.c.StateVersions.ReadCurrent(context.Background(), x.ws.ID); !errors.Is(err, tfe.ErrResourceNotFound) {
+		t.Fatalf("a failed run stored state: %v", err)
+	}
+}
+
+// hang starts a run whose plan hangs with a child process, and returns
+// the run and the child's pid.
+func (x *execEnv) hang(t *testing.T) (*tfe.Run, int) {
+	t.Helper()
+	pidfile := filepath.Join(x.dir, "child.pid")
+	r := x.run(t, x.upload(t, false, tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "hang", "pidfile": pidfile})))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if b, err := os.ReadFile(pidfile); err == nil && len(bytes.TrimSpace(b)) > 0 {
+			pid, err := strconv.Atoi(string(bytes.TrimSpace(b)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r, pid
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the plan's child never started")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// awaitGone waits for a process to be gone (killed with its group).
+func awaitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d outlived its run", pid)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestCancelKillsThePlansProcessGroup(t *testing.T) {
+	x := newExecEnv(t, emulator.Config{})
+	r, pid := x.hang(t)
+	if err := x.c.Runs.Cancel(context.Background(), r.ID, tfe.RunCancelOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	x.await(t, r.ID, tfe.RunCanceled)
+	awaitGone(t, pid)
+}
+
+func TestPhaseTimeoutErrorsTheRun(t *testing.T) {
+	x := newExecEnv(t, emulator.Config{PhaseTimeout: time.Second})
+	r, pid := x.hang(t)
+	r = x.await(t, r.ID, tfe.RunErrored)
+	awaitGone(t, pid)
+	if log := x.planLog(t, r); !strings.Contains(log, "Operation timed out") {
+		t.Fatalf("plan log = %q", log)
+	}
+}
+
+func TestShutdownCancelsRunningRuns(t *testing.T) {
+	stateFile := filepath.Join(t.TempDir(), "state.json")
+	x := newExecEnv(t, emulator.Config{StateFile: stateFile})
+	r, pid := x.hang(t)
+	if err := x.e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	awaitGone(t, pid)
+	again := startEmulator(t, emulator.Config{StateFile: stateFile, Runs: emulator.RunsManual})
+	c, err := tfe.NewClient(&tfe.Config{Address: again.Info().TFCURL, Token: again.Info().OwnerToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Runs.Read(context.Background(), r.ID)
+	if err != nil || got.Status != tfe.RunCanceled {
+		t.Fatalf("after a shutdown the run is %+v, %v; want canceled", got, err)
+	}
+}
+
+func TestBadConfigurationArchivesAreRefused(t *testing.T) {
+	x := newExecEnv(t, emulator.Config{})
+	for name, archive := range map[string][]byte{
+		"escaping path": tarGzOf(t, map[string]string{"../escape.tf": "x"}),
+		"absolute path": tarGzOf(t, map[string]string{"/tmp/escape.tf": "x"}),
+		"not a tar": func() []byte {
+			var b bytes.Buffer
+			g := gzip.NewWriter(&b)
+			_, _ = g.Write([]byte("nope"))
+			_ = g.Close()
+			return b.Bytes()
+		}(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			cv, err := x.c.ConfigurationVersions.Create(context.Background(), x.ws.ID, tfe.ConfigurationVersionCreateOptions{AutoQueueRuns: tfe.Bool(false)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = x.c.ConfigurationVersions.UploadTarGzip(context.Background(), cv.UploadURL, bytes.NewReader(archive))
+			if err == nil || !strings.Contains(err.Error(), "422") {
+				t.Fatalf("upload = %v, want a 422", err)
+			}
+			read, err := x.c.ConfigurationVersions.Read(context.Background(), cv.ID)
+			if err != nil || read.Status != tfe.ConfigurationPending {
+				t.Fatalf("after a refused upload = %+v, %v", read, err)
+			}
+			if _, err := x.c.Runs.Create(context.Background(), tfe.RunCreateOptions{Workspace: x.ws, ConfigurationVersion: cv}); err == nil || !strings.Contains(err.Error(), "has not been uploaded") {
+				t.Fatalf("a run of a refused configuration = %v", err)
+			}
+		})
+	}
+	list, err := x.c.Runs.List(context.Background(), x.ws.ID, nil)
+	if err != nil || len(list.Items) != 0 {
+		t.Fatalf("runs = %+v, %v; want none", list, err)
+	}
+}
