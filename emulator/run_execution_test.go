@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -313,5 +314,28 @@ func TestBadConfigurationArchivesAreRefused(t *testing.T) {
 	list, err := x.c.Runs.List(context.Background(), x.ws.ID, nil)
 	if err != nil || len(list.Items) != 0 {
 		t.Fatalf("runs = %+v, %v; want none", list, err)
+	}
+}
+
+func TestExecutedRunsRunTheAgentHooksAndRefuseAdvance(t *testing.T) {
+	hooksDir := t.TempDir()
+	hook := "#!/bin/sh\necho \"pre-plan hook of $TFC_RUN_ID\"\n"
+	if err := os.WriteFile(filepath.Join(hooksDir, "terraform-pre-plan"), []byte(hook), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	x := newExecEnv(t, emulator.Config{HooksDir: hooksDir})
+	r := x.run(t, x.upload(t, false, tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "ok"})))
+	r = x.await(t, r.ID, tfe.RunPlanned)
+	if log := x.planLog(t, r); !strings.Contains(log, "pre-plan hook of "+r.ID) {
+		t.Fatalf("plan log = %q", log)
+	}
+	req, _ := http.NewRequest(http.MethodPost, x.e.Info().TFCURL+"/_emulator/runs/"+r.ID+"/advance", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("advancing an executed run = %d, want 409", res.StatusCode)
 	}
 }

@@ -559,6 +559,9 @@ func (s *Service) AdvanceRun(ctx context.Context, id, until string) (string, err
 				return fmt.Errorf("run %q: %w", id, ErrNotFound)
 			}
 			now := s.now()
+			if r.ConfigVersionID != "" && s.executor != nil {
+				return fmt.Errorf("run %s is executed by Terraform (--runs=execute) and moves by itself: %w", id, ErrConflict)
+			}
 			if until != "" && r.Status == until {
 				status = r.Status // already there
 				return nil
