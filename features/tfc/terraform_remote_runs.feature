@@ -114,3 +114,31 @@ Feature: Remote runs: the emulator executes what the Terraform CLI queues
     When I apply queued run 2
     Then queued run 2 becomes "applied"
     And the workspace "app" has a current state version created by its latest run managing 1 resource
+
+  Scenario: canceling an apply stops Terraform and keeps the workspace's state
+    Given this Terraform configuration:
+      """
+      terraform {
+        cloud {
+          hostname     = "{hostname}"
+          organization = "my-org"
+          workspaces {
+            name = "app"
+          }
+        }
+      }
+
+      resource "terraform_data" "slow" {
+        provisioner "local-exec" {
+          command = "sleep 300"
+        }
+      }
+      """
+    And I run "terraform init" and it succeeds
+    When I queue 1 runs on the workspace "app" through the API
+    Then queued run 1 becomes "planned"
+    When I apply queued run 1
+    Then queued run 1 becomes "applying"
+    When I cancel queued run 1
+    Then queued run 1 becomes "canceled"
+    And the workspace "app" has no state
