@@ -123,6 +123,8 @@ func New(cfg Config) (*Emulator, error) {
 			return nil, err
 		}
 	}
+	// Runs a previous process left waiting in their queues move on.
+	e.tfc.WakeAll()
 	return e, nil
 }
 

@@ -54,7 +54,18 @@ type execEnv struct {
 
 func newExecEnv(t *testing.T, cfg emulator.Config) *execEnv {
 	t.Helper()
-	dir := t.TempDir()
+	x := newExecEnvFrom(t, t.TempDir(), cfg)
+	ws, err := x.c.Workspaces.Create(context.Background(), "my-org", tfe.WorkspaceCreateOptions{Name: tfe.String("exec")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.ws = ws
+	return x
+}
+
+// newExecEnvFrom starts an executing emulator with the fake Terraform in dir.
+func newExecEnvFrom(t *testing.T, dir string, cfg emulator.Config) *execEnv {
+	t.Helper()
 	bin := filepath.Join(dir, "terraform")
 	if err := os.WriteFile(bin, []byte(fakeTerraform), 0o755); err != nil {
 		t.Fatal(err)
@@ -65,11 +76,7 @@ func newExecEnv(t *testing.T, cfg emulator.Config) *execEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws, err := c.Workspaces.Create(context.Background(), "my-org", tfe.WorkspaceCreateOptions{Name: tfe.String("exec")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &execEnv{e: e, c: c, ws: ws, dir: dir}
+	return &execEnv{e: e, c: c, dir: dir}
 }
 
 func tarGzOf(t *testing.T, files map[string]string) []byte {
@@ -113,17 +120,25 @@ func (x *execEnv) run(t *testing.T, cv *tfe.ConfigurationVersion) *tfe.Run {
 // await waits for a run to reach status.
 func (x *execEnv) await(t *testing.T, id string, status tfe.RunStatus) *tfe.Run {
 	t.Helper()
+	return x.awaitAny(t, id, status)
+}
+
+// awaitAny waits for a run to reach one of statuses.
+func (x *execEnv) awaitAny(t *testing.T, id string, statuses ...tfe.RunStatus) *tfe.Run {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		r, err := x.c.Runs.Read(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Status == status {
-			return r
+		for _, s := range statuses {
+			if r.Status == s {
+				return r
+			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("run %s is %s, want %s", id, r.Status, status)
+			t.Fatalf("run %s is %s, want one of %v", id, r.Status, statuses)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -277,6 +292,29 @@ func TestShutdownCancelsRunningRuns(t *testing.T) {
 	got, err := c.Runs.Read(context.Background(), r.ID)
 	if err != nil || got.Status != tfe.RunCanceled {
 		t.Fatalf("after a shutdown the run is %+v, %v; want canceled", got, err)
+	}
+}
+
+func TestPendingRunsMoveOnAfterARestart(t *testing.T) {
+	stateFile := filepath.Join(t.TempDir(), "state.json")
+	x := newExecEnv(t, emulator.Config{StateFile: stateFile})
+	cv := x.upload(t, false, tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "ok"}))
+	first := x.run(t, cv)
+	second := x.run(t, cv)
+	x.await(t, first.ID, tfe.RunPlanned)
+	x.await(t, second.ID, tfe.RunPending)
+	if err := x.c.Runs.Discard(context.Background(), first.ID, tfe.RunDiscardOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Closing races the second run's start: it ends canceled or planned
+	// by the restarted emulator, never stuck pending.
+	if err := x.e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := newExecEnvFrom(t, x.dir, emulator.Config{StateFile: stateFile})
+	r := again.awaitAny(t, second.ID, tfe.RunPlanned, tfe.RunCanceled)
+	if r.Status == tfe.RunPending {
+		t.Fatalf("run %s is still pending after a restart", r.ID)
 	}
 }
 

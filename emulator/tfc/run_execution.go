@@ -480,3 +480,27 @@ func (s *Service) listRunEvents(c *call) (int, any, error) {
 		return paginate(c.r, []Resource{})
 	})
 }
+
+// WakeAll wakes the executor for every workspace with executed runs
+// waiting (pending or confirmed), as after loading a state file.
+func (s *Service) WakeAll() {
+	if s.executor == nil {
+		return
+	}
+	seen := map[string]bool{}
+	var wss []string
+	_ = s.store.View(func(st *State) error {
+		for _, r := range sortedBySeq(st.Runs, func(r *Run) bool {
+			return r.ConfigVersionID != "" && (r.Status == RunPending || r.Status == RunConfirmed)
+		}) {
+			if !seen[r.WorkspaceID] {
+				seen[r.WorkspaceID] = true
+				wss = append(wss, r.WorkspaceID)
+			}
+		}
+		return nil
+	})
+	for _, ws := range wss {
+		s.executor.Wake(ws)
+	}
+}

@@ -66,6 +66,7 @@ type Executor struct {
 	mu      sync.Mutex
 	running map[string]context.CancelFunc // by run id
 	closed  bool
+	tempDir bool // Dir was created here and is removed on Close
 }
 
 // New returns an executor for svc; call svc.SetExecutor with it.
@@ -76,15 +77,18 @@ func New(svc Service, cfg Config) (*Executor, error) {
 	if cfg.PhaseTimeout <= 0 {
 		cfg.PhaseTimeout = DefaultPhaseTimeout
 	}
-	if cfg.Dir == "" {
+	temp := cfg.Dir == ""
+	if temp {
 		d, err := os.MkdirTemp("", "tfcemu-runs-*")
 		if err != nil {
 			return nil, err
 		}
 		cfg.Dir = d
+	} else if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, err
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	return &Executor{svc: svc, cfg: cfg, ctx: ctx, stop: stop, running: map[string]context.CancelFunc{}}, nil
+	return &Executor{svc: svc, cfg: cfg, ctx: ctx, stop: stop, running: map[string]context.CancelFunc{}, tempDir: temp}, nil
 }
 
 // Wake claims what a workspace's queue lets run now and starts it.
@@ -121,8 +125,8 @@ func (x *Executor) Cancel(runID string) {
 }
 
 // Close cancels the runs in flight (they end canceled, their state never
-// reaches the workspace), waits for their processes and removes the run
-// directories.
+// reaches the workspace) and waits for their processes; a temporary run
+// directory is removed (a given one keeps the plans of planned runs).
 func (x *Executor) Close() error {
 	x.mu.Lock()
 	if x.closed {
@@ -134,7 +138,10 @@ func (x *Executor) Close() error {
 	x.svc.CancelRunning()
 	x.stop()
 	x.wg.Wait()
-	return os.RemoveAll(x.cfg.Dir)
+	if x.tempDir {
+		return os.RemoveAll(x.cfg.Dir)
+	}
+	return nil
 }
 
 // runDir is a run's working directory, kept from plan to apply.
