@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -96,6 +97,10 @@ type RunJob struct {
 	Env        *PhaseEnvironment
 	IsDestroy  bool
 	Structured bool
+	// Plan options of the run.
+	NoRefresh, RefreshOnly    bool
+	TargetAddrs, ReplaceAddrs []string
+	RunVariables              []RunVariable
 }
 
 // ExecutionJob builds a claimed phase's environment (as startPhase does
@@ -119,7 +124,8 @@ func (s *Service) ExecutionJob(ctx context.Context, runID, phase string) (*RunJo
 		}
 		w := st.Workspaces[r.WorkspaceID]
 		job = &RunJob{RunID: r.ID, Phase: phase, WorkspaceID: r.WorkspaceID, Archive: cv.Archive, Env: p.Env,
-			IsDestroy: r.IsDestroy, Structured: w.StructuredOutput}
+			IsDestroy: r.IsDestroy, Structured: w.StructuredOutput, NoRefresh: r.NoRefresh, RefreshOnly: r.RefreshOnly,
+			TargetAddrs: r.TargetAddrs, ReplaceAddrs: r.ReplaceAddrs, RunVariables: r.RunVariables}
 		if sv := st.currentStateVersion(r.WorkspaceID); sv != nil {
 			job.State = sv.State
 		}
@@ -504,3 +510,43 @@ func (s *Service) WakeAll() {
 		s.executor.Wake(ws)
 	}
 }
+
+// RunVariable is a run's own input variable: its value is HCL, as the
+// CLI's -var sends it.
+type RunVariable struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// setPlanOptions takes a new run's plan options, refusing what Terraform
+// would refuse.
+func (r *Run) setPlanOptions(in runInput) error {
+	if in.Refresh != nil {
+		r.NoRefresh = !*in.Refresh
+	}
+	setIf(&r.RefreshOnly, in.RefreshOnly)
+	if r.RefreshOnly && r.IsDestroy {
+		return invalidAttribute("/data/attributes/refresh-only", "Refresh-only runs cannot be destroy runs")
+	}
+	if r.RefreshOnly && r.NoRefresh {
+		return invalidAttribute("/data/attributes/refresh-only", "Refresh-only runs must refresh")
+	}
+	for _, a := range append(append([]string(nil), in.TargetAddrs...), in.ReplaceAddrs...) {
+		if strings.TrimSpace(a) == "" || strings.ContainsAny(a, "\n\r") {
+			return invalidAttribute("/data/attributes/target-addrs", fmt.Sprintf("%q is not a resource address", a))
+		}
+	}
+	r.TargetAddrs, r.ReplaceAddrs = in.TargetAddrs, in.ReplaceAddrs
+	seen := map[string]bool{}
+	for _, v := range in.Variables {
+		if !variableKey.MatchString(v.Key) || seen[v.Key] {
+			return invalidAttribute("/data/attributes/variables", fmt.Sprintf("%q is not a variable name, or is given twice", v.Key))
+		}
+		seen[v.Key] = true
+	}
+	r.RunVariables = in.Variables
+	return nil
+}
+
+// variableKey is a Terraform identifier.
+var variableKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)

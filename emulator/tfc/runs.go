@@ -48,7 +48,14 @@ type Run struct {
 	// HasChanges and JSONPlan are what an executed plan found.
 	HasChanges bool
 	JSONPlan   []byte
-	seq        int64
+	// Plan options: -refresh=false, -refresh-only, -target, -replace and
+	// the run's own variables (-var), which win over the workspace's.
+	NoRefresh    bool
+	RefreshOnly  bool
+	TargetAddrs  []string
+	ReplaceAddrs []string
+	RunVariables []RunVariable
+	seq          int64
 }
 
 func (r *Run) order() int64 { return r.seq }
@@ -125,6 +132,9 @@ type runAttributes struct {
 	PositionInQueue  int               `json:"position-in-queue"`
 	Refresh          bool              `json:"refresh"`
 	RefreshOnly      bool              `json:"refresh-only"`
+	ReplaceAddrs     []string          `json:"replace-addrs"`
+	TargetAddrs      []string          `json:"target-addrs"`
+	Variables        []RunVariable     `json:"variables"`
 	Source           string            `json:"source"`
 	Status           string            `json:"status"`
 	StatusTimestamps map[string]string `json:"status-timestamps"`
@@ -148,7 +158,8 @@ func runResource(r *Run, perms workspacePerms) Resource {
 			IsDiscardable: r.Status == RunPlanned},
 		AutoApply: r.AutoApply, CreatedAt: Timestamp(r.CreatedAt), HasChanges: r.HasChanges, IsDestroy: r.IsDestroy, Message: r.Message, PlanOnly: r.PlanOnly,
 		Permissions: runPermissions{CanApply: manage, CanCancel: perms.canQueueRun, CanDiscard: manage, CanForceCancel: manage, CanForceExecute: manage, CanComment: true},
-		Refresh:     true, Source: "tfe-api", Status: r.Status, StatusTimestamps: rfc3339Map(r.Timestamps), TriggerReason: "manual",
+		Refresh:     !r.NoRefresh, RefreshOnly: r.RefreshOnly, ReplaceAddrs: r.ReplaceAddrs, TargetAddrs: r.TargetAddrs, Variables: r.RunVariables,
+		Source: "tfe-api", Status: r.Status, StatusTimestamps: rfc3339Map(r.Timestamps), TriggerReason: "manual",
 	}
 	if t, ok := r.Timestamps["canceled-at"]; ok {
 		s := Timestamp(t)
@@ -193,10 +204,15 @@ func phaseResource(r *Run, p *Phase, logURL string) Resource {
 }
 
 type runInput struct {
-	Message   *string `json:"message"`
-	IsDestroy *bool   `json:"is-destroy"`
-	PlanOnly  *bool   `json:"plan-only"`
-	AutoApply *bool   `json:"auto-apply"`
+	Refresh      *bool         `json:"refresh"`
+	RefreshOnly  *bool         `json:"refresh-only"`
+	TargetAddrs  []string      `json:"target-addrs"`
+	ReplaceAddrs []string      `json:"replace-addrs"`
+	Variables    []RunVariable `json:"variables"`
+	Message      *string       `json:"message"`
+	IsDestroy    *bool         `json:"is-destroy"`
+	PlanOnly     *bool         `json:"plan-only"`
+	AutoApply    *bool         `json:"auto-apply"`
 }
 
 // agentVersion is the version of the agent a workspace's runs run on: the
@@ -317,6 +333,9 @@ func (st *State) queueRun(w *Workspace, creator Ref, now time.Time, agentVersion
 	setIf(&r.AutoApply, in.AutoApply)
 	if r.Message == "" {
 		r.Message = "Queued manually using the API"
+	}
+	if err := r.setPlanOptions(in); err != nil {
+		return nil, err
 	}
 	st.Runs[r.ID] = r
 	return r, nil

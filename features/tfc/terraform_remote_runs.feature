@@ -59,6 +59,9 @@ Feature: Remote runs: the emulator executes what the Terraform CLI queues
     When I run "terraform plan" and it succeeds
     Then its output contains "No changes."
     And the latest run of the workspace "app" is "planned_and_finished"
+    When I run "terraform plan -var greeting=bye -target=terraform_data.greeting" and it succeeds
+    Then its output contains "Plan: 0 to add, 1 to change, 0 to destroy."
+    And its output contains "Resource targeting is in effect"
     When I run "terraform output -raw greeting" and it succeeds
     Then its output is "hello"
 

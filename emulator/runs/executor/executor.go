@@ -232,7 +232,15 @@ func (x *Executor) prepare(job *tfc.RunJob, dir, work string) error {
 			return err
 		}
 	}
-	return os.WriteFile(filepath.Join(work, "zzz_tfcemu.auto.tfvars"), []byte(tfvars(job.Variables, job.Env)), 0o600)
+	if err := os.WriteFile(filepath.Join(work, "zzz_tfcemu.auto.tfvars"), []byte(tfvars(job.Variables, job.Env)), 0o600); err != nil {
+		return err
+	}
+	// The run's own variables come later in lexical order: they win.
+	var run strings.Builder
+	for _, v := range job.RunVariables {
+		fmt.Fprintf(&run, "%s = %s\n", v.Key, v.Value)
+	}
+	return os.WriteFile(filepath.Join(work, "zzzz_tfcemu_run.auto.tfvars"), []byte(run.String()), 0o600)
 }
 
 // tfvars renders the workspace's Terraform variables (HCL ones as
@@ -317,6 +325,18 @@ func (x *Executor) terraform(ctx context.Context, job *tfc.RunJob, work string, 
 	args := []string{"plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=tfplan"}
 	if job.IsDestroy {
 		args = append(args, "-destroy")
+	}
+	if job.RefreshOnly {
+		args = append(args, "-refresh-only")
+	}
+	if job.NoRefresh {
+		args = append(args, "-refresh=false")
+	}
+	for _, a := range job.TargetAddrs {
+		args = append(args, "-target="+a)
+	}
+	for _, a := range job.ReplaceAddrs {
+		args = append(args, "-replace="+a)
 	}
 	code, err = x.run(ctx, work, env, stream, args...)
 	if err != nil || (code != 0 && code != 2) {
