@@ -377,3 +377,35 @@ func TestExecutedRunsRunTheAgentHooksAndRefuseAdvance(t *testing.T) {
 		t.Fatalf("advancing an executed run = %d, want 409", res.StatusCode)
 	}
 }
+
+func TestRunPlanOptionsAreCheckedAndShown(t *testing.T) {
+	x := newExecEnv(t, emulator.Config{})
+	cv := x.upload(t, false, tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "ok"}))
+	for name, opts := range map[string]tfe.RunCreateOptions{
+		"refresh-only destroy":         {RefreshOnly: tfe.Bool(true), IsDestroy: tfe.Bool(true)},
+		"refresh-only without refresh": {RefreshOnly: tfe.Bool(true), Refresh: tfe.Bool(false)},
+		"bad variable name":            {Variables: []*tfe.RunVariable{{Key: "not a name", Value: `"x"`}}},
+		"empty target":                 {TargetAddrs: []string{" "}},
+	} {
+		opts.Workspace, opts.ConfigurationVersion = x.ws, cv
+		if _, err := x.c.Runs.Create(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "422") && !strings.Contains(err.Error(), "invalid attribute") {
+			t.Fatalf("%s: err = %v, want a 422", name, err)
+		}
+	}
+	if list, err := x.c.Runs.List(context.Background(), x.ws.ID, nil); err != nil || len(list.Items) != 0 {
+		t.Fatalf("refused runs were created: %+v, %v", list, err)
+	}
+	r, err := x.c.Runs.Create(context.Background(), tfe.RunCreateOptions{Workspace: x.ws, ConfigurationVersion: cv, PlanOnly: tfe.Bool(true),
+		TargetAddrs: []string{"terraform_data.x"}, Variables: []*tfe.RunVariable{{Key: "greeting", Value: `"hi"`}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = x.await(t, r.ID, tfe.RunPlannedAndFinished)
+	if len(r.TargetAddrs) != 1 || r.TargetAddrs[0] != "terraform_data.x" || len(r.Variables) != 1 || r.Variables[0].Key != "greeting" || !r.Refresh {
+		t.Fatalf("run = %+v", r)
+	}
+	events, err := x.c.RunEvents.List(context.Background(), r.ID, nil)
+	if err != nil || len(events.Items) != 0 {
+		t.Fatalf("run events = %+v, %v", events, err)
+	}
+}
