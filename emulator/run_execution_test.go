@@ -409,3 +409,22 @@ func TestRunPlanOptionsAreCheckedAndShown(t *testing.T) {
 		t.Fatalf("run events = %+v, %v", events, err)
 	}
 }
+
+func TestAutoQueueRunsQueuesARunOnUpload(t *testing.T) {
+	x := newExecEnv(t, emulator.Config{})
+	cv, err := x.c.ConfigurationVersions.Create(context.Background(), x.ws.ID, tfe.ConfigurationVersionCreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.c.ConfigurationVersions.UploadTarGzip(context.Background(), cv.UploadURL, bytes.NewReader(tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "ok"}))); err != nil {
+		t.Fatal(err)
+	}
+	list, err := x.c.Runs.List(context.Background(), x.ws.ID, nil)
+	if err != nil || len(list.Items) != 1 {
+		t.Fatalf("runs after an auto-queue upload = %+v, %v", list, err)
+	}
+	r := x.await(t, list.Items[0].ID, tfe.RunPlanned)
+	if r.ConfigurationVersion == nil || r.ConfigurationVersion.ID != cv.ID || r.Message != "Triggered via API" {
+		t.Fatalf("run = %+v", r)
+	}
+}

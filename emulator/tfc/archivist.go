@@ -173,6 +173,7 @@ func (s *Service) upload(key string, r *http.Request) error {
 	}
 	now := s.now().Truncate(time.Millisecond)
 	var refused *Error
+	queued := ""
 	err = s.store.Update(func(st *State) error {
 		o, ok := st.Objects[key]
 		if !ok || !o.Upload {
@@ -180,6 +181,9 @@ func (s *Service) upload(key string, r *http.Request) error {
 		}
 		if o.Kind == objectConfig {
 			refused = st.uploadConfig(o, body, now)
+			if refused == nil {
+				queued = s.autoQueue(st, o.OwnerID, now)
+			}
 			return nil
 		}
 		if err := st.uploadState(o, body, now); err != nil {
@@ -193,6 +197,9 @@ func (s *Service) upload(key string, r *http.Request) error {
 	}
 	if refused != nil {
 		return refused
+	}
+	if queued != "" {
+		s.wake(queued)
 	}
 	return nil
 }

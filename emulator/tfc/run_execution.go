@@ -550,3 +550,26 @@ func (r *Run) setPlanOptions(in runInput) error {
 
 // variableKey is a Terraform identifier.
 var variableKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+
+// autoQueue queues a run of a configuration version uploaded with
+// auto-queue-runs, as TFC does once the upload is ingested: only when
+// runs execute, and once per version. It returns the run's id, or "".
+func (s *Service) autoQueue(st *State, cvID string, now time.Time) string {
+	cv, ok := st.ConfigVersions[cvID]
+	if s.executor == nil || !ok || !cv.AutoQueueRuns || cv.Provisional || cv.Status != ConfigurationUploaded {
+		return ""
+	}
+	for _, r := range st.Runs {
+		if r.ConfigVersionID == cv.ID {
+			return "" // a second upload to the same URL queues nothing more
+		}
+	}
+	w := st.Workspaces[cv.WorkspaceID]
+	msg := "Triggered via API"
+	r, err := st.queueRun(w, st.runCreator(principal{kind: "organization", org: w.Org}, w.Org), now, "", runInput{Message: &msg})
+	if err != nil {
+		return "" // an agent-mode workspace without agents: nothing to queue on
+	}
+	r.queueForExecution(cv, now)
+	return r.ID
+}
