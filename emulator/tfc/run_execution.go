@@ -213,7 +213,7 @@ func (s *Service) FinishPhase(runID, phase string, res PhaseResult) error {
 			r.Status, r.Timestamps["planned-and-finished-at"] = RunPlannedAndFinished, now
 			r.Apply.Status = "unreachable"
 		case r.AutoApply:
-			r.Status, r.Timestamps["confirmed-at"] = RunConfirmed, now
+			r.Status, r.Timestamps["confirmed-at"], r.Timestamps["apply-queued-at"] = RunConfirmed, now, now
 			r.Apply.Status, r.Apply.Timestamps["queued-at"] = "queued", now
 		default:
 			r.Status = RunPlanned
@@ -447,7 +447,7 @@ func (r *Run) executedAction(action string, now time.Time) (stop bool, err error
 		if r.Status != RunPlanned {
 			return false, errTransition(r, "apply")
 		}
-		r.Status, r.Timestamps["confirmed-at"] = RunConfirmed, now
+		r.Status, r.Timestamps["confirmed-at"], r.Timestamps["apply-queued-at"] = RunConfirmed, now, now
 		r.Apply.Status, r.Apply.Timestamps["queued-at"] = "queued", now
 	case "discard":
 		if r.Status != RunPlanned && r.Status != RunPending {

@@ -64,6 +64,10 @@ Feature: Remote runs: the emulator executes what the Terraform CLI queues
     And its output contains "Resource targeting is in effect"
     When I run "terraform output -raw greeting" and it succeeds
     Then its output is "hello"
+    When I run "terraform destroy -auto-approve" and it succeeds
+    Then its output contains "Plan: 0 to add, 0 to change, 1 to destroy."
+    And its output contains "Apply complete! Resources: 0 added, 0 changed, 1 destroyed."
+    And the workspace "app" has a current state version created by its latest run managing 0 resources
 
   Scenario: a failing plan errors the run with its log, and its workspace keeps no state
     Given this Terraform configuration:
