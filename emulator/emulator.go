@@ -95,7 +95,7 @@ func New(cfg Config) (*Emulator, error) {
 		Builder: &runs.PhaseEnvironmentBuilder{Minter: iss, HTTPClient: e.httpClient()}})
 	if cfg.Runs == RunsExecute {
 		if e.executor, err = executor.New(e.tfc, executor.Config{Terraform: cfg.TerraformBin, Dir: cfg.RunsDir,
-			HooksDir: cfg.HooksDir, PhaseTimeout: cfg.PhaseTimeout}); err != nil {
+			HooksDir: cfg.HooksDir, PhaseTimeout: cfg.PhaseTimeout, Finished: e.saveState}); err != nil {
 			return nil, err
 		}
 		e.tfc.SetExecutor(e.executor)
@@ -126,6 +126,14 @@ func New(cfg Config) (*Emulator, error) {
 	// Runs a previous process left waiting in their queues move on.
 	e.tfc.WakeAll()
 	return e, nil
+}
+
+// saveState saves the state file, if any, after a change made outside a
+// request (an executed run's phase ending).
+func (e *Emulator) saveState() {
+	if e.persist != nil {
+		e.persist.save()
+	}
 }
 
 func firstNonEmpty(vals ...string) string {

@@ -295,6 +295,35 @@ func TestShutdownCancelsRunningRuns(t *testing.T) {
 	}
 }
 
+func TestAnAppliedStateIsSavedWithoutAnotherRequest(t *testing.T) {
+	stateFile := filepath.Join(t.TempDir(), "state.json")
+	x := newExecEnv(t, emulator.Config{StateFile: stateFile})
+	cv, err := x.c.ConfigurationVersions.Create(context.Background(), x.ws.ID, tfe.ConfigurationVersionCreateOptions{AutoQueueRuns: tfe.Bool(false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.c.ConfigurationVersions.UploadTarGzip(context.Background(), cv.UploadURL, bytes.NewReader(tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "ok"}))); err != nil {
+		t.Fatal(err)
+	}
+	r, err := x.c.Runs.Create(context.Background(), tfe.RunCreateOptions{Workspace: x.ws, ConfigurationVersion: cv, AutoApply: tfe.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.await(t, r.ID, tfe.RunApplied)
+	// The state file already has the run applied (reads do not save).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(stateFile)
+		if err == nil && bytes.Contains(b, []byte(`"applied"`)) && bytes.Contains(b, []byte(r.ID)) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the state file lacks the applied run %s", r.ID)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func TestPendingRunsMoveOnAfterARestart(t *testing.T) {
 	stateFile := filepath.Join(t.TempDir(), "state.json")
 	x := newExecEnv(t, emulator.Config{StateFile: stateFile})

@@ -54,6 +54,9 @@ type Config struct {
 	HooksDir string
 	// PhaseTimeout bounds a plan or an apply; zero means DefaultPhaseTimeout.
 	PhaseTimeout time.Duration
+	// Finished, when set, is called after a phase's end was recorded (the
+	// emulator saves its state file then).
+	Finished func()
 }
 
 // Executor executes claimed run phases, each in its own goroutine.
@@ -162,6 +165,9 @@ func (x *Executor) execute(ctx context.Context, c tfc.RunClaim) {
 		res = tfc.PhaseResult{Canceled: true}
 	}
 	_ = x.svc.FinishPhase(c.RunID, c.Phase, res)
+	if x.cfg.Finished != nil {
+		x.cfg.Finished()
+	}
 	if res.Err != nil || res.Canceled || c.Phase == "apply" || !res.HasChanges {
 		_ = os.RemoveAll(x.runDir(c.RunID))
 	}
