@@ -92,7 +92,8 @@ type Config struct {
 	// RunsDir holds executed runs' directories (default: a temporary
 	// directory); HooksDir the agent hooks they run (default: none).
 	RunsDir, HooksDir string
-	// PhaseTimeout bounds an executed plan or apply (default: TFC's 2 hours).
+	// PhaseTimeout bounds an executed plan or apply (default: TFC's 2
+	// hours for a plan, 24 for an apply).
 	PhaseTimeout time.Duration
 }
 

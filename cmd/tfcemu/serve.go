@@ -70,7 +70,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.terraformBin, "terraform-bin", "", "the Terraform CLI executed runs use (default: bin/tools/terraform, else terraform on PATH)")
 	fs.StringVar(&f.runsDir, "runs-dir", "", "directory of executed runs' working directories (default: a temporary directory)")
 	fs.StringVar(&f.hooksDir, "hooks-dir", "", "agent hooks (terraform-pre-plan, ...) executed runs run, as ~/.tfc-agent/hooks (default: none)")
-	fs.DurationVar(&f.phaseTimeout, "phase-timeout", executor.DefaultPhaseTimeout, "longest an executed plan or apply may run")
+	fs.DurationVar(&f.phaseTimeout, "phase-timeout", 0, fmt.Sprintf("longest an executed plan or apply may run (default: TFC's %s for a plan, %s for an apply)", executor.DefaultPlanTimeout, executor.DefaultApplyTimeout))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -139,8 +139,8 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 	if err != nil {
 		return emulator.Config{}, err
 	}
-	if f.phaseTimeout <= 0 {
-		return emulator.Config{}, usageError("--phase-timeout must be positive")
+	if f.phaseTimeout < 0 {
+		return emulator.Config{}, usageError("--phase-timeout must not be negative")
 	}
 	seed, err := fixtures.Load(f.seed)
 	if err != nil {

@@ -32,8 +32,11 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 )
 
-// DefaultPhaseTimeout is HCP Terraform's limit on a plan or an apply.
-const DefaultPhaseTimeout = 2 * time.Hour
+// HCP Terraform's limits on a plan and on an apply.
+const (
+	DefaultPlanTimeout  = 2 * time.Hour
+	DefaultApplyTimeout = 24 * time.Hour
+)
 
 // Service is what the executor needs of the tfc service.
 type Service interface {
@@ -52,7 +55,8 @@ type Config struct {
 	Dir string
 	// HooksDir holds agent hooks (terraform-pre-plan, …); empty runs none.
 	HooksDir string
-	// PhaseTimeout bounds a plan or an apply; zero means DefaultPhaseTimeout.
+	// PhaseTimeout bounds a plan or an apply; zero means TFC's
+	// DefaultPlanTimeout and DefaultApplyTimeout.
 	PhaseTimeout time.Duration
 	// Finished, when set, is called after a phase's end was recorded (the
 	// emulator saves its state file then).
@@ -76,9 +80,6 @@ type Executor struct {
 func New(svc Service, cfg Config) (*Executor, error) {
 	if cfg.Terraform == "" {
 		return nil, errors.New("executor: no Terraform binary")
-	}
-	if cfg.PhaseTimeout <= 0 {
-		cfg.PhaseTimeout = DefaultPhaseTimeout
 	}
 	temp := cfg.Dir == ""
 	if temp {
@@ -156,11 +157,18 @@ func (x *Executor) execute(ctx context.Context, c tfc.RunClaim) {
 	if err != nil {
 		return // the service errored the phase, or it was canceled
 	}
-	ctx, cancel := context.WithTimeout(ctx, x.cfg.PhaseTimeout)
+	timeout := x.cfg.PhaseTimeout
+	if timeout <= 0 {
+		timeout = DefaultPlanTimeout
+		if c.Phase == "apply" {
+			timeout = DefaultApplyTimeout
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	res := x.phase(ctx, job)
 	if ctx.Err() == context.DeadlineExceeded {
-		res = tfc.PhaseResult{Err: fmt.Errorf("Operation timed out: the %s exceeded the %s limit and was terminated", c.Phase, x.cfg.PhaseTimeout)}
+		res = tfc.PhaseResult{Err: fmt.Errorf("Operation timed out: the %s exceeded the %s limit and was terminated", c.Phase, timeout)}
 	} else if ctx.Err() != nil {
 		res = tfc.PhaseResult{Canceled: true}
 	}
