@@ -457,3 +457,19 @@ func TestAutoQueueRunsQueuesARunOnUpload(t *testing.T) {
 		t.Fatalf("run = %+v", r)
 	}
 }
+
+func TestALockedWorkspaceHoldsItsQueue(t *testing.T) {
+	x := newExecEnv(t, emulator.Config{})
+	if _, err := x.c.Workspaces.Lock(context.Background(), x.ws.ID, tfe.WorkspaceLockOptions{Reason: tfe.String("maintenance")}); err != nil {
+		t.Fatal(err)
+	}
+	cv := x.upload(t, false, tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "ok"}))
+	r := x.run(t, cv)
+	spec := x.run(t, x.upload(t, true, tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "ok"})))
+	x.await(t, spec.ID, tfe.RunPlannedAndFinished) // speculative plans do not wait
+	x.await(t, r.ID, tfe.RunPending)
+	if _, err := x.c.Workspaces.Unlock(context.Background(), x.ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	x.await(t, r.ID, tfe.RunPlanned)
+}

@@ -52,13 +52,16 @@ type RunClaim struct {
 // ClaimRuns moves a workspace's queue: confirmed runs start applying,
 // pending speculative runs start planning, and the oldest pending run
 // starts planning when no other non-speculative run of the workspace is
-// active (one run at a time per workspace).
+// active (one run at a time per workspace) and no one holds its lock.
 func (s *Service) ClaimRuns(wsID string) []RunClaim {
 	var claims []RunClaim
 	now := s.now().Truncate(time.Millisecond)
 	_ = s.store.Update(func(st *State) error {
 		runs := sortedBySeq(st.Runs, func(r *Run) bool { return r.WorkspaceID == wsID && r.ConfigVersionID != "" })
-		busy := false
+		// A workspace locked by a user holds its queue (speculative plans
+		// still run), as TFC does until the lock is released.
+		w := st.Workspaces[wsID]
+		busy := w != nil && w.Locked
 		for _, r := range runs {
 			switch r.Status {
 			case RunPlanning, RunPlanned, RunConfirmed, RunApplying:
