@@ -468,6 +468,17 @@ func TestALockedWorkspaceHoldsItsQueue(t *testing.T) {
 	spec := x.run(t, x.upload(t, true, tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "ok"})))
 	x.await(t, spec.ID, tfe.RunPlannedAndFinished) // speculative plans do not wait
 	x.await(t, r.ID, tfe.RunPending)
+	queue, err := x.c.Organizations.ReadRunQueue(context.Background(), "my-org", tfe.ReadRunQueueOptions{})
+	if err != nil || len(queue.Items) != 1 || queue.Items[0].ID != r.ID || queue.Items[0].PositionInQueue != 1 {
+		t.Fatalf("run queue = %+v, %v", queue, err)
+	}
+	capacity, err := x.c.Organizations.ReadCapacity(context.Background(), "my-org")
+	if err != nil || capacity.Pending != 1 || capacity.Running != 0 {
+		t.Fatalf("capacity = %+v, %v", capacity, err)
+	}
+	if _, err := x.c.Organizations.ReadCapacity(context.Background(), "no-such-org"); !errors.Is(err, tfe.ErrResourceNotFound) {
+		t.Fatalf("capacity of an unknown organization = %v", err)
+	}
 	if _, err := x.c.Workspaces.Unlock(context.Background(), x.ws.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -70,6 +70,21 @@ func registerRemoteRunSteps(ctx *godog.ScenarioContext) {
 		}
 		return nil
 	})
+	ctx.Step(`^the workspace "([^"]*)" is force-unlocked in (\d+) seconds$`, func(ctx context.Context, name string, secs int) error {
+		w, err := tfWorld(ctx)
+		if err != nil {
+			return err
+		}
+		ws, err := w.workspace(ctx, name)
+		if err != nil {
+			return err
+		}
+		go func() {
+			time.Sleep(time.Duration(secs) * time.Second)
+			_, _ = w.client.Workspaces.ForceUnlock(context.Background(), ws.ID)
+		}()
+		return nil
+	})
 	ctx.Step(`^I queue (\d+) runs on the workspace "([^"]*)" through the API$`, func(ctx context.Context, n int, name string) error {
 		w, err := tfWorld(ctx)
 		if err != nil {

@@ -150,6 +150,8 @@ func (s *Service) routes() []route {
 		{"GET", "/plans/{id}", s.readPhase("plan")},
 		{"GET", "/applies/{id}", s.readPhase("apply")},
 		{"GET", "/runs/{id}/run-events", s.listRunEvents},
+		{"GET", "/organizations/{org}/capacity", s.readCapacity},
+		{"GET", "/organizations/{org}/runs/queue", s.readRunQueue},
 		{"GET", "/plans/{id}/json-output", s.readPlanJSON},
 		{"GET", "/plans/{id}/json-output-redacted", s.readPlanJSON},
 

@@ -149,3 +149,27 @@ Feature: Remote runs: the emulator executes what the Terraform CLI queues
     When I cancel queued run 1
     Then queued run 1 becomes "canceled"
     And the workspace "app" has no state
+
+  Scenario: a run waits while another user holds the workspace's lock
+    Given this Terraform configuration:
+      """
+      terraform {
+        cloud {
+          hostname     = "{hostname}"
+          organization = "my-org"
+          workspaces {
+            name = "app"
+          }
+        }
+      }
+
+      resource "terraform_data" "one" {
+        input = 1
+      }
+      """
+    And I run "terraform init" and it succeeds
+    And the workspace "app" is locked by another user
+    And the workspace "app" is force-unlocked in 4 seconds
+    When I run "terraform apply -auto-approve" and it succeeds
+    Then its output contains "queued run(s) to finish before starting"
+    And its output contains "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."
