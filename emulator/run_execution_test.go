@@ -484,3 +484,38 @@ func TestALockedWorkspaceHoldsItsQueue(t *testing.T) {
 	}
 	x.await(t, r.ID, tfe.RunPlanned)
 }
+
+func TestTheWorkingDirectoryIsWhereTerraformRuns(t *testing.T) {
+	x := newExecEnv(t, emulator.Config{})
+	if _, err := x.c.Workspaces.UpdateByID(context.Background(), x.ws.ID, tfe.WorkspaceUpdateOptions{WorkingDirectory: tfe.String("infra")}); err != nil {
+		t.Fatal(err)
+	}
+	// The fake reads "mode" in the directory it runs in: only infra/ has one.
+	r := x.run(t, x.upload(t, false, tarGzOf(t, map[string]string{"mode": "fail", "infra/main.tf": "# fake", "infra/mode": "ok"})))
+	x.await(t, r.ID, tfe.RunPlanned)
+	// A working directory the configuration lacks errors the run.
+	r = x.run(t, x.upload(t, false, tarGzOf(t, map[string]string{"main.tf": "# fake", "mode": "ok"})))
+	if err := x.c.Runs.Discard(context.Background(), x.mustLatestPlanned(t), tfe.RunDiscardOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r = x.await(t, r.ID, tfe.RunErrored)
+	if log := x.planLog(t, r); !strings.Contains(log, `The working directory "infra" is not a directory of the configuration`) {
+		t.Fatalf("plan log = %q", log)
+	}
+}
+
+// mustLatestPlanned is the id of the workspace's planned run.
+func (x *execEnv) mustLatestPlanned(t *testing.T) string {
+	t.Helper()
+	list, err := x.c.Runs.List(context.Background(), x.ws.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range list.Items {
+		if r.Status == tfe.RunPlanned {
+			return r.ID
+		}
+	}
+	t.Fatal("no planned run")
+	return ""
+}

@@ -100,6 +100,9 @@ type RunJob struct {
 	Env        *PhaseEnvironment
 	IsDestroy  bool
 	Structured bool
+	// WorkingDirectory is the workspace's working directory inside the
+	// configuration ("" for its root).
+	WorkingDirectory string
 	// Plan options of the run.
 	NoRefresh, RefreshOnly    bool
 	TargetAddrs, ReplaceAddrs []string
@@ -127,7 +130,7 @@ func (s *Service) ExecutionJob(ctx context.Context, runID, phase string) (*RunJo
 		}
 		w := st.Workspaces[r.WorkspaceID]
 		job = &RunJob{RunID: r.ID, Phase: phase, WorkspaceID: r.WorkspaceID, Archive: cv.Archive, Env: p.Env,
-			IsDestroy: r.IsDestroy, Structured: w.StructuredOutput, NoRefresh: r.NoRefresh, RefreshOnly: r.RefreshOnly,
+			IsDestroy: r.IsDestroy, Structured: w.StructuredOutput, WorkingDirectory: w.WorkingDirectory, NoRefresh: r.NoRefresh, RefreshOnly: r.RefreshOnly,
 			TargetAddrs: r.TargetAddrs, ReplaceAddrs: r.ReplaceAddrs, RunVariables: r.RunVariables}
 		if sv := st.currentStateVersion(r.WorkspaceID); sv != nil {
 			job.State = sv.State

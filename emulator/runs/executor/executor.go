@@ -38,6 +38,10 @@ const (
 	DefaultApplyTimeout = 24 * time.Hour
 )
 
+// MaxLogBytes bounds what a phase's Terraform output adds to its log (the
+// log lives in the emulator's state).
+const MaxLogBytes = 4 << 20
+
 // Service is what the executor needs of the tfc service.
 type Service interface {
 	ClaimRuns(workspaceID string) []tfc.RunClaim
@@ -184,12 +188,15 @@ func (x *Executor) execute(ctx context.Context, c tfc.RunClaim) {
 // phase prepares the directory (plan) and runs the phase's commands.
 func (x *Executor) phase(ctx context.Context, job *tfc.RunJob) tfc.PhaseResult {
 	dir := x.runDir(job.RunID)
-	work := filepath.Join(dir, "config")
+	work, err := workDir(filepath.Join(dir, "config"), job.WorkingDirectory)
+	if err != nil {
+		return tfc.PhaseResult{Err: err}
+	}
 	logf := func(format string, a ...any) {
 		_ = x.svc.AppendRunLog(job.RunID, job.Phase, []string{fmt.Sprintf(format, a...)})
 	}
 	if job.Phase == "plan" {
-		if err := x.prepare(job, dir, work); err != nil {
+		if err := x.prepare(job, dir, filepath.Join(dir, "config"), work); err != nil {
 			return tfc.PhaseResult{Err: err}
 		}
 	} else if _, err := os.Stat(filepath.Join(work, "tfplan")); err != nil {
@@ -227,13 +234,16 @@ func (x *Executor) phase(ctx context.Context, job *tfc.RunJob) tfc.PhaseResult {
 
 // prepare unpacks the configuration, overrides its backend with a local
 // one and writes the current state and the variables.
-func (x *Executor) prepare(job *tfc.RunJob, dir, work string) error {
+func (x *Executor) prepare(job *tfc.RunJob, dir, config, work string) error {
 	_ = os.RemoveAll(dir)
-	if err := os.MkdirAll(work, 0o700); err != nil {
+	if err := os.MkdirAll(config, 0o700); err != nil {
 		return err
 	}
-	if err := slug.Unpack(job.Archive, work); err != nil {
+	if err := slug.Unpack(job.Archive, config); err != nil {
 		return fmt.Errorf("Failed to unpack the configuration: %v", err)
+	}
+	if info, err := os.Lstat(work); err != nil || !info.IsDir() {
+		return fmt.Errorf("The working directory %q is not a directory of the configuration", job.WorkingDirectory)
 	}
 	// An override file's backend block replaces the cloud block, as the
 	// hosted agent runs the configuration against the state it hands in.
@@ -255,6 +265,19 @@ func (x *Executor) prepare(job *tfc.RunJob, dir, work string) error {
 		fmt.Fprintf(&run, "%s = %s\n", v.Key, v.Value)
 	}
 	return os.WriteFile(filepath.Join(work, "zzzz_tfcemu_run.auto.tfvars"), []byte(run.String()), 0o600)
+}
+
+// workDir is where Terraform runs: the workspace's working directory
+// inside the unpacked configuration, which may not leave it.
+func workDir(config, wd string) (string, error) {
+	if wd == "" {
+		return config, nil
+	}
+	clean := filepath.Clean(filepath.FromSlash(wd))
+	if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("The working directory %q is outside the configuration", wd)
+	}
+	return filepath.Join(config, clean), nil
 }
 
 // tfvars renders the workspace's Terraform variables (HCL ones as
@@ -317,7 +340,19 @@ func (x *Executor) environ(dir string, phaseEnv map[string]string) map[string]st
 // terraform runs init and plan (saving the plan), or apply of the saved
 // plan, streaming the output into the phase's log.
 func (x *Executor) terraform(ctx context.Context, job *tfc.RunJob, work string, env []string, logf func(string, ...any)) tfc.PhaseResult {
-	stream := func(line string) { _ = x.svc.AppendRunLog(job.RunID, job.Phase, []string{line}) }
+	logged := 0
+	stream := func(line string) {
+		switch {
+		case logged > MaxLogBytes:
+			return
+		case logged+len(line) > MaxLogBytes:
+			line = fmt.Sprintf("(the log is truncated: a phase's log is limited to %d bytes)", MaxLogBytes)
+			logged = MaxLogBytes + 1
+		default:
+			logged += len(line) + 1
+		}
+		_ = x.svc.AppendRunLog(job.RunID, job.Phase, []string{line})
+	}
 	if job.Phase == "apply" {
 		if code, err := x.run(ctx, work, env, stream, "apply", "-input=false", "-no-color", "tfplan"); err != nil || code != 0 {
 			return tfc.PhaseResult{Err: exitErr("apply", code, err)}
