@@ -163,7 +163,7 @@ func TestExecutedRunsQueueAndApply(t *testing.T) {
 	first := x.run(t, cv)
 	second := x.run(t, cv)
 	first = x.await(t, first.ID, tfe.RunPlanned)
-	if second = x.await(t, second.ID, tfe.RunPending); second.Actions == nil || !second.Actions.IsCancelable {
+	if second = x.await(t, second.ID, tfe.RunPending); second.Actions == nil || !second.Actions.IsCancelable || !second.Actions.IsDiscardable {
 		t.Fatalf("a pending run is cancelable: %+v", second.Actions)
 	}
 	// A speculative plan does not wait for the workspace's queue.

@@ -155,7 +155,7 @@ func runResource(r *Run, perms workspacePerms) Resource {
 	manage := perms.canApply
 	a := runAttributes{
 		Actions: runActions{IsCancelable: r.Status == RunPlanning || r.Status == RunApplying || r.Status == RunPending || r.Status == RunConfirmed, IsConfirmable: r.Status == RunPlanned,
-			IsDiscardable: r.Status == RunPlanned},
+			IsDiscardable: r.Status == RunPlanned || (r.Status == RunPending && r.ConfigVersionID != "")},
 		AutoApply: r.AutoApply, CreatedAt: Timestamp(r.CreatedAt), HasChanges: r.HasChanges, IsDestroy: r.IsDestroy, Message: r.Message, PlanOnly: r.PlanOnly,
 		Permissions: runPermissions{CanApply: manage, CanCancel: perms.canQueueRun, CanDiscard: manage, CanForceCancel: manage, CanForceExecute: manage, CanComment: true},
 		Refresh:     !r.NoRefresh, RefreshOnly: r.RefreshOnly, ReplaceAddrs: r.ReplaceAddrs, TargetAddrs: r.TargetAddrs, Variables: r.RunVariables,
