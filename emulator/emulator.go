@@ -359,6 +359,9 @@ func (e *Emulator) Close() error {
 // Reset returns every service to the seed, the clock to real time and the
 // issuer to its starting key, and clears the journal and the faults.
 func (e *Emulator) Reset() {
+	if e.executor != nil {
+		e.executor.CancelAll() // their runs are about to be gone
+	}
 	e.tfc.Reset()
 	e.vault.Reset()
 	e.resetClouds()

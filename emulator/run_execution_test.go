@@ -519,3 +519,10 @@ func (x *execEnv) mustLatestPlanned(t *testing.T) string {
 	t.Fatal("no planned run")
 	return ""
 }
+
+func TestResetStopsRunningRuns(t *testing.T) {
+	x := newExecEnv(t, emulator.Config{})
+	_, pid := x.hang(t)
+	x.e.Reset()
+	awaitGone(t, pid)
+}

@@ -132,6 +132,16 @@ func (x *Executor) Cancel(runID string) {
 	}
 }
 
+// CancelAll stops every running phase (the emulator's state was reset:
+// the runs are gone).
+func (x *Executor) CancelAll() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, cancel := range x.running {
+		cancel()
+	}
+}
+
 // Close cancels the runs in flight (they end canceled, their state never
 // reaches the workspace) and waits for their processes; a temporary run
 // directory is removed (a given one keeps the plans of planned runs).
@@ -351,7 +361,9 @@ func (x *Executor) terraform(ctx context.Context, job *tfc.RunJob, work string, 
 		default:
 			logged += len(line) + 1
 		}
-		_ = x.svc.AppendRunLog(job.RunID, job.Phase, []string{line})
+		if err := x.svc.AppendRunLog(job.RunID, job.Phase, []string{line}); errors.Is(err, tfc.ErrNotFound) {
+			x.Cancel(job.RunID) // the run went with its workspace: stop it
+		}
 	}
 	if job.Phase == "apply" {
 		if code, err := x.run(ctx, work, env, stream, "apply", "-input=false", "-no-color", "tfplan"); err != nil || code != 0 {
