@@ -94,8 +94,12 @@ func New(cfg Config) (*Emulator, error) {
 	e.tfc = tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger, Minter: iss,
 		Builder: &runs.PhaseEnvironmentBuilder{Minter: iss, HTTPClient: e.httpClient()}})
 	if cfg.Runs == RunsExecute {
-		if e.executor, err = executor.New(e.tfc, executor.Config{Terraform: cfg.TerraformBin, Dir: cfg.RunsDir,
-			HooksDir: cfg.HooksDir, PhaseTimeout: cfg.PhaseTimeout, Finished: e.saveState}); err != nil {
+		xc := executor.Config{Terraform: cfg.TerraformBin, Dir: cfg.RunsDir,
+			HooksDir: cfg.HooksDir, PhaseTimeout: cfg.PhaseTimeout, Finished: e.saveState}
+		if cfg.RunCloudEndpoints {
+			xc.AWSSTSURL = func() string { return e.Info().AWSSTSURL }
+		}
+		if e.executor, err = executor.New(e.tfc, xc); err != nil {
 			return nil, err
 		}
 		e.tfc.SetExecutor(e.executor)
