@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net"
 	"time"
@@ -82,7 +83,28 @@ type Config struct {
 	// (headers and body), its response, and an idle keep-alive connection;
 	// zero means DefaultReadTimeout, DefaultWriteTimeout, DefaultIdleTimeout.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// Runs is RunsExecute (runs with a configuration version run Terraform
+	// on this machine) or RunsManual (runs move only through the admin
+	// API). Empty means execute when TerraformBin is set, else manual.
+	Runs string
+	// TerraformBin is the Terraform CLI executed runs use.
+	TerraformBin string
+	// RunsDir holds executed runs' directories (default: a temporary
+	// directory); HooksDir the agent hooks they run (default: none).
+	RunsDir, HooksDir string
+	// PhaseTimeout bounds an executed plan or apply (default: TFC's 2
+	// hours for a plan, 24 for an apply).
+	PhaseTimeout time.Duration
+	// RunCloudEndpoints points executed runs' AWS dynamic credentials at
+	// the clouds listener's STS instead of AWS's.
+	RunCloudEndpoints bool
 }
+
+// Run modes.
+const (
+	RunsExecute = "execute"
+	RunsManual  = "manual"
+)
 
 // Default server timeouts.
 const (
@@ -144,6 +166,20 @@ func (c Config) withDefaults() (Config, error) {
 			return c, err
 		}
 		c.AdminToken = tok
+	}
+	switch c.Runs {
+	case "":
+		c.Runs = RunsManual
+		if c.TerraformBin != "" {
+			c.Runs = RunsExecute
+		}
+	case RunsManual:
+	case RunsExecute:
+		if c.TerraformBin == "" {
+			return c, fmt.Errorf("runs %q needs a Terraform binary (--terraform-bin)", c.Runs)
+		}
+	default:
+		return c, fmt.Errorf("runs %q: want %q or %q", c.Runs, RunsExecute, RunsManual)
 	}
 	if c.Seed == nil {
 		s, err := fixtures.Default()

@@ -23,6 +23,7 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/identity"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/emulator/runs"
+	"github.com/tfcemu/tfcemu/emulator/runs/executor"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/emulator/vault"
 )
@@ -55,8 +56,10 @@ type Emulator struct {
 	persist   *stateFile
 	// stopSweep ends Vault's background expiry sweep.
 	stopSweep context.CancelFunc
-	journal   journal
-	faults    faults
+	// executor runs Terraform for runs in --runs=execute; nil in manual.
+	executor *executor.Executor
+	journal  journal
+	faults   faults
 }
 
 // New builds an emulator from cfg without listening.
@@ -93,6 +96,17 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	e.tfc = tfc.New(tfc.Config{Seed: seed, Now: cfg.Clock.Now, RateLimit: cfg.RateLimit, Logger: cfg.Logger, Minter: iss,
 		Builder: &runs.PhaseEnvironmentBuilder{Minter: iss, HTTPClient: e.httpClient()}})
+	if cfg.Runs == RunsExecute {
+		xc := executor.Config{Terraform: cfg.TerraformBin, Dir: cfg.RunsDir,
+			HooksDir: cfg.HooksDir, PhaseTimeout: cfg.PhaseTimeout, Finished: e.saveState}
+		if cfg.RunCloudEndpoints {
+			xc.AWSSTSURL = func() string { return e.Info().AWSSTSURL }
+		}
+		if e.executor, err = executor.New(e.tfc, xc); err != nil {
+			return nil, err
+		}
+		e.tfc.SetExecutor(e.executor)
+	}
 	e.vault = vault.New(vault.Config{RootToken: cfg.VaultRootToken, Now: cfg.Clock.Now, HTTPClient: e.httpClient(), Logger: cfg.Logger})
 	if e.clouds, err = e.newClouds(seed); err != nil {
 		return nil, err
@@ -121,7 +135,17 @@ func New(cfg Config) (*Emulator, error) {
 			return nil, err
 		}
 	}
+	// Runs a previous process left waiting in their queues move on.
+	e.tfc.WakeAll()
 	return e, nil
+}
+
+// saveState saves the state file, if any, after a change made outside a
+// request (an executed run's phase ending).
+func (e *Emulator) saveState() {
+	if e.persist != nil {
+		e.persist.sync()
+	}
 }
 
 func firstNonEmpty(vals ...string) string {
@@ -381,6 +405,10 @@ func (e *Emulator) Shutdown(ctx context.Context) error {
 	for _, s := range servers {
 		errs = append(errs, s.Shutdown(ctx))
 	}
+	if e.executor != nil {
+		// Running runs end canceled before the state is saved.
+		errs = append(errs, e.executor.Close())
+	}
 	if e.persist != nil {
 		errs = append(errs, e.persist.close())
 	}
@@ -397,6 +425,9 @@ func (e *Emulator) Close() error {
 // Reset returns every service to the seed, the clock to real time and the
 // issuer to its starting key, and clears the journal and the faults.
 func (e *Emulator) Reset() {
+	if e.executor != nil {
+		e.executor.CancelAll() // their runs are about to be gone
+	}
 	e.tfc.Reset()
 	e.vault.Reset()
 	e.resetClouds()

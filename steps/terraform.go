@@ -58,6 +58,7 @@ type terraformWorld struct {
 	last     *terraformRun
 	pulled   []byte
 	lockedBy string
+	queued   []string // runs queued through the API, in order
 }
 
 type terraformKey struct{}
@@ -104,6 +105,12 @@ func findTerraform() (string, error) {
 // the CA and a CLI config with a credentials block for its host:port
 // (TF_TOKEN_ variables cannot name a port).
 func startTerraformWorld(ctx context.Context) (context.Context, error) {
+	return startTerraformWorldWith(ctx, false)
+}
+
+// startTerraformWorldWith starts the scenario's emulator; with execute,
+// in --runs=execute with the scenario's Terraform, so remote runs run.
+func startTerraformWorldWith(ctx context.Context, execute bool) (context.Context, error) {
 	sc := world(ctx)
 	if sc.target.Name != "inprocess" {
 		return ctx, sc.skip("the Terraform CLI features start their own emulator over TLS in-process; target %s is not in-process", sc.target.Name)
@@ -124,7 +131,11 @@ func startTerraformWorld(ctx context.Context) (context.Context, error) {
 		}
 	}
 	caFile := filepath.Join(dir, "ca.pem")
-	w.emu, err = emulator.New(emulator.Config{TFCListen: "127.0.0.1:0", VaultListen: "127.0.0.1:0", TLS: true, CAOut: caFile})
+	cfg := emulator.Config{TFCListen: "127.0.0.1:0", VaultListen: "127.0.0.1:0", TLS: true, CAOut: caFile, Runs: emulator.RunsManual}
+	if execute {
+		cfg.Runs, cfg.TerraformBin, cfg.RunsDir = emulator.RunsExecute, bin, filepath.Join(dir, "runs")
+	}
+	w.emu, err = emulator.New(cfg)
 	if err != nil {
 		return ctx, err
 	}
@@ -192,6 +203,7 @@ func (w *terraformWorld) terraform(ctx context.Context, args string) error {
 }
 
 func (w *terraformWorld) expand(s string) string {
+	s = strings.ReplaceAll(s, "{dir}", w.dir)
 	return strings.ReplaceAll(s, "{hostname}", w.host)
 }
 
@@ -235,6 +247,7 @@ func registerTerraformSteps(ctx *godog.ScenarioContext) {
 		return c, nil
 	})
 	ctx.Step(`^the Terraform CLI against the emulator over TLS$`, startTerraformWorld)
+	registerRemoteRunSteps(ctx)
 	ctx.Step(`^a workspace "([^"]*)" in local execution$`, func(ctx context.Context, name string) error {
 		w, err := tfWorld(ctx)
 		if err != nil {

@@ -8,12 +8,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator"
 	"github.com/tfcemu/tfcemu/emulator/identity"
+	"github.com/tfcemu/tfcemu/emulator/runs/executor"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/fixtures"
 )
@@ -30,6 +32,9 @@ type serveFlags struct {
 	rateLimit                                   int
 	adminToken, allowedHosts                    string
 	readTimeout, writeTimeout, idleTimeout      time.Duration
+	runs, terraformBin, runsDir, hooksDir       string
+	phaseTimeout                                time.Duration
+	runCloudEndpoints                           bool
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -64,6 +69,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&f.readTimeout, "read-timeout", emulator.DefaultReadTimeout, "longest time to read a request, headers and body")
 	fs.DurationVar(&f.writeTimeout, "write-timeout", emulator.DefaultWriteTimeout, "longest time to write a response")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", emulator.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
+	fs.StringVar(&f.runs, "runs", "", "execute: remote runs run Terraform on this machine; manual: runs move only through the admin API (default: execute when a Terraform binary is found)")
+	fs.StringVar(&f.terraformBin, "terraform-bin", "", "the Terraform CLI executed runs use (default: bin/tools/terraform, else terraform on PATH)")
+	fs.StringVar(&f.runsDir, "runs-dir", "", "directory of executed runs' working directories (default: a temporary directory)")
+	fs.BoolVar(&f.runCloudEndpoints, "run-cloud-endpoints", false, "executed runs exchange their AWS dynamic credentials at the clouds listener's STS (as agent exec --cloud-endpoints)")
+	fs.StringVar(&f.hooksDir, "hooks-dir", "", "agent hooks (terraform-pre-plan, ...) executed runs run, as ~/.tfc-agent/hooks (default: none)")
+	fs.DurationVar(&f.phaseTimeout, "phase-timeout", 0, fmt.Sprintf("longest an executed plan or apply may run (default: TFC's %s for a plan, %s for an apply)", executor.DefaultPlanTimeout, executor.DefaultApplyTimeout))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -80,6 +91,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	info := e.Info()
 	printBanner(stdout, info, cfg.Seed)
+	if cfg.Runs == emulator.RunsExecute {
+		fmt.Fprintf(stdout, "  runs          execute: remote runs run %s (--runs=manual to move them through the admin API)\n", cfg.TerraformBin)
+	} else {
+		fmt.Fprintln(stdout, "  runs          manual: runs move through the admin API (/_emulator/runs/{id}/advance)")
+	}
 	if f.readyFile != "" {
 		if err := writeReadyFile(f.readyFile, info); err != nil {
 			_ = e.Close()
@@ -123,6 +139,13 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return emulator.Config{}, usageError("--tls-cert and --tls-key go together")
 	}
+	runsMode, bin, err := f.runMode()
+	if err != nil {
+		return emulator.Config{}, err
+	}
+	if f.phaseTimeout < 0 {
+		return emulator.Config{}, usageError("--phase-timeout must not be negative")
+	}
 	seed, err := fixtures.Load(f.seed)
 	if err != nil {
 		return emulator.Config{}, err
@@ -152,6 +175,12 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 		ReadTimeout:        f.readTimeout,
 		WriteTimeout:       f.writeTimeout,
 		IdleTimeout:        f.idleTimeout,
+		Runs:               runsMode,
+		TerraformBin:       bin,
+		RunsDir:            f.runsDir,
+		HooksDir:           f.hooksDir,
+		PhaseTimeout:       f.phaseTimeout,
+		RunCloudEndpoints:  f.runCloudEndpoints,
 		Logger:             slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if f.signingKey != "" {
@@ -190,6 +219,38 @@ func (f serveFlags) cachedKey(log *slog.Logger) *rsa.PrivateKey {
 		log.Warn("signing key cache: not written", "dir", dir, "err", err)
 	}
 	return key
+}
+
+// runMode resolves --runs and --terraform-bin: with no binary given,
+// bin/tools/terraform (what make test installs) or terraform on PATH; with
+// none found, runs are manual unless --runs=execute asked for them.
+func (f serveFlags) runMode() (string, string, error) {
+	switch f.runs {
+	case "", emulator.RunsExecute, emulator.RunsManual:
+	default:
+		return "", "", usageError("--runs %q: want execute or manual", f.runs)
+	}
+	if f.runs == emulator.RunsManual {
+		return emulator.RunsManual, "", nil
+	}
+	bin := f.terraformBin
+	if bin == "" {
+		if _, err := os.Stat(filepath.Join("bin", "tools", "terraform")); err == nil {
+			bin, _ = filepath.Abs(filepath.Join("bin", "tools", "terraform"))
+		} else if p, err := exec.LookPath("terraform"); err == nil {
+			bin = p
+		}
+	}
+	if bin == "" {
+		if f.runs == emulator.RunsExecute {
+			return "", "", usageError("--runs=execute: no Terraform binary (give --terraform-bin or put terraform on PATH)")
+		}
+		return emulator.RunsManual, "", nil
+	}
+	if _, err := exec.LookPath(bin); err != nil {
+		return "", "", usageError("--terraform-bin %s: %v", bin, err)
+	}
+	return emulator.RunsExecute, bin, nil
 }
 
 // rateLimitConfig maps the flag (0 = off) onto Config (0 = default, < 0 = off).

@@ -91,6 +91,9 @@ func (s *Service) archivist(h func(w http.ResponseWriter, r *http.Request, key s
 
 // downloadObject is GET (and HEAD) of a hosted object.
 func (s *Service) downloadObject(w http.ResponseWriter, r *http.Request, key string) error {
+	if strings.HasPrefix(key, logKeyPrefix) {
+		return s.downloadLog(w, r, key)
+	}
 	body, err := s.download(key)
 	if err != nil {
 		return err
@@ -170,6 +173,7 @@ func (s *Service) upload(key string, r *http.Request) error {
 	}
 	now := s.now().Truncate(time.Millisecond)
 	var refused *Error
+	queued := ""
 	err = s.store.Update(func(st *State) error {
 		o, ok := st.Objects[key]
 		if !ok || !o.Upload {
@@ -177,6 +181,9 @@ func (s *Service) upload(key string, r *http.Request) error {
 		}
 		if o.Kind == objectConfig {
 			refused = st.uploadConfig(o, body, now)
+			if refused == nil {
+				queued = s.autoQueue(st, o.OwnerID, now)
+			}
 			return nil
 		}
 		if err := st.uploadState(o, body, now); err != nil {
@@ -190,6 +197,9 @@ func (s *Service) upload(key string, r *http.Request) error {
 	}
 	if refused != nil {
 		return refused
+	}
+	if queued != "" {
+		s.wake(queued)
 	}
 	return nil
 }

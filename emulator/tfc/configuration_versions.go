@@ -51,6 +51,9 @@ func (st *State) uploadConfig(o *HostedObject, body []byte, now time.Time) (refu
 		delete(st.Objects, o.Key)
 		return invalidAttribute("", cv.ErrorMessage)
 	}
+	if refused := checkConfigArchive(body); refused != nil {
+		return refused // the version stays pending: a good archive may follow
+	}
 	cv.Archive, cv.Status = body, ConfigurationUploaded
 	cv.Timestamps["uploaded-at"] = now
 	return nil

@@ -2,7 +2,6 @@ package tfc_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,10 +36,7 @@ func TestConfigurationVersionsThroughGoTFE(t *testing.T) {
 		t.Fatalf("after upload = %+v", read)
 	}
 	// A second upload to the same URL replaces the archive (go-tfe's own tests do this).
-	var archive bytes.Buffer
-	gz := gzip.NewWriter(&archive)
-	_, _ = gz.Write([]byte("not really a tar, but gzip"))
-	_ = gz.Close()
+	archive := bytes.NewBuffer(tarGz(t, tarEntry{name: "main.tf", body: `output "x" { value = 1 }`}))
 	noErr(t, c.ConfigurationVersions.UploadTarGzip(ctx(), cv.UploadURL, bytes.NewReader(archive.Bytes())))
 	if got := must[[]byte](t)(c.ConfigurationVersions.Download(ctx(), cv.ID)); !bytes.Equal(got, archive.Bytes()) {
 		t.Fatalf("downloaded %d bytes, want %d", len(got), archive.Len())

@@ -149,6 +149,11 @@ func (s *Service) routes() []route {
 		{"POST", "/runs/{id}/actions/force-cancel", s.runAction("force-cancel")},
 		{"GET", "/plans/{id}", s.readPhase("plan")},
 		{"GET", "/applies/{id}", s.readPhase("apply")},
+		{"GET", "/runs/{id}/run-events", s.listRunEvents},
+		{"GET", "/organizations/{org}/capacity", s.readCapacity},
+		{"GET", "/organizations/{org}/runs/queue", s.readRunQueue},
+		{"GET", "/plans/{id}/json-output", s.readPlanJSON},
+		{"GET", "/plans/{id}/json-output-redacted", s.readPlanJSON},
 
 		{"GET", "/organizations/{org}/agent-pools", s.listAgentPools},
 		{"POST", "/organizations/{org}/agent-pools", s.createAgentPool},

@@ -42,6 +42,19 @@ type Run struct {
 	Timestamps   map[string]time.Time
 	Plan         *Phase
 	Apply        *Phase
+	// ConfigVersionID is the configuration the run executes; runs without
+	// one are moved by the admin API only.
+	ConfigVersionID string
+	// HasChanges and JSONPlan are what an executed plan found.
+	HasChanges bool
+	JSONPlan   []byte
+	// Plan options: -refresh=false, -refresh-only, -target, -replace and
+	// the run's own variables (-var), which win over the workspace's.
+	NoRefresh    bool
+	RefreshOnly  bool
+	TargetAddrs  []string
+	ReplaceAddrs []string
+	RunVariables []RunVariable
 	seq          int64
 }
 
@@ -55,6 +68,7 @@ type Phase struct {
 	Timestamps map[string]time.Time
 	Log        []string
 	Env        *PhaseEnvironment
+	Counts     PhaseCounts
 }
 
 // PhaseEnvironment is what an agent hands to Terraform and hooks for one
@@ -118,6 +132,9 @@ type runAttributes struct {
 	PositionInQueue  int               `json:"position-in-queue"`
 	Refresh          bool              `json:"refresh"`
 	RefreshOnly      bool              `json:"refresh-only"`
+	ReplaceAddrs     []string          `json:"replace-addrs"`
+	TargetAddrs      []string          `json:"target-addrs"`
+	Variables        []RunVariable     `json:"variables"`
 	Source           string            `json:"source"`
 	Status           string            `json:"status"`
 	StatusTimestamps map[string]string `json:"status-timestamps"`
@@ -137,11 +154,12 @@ func rfc3339Map(m map[string]time.Time) map[string]string {
 func runResource(r *Run, perms workspacePerms) Resource {
 	manage := perms.canApply
 	a := runAttributes{
-		Actions: runActions{IsCancelable: r.Status == RunPlanning || r.Status == RunApplying, IsConfirmable: r.Status == RunPlanned,
-			IsDiscardable: r.Status == RunPlanned},
-		AutoApply: r.AutoApply, CreatedAt: Timestamp(r.CreatedAt), IsDestroy: r.IsDestroy, Message: r.Message, PlanOnly: r.PlanOnly,
+		Actions: runActions{IsCancelable: r.Status == RunPlanning || r.Status == RunApplying || r.Status == RunPending || r.Status == RunConfirmed, IsConfirmable: r.Status == RunPlanned,
+			IsDiscardable: r.Status == RunPlanned || (r.Status == RunPending && r.ConfigVersionID != "")},
+		AutoApply: r.AutoApply, CreatedAt: Timestamp(r.CreatedAt), HasChanges: r.HasChanges, IsDestroy: r.IsDestroy, Message: r.Message, PlanOnly: r.PlanOnly,
 		Permissions: runPermissions{CanApply: manage, CanCancel: perms.canQueueRun, CanDiscard: manage, CanForceCancel: manage, CanForceExecute: manage, CanComment: true},
-		Refresh:     true, Source: "tfe-api", Status: r.Status, StatusTimestamps: rfc3339Map(r.Timestamps), TriggerReason: "manual",
+		Refresh:     !r.NoRefresh, RefreshOnly: r.RefreshOnly, ReplaceAddrs: r.ReplaceAddrs, TargetAddrs: r.TargetAddrs, Variables: r.RunVariables,
+		Source: "tfe-api", Status: r.Status, StatusTimestamps: rfc3339Map(r.Timestamps), TriggerReason: "manual",
 	}
 	if t, ok := r.Timestamps["canceled-at"]; ok {
 		s := Timestamp(t)
@@ -154,7 +172,7 @@ func runResource(r *Run, perms workspacePerms) Resource {
 			"plan":                  toOne("plans", r.Plan.ID),
 			"apply":                 toOne("applies", r.Apply.ID),
 			"created-by":            {Data: &created},
-			"configuration-version": toOne("configuration-versions", ""),
+			"configuration-version": toOne("configuration-versions", r.ConfigVersionID),
 		},
 		Links: map[string]string{"self": "/api/v2/runs/" + r.ID}}
 }
@@ -170,22 +188,31 @@ type phaseAttributes struct {
 	LogReadURL           string            `json:"log-read-url"`
 }
 
-func phaseResource(r *Run, p *Phase) Resource {
+func phaseResource(r *Run, p *Phase, logURL string) Resource {
 	typ := "plans"
 	if p.Name == "apply" {
 		typ = "applies"
 	}
+	if logURL == "" {
+		logURL = "/_emulator/runs/" + r.ID + "/log?phase=" + p.Name
+	}
 	return Resource{ID: p.ID, Type: typ,
-		Attributes: phaseAttributes{Status: p.Status, StatusTimestamps: rfc3339Map(p.Timestamps),
-			LogReadURL: "/_emulator/runs/" + r.ID + "/log?phase=" + p.Name},
+		Attributes: phaseAttributes{Status: p.Status, StatusTimestamps: rfc3339Map(p.Timestamps), HasChanges: p.Name == "plan" && r.HasChanges,
+			ResourceAdditions: p.Counts.Additions, ResourceChanges: p.Counts.Changes, ResourceDestructions: p.Counts.Destructions, ResourceImports: p.Counts.Imports,
+			LogReadURL: logURL},
 		Links: map[string]string{"self": "/api/v2/" + typ + "/" + p.ID}}
 }
 
 type runInput struct {
-	Message   *string `json:"message"`
-	IsDestroy *bool   `json:"is-destroy"`
-	PlanOnly  *bool   `json:"plan-only"`
-	AutoApply *bool   `json:"auto-apply"`
+	Refresh      *bool         `json:"refresh"`
+	RefreshOnly  *bool         `json:"refresh-only"`
+	TargetAddrs  []string      `json:"target-addrs"`
+	ReplaceAddrs []string      `json:"replace-addrs"`
+	Variables    []RunVariable `json:"variables"`
+	Message      *string       `json:"message"`
+	IsDestroy    *bool         `json:"is-destroy"`
+	PlanOnly     *bool         `json:"plan-only"`
+	AutoApply    *bool         `json:"auto-apply"`
 }
 
 // agentVersion is the version of the agent a workspace's runs run on: the
@@ -222,15 +249,28 @@ func (s *Service) createRun(c *call) (int, any, error) {
 	if !ok {
 		return 0, nil, invalidAttribute("/data/relationships/workspace", "Workspace is required")
 	}
+	cvID, _, err := res.relationshipID("configuration-version")
+	if err != nil {
+		return 0, nil, err
+	}
 	var runID string
+	executed := false
 	status, body, err := s.update(http.StatusCreated, func(st *State) (any, error) {
 		w, ok := st.Workspaces[wsID]
 		if !ok || !st.workspacePermissions(c.p, w).canQueueRun {
 			return nil, errNotFound
 		}
+		cv, err := st.runConfigVersion(w, cvID, s.executor != nil)
+		if err != nil {
+			return nil, err
+		}
 		r, err := st.queueRun(w, st.runCreator(c.p, w.Org), c.now, "", in)
 		if err != nil {
 			return nil, err
+		}
+		if cv != nil {
+			r.queueForExecution(cv, c.now)
+			executed = true
 		}
 		runID = r.ID
 		return nil, nil
@@ -238,7 +278,11 @@ func (s *Service) createRun(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	s.startPhase(c.r.Context(), runID, "plan")
+	if executed {
+		s.wake(runID)
+	} else {
+		s.startPhase(c.r.Context(), runID, "plan")
+	}
 	_, body, err = s.view(status, func(st *State) (any, error) {
 		r, ok := st.Runs[runID]
 		if !ok {
@@ -289,6 +333,9 @@ func (st *State) queueRun(w *Workspace, creator Ref, now time.Time, agentVersion
 	setIf(&r.AutoApply, in.AutoApply)
 	if r.Message == "" {
 		r.Message = "Queued manually using the API"
+	}
+	if err := r.setPlanOptions(in); err != nil {
+		return nil, err
 	}
 	st.Runs[r.ID] = r
 	return r, nil
@@ -430,7 +477,7 @@ func (s *Service) readPhase(name string) handler {
 					if _, _, err := st.runFor(c.p, r.ID); err != nil {
 						return nil, err
 					}
-					return Document{Data: phaseResource(r, p)}, nil
+					return Document{Data: phaseResource(r, p, s.logURL(c.r, p.ID))}, nil
 				}
 			}
 			return nil, errNotFound
@@ -456,7 +503,7 @@ func (s *Service) runAction(action string) handler {
 				return 0, nil, err
 			}
 		}
-		startApply := false
+		startApply, wake, cancel := false, false, false
 		status, body, err := s.update(http.StatusAccepted, func(st *State) (any, error) {
 			r, w, err := st.runFor(c.p, c.path("id"))
 			if err != nil {
@@ -469,6 +516,11 @@ func (s *Service) runAction(action string) handler {
 				return nil, errNotFound
 			}
 			now := c.now
+			if r.ConfigVersionID != "" && s.executor != nil {
+				cancel, err = r.executedAction(action, now)
+				wake = err == nil
+				return nil, err
+			}
 			switch action {
 			case "apply":
 				if r.Status != RunPlanned {
@@ -501,6 +553,12 @@ func (s *Service) runAction(action string) handler {
 		if err == nil && startApply {
 			s.startPhase(c.r.Context(), c.path("id"), "apply")
 		}
+		if cancel {
+			s.executor.Cancel(c.path("id"))
+		}
+		if wake {
+			s.wake(c.path("id"))
+		}
 		return status, body, err
 	}
 }
@@ -520,6 +578,9 @@ func (s *Service) AdvanceRun(ctx context.Context, id, until string) (string, err
 				return fmt.Errorf("run %q: %w", id, ErrNotFound)
 			}
 			now := s.now()
+			if r.ConfigVersionID != "" && s.executor != nil {
+				return fmt.Errorf("run %s is executed by Terraform (--runs=execute) and moves by itself: %w", id, ErrConflict)
+			}
 			if until != "" && r.Status == until {
 				status = r.Status // already there
 				return nil

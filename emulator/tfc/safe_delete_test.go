@@ -1,6 +1,7 @@
 package tfc_test
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/base64"
 	"fmt"
@@ -72,7 +73,8 @@ func TestStateAndConfigurationSurviveASnapshot(t *testing.T) {
 	noErr(t, c.Workspaces.AddRemoteStateConsumers(ctx(), src.ID, tfe.WorkspaceAddRemoteStateConsumersOptions{Workspaces: []*tfe.Workspace{w}}))
 	sv := putState(t, c, w.ID, tfstate(1, "l"), 1)
 	cv := must[*tfe.ConfigurationVersion](t)(c.ConfigurationVersions.Create(ctx(), w.ID, tfe.ConfigurationVersionCreateOptions{}))
-	noErr(t, c.ConfigurationVersions.UploadTarGzip(ctx(), cv.UploadURL, strings.NewReader("\x1f\x8b archive")))
+	archive := tarGz(t, tarEntry{name: "main.tf", body: "# snapshot"})
+	noErr(t, c.ConfigurationVersions.UploadTarGzip(ctx(), cv.UploadURL, bytes.NewReader(archive)))
 
 	snap, err := e.svc.Snapshot()
 	if err != nil {
@@ -90,7 +92,7 @@ func TestStateAndConfigurationSurviveASnapshot(t *testing.T) {
 	}
 	outs := must[*tfe.StateVersionOutputsList](t)(c.StateVersionOutputs.ReadCurrent(ctx(), w.ID))
 	must[*tfe.StateVersionOutput](t)(c.StateVersionOutputs.Read(ctx(), outs.Items[0].ID))
-	if got := must[[]byte](t)(c.ConfigurationVersions.Download(ctx(), cv.ID)); string(got) != "\x1f\x8b archive" {
+	if got := must[[]byte](t)(c.ConfigurationVersions.Download(ctx(), cv.ID)); !bytes.Equal(got, archive) {
 		t.Fatalf("archive after restore = %q", got)
 	}
 	if ws := must[*tfe.Workspace](t)(c.Workspaces.ReadByID(ctx(), w.ID)); ws.CurrentConfigurationVersion == nil || ws.CurrentConfigurationVersion.ID != cv.ID || ws.ResourceCount != 2 {

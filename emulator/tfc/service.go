@@ -52,6 +52,10 @@ type Service struct {
 	routerOnce sync.Once
 	minter     Minter
 	builder    EnvironmentBuilder
+	// executor, when set, executes runs with a configuration version
+	// (run_execution.go); logSecret signs their log URLs.
+	executor  RunExecutor
+	logSecret []byte
 }
 
 // New returns the TFC API loaded with cfg.Seed.

@@ -31,6 +31,12 @@ func (s *Service) lockAction(action string) handler {
 				return 0, nil, err
 			}
 		}
+		unlocked := ""
+		defer func() {
+			if unlocked != "" && s.executor != nil {
+				s.executor.Wake(unlocked) // runs waiting for the lock move on
+			}
+		}()
 		return s.update(http.StatusOK, func(st *State) (any, error) {
 			need := needLock
 			if action == "force-unlock" {
@@ -58,11 +64,13 @@ func (s *Service) lockAction(action string) handler {
 					return nil, errStatePending
 				}
 				w.Locked, w.LockedBy = false, nil
+				unlocked = w.ID
 			default: // force-unlock
 				if !w.Locked {
 					return nil, errConflict("Unable to unlock workspace. The workspace is not locked.")
 				}
 				w.Locked, w.LockedBy = false, nil
+				unlocked = w.ID
 			}
 			return Document{Data: st.workspaceResource(w, c.p)}, nil
 		})

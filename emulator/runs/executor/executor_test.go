@@ -1,0 +1,68 @@
+package executor
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tfcemu/tfcemu/emulator/runs"
+	"github.com/tfcemu/tfcemu/emulator/tfc"
+)
+
+func TestTfvarsQuotesStringsAndKeepsHCL(t *testing.T) {
+	got := tfvars([]tfc.Variable{
+		{Key: "plain", Value: "a \"quoted\" ${not} %{interp}", Category: tfc.CategoryTerraform},
+		{Key: "list", Value: `["a", "b"]`, Category: tfc.CategoryTerraform, HCL: true},
+		{Key: "ENV_ONLY", Value: "x", Category: tfc.CategoryEnv},
+	}, &tfc.PhaseEnvironment{TerraformVariables: map[string]any{"plain": "ignored", "extra": map[string]any{"k": "${v}"}}})
+	want := "plain = \"a \\\"quoted\\\" $${not} %%{interp}\"\nlist = [\"a\", \"b\"]\nextra = {\"k\":\"$${v}\"}\n"
+	if got != want {
+		t.Fatalf("tfvars =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestWorkDirStaysInsideTheConfiguration(t *testing.T) {
+	for wd, ok := range map[string]bool{"": true, "infra": true, "a/../b": true, "../out": false, "/abs": false, "a/../../out": false} {
+		got, err := workDir("/runs/r/config", wd)
+		if (err == nil) != ok || (ok && !strings.HasPrefix(got, "/runs/r/config")) {
+			t.Errorf("workDir(%q) = %q, %v", wd, got, err)
+		}
+	}
+}
+
+func TestReadCountsSumsTheJSONPlan(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "plan.json")
+	plan := `{"resource_changes":[{"change":{"actions":["create"]}},{"change":{"actions":["delete","create"]}},
+		{"change":{"actions":["update"]}},{"change":{"actions":["no-op"],"importing":{"id":"x"}}},{"change":{"actions":["delete"]}}]}`
+	if err := os.WriteFile(path, []byte(plan), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := readCounts(path)
+	if got.Additions != 2 || got.Changes != 1 || got.Destructions != 2 || got.Imports != 1 {
+		t.Fatalf("counts = %+v", got)
+	}
+	if got := readCounts(filepath.Join(t.TempDir(), "missing")); got.Additions != 0 {
+		t.Fatalf("a missing plan counts %+v", got)
+	}
+}
+
+func TestPointAWS(t *testing.T) {
+	r := runs.Rendered{Env: map[string]string{}, Files: map[string]string{
+		"/d/aws/config": "[default]\nrole_arn = arn\nweb_identity_token_file = /d/token\n", "/d/other": "x"}}
+	pointAWS(&r, "http://127.0.0.1:8300")
+	if r.Env["AWS_ENDPOINT_URL_STS"] != "http://127.0.0.1:8300" || !strings.Contains(r.Files["/d/aws/config"], "services = tfcemu-sts") ||
+		!strings.Contains(r.Files["/d/aws/config"], "endpoint_url = http://127.0.0.1:8300") || r.Files["/d/other"] != "x" {
+		t.Fatalf("pointAWS = %+v", r)
+	}
+	empty := runs.Rendered{Env: map[string]string{}, Files: map[string]string{}}
+	if pointAWS(&empty, "http://x"); len(empty.Env) != 0 {
+		t.Fatalf("a run without AWS credentials got %v", empty.Env)
+	}
+}
+
+func TestNewNeedsTerraform(t *testing.T) {
+	if _, err := New(nil, Config{}); err == nil {
+		t.Fatal("New without a Terraform binary succeeded")
+	}
+}
