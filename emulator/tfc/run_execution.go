@@ -2,20 +2,11 @@ package tfc
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/md5"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"regexp"
-	"strconv"
-	"strings"
 	"time"
-
-	"github.com/tfcemu/tfcemu/emulator/runs/slug"
 )
 
 // Statuses of executed runs besides the manual ones: waiting in the
@@ -299,110 +290,6 @@ func (s *Service) CancelRunning() []string {
 	return ids
 }
 
-// PhaseCounts are a plan's or apply's resource counts.
-type PhaseCounts struct {
-	Additions, Changes, Destructions, Imports int
-}
-
-// logKeyPrefix starts the archivist keys of run logs.
-const logKeyPrefix = "log-"
-
-// logKey is the unguessable archivist key of a phase's log: its id signed
-// with the service's secret, so no key needs storing.
-func (s *Service) logKey(phaseID string) string {
-	m := hmac.New(sha256.New, s.logSecret)
-	m.Write([]byte(phaseID))
-	return logKeyPrefix + phaseID + "." + hex.EncodeToString(m.Sum(nil))[:40]
-}
-
-// logURL is a phase's log-read-url: an archivist URL on the listener the
-// request came in on.
-func (s *Service) logURL(r *http.Request, phaseID string) string {
-	if s.logSecret == nil {
-		return ""
-	}
-	return *objectURL(r, s.logKey(phaseID))
-}
-
-// downloadLog serves a phase log as TFC's archivist does: STX, the log,
-// and ETX once the phase is over, windowed by ?offset and ?limit.
-func (s *Service) downloadLog(w http.ResponseWriter, r *http.Request, key string) error {
-	id, _, _ := strings.Cut(strings.TrimPrefix(key, logKeyPrefix), ".")
-	if s.logSecret == nil || !hmac.Equal([]byte(key), []byte(s.logKey(id))) {
-		return errNotFound
-	}
-	var text string
-	err := s.store.View(func(st *State) error {
-		for _, run := range st.Runs {
-			for _, p := range []*Phase{run.Plan, run.Apply} {
-				if p.ID != id {
-					continue
-				}
-				text = "\x02"
-				if len(p.Log) > 0 {
-					text += strings.Join(p.Log, "\n") + "\n"
-				}
-				switch p.Status {
-				case "finished", "errored", "canceled", "unreachable":
-					text += "\x03"
-				}
-				return nil
-			}
-		}
-		return errNotFound
-	})
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	if offset < 0 || offset > len(text) {
-		offset = len(text)
-	}
-	text = text[offset:]
-	if limit, err := strconv.Atoi(q.Get("limit")); err == nil && limit >= 0 && limit < len(text) {
-		text = text[:limit]
-	}
-	w.Header().Set("Content-Type", "text/plain")
-	w.Header().Set("Content-Length", strconv.Itoa(len(text)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodGet {
-		_, _ = w.Write([]byte(text))
-	}
-	return nil
-}
-
-// readPlanJSON is GET /plans/:id/json-output (and -redacted): the plan's
-// JSON once it finished; 204 while there is none, as TFC answers.
-func (s *Service) readPlanJSON(c *call) (int, any, error) {
-	return s.view(http.StatusOK, func(st *State) (any, error) {
-		for _, r := range st.Runs {
-			if r.Plan.ID != c.path("id") {
-				continue
-			}
-			if _, w, err := st.runFor(c.p, r.ID); err != nil {
-				return nil, err
-			} else if !st.workspacePermissions(c.p, w).canQueueRun {
-				return nil, errNotFound
-			}
-			if r.JSONPlan == nil {
-				return nil, errNotFound
-			}
-			return rawBody{ContentType: "application/json", Data: r.JSONPlan}, nil
-		}
-		return nil, errNotFound
-	})
-}
-
-// checkConfigArchive refuses, at upload, an archive the executor would not
-// unpack: escaping paths, links out, too large.
-func checkConfigArchive(body []byte) *Error {
-	if err := slug.Check(body); err != nil {
-		return invalidAttribute("", "The configuration archive is invalid: "+strings.TrimPrefix(err.Error(), slug.ErrInvalid.Error()+": "))
-	}
-	return nil
-}
-
 // runConfigVersion is the configuration version a new run executes: the
 // one named, which must be an uploaded one of the workspace, or with an
 // executor the workspace's current one when uploaded; nil runs the run
@@ -481,18 +368,6 @@ func (r *Run) executedAction(action string, now time.Time) (stop bool, err error
 	return stop, nil
 }
 
-// listRunEvents is GET /runs/:id/run-events. The Terraform CLI reads it
-// for policy and task enforcement warnings, which the emulator never
-// raises: the list is empty.
-func (s *Service) listRunEvents(c *call) (int, any, error) {
-	return s.view(http.StatusOK, func(st *State) (any, error) {
-		if _, _, err := st.runFor(c.p, c.path("id")); err != nil {
-			return nil, err
-		}
-		return paginate(c.r, []Resource{})
-	})
-}
-
 // WakeAll wakes the executor for every workspace with executed runs
 // waiting (pending or confirmed), as after loading a state file.
 func (s *Service) WakeAll() {
@@ -517,46 +392,6 @@ func (s *Service) WakeAll() {
 	}
 }
 
-// RunVariable is a run's own input variable: its value is HCL, as the
-// CLI's -var sends it.
-type RunVariable struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
-}
-
-// setPlanOptions takes a new run's plan options, refusing what Terraform
-// would refuse.
-func (r *Run) setPlanOptions(in runInput) error {
-	if in.Refresh != nil {
-		r.NoRefresh = !*in.Refresh
-	}
-	setIf(&r.RefreshOnly, in.RefreshOnly)
-	if r.RefreshOnly && r.IsDestroy {
-		return invalidAttribute("/data/attributes/refresh-only", "Refresh-only runs cannot be destroy runs")
-	}
-	if r.RefreshOnly && r.NoRefresh {
-		return invalidAttribute("/data/attributes/refresh-only", "Refresh-only runs must refresh")
-	}
-	for _, a := range append(append([]string(nil), in.TargetAddrs...), in.ReplaceAddrs...) {
-		if strings.TrimSpace(a) == "" || strings.ContainsAny(a, "\n\r") {
-			return invalidAttribute("/data/attributes/target-addrs", fmt.Sprintf("%q is not a resource address", a))
-		}
-	}
-	r.TargetAddrs, r.ReplaceAddrs = in.TargetAddrs, in.ReplaceAddrs
-	seen := map[string]bool{}
-	for _, v := range in.Variables {
-		if !variableKey.MatchString(v.Key) || seen[v.Key] {
-			return invalidAttribute("/data/attributes/variables", fmt.Sprintf("%q is not a variable name, or is given twice", v.Key))
-		}
-		seen[v.Key] = true
-	}
-	r.RunVariables = in.Variables
-	return nil
-}
-
-// variableKey is a Terraform identifier.
-var variableKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
-
 // autoQueue queues a run of a configuration version uploaded with
 // auto-queue-runs, as TFC does once the upload is ingested: only when
 // runs execute, and once per version. It returns the run's id, or "".
@@ -578,58 +413,4 @@ func (s *Service) autoQueue(st *State, cvID string, now time.Time) string {
 	}
 	r.queueForExecution(cv, now)
 	return r.ID
-}
-
-// readCapacity is GET /organizations/:org/capacity: the organization's
-// executed runs waiting (pending, confirmed) and running (planning,
-// applying), which the CLI reads while its run waits.
-func (s *Service) readCapacity(c *call) (int, any, error) {
-	return s.view(http.StatusOK, func(st *State) (any, error) {
-		if _, err := st.orgFor(c.p, c.path("org")); err != nil {
-			return nil, err
-		}
-		var attrs struct {
-			Pending int `json:"pending"`
-			Running int `json:"running"`
-		}
-		for _, r := range st.Runs {
-			if w := st.Workspaces[r.WorkspaceID]; w == nil || w.Org != c.path("org") || r.ConfigVersionID == "" {
-				continue
-			}
-			switch r.Status {
-			case RunPending, RunConfirmed:
-				attrs.Pending++
-			case RunPlanning, RunApplying:
-				attrs.Running++
-			}
-		}
-		return Document{Data: Resource{ID: c.path("org"), Type: "organization-capacity", Attributes: attrs}}, nil
-	})
-}
-
-// readRunQueue is GET /organizations/:org/runs/queue: the organization's
-// pending runs the caller may see, oldest first, with their position.
-func (s *Service) readRunQueue(c *call) (int, any, error) {
-	return s.view(http.StatusOK, func(st *State) (any, error) {
-		if _, err := st.orgFor(c.p, c.path("org")); err != nil {
-			return nil, err
-		}
-		var all []Resource
-		for _, r := range sortedBySeq(st.Runs, func(r *Run) bool { return r.Status == RunPending }) {
-			w := st.Workspaces[r.WorkspaceID]
-			if w == nil || w.Org != c.path("org") {
-				continue
-			}
-			perms := st.workspacePermissions(c.p, w)
-			if !perms.canRead {
-				continue
-			}
-			res := runResource(r, perms)
-			a := res.Attributes.(runAttributes)
-			a.PositionInQueue = len(all) + 1
-			res.Attributes = a
-			all = append(all, res)
-		}
-		return paginate(c.r, all)
-	})
 }
