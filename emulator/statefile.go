@@ -394,7 +394,7 @@ func (f *stateFile) changed(whole bool) (map[string]savedService, error) {
 			var delta bool
 			raw, delta, err = inc.Changes(whole || !seen)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
+				return out, fmt.Errorf("%s: %w", name, err)
 			}
 			if delta {
 				if raw == nil { // nothing changed
@@ -410,7 +410,7 @@ func (f *stateFile) changed(whole bool) (map[string]savedService, error) {
 			raw, err = s.Snapshot()
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return out, fmt.Errorf("%s: %w", name, err)
 		}
 		cur.raw, cur.sum = raw, maphash.Bytes(sumSeed, raw)
 		if seen && last.sum == cur.sum && bytes.Equal(last.raw, raw) {
@@ -429,7 +429,20 @@ func (f *stateFile) appendChanges() error {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
 	changes, err := f.changed(false)
+	saved := false
+	defer func() {
+		if !saved {
+			// Changes by entry taken but not on disk: the service has
+			// forgotten them, so the next save takes it whole.
+			for name, s := range changes {
+				if s.delta {
+					delete(f.saved, strings.TrimSuffix(name, deltaSuffix))
+				}
+			}
+		}
+	}()
 	if err != nil || len(changes) == 0 {
+		saved = err == nil
 		return err
 	}
 	var body bytes.Buffer
@@ -453,6 +466,7 @@ func (f *stateFile) appendChanges() error {
 		}
 		f.saved[name] = s
 	}
+	saved = true
 	if f.walSize > compactMinBytes && f.walSize > compactRatio*f.baseSize {
 		return f.compactLocked(false)
 	}
@@ -496,6 +510,8 @@ func (f *stateFile) compactLocked(fresh bool) error {
 	}
 	changes, err := f.changed(true)
 	if err != nil {
+		// What was taken is on disk nowhere: the next save takes all anew.
+		f.saved = map[string]savedService{}
 		return err
 	}
 	for name, s := range changes {
@@ -506,6 +522,7 @@ func (f *stateFile) compactLocked(fresh bool) error {
 	writeServices(&doc, f.saved)
 	doc.WriteString("}\n")
 	if err := writeAtomic(f.path, doc.Bytes()); err != nil {
+		f.saved = map[string]savedService{}
 		return err
 	}
 	f.baseSize = int64(doc.Len())
