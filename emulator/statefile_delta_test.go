@@ -110,4 +110,19 @@ func TestStateFileLogsWorkspaceUpdatesByEntry(t *testing.T) {
 		from := max(0, i-300)
 		t.Fatalf("TFC state after the crash differs at byte %d:\n got …%s…\nwant …%s…", i, got[from:min(len(got), i+200)], want[from:min(len(want), i+200)])
 	}
+
+	// More updates by entry, then a clean shutdown (the whole document
+	// rewritten): the next start holds them.
+	rec := serve(second.Handler(), token, "PATCH", "/api/v2/workspaces/"+ids[9], `{"data":{"type":"workspaces","attributes":{"description":"after the crash"}}}`)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("PATCH: %d %s", rec.Code, rec.Body)
+	}
+	want = tfcMember(t, second)
+	if err := second.Close(); err != nil {
+		t.Fatal(err)
+	}
+	third := startEmulator(t, emulator.Config{StateFile: crash, RateLimit: -1})
+	if got := tfcMember(t, third); !bytes.Equal(got, want) {
+		t.Fatal("TFC state after a clean shutdown differs")
+	}
 }

@@ -23,10 +23,15 @@ type changeSet struct {
 
 func newChangeSet() *changeSet { return &changeSet{all: true, keys: map[string]map[string]struct{}{}} }
 
-// mark records a change of entry key of kind.
+// mark records a change of entry key of kind. While the whole state is
+// marked (always, when no state file takes the changes) keys are not
+// kept.
 func (c *changeSet) mark(kind, key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.all {
+		return
+	}
 	if c.keys[kind] == nil {
 		c.keys[kind] = map[string]struct{}{}
 	}
@@ -49,6 +54,7 @@ func (c *changeSet) only(kind string, keys ...string) {
 func (c *changeSet) markAll() {
 	c.mu.Lock()
 	c.all = true
+	clear(c.keys)
 	c.mu.Unlock()
 }
 
@@ -66,6 +72,7 @@ func (c *changeSet) end(err error) {
 	c.mu.Lock()
 	if err == nil && !c.declared {
 		c.all = true
+		clear(c.keys)
 	}
 	c.declared = false
 	c.mu.Unlock()
