@@ -29,6 +29,19 @@ type snapshotter interface {
 // take it (TFC's state is the large one).
 type generationer interface{ Generation() uint64 }
 
+// incremental is a snapshotter that can tell its changes by entry (TFC):
+// Changes returns its whole snapshot when whole is asked for or it does
+// not know what changed, else (delta true) the changes since its last
+// call, nil for none; ApplyChanges replays such changes on a snapshot.
+type incremental interface {
+	Changes(whole bool) (raw json.RawMessage, delta bool, err error)
+	ApplyChanges(base json.RawMessage, deltas []json.RawMessage) (json.RawMessage, error)
+}
+
+// deltaSuffix names a log record's member holding a service's changes by
+// entry ("tfc.delta") rather than its whole snapshot ("tfc").
+const deltaSuffix = ".delta"
+
 // stateDocument is the --state-file format (and the admin snapshot's).
 // LogSeq, in the state file only, is the last write-ahead log record the
 // document holds.
@@ -81,12 +94,15 @@ type stateFile struct {
 	saved    map[string]savedService
 }
 
-// savedService is what the state file last took of a service.
+// savedService is what the state file last took of a service. raw is
+// nil once changes by entry followed the snapshot (compaction takes a
+// whole one anew); delta marks a log member of such changes.
 type savedService struct {
 	gen    uint64
 	hasGen bool
 	sum    uint64
 	raw    json.RawMessage
+	delta  bool
 }
 
 // walPath is the write-ahead log beside the state file.
@@ -145,7 +161,7 @@ func (f *stateFile) load() (*stateDocument, error) {
 		return nil, fmt.Errorf("state file: %w", err)
 	}
 	defer wal.Close()
-	applied := 0
+	pending := map[string][]json.RawMessage{} // service -> changes by entry after its snapshot
 	err = readRecords(wal, func(seq uint64, services map[string]json.RawMessage) {
 		if doc == nil {
 			doc = &stateDocument{Version: stateVersion, Services: map[string]json.RawMessage{}}
@@ -154,13 +170,27 @@ func (f *stateFile) load() (*stateDocument, error) {
 			return // already in the document (a crash between its rename and the log's truncation)
 		}
 		for name, raw := range services {
+			if base, ok := strings.CutSuffix(name, deltaSuffix); ok {
+				pending[base] = append(pending[base], raw)
+				continue
+			}
 			doc.Services[name] = raw
+			delete(pending, name)
 		}
 		doc.LogSeq = seq
-		applied++
 	}, f.log)
 	if err != nil {
 		return nil, fmt.Errorf("state file %s: %w", walPath(f.path), err)
+	}
+	for name, deltas := range pending {
+		inc, ok := f.services()[name].(incremental)
+		base, have := doc.Services[name]
+		if !ok || !have {
+			return nil, fmt.Errorf("state file %s: changes to %q without its snapshot", walPath(f.path), name)
+		}
+		if doc.Services[name], err = inc.ApplyChanges(base, deltas); err != nil {
+			return nil, fmt.Errorf("state file %s: %w", walPath(f.path), err)
+		}
 	}
 	return doc, nil
 }
@@ -344,21 +374,43 @@ func (f *stateFile) writer() {
 }
 
 // changed returns the snapshot of each service that changed since it was
-// last saved.
-func (f *stateFile) changed() (map[string]savedService, error) {
+// last saved, or for an incremental service its changes by entry (under
+// name+deltaSuffix) unless whole snapshots are asked for.
+func (f *stateFile) changed(whole bool) (map[string]savedService, error) {
 	out := map[string]savedService{}
 	for name, s := range f.services() {
 		last, seen := f.saved[name]
+		inc, isInc := s.(incremental)
 		var cur savedService
 		if g, ok := s.(generationer); ok {
 			cur.gen, cur.hasGen = g.Generation(), true
-			if seen && last.hasGen && last.gen == cur.gen {
+			if seen && last.hasGen && last.gen == cur.gen && (last.raw != nil || !whole) {
 				continue
 			}
 		}
-		raw, err := s.Snapshot()
+		var raw json.RawMessage
+		var err error
+		if isInc {
+			var delta bool
+			raw, delta, err = inc.Changes(whole || !seen)
+			if err != nil {
+				return out, fmt.Errorf("%s: %w", name, err)
+			}
+			if delta {
+				if raw == nil { // nothing changed
+					last.gen, last.hasGen = cur.gen, cur.hasGen
+					f.saved[name] = last
+				} else {
+					cur.raw, cur.delta = raw, true
+					out[name+deltaSuffix] = cur
+				}
+				continue
+			}
+		} else {
+			raw, err = s.Snapshot()
+		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return out, fmt.Errorf("%s: %w", name, err)
 		}
 		cur.raw, cur.sum = raw, maphash.Bytes(sumSeed, raw)
 		if seen && last.sum == cur.sum && bytes.Equal(last.raw, raw) {
@@ -376,8 +428,21 @@ func (f *stateFile) changed() (map[string]savedService, error) {
 func (f *stateFile) appendChanges() error {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
-	changes, err := f.changed()
+	changes, err := f.changed(false)
+	saved := false
+	defer func() {
+		if !saved {
+			// Changes by entry taken but not on disk: the service has
+			// forgotten them, so the next save takes it whole.
+			for name, s := range changes {
+				if s.delta {
+					delete(f.saved, strings.TrimSuffix(name, deltaSuffix))
+				}
+			}
+		}
+	}()
 	if err != nil || len(changes) == 0 {
+		saved = err == nil
 		return err
 	}
 	var body bytes.Buffer
@@ -395,8 +460,13 @@ func (f *stateFile) appendChanges() error {
 	}
 	f.walSize += int64(rec.Len())
 	for name, s := range changes {
+		if s.delta {
+			f.saved[strings.TrimSuffix(name, deltaSuffix)] = savedService{gen: s.gen, hasGen: s.hasGen}
+			continue
+		}
 		f.saved[name] = s
 	}
+	saved = true
 	if f.walSize > compactMinBytes && f.walSize > compactRatio*f.baseSize {
 		return f.compactLocked(false)
 	}
@@ -438,8 +508,10 @@ func (f *stateFile) compactLocked(fresh bool) error {
 	if fresh {
 		f.saved = map[string]savedService{}
 	}
-	changes, err := f.changed()
+	changes, err := f.changed(true)
 	if err != nil {
+		// What was taken is on disk nowhere: the next save takes all anew.
+		f.saved = map[string]savedService{}
 		return err
 	}
 	for name, s := range changes {
@@ -450,6 +522,7 @@ func (f *stateFile) compactLocked(fresh bool) error {
 	writeServices(&doc, f.saved)
 	doc.WriteString("}\n")
 	if err := writeAtomic(f.path, doc.Bytes()); err != nil {
+		f.saved = map[string]savedService{}
 		return err
 	}
 	f.baseSize = int64(doc.Len())

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os/exec"
@@ -48,10 +49,57 @@ func TestStateFileSurvivesKill9(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode, nil
 	}
+	// Workspace updates are logged by entry: each of these clients
+	// updates its own workspace's description and remembers the last
+	// acknowledged one.
+	patch := func(name, desc string) (int, error) {
+		req, _ := http.NewRequest("PATCH", url+"/api/v2/organizations/my-org/workspaces/"+name,
+			strings.NewReader(`{"data":{"type":"workspaces","attributes":{"description":"`+desc+`"}}}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/vnd.api+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	const patchers = 4
+	lastPatch := make([]int, patchers) // per patcher, its last acknowledged description number
+	for c := range patchers {
+		if code, err := create(fmt.Sprintf("patched-%d", c)); err != nil || code != http.StatusCreated {
+			t.Fatalf("create patched-%d: %d %v", c, code, err)
+		}
+		lastPatch[c] = -1
+	}
 	var mu sync.Mutex
 	var acked []string
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
+	for c := range patchers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				code, err := patch(fmt.Sprintf("patched-%d", c), fmt.Sprintf("d-%d", i))
+				if err != nil {
+					return // the process is gone
+				}
+				if code != http.StatusOK {
+					t.Errorf("update patched-%d: %d", c, code)
+					return
+				}
+				mu.Lock()
+				lastPatch[c] = i
+				mu.Unlock()
+			}
+		}()
+	}
 	for c := range 8 {
 		wg.Add(1)
 		go func() {
@@ -96,6 +144,7 @@ func TestStateFileSurvivesKill9(t *testing.T) {
 	wg.Wait()
 	mu.Lock()
 	names := append([]string(nil), acked...)
+	patched := append([]int(nil), lastPatch...)
 	mu.Unlock()
 	if len(names) < 50 {
 		t.Fatalf("only %d writes before the kill", len(names))
@@ -118,5 +167,39 @@ func TestStateFileSurvivesKill9(t *testing.T) {
 			t.Fatalf("acknowledged workspace %s is gone after kill -9 (%d acknowledged): %d\n%s", name, len(names), resp.StatusCode, out.String())
 		}
 	}
-	t.Logf("%d acknowledged writes survived kill -9", len(names))
+	// Each updated workspace holds its last acknowledged description or a
+	// later one (in flight at the kill: sent, saved, not acknowledged).
+	for c, last := range patched {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v2/organizations/my-org/workspaces/patched-%d", url2, c), nil)
+		req.Header.Set("Authorization", "Bearer "+token2)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Data struct {
+				Attributes struct {
+					Description *string `json:"description"`
+				} `json:"attributes"`
+			} `json:"data"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&doc)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := -1
+		if d := doc.Data.Attributes.Description; d != nil {
+			if _, err := fmt.Sscanf(*d, "d-%d", &got); err != nil {
+				t.Fatalf("patched-%d: description %q", c, *d)
+			}
+		}
+		if last < 0 {
+			t.Fatalf("patched-%d: no update acknowledged before the kill", c)
+		}
+		if got < last {
+			t.Fatalf("patched-%d: description d-%d after kill -9, but d-%d was acknowledged", c, got, last)
+		}
+	}
+	t.Logf("%d acknowledged creations and %v acknowledged updates survived kill -9", len(names), patched)
 }

@@ -22,6 +22,16 @@ type signingKey struct {
 	kid    string
 	priv   *rsa.PrivateKey
 	public jwk.Key
+	// pem is priv encoded, once (a state file save snapshots the ring).
+	pem     []byte
+	pemErr  error
+	pemOnce sync.Once
+}
+
+// privatePEM is the key's PKCS #8 PEM, encoded the first time.
+func (k *signingKey) privatePEM() ([]byte, error) {
+	k.pemOnce.Do(func() { k.pem, k.pemErr = EncodePrivateKeyPEM(k.priv) })
+	return k.pem, k.pemErr
 }
 
 func newSigningKey(priv *rsa.PrivateKey) (*signingKey, error) {
@@ -139,7 +149,7 @@ func (i *Issuer) Snapshot() (json.RawMessage, error) {
 	defer i.ring.mu.RUnlock()
 	var s keySnapshot
 	for _, k := range i.ring.keys {
-		p, err := EncodePrivateKeyPEM(k.priv)
+		p, err := k.privatePEM()
 		if err != nil {
 			return nil, err
 		}

@@ -27,6 +27,12 @@ type kind struct {
 	del func(st *State, id string)
 	// renameOrg follows an organization's rename.
 	renameOrg func(st *State, old, name string)
+	// get is an entry by key and its creation order (nil for a kind
+	// whose entries are not records: it is never logged by record).
+	get func(st *State, key string) (v any, order int64, ok bool)
+	// keyOf is the key of a snapshot entry (a write-ahead log record's
+	// replay finds it so).
+	keyOf func(raw json.RawMessage) (string, error)
 }
 
 // entity is a resource kept in a State map, in creation order.
@@ -131,6 +137,24 @@ func declare[T entity](s spec[T]) kind {
 				s.unlink(st, id)
 			}
 			delete(*s.m(st), id)
+		},
+		get: func(st *State, key string) (any, int64, bool) {
+			v, ok := (*s.m(st))[key]
+			if !ok {
+				return nil, 0, false
+			}
+			return v, v.order(), true
+		},
+		keyOf: func(raw json.RawMessage) (string, error) {
+			var v T
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return "", err
+			}
+			var zero T
+			if v == zero {
+				return "", fmt.Errorf("a null entry")
+			}
+			return s.key(v), nil
 		},
 		renameOrg: func(st *State, old, name string) {
 			if s.org == nil {

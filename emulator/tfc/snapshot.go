@@ -12,19 +12,23 @@ import (
 // themselves.
 func (s *Service) Snapshot() (json.RawMessage, error) {
 	var b []byte
-	err := s.store.View(func(st *State) error {
-		members := map[string]any{}
-		for _, k := range kinds {
-			if k.optional && k.size(st) == 0 {
-				continue // absent from older snapshots too
-			}
-			members[k.name] = k.save(st)
-		}
-		var err error
-		b, err = json.Marshal(members)
+	err := s.store.View(func(st *State) (err error) {
+		b, err = snapshotOf(st)
 		return err
 	})
 	return b, err
+}
+
+// snapshotOf is Snapshot's document of st.
+func snapshotOf(st *State) (json.RawMessage, error) {
+	members := map[string]any{}
+	for _, k := range kinds {
+		if k.optional && k.size(st) == 0 {
+			continue // absent from older snapshots too
+		}
+		members[k.name] = k.save(st)
+	}
+	return json.Marshal(members)
 }
 
 // Generation counts the changes to the TFC state: while it stays the
@@ -68,10 +72,11 @@ func (s *Service) Restore(raw json.RawMessage) error {
 		return fmt.Errorf("tfc snapshot: %w", err)
 	}
 	return s.store.Update(func(cur *State) error {
-		used := cur.used
+		used, changes := cur.used, cur.changes
 		*cur = *st
 		used.clear()
-		cur.used = used
+		cur.used, cur.changes = used, changes
+		changes.markAll()
 		return nil
 	})
 }

@@ -63,6 +63,9 @@ type State struct {
 	used *usedStamps
 	// idx holds the lookups by name (indexes.go).
 	idx *indexes
+	// changes are the entries changed since the state file last took
+	// them (changes.go).
+	changes *changeSet
 }
 
 // usedStamps is the last-used time of tokens authenticated under the
@@ -106,6 +109,7 @@ func (st *State) flushUsed() {
 		if t, ok := st.Tokens[id]; ok && (t.LastUsedAt == nil || at.After(*t.LastUsedAt)) {
 			at := at
 			t.LastUsedAt = &at
+			st.changes.mark("Tokens", id)
 		}
 		delete(u.m, id)
 	}
@@ -118,7 +122,7 @@ func (st *State) next() int64 { st.seq++; return st.seq }
 // newState is an empty State: a map per kind and the derived indexes.
 func newState() *State {
 	st := &State{secrets: map[string]string{}, svOutputs: map[string]string{}, currentCV: map[string]string{},
-		used: &usedStamps{m: map[string]time.Time{}}, idx: newIndexes()}
+		used: &usedStamps{m: map[string]time.Time{}}, idx: newIndexes(), changes: newChangeSet()}
 	for _, k := range kinds {
 		k.init(st)
 	}
@@ -135,6 +139,8 @@ type memoryStore struct {
 	// used is every state's token-use buffer (Reset keeps it), read
 	// without the store lock.
 	used *usedStamps
+	// changes outlives each State the store holds (Reset, Restore).
+	changes *changeSet
 	// gen counts the Updates and Resets: the state file skips TFC's
 	// snapshot while it is unchanged.
 	gen atomic.Uint64
@@ -145,7 +151,7 @@ func (s *memoryStore) generation() uint64 { return s.gen.Load() }
 
 // NewMemoryStore returns a Store loaded with seed, on the clock now.
 func NewMemoryStore(seed *fixtures.Seed, now func() time.Time) Store {
-	s := &memoryStore{now: now, seed: seed, used: &usedStamps{m: map[string]time.Time{}}}
+	s := &memoryStore{now: now, seed: seed, used: &usedStamps{m: map[string]time.Time{}}, changes: newChangeSet()}
 	s.Reset()
 	return s
 }
@@ -169,7 +175,9 @@ func (s *memoryStore) Update(fn func(*State) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st.flushUsed()
+	s.st.changes.begin()
 	err := fn(s.st)
+	s.st.changes.end(err)
 	s.gen.Add(1) // a refused update changed nothing, but may have flushed token uses
 	return err
 }
@@ -179,6 +187,8 @@ func (s *memoryStore) Reset() {
 	s.mu.Lock()
 	s.used.clear()
 	st.used = s.used
+	st.changes = s.changes
+	st.changes.markAll()
 	s.st = st
 	s.gen.Add(1)
 	s.mu.Unlock()
