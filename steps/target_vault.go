@@ -113,6 +113,7 @@ func startRealVault(image string) (t *Target, err error) {
 	return &Target{
 		Name: "vault-container", TFCURL: emu.TFEAddress(), VaultURL: fmt.Sprintf("http://127.0.0.1:%d", port),
 		Issuer: issuer, TFCURLForVault: issuer, VaultURLForRuns: "http://" + vaultAlias + ":8200", OwnerToken: emu.OwnerToken(), VaultToken: "root", AdminToken: emu.AdminToken(), Emulator: true, RealVault: true,
+		CloudsURL: emu.CloudsAddress(),
 		Close: func() error {
 			var errs []error
 			errs = append(errs, testcontainers.TerminateContainer(vault), testcontainers.TerminateContainer(emu))
