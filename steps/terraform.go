@@ -208,6 +208,16 @@ func (w *terraformWorld) expand(s string) string {
 }
 
 // workspace reads a workspace of my-org by name.
+// tfWorkspace is the scenario's Terraform world and its workspace name.
+func tfWorkspace(ctx context.Context, name string) (*terraformWorld, *tfe.Workspace, error) {
+	w, err := tfWorld(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ws, err := w.workspace(ctx, name)
+	return w, ws, err
+}
+
 func (w *terraformWorld) workspace(ctx context.Context, name string) (*tfe.Workspace, error) {
 	return w.client.Workspaces.Read(ctx, "my-org", name)
 }
@@ -264,11 +274,7 @@ func registerTerraformSteps(ctx *godog.ScenarioContext) {
 		return w.pushState(ctx, name, map[string]string{key: value})
 	})
 	ctx.Step(`^the workspace "([^"]*)" lists "([^"]*)" as a remote state consumer$`, func(ctx context.Context, name, consumer string) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		ws, err := w.workspace(ctx, name)
+		w, ws, err := tfWorkspace(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -287,11 +293,7 @@ func registerTerraformSteps(ctx *godog.ScenarioContext) {
 		return err
 	})
 	ctx.Step(`^the workspace "([^"]*)" is locked by another user$`, func(ctx context.Context, name string) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		ws, err := w.workspace(ctx, name)
+		w, ws, err := tfWorkspace(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -383,11 +385,7 @@ func registerTerraformSteps(ctx *godog.ScenarioContext) {
 		return os.WriteFile(filepath.Join(w.dir, "pulled.tfstate"), b, 0o644)
 	})
 	ctx.Step(`^the workspace "([^"]*)" has a current state version with serial (\d+) managing (\d+) resources?$`, func(ctx context.Context, name string, serial, count int) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		ws, err := w.workspace(ctx, name)
+		w, ws, err := tfWorkspace(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -405,11 +403,7 @@ func registerTerraformSteps(ctx *godog.ScenarioContext) {
 		return nil
 	})
 	ctx.Step(`^the workspace "([^"]*)" has no state$`, func(ctx context.Context, name string) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		ws, err := w.workspace(ctx, name)
+		w, ws, err := tfWorkspace(ctx, name)
 		if err != nil {
 			return err
 		}

@@ -30,11 +30,7 @@ func registerRemoteRunSteps(ctx *godog.ScenarioContext) {
 		return err
 	})
 	ctx.Step(`^the workspace "([^"]*)" has the (env|terraform) variable "([^"]*)" = "([^"]*)"$`, func(ctx context.Context, name, category, key, value string) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		ws, err := w.workspace(ctx, name)
+		w, ws, err := tfWorkspace(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -71,11 +67,7 @@ func registerRemoteRunSteps(ctx *godog.ScenarioContext) {
 		return nil
 	})
 	ctx.Step(`^the workspace "([^"]*)" is force-unlocked in (\d+) seconds$`, func(ctx context.Context, name string, secs int) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		ws, err := w.workspace(ctx, name)
+		w, ws, err := tfWorkspace(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -86,11 +78,7 @@ func registerRemoteRunSteps(ctx *godog.ScenarioContext) {
 		return nil
 	})
 	ctx.Step(`^I queue (\d+) runs on the workspace "([^"]*)" through the API$`, func(ctx context.Context, n int, name string) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		ws, err := w.workspace(ctx, name)
+		w, ws, err := tfWorkspace(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -174,11 +162,7 @@ func registerRemoteRunSteps(ctx *godog.ScenarioContext) {
 		return nil
 	})
 	ctx.Step(`^the workspace "([^"]*)" has a current state version created by its latest run managing (\d+) resources?$`, func(ctx context.Context, name string, count int) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		ws, err := w.workspace(ctx, name)
+		w, ws, err := tfWorkspace(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -196,11 +180,7 @@ func registerRemoteRunSteps(ctx *godog.ScenarioContext) {
 		return nil
 	})
 	ctx.Step(`^the latest run of the workspace "([^"]*)" is "([^"]*)"$`, func(ctx context.Context, name, status string) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		ws, err := w.workspace(ctx, name)
+		w, ws, err := tfWorkspace(ctx, name)
 		if err != nil {
 			return err
 		}
