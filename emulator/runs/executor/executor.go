@@ -396,8 +396,16 @@ func (x *Executor) terraform(ctx context.Context, job *tfc.RunJob, work string, 
 			x.Cancel(job.RunID) // the run went with its workspace: stop it
 		}
 	}
+	// Terraform's machine-readable UI where the workspace has structured
+	// run output: the CLI's cloud backend renders each JSON line.
+	jsonUI := func(args []string) []string {
+		if job.Structured {
+			return append(args, "-json")
+		}
+		return args
+	}
 	if job.Phase == "apply" {
-		if code, err := x.run(ctx, work, env, stream, "apply", "-input=false", "-no-color", "tfplan"); err != nil || code != 0 {
+		if code, err := x.run(ctx, work, env, stream, append(jsonUI([]string{"apply", "-input=false", "-no-color"}), "tfplan")...); err != nil || code != 0 {
 			return tfc.PhaseResult{Err: exitErr("apply", code, err)}
 		}
 		raw, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
@@ -414,7 +422,7 @@ func (x *Executor) terraform(ctx context.Context, job *tfc.RunJob, work string, 
 		_ = x.svc.AppendRunLog(job.RunID, job.Phase, initOut)
 		return tfc.PhaseResult{Err: exitErr("init", code, err)}
 	}
-	args := []string{"plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=tfplan"}
+	args := jsonUI([]string{"plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=tfplan"})
 	if job.IsDestroy {
 		args = append(args, "-destroy")
 	}
@@ -439,10 +447,39 @@ func (x *Executor) terraform(ctx context.Context, job *tfc.RunJob, work string, 
 		return tfc.PhaseResult{Err: exitErr("show", c, err)}
 	}
 	js := []byte(strings.Join(plan, "\n"))
+	if job.Structured {
+		// The CLI renders a structured run's plan from the redacted JSON
+		// plan, which carries the providers' schemas.
+		var schemas []string
+		if c, err := x.run(ctx, work, env, func(l string) { schemas = append(schemas, l) }, "providers", "schema", "-json"); err != nil || c != 0 {
+			return tfc.PhaseResult{Err: exitErr("providers schema", c, err)}
+		}
+		js = withSchemas(js, []byte(strings.Join(schemas, "\n")))
+	}
 	_ = os.WriteFile(filepath.Join(work, "tfplan.json"), js, 0o600)
 	res := readCounts(filepath.Join(work, "tfplan.json"))
 	res.HasChanges, res.JSONPlan = code == 2, js
 	return res
+}
+
+// withSchemas adds the providers' schemas (`terraform providers schema
+// -json`) to a JSON plan, as in HCP Terraform's redacted JSON plan; the
+// plan stays as it was if either does not parse.
+func withSchemas(plan, schemas []byte) []byte {
+	var p, s map[string]json.RawMessage
+	if json.Unmarshal(plan, &p) != nil || json.Unmarshal(schemas, &s) != nil {
+		return plan
+	}
+	for _, k := range []string{"provider_format_version", "provider_schemas"} {
+		if v, ok := s[k]; ok {
+			p[k] = v
+		}
+	}
+	out, err := json.Marshal(p)
+	if err != nil {
+		return plan
+	}
+	return out
 }
 
 // readCounts sums a JSON plan's resource changes as TFC's plan counts.
