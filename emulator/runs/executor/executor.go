@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/runs"
+	"github.com/tfcemu/tfcemu/emulator/runs/cloudendpoints"
 	"github.com/tfcemu/tfcemu/emulator/runs/hooks"
 	"github.com/tfcemu/tfcemu/emulator/runs/slug"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
@@ -65,10 +66,12 @@ type Config struct {
 	// Finished, when set, is called after a phase's end was recorded (the
 	// emulator saves its state file then).
 	Finished func()
-	// AWSSTSURL, when set and not empty, is the STS endpoint runs' AWS
-	// dynamic credentials are exchanged at (the emulated clouds listener),
-	// as `tfcemu agent exec --cloud-endpoints` points them.
-	AWSSTSURL func() string
+	// CloudEndpoints, when set, are the emulated clouds' endpoints runs'
+	// AWS, GCP and Azure dynamic credentials are pointed at (package
+	// cloudendpoints), as `tfcemu agent exec --cloud-endpoints` points them;
+	// an empty endpoint leaves its cloud's configuration as the product
+	// writes it.
+	CloudEndpoints func() cloudendpoints.Endpoints
 }
 
 // Executor executes claimed run phases, each in its own goroutine.
@@ -217,10 +220,8 @@ func (x *Executor) phase(ctx context.Context, job *tfc.RunJob) tfc.PhaseResult {
 		return tfc.PhaseResult{Err: errors.New("the saved plan of this run is gone (the emulator restarted?)")}
 	}
 	rendered := runs.Render(job.Env, filepath.Join(dir, job.Phase))
-	if x.cfg.AWSSTSURL != nil {
-		if u := x.cfg.AWSSTSURL(); u != "" {
-			pointAWS(&rendered, u)
-		}
+	if x.cfg.CloudEndpoints != nil {
+		rendered.Env = cloudendpoints.Point(rendered.Env, rendered.Files, x.cfg.CloudEndpoints())
 	}
 	for p, content := range rendered.Files {
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
@@ -284,28 +285,6 @@ func (x *Executor) prepare(job *tfc.RunJob, dir, config, work string) error {
 		fmt.Fprintf(&run, "%s = %s\n", v.Key, v.Value)
 	}
 	return os.WriteFile(filepath.Join(work, "zzzz_tfcemu_run.auto.tfvars"), []byte(run.String()), 0o600)
-}
-
-// awsServicesSection names the shared-config services section that points
-// STS (and only STS) at the emulator.
-const awsServicesSection = "tfcemu-sts"
-
-// pointAWS makes a phase's AWS web identity configuration exchange its
-// token at stsURL: AWS_ENDPOINT_URL_STS, and a services section in each
-// shared config file that names a web_identity_token_file.
-func pointAWS(r *runs.Rendered, stsURL string) {
-	configured := r.Env["AWS_WEB_IDENTITY_TOKEN_FILE"] != ""
-	for path, content := range r.Files {
-		if !strings.Contains(content, "web_identity_token_file") || strings.Contains(content, "[services "+awsServicesSection+"]") {
-			continue
-		}
-		configured = true
-		r.Files[path] = strings.Replace(content, "[default]\n", "[default]\nservices = "+awsServicesSection+"\n", 1) +
-			"\n[services " + awsServicesSection + "]\nsts =\n  endpoint_url = " + stsURL + "\n"
-	}
-	if configured {
-		r.Env["AWS_ENDPOINT_URL_STS"] = stsURL
-	}
 }
 
 // workDir is where Terraform runs: the workspace's working directory

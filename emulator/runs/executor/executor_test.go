@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tfcemu/tfcemu/emulator/runs"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 )
 
@@ -44,20 +43,6 @@ func TestReadCountsSumsTheJSONPlan(t *testing.T) {
 	}
 	if got := readCounts(filepath.Join(t.TempDir(), "missing")); got.Additions != 0 {
 		t.Fatalf("a missing plan counts %+v", got)
-	}
-}
-
-func TestPointAWS(t *testing.T) {
-	r := runs.Rendered{Env: map[string]string{}, Files: map[string]string{
-		"/d/aws/config": "[default]\nrole_arn = arn\nweb_identity_token_file = /d/token\n", "/d/other": "x"}}
-	pointAWS(&r, "http://127.0.0.1:8300")
-	if r.Env["AWS_ENDPOINT_URL_STS"] != "http://127.0.0.1:8300" || !strings.Contains(r.Files["/d/aws/config"], "services = tfcemu-sts") ||
-		!strings.Contains(r.Files["/d/aws/config"], "endpoint_url = http://127.0.0.1:8300") || r.Files["/d/other"] != "x" {
-		t.Fatalf("pointAWS = %+v", r)
-	}
-	empty := runs.Rendered{Env: map[string]string{}, Files: map[string]string{}}
-	if pointAWS(&empty, "http://x"); len(empty.Env) != 0 {
-		t.Fatalf("a run without AWS credentials got %v", empty.Env)
 	}
 }
 
