@@ -442,17 +442,23 @@ func (x *Executor) terraform(ctx context.Context, job *tfc.RunJob, work string, 
 }
 
 // withSchemas adds the providers' schemas (`terraform providers schema
-// -json`) to a JSON plan, as in HCP Terraform's redacted JSON plan; the
-// plan stays as it was if either does not parse.
+// -json`) and the formats' versions (plan_format_version,
+// provider_format_version) to a JSON plan, as in HCP Terraform's redacted
+// JSON plan; the plan stays as it was if either does not parse.
 func withSchemas(plan, schemas []byte) []byte {
 	var p, s map[string]json.RawMessage
 	if json.Unmarshal(plan, &p) != nil || json.Unmarshal(schemas, &s) != nil {
 		return plan
 	}
-	for _, k := range []string{"provider_format_version", "provider_schemas"} {
-		if v, ok := s[k]; ok {
-			p[k] = v
-		}
+	if v, ok := s["provider_schemas"]; ok {
+		p["provider_schemas"] = v
+	}
+	// The renderer compares these with its own formats' versions.
+	if v, ok := p["format_version"]; ok {
+		p["plan_format_version"] = v
+	}
+	if v, ok := s["format_version"]; ok {
+		p["provider_format_version"] = v
 	}
 	out, err := json.Marshal(p)
 	if err != nil {

@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,5 +50,26 @@ func TestReadCountsSumsTheJSONPlan(t *testing.T) {
 func TestNewNeedsTerraform(t *testing.T) {
 	if _, err := New(nil, Config{}); err == nil {
 		t.Fatal("New without a Terraform binary succeeded")
+	}
+}
+
+// TestWithSchemas: a structured run's JSON plan gains the providers'
+// schemas the CLI's renderer reads; unparsable input leaves it as it was.
+func TestWithSchemas(t *testing.T) {
+	plan := []byte(`{"format_version":"1.2","resource_changes":[]}`)
+	schemas := []byte(`{"format_version":"1.0","provider_schemas":{"registry.terraform.io/hashicorp/null":{"resource_schemas":{}}}}`)
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(withSchemas(plan, schemas), &got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got["format_version"]) != `"1.2"` || string(got["provider_schemas"]) != `{"registry.terraform.io/hashicorp/null":{"resource_schemas":{}}}` ||
+		string(got["resource_changes"]) != "[]" || string(got["plan_format_version"]) != `"1.2"` || string(got["provider_format_version"]) != `"1.0"` {
+		t.Fatalf("merged = %s", got)
+	}
+	if out := withSchemas(plan, []byte("not json")); string(out) != string(plan) {
+		t.Fatalf("bad schemas changed the plan: %s", out)
+	}
+	if out := withSchemas([]byte("{}x"), schemas); string(out) != "{}x" {
+		t.Fatalf("a bad plan changed: %s", out)
 	}
 }
