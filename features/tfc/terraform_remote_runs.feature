@@ -197,6 +197,7 @@ Feature: Remote runs: the emulator executes what the Terraform CLI queues
     When I run "terraform init" and it succeeds
     And I run "terraform apply -auto-approve" and it succeeds
     Then its output contains "Plan: 1 to add, 0 to change, 0 to destroy."
+    And its output contains "terraform_data.plain: Creating..."
     And its output contains "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."
     And the plan log of the latest run of the workspace "app" is plain text containing "Plan: 1 to add, 0 to change, 0 to destroy."
     And the apply log of the latest run of the workspace "app" is plain text containing "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."

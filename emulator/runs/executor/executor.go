@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -232,15 +233,30 @@ func (x *Executor) phase(ctx context.Context, job *tfc.RunJob) tfc.PhaseResult {
 		}
 	}
 	env := x.environ(dir, rendered.Env)
+	// logged counts the lines the phase's log has before Terraform's.
+	logged := 0
+	if job.Env != nil {
+		logged = len(job.Env.Log)
+	}
 	var hk *hooks.Runner
 	if x.cfg.HooksDir != "" {
 		hk = &hooks.Runner{Dir: x.cfg.HooksDir, Stdout: io.Discard, Stderr: io.Discard,
-			Log: func(_ context.Context, phase string, lines []string) { _ = x.svc.AppendRunLog(job.RunID, phase, lines) }}
+			Log: func(_ context.Context, phase string, lines []string) {
+				if phase == job.Phase {
+					logged += len(lines)
+				}
+				_ = x.svc.AppendRunLog(job.RunID, phase, lines)
+			}}
 	}
 	handoff := map[string]string{}
 	if hk != nil {
 		if err := hk.Hook(ctx, "pre-"+job.Phase, env, handoff); err != nil {
 			return tfc.PhaseResult{Err: err}
+		}
+	}
+	if job.Phase == "apply" {
+		if pad := applyHeader(logged); len(pad) > 0 {
+			_ = x.svc.AppendRunLog(job.RunID, job.Phase, pad)
 		}
 	}
 	res := x.terraform(ctx, job, work, hooks.Environ(env, handoff), logf)
@@ -439,6 +455,22 @@ func (x *Executor) terraform(ctx context.Context, job *tfc.RunJob, work string, 
 	res := readCounts(filepath.Join(work, "tfplan.json"))
 	res.HasChanges, res.JSONPlan = code == 2, js
 	return res
+}
+
+// applyHeaderLines is how many lines the Terraform CLI's cloud backend
+// skips at the start of an apply's log: the agent's header, which repeats
+// the plan's (Terraform's version, the platform, initializing).
+const applyHeaderLines = 3
+
+// applyHeader is the end of the agent's header an apply's log needs after
+// its first n lines, so that the CLI skips exactly the lines before
+// Terraform's own output (whose first lines would be lost otherwise).
+func applyHeader(n int) []string {
+	header := []string{"Terraform (the run's version)", "on " + runtime.GOOS + "_" + runtime.GOARCH, "Initializing plugins and modules..."}
+	if n >= applyHeaderLines {
+		return nil
+	}
+	return header[n:]
 }
 
 // withSchemas adds the providers' schemas (`terraform providers schema

@@ -73,3 +73,14 @@ func TestWithSchemas(t *testing.T) {
 		t.Fatalf("a bad plan changed: %s", out)
 	}
 }
+
+// TestApplyHeader: an apply's log gets the end of the agent's header the
+// CLI skips, so Terraform's first lines are shown.
+func TestApplyHeader(t *testing.T) {
+	for n, want := range map[int]int{0: 3, 1: 2, 2: 1, 3: 0, 5: 0} {
+		got := applyHeader(n)
+		if len(got) != want || (want > 0 && got[len(got)-1] != "Initializing plugins and modules...") {
+			t.Errorf("applyHeader(%d) = %q", n, got)
+		}
+	}
+}
