@@ -95,8 +95,9 @@ type Config struct {
 	// PhaseTimeout bounds an executed plan or apply (default: TFC's 2
 	// hours for a plan, 24 for an apply).
 	PhaseTimeout time.Duration
-	// RunCloudEndpoints points executed runs' AWS dynamic credentials at
-	// the clouds listener's STS instead of AWS's.
+	// RunCloudEndpoints points executed runs' AWS, GCP and Azure dynamic
+	// credentials at the clouds listener (emulated STS, IAM credentials and
+	// Entra ID) instead of the real clouds (package cloudendpoints).
 	RunCloudEndpoints bool
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/identity"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/emulator/runs"
+	"github.com/tfcemu/tfcemu/emulator/runs/cloudendpoints"
 	"github.com/tfcemu/tfcemu/emulator/runs/executor"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/emulator/vault"
@@ -100,7 +101,11 @@ func New(cfg Config) (*Emulator, error) {
 		xc := executor.Config{Terraform: cfg.TerraformBin, Dir: cfg.RunsDir,
 			HooksDir: cfg.HooksDir, PhaseTimeout: cfg.PhaseTimeout, Finished: e.saveState}
 		if cfg.RunCloudEndpoints {
-			xc.AWSSTSURL = func() string { return e.Info().AWSSTSURL }
+			xc.CloudEndpoints = func() cloudendpoints.Endpoints {
+				i := e.Info()
+				return cloudendpoints.Endpoints{AWSSTSURL: i.AWSSTSURL, GCPSTSURL: i.GCPSTSURL,
+					GCPIAMCredentialsURL: i.GCPIAMCredentialsURL, AzureAuthorityURL: i.AzureAuthorityURL}
+			}
 		}
 		if e.executor, err = executor.New(e.tfc, xc); err != nil {
 			return nil, err

@@ -2,7 +2,9 @@ package emulator_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	tfe "github.com/hashicorp/go-tfe"
+	"golang.org/x/oauth2/google"
 
 	"github.com/tfcemu/tfcemu/emulator"
 )
@@ -19,8 +22,11 @@ import (
 // with TFCEMU_RUN_HOOK=aws it is the AWS SDK's default chain asking STS
 // who it is, as the Terraform AWS provider does with dynamic credentials.
 func TestMain(m *testing.M) {
-	if os.Getenv("TFCEMU_RUN_HOOK") == "aws" {
+	switch os.Getenv("TFCEMU_RUN_HOOK") {
+	case "aws":
 		os.Exit(awsCaller())
+	case "gcp":
+		os.Exit(gcpCaller())
 	}
 	os.Exit(m.Run())
 }
@@ -41,24 +47,80 @@ func awsCaller() int {
 	return 0
 }
 
+// gcpCaller is the Google provider's Application Default Credentials
+// (GOOGLE_APPLICATION_CREDENTIALS, an external_account file): the run's
+// token is exchanged at STS and the service account impersonated.
+func gcpCaller() int {
+	ctx := context.Background()
+	creds, err := google.FindDefaultCredentials(ctx, "https://www.googleapis.com/auth/cloud-platform")
+	if err != nil {
+		fmt.Println("credentials:", err)
+		return 1
+	}
+	tok, err := creds.TokenSource.Token()
+	if err != nil {
+		fmt.Println("token:", err)
+		return 1
+	}
+	prefix, _, _ := strings.Cut(tok.AccessToken, "c.")
+	fmt.Println("gcp access token", prefix+"c", "valid", tok.Valid())
+	return 0
+}
+
 // TestRunCloudEndpointsAWS: with RunCloudEndpoints, a run's AWS dynamic
 // credentials are exchanged at the emulated STS by the SDK's default chain
 // invoked in the run's plan; the default seed trusts the run's token.
 // Without it the run's configuration is the product's (AWS's STS, which
 // the run cannot use).
 func TestRunCloudEndpointsAWS(t *testing.T) {
-	t.Run("pointed at the emulator", func(t *testing.T) { runAWSCaller(t, true) })
-	t.Run("as the product writes it", func(t *testing.T) { runAWSCaller(t, false) })
+	vars := map[string]string{"TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_RUN_ROLE_ARN": "arn:aws:iam::123456789012:role/terraform-module-test-role"}
+	want := "caller arn:aws:sts::123456789012:assumed-role/terraform-module-test-role/"
+	t.Run("pointed at the emulator", func(t *testing.T) { runCloudCaller(t, "aws", vars, want, true) })
+	t.Run("as the product writes it", func(t *testing.T) { runCloudCaller(t, "aws", vars, want, false) })
 }
 
-func runAWSCaller(t *testing.T, endpoints bool) {
+// TestRunCloudEndpointsGCP: with RunCloudEndpoints, a run's GCP dynamic
+// credentials (the external_account file's token_url and
+// service_account_impersonation_url) are exchanged and impersonated at the
+// emulated STS and IAM credentials by golang.org/x/oauth2/google invoked
+// in the run's plan, with the default seed's provider and service account;
+// without it the run's configuration names Google's endpoints.
+func TestRunCloudEndpointsGCP(t *testing.T) {
+	vars := map[string]string{"TFC_GCP_PROVIDER_AUTH": "true",
+		"TFC_GCP_RUN_SERVICE_ACCOUNT_EMAIL": "terraform-module-test-sa@my-project.iam.gserviceaccount.com",
+		"TFC_GCP_WORKLOAD_PROVIDER_NAME":    "projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/terraform-cloud"}
+	t.Run("pointed at the emulator", func(t *testing.T) {
+		e := runCloudCaller(t, "gcp", vars, "gcp access token ya29.c valid true", true)
+		var decisions []struct {
+			Action  string
+			Allowed bool
+		}
+		resp, err := http.Get(e.Info().TFCURL + "/_emulator/gcp/decisions")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(&decisions); err != nil {
+			t.Fatal(err)
+		}
+		if len(decisions) != 2 || decisions[0].Action != "sts.token" || decisions[1].Action != "iam.serviceAccounts.getAccessToken" || !decisions[0].Allowed || !decisions[1].Allowed {
+			t.Fatalf("decisions = %+v", decisions)
+		}
+	})
+	t.Run("as the product writes it", func(t *testing.T) { runCloudCaller(t, "gcp", vars, "gcp access token ya29.c valid true", false) })
+}
+
+// runCloudCaller executes a run whose plan is the hook for cloud with the
+// workspace's env variables vars, and checks its plan log has want only
+// when the run's cloud endpoints point at the emulator.
+func runCloudCaller(t *testing.T, cloud string, vars map[string]string, want string, endpoints bool) *emulator.Emulator {
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "terraform")
-	script := fmt.Sprintf("#!/bin/sh\ncase \"$1\" in\nplan) TFCEMU_RUN_HOOK=aws %q -test.run=^$ || exit 1; touch tfplan; exit 2 ;;\nshow) echo '{}' ;;\nesac\n", self)
+	script := fmt.Sprintf("#!/bin/sh\ncase \"$1\" in\nplan) TFCEMU_RUN_HOOK=%s %q -test.run=^$ || exit 1; touch tfplan; exit 2 ;;\nshow) echo '{}' ;;\nesac\n", cloud, self)
 	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -68,11 +130,11 @@ func runAWSCaller(t *testing.T, endpoints bool) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	ws, err := c.Workspaces.Create(ctx, "my-org", tfe.WorkspaceCreateOptions{Name: tfe.String("aws")})
+	ws, err := c.Workspaces.Create(ctx, "my-org", tfe.WorkspaceCreateOptions{Name: tfe.String(cloud)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range map[string]string{"TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_RUN_ROLE_ARN": "arn:aws:iam::123456789012:role/terraform-module-test-role"} {
+	for k, v := range vars {
 		if _, err := c.Variables.Create(ctx, ws.ID, tfe.VariableCreateOptions{Key: tfe.String(k), Value: tfe.String(v), Category: tfe.Category(tfe.CategoryEnv)}); err != nil {
 			t.Fatal(err)
 		}
@@ -81,8 +143,9 @@ func runAWSCaller(t *testing.T, endpoints bool) {
 	r := x.run(t, x.upload(t, false, tarGzOf(t, map[string]string{"main.tf": "# fake"})))
 	r = x.awaitAny(t, r.ID, tfe.RunPlanned, tfe.RunErrored)
 	log := x.planLog(t, r)
-	ok := r.Status == tfe.RunPlanned && strings.Contains(log, "caller arn:aws:sts::123456789012:assumed-role/terraform-module-test-role/")
+	ok := r.Status == tfe.RunPlanned && strings.Contains(log, want)
 	if ok != endpoints || (!endpoints && strings.Contains(log, e.Info().AWSSTSURL)) {
-		t.Fatalf("cloud endpoints %v: run %s:\n%s", endpoints, r.Status, log)
+		t.Fatalf("%s cloud endpoints %v: run %s:\n%s", cloud, endpoints, r.Status, log)
 	}
+	return e
 }

@@ -258,6 +258,7 @@ func registerTerraformSteps(ctx *godog.ScenarioContext) {
 	})
 	ctx.Step(`^the Terraform CLI against the emulator over TLS$`, startTerraformWorld)
 	registerRemoteRunSteps(ctx)
+	registerRunLogSteps(ctx)
 	ctx.Step(`^a workspace "([^"]*)" in local execution$`, func(ctx context.Context, name string) error {
 		w, err := tfWorld(ctx)
 		if err != nil {

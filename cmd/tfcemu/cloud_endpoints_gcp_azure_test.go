@@ -11,9 +11,6 @@ import (
 	"testing"
 
 	"golang.org/x/oauth2/google"
-
-	"github.com/tfcemu/tfcemu/emulator/admin"
-	"github.com/tfcemu/tfcemu/emulator/runs"
 )
 
 // gcpHook stands in for a Terraform Google provider: Application Default
@@ -70,51 +67,5 @@ func TestAgentExecCloudEndpointsGCP(t *testing.T) {
 	}
 	if len(decisions) != 2 || decisions[0].Action != "sts.token" || decisions[1].Action != "iam.serviceAccounts.getAccessToken" || !decisions[0].Allowed || !decisions[1].Allowed {
 		t.Fatalf("decisions = %+v", decisions)
-	}
-}
-
-// TestPointGCP: an external_account file's Google endpoints become the
-// emulator's; its other fields and other files are kept.
-func TestPointGCP(t *testing.T) {
-	cred := `{"type":"external_account","audience":"//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/x",
-	"subject_token_type":"urn:ietf:params:oauth:token-type:jwt","token_url":"https://sts.googleapis.com/v1/token",
-	"service_account_impersonation_url":"https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken",
-	"credential_source":{"file":"/d/gcp/default/token","format":{"type":"text"}}}`
-	env := admin.PhaseEnvironment{Rendered: runs.Rendered{Env: map[string]string{},
-		Files: map[string]string{"/d/gcp/default/credentials.json": cred, "/d/other.json": `{"type":"service_account","token_url":"https://sts.googleapis.com/v1/token"}`, "/d/x": "not json"}}}
-	pointGCP(&env, "http://127.0.0.1:8300", "http://127.0.0.1:8300/")
-	var got map[string]any
-	if err := json.Unmarshal([]byte(env.Files["/d/gcp/default/credentials.json"]), &got); err != nil {
-		t.Fatal(err)
-	}
-	if got["token_url"] != "http://127.0.0.1:8300/v1/token" ||
-		got["service_account_impersonation_url"] != "http://127.0.0.1:8300/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken" ||
-		got["audience"] != "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/x" || got["credential_source"] == nil {
-		t.Fatalf("credentials = %v", got)
-	}
-	if !strings.Contains(env.Files["/d/other.json"], "https://sts.googleapis.com") || env.Files["/d/x"] != "not json" || len(env.Env) != 0 {
-		t.Fatalf("other files or env changed: %q %q", env.Files, env.Env)
-	}
-}
-
-// TestPointAzure: a phase with Azure dynamic credentials gets azurerm's
-// metadata host and azidentity's authority host; one without keeps its
-// environment.
-func TestPointAzure(t *testing.T) {
-	env := admin.PhaseEnvironment{Rendered: runs.Rendered{Env: map[string]string{"ARM_USE_OIDC": "true", "ARM_CLIENT_ID": "c"},
-		Files: map[string]string{"/d/azure/default/token": "jwt"}}}
-	pointAzure(&env, "https://127.0.0.1:8300")
-	if env.Env["ARM_METADATA_HOSTNAME"] != "127.0.0.1:8300" || env.Env["AZURE_AUTHORITY_HOST"] != "https://127.0.0.1:8300/" || env.Env["ARM_CLIENT_ID"] != "c" {
-		t.Fatalf("env = %q", env.Env)
-	}
-	tagged := admin.PhaseEnvironment{Rendered: runs.Rendered{Files: map[string]string{"/d/azure/tagged/token": "jwt"}}}
-	pointAzure(&tagged, "https://127.0.0.1:8300")
-	if tagged.Env["AZURE_AUTHORITY_HOST"] != "https://127.0.0.1:8300/" {
-		t.Fatalf("tagged env = %q", tagged.Env)
-	}
-	none := admin.PhaseEnvironment{Rendered: runs.Rendered{Env: map[string]string{"AWS_ROLE_ARN": "r"}, Files: map[string]string{"/d/aws/config": "x"}}}
-	pointAzure(&none, "https://127.0.0.1:8300")
-	if len(none.Env) != 1 {
-		t.Fatalf("env without Azure = %q", none.Env)
 	}
 }

@@ -11,9 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	"github.com/tfcemu/tfcemu/emulator/admin"
-	"github.com/tfcemu/tfcemu/emulator/runs"
 )
 
 // awsHook stands in for a Terraform AWS provider: the SDK's default
@@ -68,18 +65,6 @@ func TestAgentExecCloudEndpointsAWS(t *testing.T) {
 		"--cloud-endpoints", "--", self, "-test.run=^$"}, &out, &errOut)
 	if code != 0 || !strings.Contains(out.String(), "caller arn:aws:sts::123456789012:assumed-role/terraform-module-test-role/") {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
-	}
-}
-
-// TestPointAWS: the shared config file gains a services section for STS
-// only, and the environment AWS_ENDPOINT_URL_STS.
-func TestPointAWS(t *testing.T) {
-	env := admin.PhaseEnvironment{Rendered: runs.Rendered{Env: map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "/t"},
-		Files: map[string]string{"/d/aws/config": "[default]\nrole_arn = arn:aws:iam::1:role/r\nweb_identity_token_file = /t\n", "/d/other": "x"}}}
-	pointAWS(&env, "http://127.0.0.1:8300")
-	want := "[default]\nservices = tfcemu-sts\nrole_arn = arn:aws:iam::1:role/r\nweb_identity_token_file = /t\n\n[services tfcemu-sts]\nsts =\n  endpoint_url = http://127.0.0.1:8300\n"
-	if env.Files["/d/aws/config"] != want || env.Files["/d/other"] != "x" || env.Env["AWS_ENDPOINT_URL_STS"] != "http://127.0.0.1:8300" {
-		t.Fatalf("%q %q", env.Files, env.Env)
 	}
 }
 

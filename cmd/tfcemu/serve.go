@@ -72,7 +72,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.runs, "runs", "", "execute: remote runs run Terraform on this machine; manual: runs move only through the admin API (default: execute when a Terraform binary is found)")
 	fs.StringVar(&f.terraformBin, "terraform-bin", "", "the Terraform CLI executed runs use (default: bin/tools/terraform, else terraform on PATH)")
 	fs.StringVar(&f.runsDir, "runs-dir", "", "directory of executed runs' working directories (default: a temporary directory)")
-	fs.BoolVar(&f.runCloudEndpoints, "run-cloud-endpoints", false, "executed runs exchange their AWS dynamic credentials at the clouds listener's STS (as agent exec --cloud-endpoints)")
+	fs.BoolVar(&f.runCloudEndpoints, "run-cloud-endpoints", false, "executed runs exchange their AWS, GCP and Azure dynamic credentials at the clouds listener (as agent exec --cloud-endpoints)")
 	fs.StringVar(&f.hooksDir, "hooks-dir", "", "agent hooks (terraform-pre-plan, ...) executed runs run, as ~/.tfc-agent/hooks (default: none)")
 	fs.DurationVar(&f.phaseTimeout, "phase-timeout", 0, fmt.Sprintf("longest an executed plan or apply may run (default: TFC's %s for a plan, %s for an apply)", executor.DefaultPlanTimeout, executor.DefaultApplyTimeout))
 	if err := parseFlags(fs, args); err != nil {

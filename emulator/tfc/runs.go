@@ -235,7 +235,8 @@ func (s *Service) readRun(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Document{Data: runResource(r, st.workspacePermissions(c.p, w))}, nil
+		perms := st.workspacePermissions(c.p, w)
+		return Document{Data: runResource(r, perms), Included: s.runIncluded(st, c.r, r, perms)}, nil
 	})
 }
 

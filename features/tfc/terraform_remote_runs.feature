@@ -52,6 +52,8 @@ Feature: Remote runs: the emulator executes what the Terraform CLI queues
     And its output contains "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."
     And the workspace "app" has a current state version created by its latest run managing 1 resource
     And the latest run of the workspace "app" is "applied"
+    And the plan log of the latest run of the workspace "app" is JSON lines containing "Plan: 1 to add, 0 to change, 0 to destroy."
+    And the apply log of the latest run of the workspace "app" is JSON lines containing "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."
     And the file "apply-token" holds a workload identity token for "my-audience" with the claims:
       | aud                      | my-audience |
       | terraform_run_phase      | apply       |
@@ -173,3 +175,30 @@ Feature: Remote runs: the emulator executes what the Terraform CLI queues
     When I run "terraform apply -auto-approve" and it succeeds
     Then its output contains "queued run(s) to finish before starting"
     And its output contains "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."
+
+  Scenario: with structured run output disabled, the logs are Terraform's plain text, as the CLI prints them
+    Given the workspace "app" has structured run output disabled
+    And this Terraform configuration:
+      """
+      terraform {
+        cloud {
+          hostname     = "{hostname}"
+          organization = "my-org"
+          workspaces {
+            name = "app"
+          }
+        }
+      }
+
+      resource "terraform_data" "plain" {
+        input = "text"
+      }
+      """
+    When I run "terraform init" and it succeeds
+    And I run "terraform apply -auto-approve" and it succeeds
+    Then its output contains "Plan: 1 to add, 0 to change, 0 to destroy."
+    And its output contains "terraform_data.plain: Creating..."
+    And its output contains "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."
+    And the plan log of the latest run of the workspace "app" is plain text containing "Plan: 1 to add, 0 to change, 0 to destroy."
+    And the apply log of the latest run of the workspace "app" is plain text containing "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."
+    And the latest run of the workspace "app" is "applied"

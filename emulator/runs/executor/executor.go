@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ import (
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/runs"
+	"github.com/tfcemu/tfcemu/emulator/runs/cloudendpoints"
 	"github.com/tfcemu/tfcemu/emulator/runs/hooks"
 	"github.com/tfcemu/tfcemu/emulator/runs/slug"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
@@ -65,10 +67,12 @@ type Config struct {
 	// Finished, when set, is called after a phase's end was recorded (the
 	// emulator saves its state file then).
 	Finished func()
-	// AWSSTSURL, when set and not empty, is the STS endpoint runs' AWS
-	// dynamic credentials are exchanged at (the emulated clouds listener),
-	// as `tfcemu agent exec --cloud-endpoints` points them.
-	AWSSTSURL func() string
+	// CloudEndpoints, when set, are the emulated clouds' endpoints runs'
+	// AWS, GCP and Azure dynamic credentials are pointed at (package
+	// cloudendpoints), as `tfcemu agent exec --cloud-endpoints` points them;
+	// an empty endpoint leaves its cloud's configuration as the product
+	// writes it.
+	CloudEndpoints func() cloudendpoints.Endpoints
 }
 
 // Executor executes claimed run phases, each in its own goroutine.
@@ -217,10 +221,8 @@ func (x *Executor) phase(ctx context.Context, job *tfc.RunJob) tfc.PhaseResult {
 		return tfc.PhaseResult{Err: errors.New("the saved plan of this run is gone (the emulator restarted?)")}
 	}
 	rendered := runs.Render(job.Env, filepath.Join(dir, job.Phase))
-	if x.cfg.AWSSTSURL != nil {
-		if u := x.cfg.AWSSTSURL(); u != "" {
-			pointAWS(&rendered, u)
-		}
+	if x.cfg.CloudEndpoints != nil {
+		rendered.Env = cloudendpoints.Point(rendered.Env, rendered.Files, x.cfg.CloudEndpoints())
 	}
 	for p, content := range rendered.Files {
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
@@ -231,15 +233,30 @@ func (x *Executor) phase(ctx context.Context, job *tfc.RunJob) tfc.PhaseResult {
 		}
 	}
 	env := x.environ(dir, rendered.Env)
+	// logged counts the lines the phase's log has before Terraform's.
+	logged := 0
+	if job.Env != nil {
+		logged = len(job.Env.Log)
+	}
 	var hk *hooks.Runner
 	if x.cfg.HooksDir != "" {
 		hk = &hooks.Runner{Dir: x.cfg.HooksDir, Stdout: io.Discard, Stderr: io.Discard,
-			Log: func(_ context.Context, phase string, lines []string) { _ = x.svc.AppendRunLog(job.RunID, phase, lines) }}
+			Log: func(_ context.Context, phase string, lines []string) {
+				if phase == job.Phase {
+					logged += len(lines)
+				}
+				_ = x.svc.AppendRunLog(job.RunID, phase, lines)
+			}}
 	}
 	handoff := map[string]string{}
 	if hk != nil {
 		if err := hk.Hook(ctx, "pre-"+job.Phase, env, handoff); err != nil {
 			return tfc.PhaseResult{Err: err}
+		}
+	}
+	if job.Phase == "apply" {
+		if pad := applyHeader(logged); len(pad) > 0 {
+			_ = x.svc.AppendRunLog(job.RunID, job.Phase, pad)
 		}
 	}
 	res := x.terraform(ctx, job, work, hooks.Environ(env, handoff), logf)
@@ -284,28 +301,6 @@ func (x *Executor) prepare(job *tfc.RunJob, dir, config, work string) error {
 		fmt.Fprintf(&run, "%s = %s\n", v.Key, v.Value)
 	}
 	return os.WriteFile(filepath.Join(work, "zzzz_tfcemu_run.auto.tfvars"), []byte(run.String()), 0o600)
-}
-
-// awsServicesSection names the shared-config services section that points
-// STS (and only STS) at the emulator.
-const awsServicesSection = "tfcemu-sts"
-
-// pointAWS makes a phase's AWS web identity configuration exchange its
-// token at stsURL: AWS_ENDPOINT_URL_STS, and a services section in each
-// shared config file that names a web_identity_token_file.
-func pointAWS(r *runs.Rendered, stsURL string) {
-	configured := r.Env["AWS_WEB_IDENTITY_TOKEN_FILE"] != ""
-	for path, content := range r.Files {
-		if !strings.Contains(content, "web_identity_token_file") || strings.Contains(content, "[services "+awsServicesSection+"]") {
-			continue
-		}
-		configured = true
-		r.Files[path] = strings.Replace(content, "[default]\n", "[default]\nservices = "+awsServicesSection+"\n", 1) +
-			"\n[services " + awsServicesSection + "]\nsts =\n  endpoint_url = " + stsURL + "\n"
-	}
-	if configured {
-		r.Env["AWS_ENDPOINT_URL_STS"] = stsURL
-	}
 }
 
 // workDir is where Terraform runs: the workspace's working directory
@@ -396,8 +391,16 @@ func (x *Executor) terraform(ctx context.Context, job *tfc.RunJob, work string, 
 			x.Cancel(job.RunID) // the run went with its workspace: stop it
 		}
 	}
+	// Terraform's machine-readable UI where the workspace has structured
+	// run output: the CLI's cloud backend renders each JSON line.
+	jsonUI := func(args []string) []string {
+		if job.Structured {
+			return append(args, "-json")
+		}
+		return args
+	}
 	if job.Phase == "apply" {
-		if code, err := x.run(ctx, work, env, stream, "apply", "-input=false", "-no-color", "tfplan"); err != nil || code != 0 {
+		if code, err := x.run(ctx, work, env, stream, append(jsonUI([]string{"apply", "-input=false", "-no-color"}), "tfplan")...); err != nil || code != 0 {
 			return tfc.PhaseResult{Err: exitErr("apply", code, err)}
 		}
 		raw, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
@@ -414,7 +417,7 @@ func (x *Executor) terraform(ctx context.Context, job *tfc.RunJob, work string, 
 		_ = x.svc.AppendRunLog(job.RunID, job.Phase, initOut)
 		return tfc.PhaseResult{Err: exitErr("init", code, err)}
 	}
-	args := []string{"plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=tfplan"}
+	args := jsonUI([]string{"plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=tfplan"})
 	if job.IsDestroy {
 		args = append(args, "-destroy")
 	}
@@ -439,10 +442,61 @@ func (x *Executor) terraform(ctx context.Context, job *tfc.RunJob, work string, 
 		return tfc.PhaseResult{Err: exitErr("show", c, err)}
 	}
 	js := []byte(strings.Join(plan, "\n"))
+	if job.Structured {
+		// The CLI renders a structured run's plan from the redacted JSON
+		// plan, which carries the providers' schemas.
+		var schemas []string
+		if c, err := x.run(ctx, work, env, func(l string) { schemas = append(schemas, l) }, "providers", "schema", "-json"); err != nil || c != 0 {
+			return tfc.PhaseResult{Err: exitErr("providers schema", c, err)}
+		}
+		js = withSchemas(js, []byte(strings.Join(schemas, "\n")))
+	}
 	_ = os.WriteFile(filepath.Join(work, "tfplan.json"), js, 0o600)
 	res := readCounts(filepath.Join(work, "tfplan.json"))
 	res.HasChanges, res.JSONPlan = code == 2, js
 	return res
+}
+
+// applyHeaderLines is how many lines the Terraform CLI's cloud backend
+// skips at the start of an apply's log: the agent's header, which repeats
+// the plan's (Terraform's version, the platform, initializing).
+const applyHeaderLines = 3
+
+// applyHeader is the end of the agent's header an apply's log needs after
+// its first n lines, so that the CLI skips exactly the lines before
+// Terraform's own output (whose first lines would be lost otherwise).
+func applyHeader(n int) []string {
+	header := []string{"Terraform (the run's version)", "on " + runtime.GOOS + "_" + runtime.GOARCH, "Initializing plugins and modules..."}
+	if n >= applyHeaderLines {
+		return nil
+	}
+	return header[n:]
+}
+
+// withSchemas adds the providers' schemas (`terraform providers schema
+// -json`) and the formats' versions (plan_format_version,
+// provider_format_version) to a JSON plan, as in HCP Terraform's redacted
+// JSON plan; the plan stays as it was if either does not parse.
+func withSchemas(plan, schemas []byte) []byte {
+	var p, s map[string]json.RawMessage
+	if json.Unmarshal(plan, &p) != nil || json.Unmarshal(schemas, &s) != nil {
+		return plan
+	}
+	if v, ok := s["provider_schemas"]; ok {
+		p["provider_schemas"] = v
+	}
+	// The renderer compares these with its own formats' versions.
+	if v, ok := p["format_version"]; ok {
+		p["plan_format_version"] = v
+	}
+	if v, ok := s["format_version"]; ok {
+		p["provider_format_version"] = v
+	}
+	out, err := json.Marshal(p)
+	if err != nil {
+		return plan
+	}
+	return out
 }
 
 // readCounts sums a JSON plan's resource changes as TFC's plan counts.

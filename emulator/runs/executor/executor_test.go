@@ -1,12 +1,12 @@
 package executor
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/tfcemu/tfcemu/emulator/runs"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 )
 
@@ -47,22 +47,40 @@ func TestReadCountsSumsTheJSONPlan(t *testing.T) {
 	}
 }
 
-func TestPointAWS(t *testing.T) {
-	r := runs.Rendered{Env: map[string]string{}, Files: map[string]string{
-		"/d/aws/config": "[default]\nrole_arn = arn\nweb_identity_token_file = /d/token\n", "/d/other": "x"}}
-	pointAWS(&r, "http://127.0.0.1:8300")
-	if r.Env["AWS_ENDPOINT_URL_STS"] != "http://127.0.0.1:8300" || !strings.Contains(r.Files["/d/aws/config"], "services = tfcemu-sts") ||
-		!strings.Contains(r.Files["/d/aws/config"], "endpoint_url = http://127.0.0.1:8300") || r.Files["/d/other"] != "x" {
-		t.Fatalf("pointAWS = %+v", r)
-	}
-	empty := runs.Rendered{Env: map[string]string{}, Files: map[string]string{}}
-	if pointAWS(&empty, "http://x"); len(empty.Env) != 0 {
-		t.Fatalf("a run without AWS credentials got %v", empty.Env)
-	}
-}
-
 func TestNewNeedsTerraform(t *testing.T) {
 	if _, err := New(nil, Config{}); err == nil {
 		t.Fatal("New without a Terraform binary succeeded")
+	}
+}
+
+// TestWithSchemas: a structured run's JSON plan gains the providers'
+// schemas the CLI's renderer reads; unparsable input leaves it as it was.
+func TestWithSchemas(t *testing.T) {
+	plan := []byte(`{"format_version":"1.2","resource_changes":[]}`)
+	schemas := []byte(`{"format_version":"1.0","provider_schemas":{"registry.terraform.io/hashicorp/null":{"resource_schemas":{}}}}`)
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(withSchemas(plan, schemas), &got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got["format_version"]) != `"1.2"` || string(got["provider_schemas"]) != `{"registry.terraform.io/hashicorp/null":{"resource_schemas":{}}}` ||
+		string(got["resource_changes"]) != "[]" || string(got["plan_format_version"]) != `"1.2"` || string(got["provider_format_version"]) != `"1.0"` {
+		t.Fatalf("merged = %s", got)
+	}
+	if out := withSchemas(plan, []byte("not json")); string(out) != string(plan) {
+		t.Fatalf("bad schemas changed the plan: %s", out)
+	}
+	if out := withSchemas([]byte("{}x"), schemas); string(out) != "{}x" {
+		t.Fatalf("a bad plan changed: %s", out)
+	}
+}
+
+// TestApplyHeader: an apply's log gets the end of the agent's header the
+// CLI skips, so Terraform's first lines are shown.
+func TestApplyHeader(t *testing.T) {
+	for n, want := range map[int]int{0: 3, 1: 2, 2: 1, 3: 0, 5: 0} {
+		got := applyHeader(n)
+		if len(got) != want || (want > 0 && got[len(got)-1] != "Initializing plugins and modules...") {
+			t.Errorf("applyHeader(%d) = %q", n, got)
+		}
 	}
 }
