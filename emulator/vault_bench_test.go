@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -97,4 +98,47 @@ func creds(b *testing.B, e *emulator.Emulator, root, role string) {
 			b.Fatalf("creds: %d %s", rec.Code, rec.Body)
 		}
 	})
+}
+
+// BenchmarkVaultCredsOrgRoleLoopback is BenchmarkVaultCredsOrgRole as a
+// client sees it: over loopback HTTP with keep-alive, the emulator's real
+// Vault listener against an http.Server whose handler writes the same
+// constant response. Both sides pay the same socket and net/http costs, so
+// the ratio is what the emulator adds to a request a client makes.
+func BenchmarkVaultCredsOrgRoleLoopback(b *testing.B) {
+	e, err := emulator.New(emulator.Config{RateLimit: -1, TFCListen: "127.0.0.1:0", VaultListen: "127.0.0.1:0", CloudsListen: "off"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = e.Close() })
+	root := e.Info().VaultToken
+	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/sys/mounts/terraform", `{"type":"terraform"}`)
+	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/config", `{"token":"Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4"}`)
+	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/role/testing", `{"organization":"my-org"}`)
+	body := []byte(`{"request_id":"2b5c6f1e-1d2a-4f7e-9a3b-0c1d2e3f4a5b","lease_id":"","renewable":false,"lease_duration":0,"data":{"organization":"my-org","role":"testing","token":"tok","token_id":"at-12345abcde"},"wrap_info":null,"warnings":null,"auth":null,"mount_type":"terraform"}`)
+	floor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	b.Cleanup(floor.Close)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	get := func(b *testing.B, url string) {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("X-Vault-Token", root)
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("GET %s: %d", url, resp.StatusCode)
+		}
+	}
+	credsURL := e.Info().VaultURL + "/v1/terraform/creds/testing"
+	b.ReportAllocs()
+	ratio(b, func(b *testing.B) { get(b, floor.URL+"/v1/terraform/creds/testing") }, func(b *testing.B) { get(b, credsURL) })
 }
