@@ -31,9 +31,9 @@ VAULT_PROVIDER_VERSION=${VAULT_PROVIDER_VERSION:-5.7.0}
 cache=${TFCEMU_PROVIDER_CACHE:-$HOME/.cache/tfcemu/providers}
 mkdir -p "$cache"
 
-terraform=${TERRAFORM:-$(command -v terraform || echo "$repo/bin/tools/terraform")}
+terraform=${TERRAFORM:-$(scripts/terraform.sh)}
 if [ ! -x "$terraform" ]; then
-  echo "provider-suite: no terraform binary (PATH or bin/tools/terraform)"; exit 1
+  echo "provider-suite: no terraform binary (scripts/terraform.sh found or built none)"; exit 1
 fi
 
 # build_provider NAME VERSION: prints the binary's path, or nothing.
@@ -69,7 +69,7 @@ declare -A available=()
 for s in "${suites[@]}"; do
   p=$(build_provider "$s" "${versions[$s]}")
   [ -z "$p" ] && continue
-  dir=$mirror/registry.terraform.io/hashicorp/$s/${versions[$s]}/linux_amd64
+  dir=$mirror/registry.terraform.io/hashicorp/$s/${versions[$s]}/$(go env GOOS)_$(go env GOARCH)
   mkdir -p "$dir" && cp "$p" "$dir/terraform-provider-${s}_v${versions[$s]}"
   available[$s]=1
 done

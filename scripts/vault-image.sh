@@ -11,8 +11,14 @@ SDK_VERSION="${SDK_VERSION:-v0.20.0}"
 API_VERSION="${API_VERSION:-v1.22.0}"
 VAULT_BIN="${VAULT_BIN:-bin/vault}"
 IMAGE="hashicorp/vault:${VAULT_VERSION}"
-if [ -z "${FORCE:-}" ] && docker image inspect "$IMAGE" >/dev/null 2>&1 && [ -x "$VAULT_BIN" ]; then
-  echo "vault-image: $IMAGE and $VAULT_BIN already present"
+# Without a Docker engine only the binary (the real vault CLI) is built;
+# the vault-container target then skips with its reason.
+have_docker=
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  have_docker=1
+fi
+if [ -z "${FORCE:-}" ] && [ -x "$VAULT_BIN" ] && { [ -z "$have_docker" ] || docker image inspect "$IMAGE" >/dev/null 2>&1; }; then
+  echo "vault-image: $VAULT_BIN${have_docker:+ and $IMAGE} already present"
   exit 0
 fi
 work="${VAULT_BUILD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tfcemu/vault-build-$VAULT_VERSION}"
@@ -21,7 +27,9 @@ cp scripts/vault-image/main.go "$work/main.go"
 if [ ! -x "$VAULT_BIN" ] || [ -n "${FORCE:-}" ]; then
   (
     cd "$work"
-    if [ ! -f go.mod ]; then
+    # go.sum is written by a tidy that finished: an interrupted first run
+    # resolves again instead of leaving a go.mod without its requirements.
+    if [ ! -f go.sum ] || [ -n "${FORCE:-}" ]; then
       cat > go.mod <<MOD
 module tfcemu.local/vault
 
@@ -48,6 +56,10 @@ MOD
     CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o vault .
   )
   cp "$work/vault" "$VAULT_BIN"
+fi
+if [ -z "$have_docker" ]; then
+  echo "vault-image: no Docker engine; built $VAULT_BIN only (no image)"
+  exit 0
 fi
 ctx="$work/image"
 rm -rf "$ctx" && mkdir -p "$ctx/tmp"
