@@ -472,3 +472,30 @@ func TestVaultConcurrentLeaseAndTokenUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestVaultRenewedLeaseOutlivesItsFirstExpiry renews a team token's lease
+// to a longer TTL and checks the sweep keeps it past its first expiry and
+// revokes it at the renewed one (the renewal reschedules the lease in the
+// expiry queue under the key the sweep reads).
+func TestVaultRenewedLeaseOutlivesItsFirstExpiry(t *testing.T) {
+	ve := newVaultEnv(t)
+	ve.setUpEngine(t)
+	ve.write(t, "terraform/role/multi", map[string]any{"team_id": "team-tfcemuDevsMyorg1", "credential_type": "team", "description": "renew", "ttl": "1m", "max_ttl": "5m"})
+	creds := ve.read(t, "terraform/creds/multi")
+	tok := creds.Data["token"].(string)
+	renewed, err := ve.v.Sys().Renew(creds.LeaseID, 180)
+	if err != nil || renewed.LeaseDuration != 180 {
+		t.Fatalf("renew: %+v %v", renewed, err)
+	}
+	_ = ve.clock.Advance(90 * time.Second)
+	if !ve.tokenWorks(t, tok) {
+		t.Fatal("the renewed lease was revoked at its first expiry")
+	}
+	if _, err := ve.v.Sys().Lookup(creds.LeaseID); err != nil {
+		t.Fatalf("lookup after the first expiry: %v", err)
+	}
+	_ = ve.clock.Advance(90 * time.Second)
+	if ve.tokenWorks(t, tok) {
+		t.Fatal("token still works after the renewed lease expired")
+	}
+}

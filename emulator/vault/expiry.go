@@ -91,3 +91,13 @@ func (q *expiryQueue) dueKeys(now time.Time) []string {
 	}
 	return out
 }
+
+// leaseKey and tokenKey are a lease's and a token's keys in the expiry
+// queue: every schedule, removal and sweep goes through them.
+func leaseKey(id string) string { return leaseKeyPrefix + id }
+func tokenKey(id string) string { return tokenKeyPrefix + id }
+
+const (
+	leaseKeyPrefix = "l:"
+	tokenKeyPrefix = "t:"
+)

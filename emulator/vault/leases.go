@@ -106,7 +106,7 @@ func (s *Server) registerLease(m *mount, reqPath, tokenID string, sec *logical.S
 	l := &lease{ID: sec.LeaseID, Mount: m, Secret: sec, IssueTime: now, ExpireTime: now.Add(ttl), Token: tokenID, revoking: new(sync.Mutex)}
 	s.mu.Lock()
 	s.leases[l.ID] = l
-	s.expiry.set("l:"+l.ID, l.ExpireTime)
+	s.expiry.set(leaseKey(l.ID), l.ExpireTime)
 	s.mu.Unlock()
 	return l, warnings, nil
 }
@@ -118,7 +118,7 @@ func (s *Server) expiredLeases(now time.Time) []*lease {
 	defer s.mu.RUnlock()
 	var out []*lease
 	for _, key := range s.expiry.dueKeys(now) {
-		if id, ok := strings.CutPrefix(key, "l:"); ok {
+		if id, ok := strings.CutPrefix(key, leaseKeyPrefix); ok {
 			if l := s.leases[id]; l != nil && l.failures < maxRevokeAttempts {
 				out = append(out, l)
 			}
@@ -147,7 +147,7 @@ func (s *Server) revokeLease(ctx context.Context, l *lease) error {
 		s.mu.Lock()
 		l.failures++
 		if l.failures >= maxRevokeAttempts {
-			s.expiry.remove("l:" + l.ID) // irrevocable: the sweep stops trying
+			s.expiry.remove(leaseKey(l.ID)) // irrevocable: the sweep stops trying
 		}
 		s.mu.Unlock()
 		return err
@@ -161,7 +161,7 @@ func (s *Server) revokeLease(ctx context.Context, l *lease) error {
 // forgetLeaseLocked drops a lease; the caller holds the lock.
 func (s *Server) forgetLeaseLocked(id string) {
 	delete(s.leases, id)
-	s.expiry.remove("l:" + id)
+	s.expiry.remove(leaseKey(id))
 }
 
 // revokePrefix is the expiration manager's RevokePrefix with sync set:
@@ -294,7 +294,7 @@ func (s *Server) renewLeaseOp(c *call) (*logical.Response, error) {
 	}
 	s.mu.Lock()
 	l.ExpireTime, l.LastRenewal = c.now.Add(ttl), c.now
-	s.expiry.set(l.ID, l.ExpireTime)
+	s.expiry.set(leaseKey(l.ID), l.ExpireTime)
 	s.mu.Unlock()
 	return &logical.Response{Secret: &logical.Secret{LeaseID: l.ID, Renewable: true, TTL: ttl}, Warnings: warnings}, nil
 }

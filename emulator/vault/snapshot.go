@@ -178,7 +178,7 @@ func (s *Server) Restore(raw json.RawMessage) error {
 		}
 		t.internal = plainJSON(ts.Internal)
 		tokens[t.ID], accessors[t.Accessor] = &t, true
-		expiry.set("t:"+t.ID, t.ExpireTime)
+		expiry.set(tokenKey(t.ID), t.ExpireTime)
 	}
 	for _, t := range tokens {
 		if t.Parent != "" && tokens[t.Parent] == nil {
@@ -208,7 +208,7 @@ func (s *Server) Restore(raw json.RawMessage) error {
 			LastRenewal: ls.LastRenewal, Token: ls.Token, failures: ls.Failures, revoking: new(sync.Mutex)}
 		leases[l.ID] = l
 		if l.failures < maxRevokeAttempts {
-			expiry.set("l:"+l.ID, l.ExpireTime)
+			expiry.set(leaseKey(l.ID), l.ExpireTime)
 		}
 	}
 	if c, ok := mounts["cubbyhole/"].backend.(interface{ Tokens() []string }); ok {

@@ -190,7 +190,7 @@ func (s *Server) renew(c *call, t *token) (*logical.Response, error) {
 	}
 	t.ExpireTime, t.LastRenewal = c.now.Add(ttl), c.now
 	if _, live := s.tokens[t.ID]; live {
-		s.expiry.set("t:"+t.ID, t.ExpireTime)
+		s.expiry.set(tokenKey(t.ID), t.ExpireTime)
 	}
 	return &logical.Response{Auth: t.auth(ttl, true), Warnings: warnings}, nil
 }

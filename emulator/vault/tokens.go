@@ -163,7 +163,7 @@ func (s *Server) issueToken(m *mount, a *logical.Auth, now time.Time) (*logical.
 // the lock.
 func (s *Server) addTokenLocked(t *token) {
 	s.tokens[t.ID] = t
-	s.expiry.set("t:"+t.ID, t.ExpireTime)
+	s.expiry.set(tokenKey(t.ID), t.ExpireTime)
 }
 
 // auth is the token as the token store answers it.
@@ -223,7 +223,7 @@ func (s *Server) expireTokens(ctx context.Context, now time.Time) {
 	s.mu.RLock()
 	var ids []string
 	for _, key := range s.expiry.dueKeys(now) {
-		if id, ok := strings.CutPrefix(key, "t:"); ok {
+		if id, ok := strings.CutPrefix(key, tokenKeyPrefix); ok {
 			ids = append(ids, id)
 		}
 	}
@@ -259,7 +259,7 @@ func (s *Server) revokeToken(ctx context.Context, id string) {
 	}
 	for tid := range gone {
 		delete(s.tokens, tid)
-		s.expiry.remove("t:" + tid)
+		s.expiry.remove(tokenKey(tid))
 		for _, f := range forgetters {
 			f.ForgetToken(tid)
 		}
