@@ -64,12 +64,19 @@ func (s system) MaxLeaseTTL() time.Duration {
 func (s *Server) mountFor(path string) (*mount, string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	// The longest prefix wins whatever the order: no copy, no sort on the
+	// request path.
 	var best *mount
-	for _, m := range s.mountsLocked() {
+	consider := func(m *mount) {
 		p := m.path
 		if (strings.HasPrefix(path, p) || path+"/" == p) && (best == nil || len(p) > len(best.path)) {
 			best = m
 		}
+	}
+	consider(s.sysMount)
+	consider(s.tokenMount)
+	for _, m := range s.mounts {
+		consider(m)
 	}
 	if best == nil {
 		return nil, ""
