@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/identity"
@@ -344,5 +343,3 @@ func (s *Service) FailRunPhase(id, phase, message string) error {
 		return nil
 	})
 }
-
-func runLogText(lines []string) string { return strings.Join(lines, "\n") }

@@ -43,23 +43,19 @@ func (s *Service) downloadLog(w http.ResponseWriter, r *http.Request, key string
 	}
 	var text string
 	err := s.store.View(func(st *State) error {
-		for _, run := range st.Runs {
-			for _, p := range []*Phase{run.Plan, run.Apply} {
-				if p.ID != id {
-					continue
-				}
-				text = "\x02"
-				if len(p.Log) > 0 {
-					text += strings.Join(p.Log, "\n") + "\n"
-				}
-				switch p.Status {
-				case "finished", "errored", "canceled", "unreachable":
-					text += "\x03"
-				}
-				return nil
-			}
+		_, p := st.runOfPhase(id)
+		if p == nil {
+			return errNotFound
 		}
-		return errNotFound
+		text = "\x02"
+		if len(p.Log) > 0 {
+			text += strings.Join(p.Log, "\n") + "\n"
+		}
+		switch p.Status {
+		case "finished", "errored", "canceled", "unreachable":
+			text += "\x03"
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -86,20 +82,31 @@ func (s *Service) downloadLog(w http.ResponseWriter, r *http.Request, key string
 // JSON once it finished; 204 while there is none, as TFC answers.
 func (s *Service) readPlanJSON(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		for _, r := range st.Runs {
-			if r.Plan.ID != c.path("id") {
-				continue
-			}
-			if _, w, err := st.runFor(c.p, r.ID); err != nil {
-				return nil, err
-			} else if !st.workspacePermissions(c.p, w).canQueueRun {
-				return nil, errNotFound
-			}
-			if r.JSONPlan == nil {
-				return nil, errNotFound
-			}
-			return rawBody{ContentType: "application/json", Data: r.JSONPlan}, nil
+		r, p := st.runOfPhase(c.path("id"))
+		if p == nil || p != r.Plan {
+			return nil, errNotFound
 		}
-		return nil, errNotFound
+		if _, w, err := st.runFor(c.p, r.ID); err != nil {
+			return nil, err
+		} else if !st.workspacePermissions(c.p, w).canQueueRun {
+			return nil, errNotFound
+		}
+		if r.JSONPlan == nil {
+			return nil, errNotFound
+		}
+		return rawBody{ContentType: "application/json", Data: r.JSONPlan}, nil
 	})
+}
+
+// runOfPhase finds the run a plan or apply id belongs to, and the phase;
+// nil when no run has it.
+func (st *State) runOfPhase(id string) (*Run, *Phase) {
+	for _, r := range st.Runs {
+		for _, p := range []*Phase{r.Plan, r.Apply} {
+			if p.ID == id {
+				return r, p
+			}
+		}
+	}
+	return nil, nil
 }

@@ -50,13 +50,14 @@ func (s *Service) readRunQueue(c *call) (int, any, error) {
 		if _, err := st.orgFor(c.p, c.path("org")); err != nil {
 			return nil, err
 		}
+		a := st.accessIn(c.p, c.path("org")) // once, not per run
 		var all []Resource
 		for _, r := range sortedBySeq(st.Runs, func(r *Run) bool { return r.Status == RunPending }) {
 			w := st.Workspaces[r.WorkspaceID]
 			if w == nil || w.Org != c.path("org") {
 				continue
 			}
-			perms := st.workspacePermissions(c.p, w)
+			perms := a.workspace(w)
 			if !perms.canRead {
 				continue
 			}

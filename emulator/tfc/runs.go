@@ -258,15 +258,14 @@ func (s *Service) listRuns(c *call) (int, any, error) {
 func (s *Service) readPhase(name string) handler {
 	return func(c *call) (int, any, error) {
 		return s.view(http.StatusOK, func(st *State) (any, error) {
-			for _, r := range st.Runs {
-				if p := r.phase(name); p.ID == c.path("id") {
-					if _, _, err := st.runFor(c.p, r.ID); err != nil {
-						return nil, err
-					}
-					return Document{Data: phaseResource(r, p, s.logURL(c.r, p.ID))}, nil
-				}
+			r, p := st.runOfPhase(c.path("id"))
+			if p == nil || p != r.phase(name) {
+				return nil, errNotFound
 			}
-			return nil, errNotFound
+			if _, _, err := st.runFor(c.p, r.ID); err != nil {
+				return nil, err
+			}
+			return Document{Data: phaseResource(r, p, s.logURL(c.r, p.ID))}, nil
 		})
 	}
 }

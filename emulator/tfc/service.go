@@ -320,9 +320,6 @@ func (pg page) holds(i int) bool {
 // entries out of total matching ones.
 func pageDocument(r *http.Request, pg page, items []Resource, total int) ListDocument {
 	pages := pageCount(total, pg.size)
-	if items == nil {
-		items = []Resource{}
-	}
 	meta := Pagination{CurrentPage: pg.number, PageSize: pg.size, TotalPages: pages, TotalCount: total}
 	if pg.number > 1 {
 		prev := min(pg.number-1, pages)
