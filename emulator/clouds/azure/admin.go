@@ -80,7 +80,7 @@ func (s *Service) putCredential(r *http.Request) (int, any) {
 	}
 	_, existed := fics[name]
 	fics[name] = f
-	if problems := checkApp(tenant, client, fics, s.issuer); len(problems) > 0 {
+	if problems := checkApp(tenant, client, fics, s.base.ResolveIssuer); len(problems) > 0 {
 		return adminFail(http.StatusBadRequest, "%s", strings.Join(problems, "; "))
 	}
 	if s.st[tenant] == nil {

@@ -126,17 +126,6 @@ func validateCredential(tenant, client, name string, f FederatedIdentityCredenti
 
 type state map[string]map[string]map[string]FederatedIdentityCredential // tenant → client → name
 
-func (st state) clone() state {
-	out := state{}
-	for t, apps := range st {
-		out[t] = map[string]map[string]FederatedIdentityCredential{}
-		for c, fics := range apps {
-			out[t][c] = maps.Clone(fics)
-		}
-	}
-	return out
-}
-
 // checkApp enforces per-application rules: at most 20 credentials and no
 // two with the same issuer and subject. resolve maps an issuer to the URL
 // it stands for (IssuerPlaceholder to the emulator's issuer), so a
@@ -280,12 +269,4 @@ func (s *Service) Restore(raw json.RawMessage) error {
 	s.mu.Unlock()
 	s.base.Forget()
 	return nil
-}
-
-// issuer resolves a credential's issuer.
-func (s *Service) issuer(iss string) string {
-	if iss == IssuerPlaceholder && s.cfg.Issuer != nil {
-		return s.cfg.Issuer()
-	}
-	return iss
 }

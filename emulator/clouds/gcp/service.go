@@ -215,14 +215,6 @@ func (s *Service) Restore(raw json.RawMessage) error {
 	return nil
 }
 
-// issuer resolves a provider's issuer_uri.
-func (s *Service) issuer(uri string) string {
-	if uri == IssuerPlaceholder && s.cfg.Issuer != nil {
-		return s.cfg.Issuer()
-	}
-	return uri
-}
-
 // newToken is an opaque token with Google's access-token prefix.
 func newToken(prefix string) string {
 	b := make([]byte, 48)
