@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -93,7 +95,7 @@ func (s *Service) listProviders(r *http.Request) (int, any) {
 		return fail(http.StatusNotFound, "no OpenID Connect provider for %s", u)
 	}
 	out := []providerView{}
-	for _, k := range sortedKeys(s.st.Providers) {
+	for _, k := range slices.Sorted(maps.Keys(s.st.Providers)) {
 		out = append(out, s.viewProvider(s.st.Providers[k]))
 	}
 	return http.StatusOK, out
@@ -137,7 +139,7 @@ func (s *Service) deleteProvider(r *http.Request) (int, any) {
 func (s *Service) listRoles(*http.Request) (int, any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	names := sortedKeys(s.st.Roles)
+	names := slices.Sorted(maps.Keys(s.st.Roles))
 	sort.Strings(names)
 	out := []roleView{}
 	for _, n := range names {

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -215,7 +216,7 @@ func parseConditions(at string, v any) ([]Condition, error) {
 		return nil, &PolicyError{Position: at, Detail: "must be an object of operators"}
 	}
 	var out []Condition
-	ops := sortedKeys(m)
+	ops := slices.Sorted(maps.Keys(m))
 	for _, op := range ops {
 		qualifier, base, ifExists := splitOperator(op)
 		if !conditionOperators[base] || (qualifier != "" && qualifier != "ForAnyValue" && qualifier != "ForAllValues") || (base == "Null" && (ifExists || qualifier != "")) {
@@ -225,7 +226,7 @@ func parseConditions(at string, v any) ([]Condition, error) {
 		if !ok || len(keys) == 0 {
 			return nil, &PolicyError{Position: at + "." + op, Detail: "must be an object of condition keys"}
 		}
-		for _, key := range sortedKeys(keys) {
+		for _, key := range slices.Sorted(maps.Keys(keys)) {
 			vals, err := stringList(at+"."+op+"."+key, keys[key])
 			if err != nil {
 				return nil, err
@@ -273,15 +274,6 @@ func stringList(at string, v any) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // request is what a trust policy is evaluated against.

@@ -13,10 +13,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -381,12 +382,10 @@ func (s *Service) findProvider(iss string) (Provider, string, bool) {
 	want := providerKey(iss)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	keys := sortedKeys(s.st.Providers)
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(s.st.Providers)) {
 		p := s.st.Providers[k]
-		if providerKey(s.expand(p.URL)) == want {
-			p.URL = s.expand(p.URL)
+		if url := s.expand(p.URL); providerKey(url) == want {
+			p.URL = url
 			return p, want, true
 		}
 	}
