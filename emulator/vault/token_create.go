@@ -170,7 +170,7 @@ func (s *Server) createToken(c *call, orphan bool) (*logical.Response, error) {
 		t.ExpireTime = now.Add(t.TTL)
 	}
 	t.Renewable = renewable
-	t.Accessor = ids.Random(24)
+	t.Accessor = newAccessorID()
 	if t.ID != "" {
 		warnings = append(warnings, "Supplying a custom ID for the token uses the weaker SHA1 hashing instead of the more secure SHA2-256 HMAC for token obfuscation. SHA1 hashed tokens on the wire leads to less secure lookups.")
 	} else if len(t.Policies) == 1 && t.Policies[0] == "root" {

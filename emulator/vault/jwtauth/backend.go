@@ -7,7 +7,6 @@ package jwtauth
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -48,13 +47,7 @@ type backend struct {
 //go:embed openapi.json
 var openAPIDocs []byte
 
-var openAPI = func() map[string]json.RawMessage {
-	docs := map[string]json.RawMessage{}
-	if err := json.Unmarshal(openAPIDocs, &docs); err != nil {
-		panic(err)
-	}
-	return docs
-}()
+var openAPI = logical.MustDocs(openAPIDocs)
 
 // Unauthenticated: login needs no token.
 func (b *backend) Unauthenticated() []string { return []string{"login"} }

@@ -161,3 +161,13 @@ func indent(count int, text string) string {
 	}
 	return strings.TrimRight(buf.String(), "\n")
 }
+
+// MustDocs decodes a backend's embedded OpenAPI documents (route → the
+// document Vault generates for its help); a bad embed is a bug and panics.
+func MustDocs(b []byte) map[string]json.RawMessage {
+	docs := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &docs); err != nil {
+		panic(err)
+	}
+	return docs
+}

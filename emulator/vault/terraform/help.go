@@ -2,7 +2,8 @@ package terraform
 
 import (
 	_ "embed"
-	"encoding/json"
+
+	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
 // openAPIDocs are the OpenAPI documents Vault 1.21.0's framework generates
@@ -12,12 +13,4 @@ import (
 //go:embed openapi.json
 var openAPIDocs []byte
 
-var openAPI = mustDocs(openAPIDocs)
-
-func mustDocs(b []byte) map[string]json.RawMessage {
-	docs := map[string]json.RawMessage{}
-	if err := json.Unmarshal(b, &docs); err != nil {
-		panic(err)
-	}
-	return docs
-}
+var openAPI = logical.MustDocs(openAPIDocs)
