@@ -23,12 +23,16 @@ func DecodeStrict(raw []byte, v any) error {
 	return nil
 }
 
+// ErrBodyUnreadable is what ReadStrict's error wraps when the body could
+// not be read or was over the limit (not when it did not decode).
+var ErrBodyUnreadable = errors.New("request body is unreadable")
+
 // ReadStrict reads r's body, at most limit bytes, and decodes it with
 // DecodeStrict.
 func ReadStrict(r *http.Request, limit int64, v any) error {
 	raw, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil || int64(len(raw)) > limit {
-		return fmt.Errorf("request body is unreadable or over %d bytes", limit)
+		return fmt.Errorf("%w or over %d bytes", ErrBodyUnreadable, limit)
 	}
 	return DecodeStrict(raw, v)
 }

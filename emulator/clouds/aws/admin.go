@@ -1,25 +1,18 @@
 package aws
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
-	"sort"
-	"strings"
 
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 )
 
-// maxAdminBody bounds admin request bodies, as the emulator's admin API.
-const maxAdminBody = 1 << 20
-
 // AdminRoutes configure the service; paths are relative to /_emulator/aws.
 func (s *Service) AdminRoutes() []routing.Route {
-	return []routing.Route{
+	return append([]routing.Route{
 		{Method: http.MethodGet, Path: "/openid-connect-providers", Handler: adapt(s.listProviders)},
 		{Method: http.MethodPut, Path: "/openid-connect-providers", Handler: adapt(s.putProvider)},
 		{Method: http.MethodDelete, Path: "/openid-connect-providers", Handler: adapt(s.deleteProvider)},
@@ -27,60 +20,24 @@ func (s *Service) AdminRoutes() []routing.Route {
 		{Method: http.MethodGet, Path: "/roles/{name}", Handler: adapt(s.getRole)},
 		{Method: http.MethodPut, Path: "/roles/{name}", Handler: adapt(s.putRole)},
 		{Method: http.MethodDelete, Path: "/roles/{name}", Handler: adapt(s.deleteRole)},
-		{Method: http.MethodGet, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { return http.StatusOK, s.Decisions() })},
-		{Method: http.MethodDelete, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { s.decisions.Clear(); return http.StatusNoContent, nil })},
-	}
-}
-
-// adminError is the admin API's error body.
-type adminError struct {
-	Error string `json:"error"`
-}
-
-func fail(status int, format string, a ...any) (int, any) {
-	return status, adminError{Error: fmt.Sprintf(format, a...)}
+	}, s.base.DecisionRoutes(adapt)...)
 }
 
 // adapt turns a pure admin handler into an http.Handler writing JSON.
-func adapt(h func(*http.Request) (int, any)) http.Handler {
+func adapt(h clouds.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, body := h(r)
 		w.Header().Set("Content-Type", "application/json")
-		if body == nil {
-			w.WriteHeader(status)
-			return
-		}
-		b, err := json.Marshal(body)
-		if err != nil {
-			status, b = http.StatusInternalServerError, []byte(`{"error":"encode response"}`)
-		}
-		w.WriteHeader(status)
-		_, _ = w.Write(append(b, '\n'))
+		clouds.WriteJSON(w, status, body, `{"error":"encode response"}`, true)
 	})
 }
 
-var errTooLarge = errors.New("request bodies are limited to 1048576 bytes")
-
-// decodeBody reads one strict JSON object into v.
-func decodeBody(r *http.Request, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxAdminBody+1))
-	if err != nil {
-		return fmt.Errorf("reading body: %v", err)
-	}
-	if len(b) > maxAdminBody {
-		return errTooLarge
-	}
-	if strings.TrimSpace(string(b)) == "" {
-		return errors.New("a JSON object body is required")
-	}
-	return strictJSON(b, v)
-}
-
+// decodeFailed refuses a body that did not read (413) or decode (400).
 func decodeFailed(err error) (int, any) {
-	if errors.Is(err, errTooLarge) {
-		return fail(http.StatusRequestEntityTooLarge, "%v", err)
+	if errors.Is(err, clouds.ErrBodyUnreadable) {
+		return clouds.AdminFail(http.StatusRequestEntityTooLarge, "%v", err)
 	}
-	return fail(http.StatusBadRequest, "%v", err)
+	return clouds.AdminFail(http.StatusBadRequest, "%v", err)
 }
 
 func (s *Service) listProviders(r *http.Request) (int, any) {
@@ -92,7 +49,7 @@ func (s *Service) listProviders(r *http.Request) (int, any) {
 				return http.StatusOK, s.viewProvider(p)
 			}
 		}
-		return fail(http.StatusNotFound, "no OpenID Connect provider for %s", u)
+		return clouds.AdminFail(http.StatusNotFound, "no OpenID Connect provider for %s", u)
 	}
 	out := []providerView{}
 	for _, k := range slices.Sorted(maps.Keys(s.st.Providers)) {
@@ -103,12 +60,12 @@ func (s *Service) listProviders(r *http.Request) (int, any) {
 
 func (s *Service) putProvider(r *http.Request) (int, any) {
 	var p Provider
-	if err := decodeBody(r, &p); err != nil {
+	if err := clouds.ReadAdmin(r, &p); err != nil {
 		return decodeFailed(err)
 	}
 	key, np, err := normalizeProvider(p)
 	if err != nil {
-		return fail(http.StatusBadRequest, "%v", err)
+		return clouds.AdminFail(http.StatusBadRequest, "%v", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -123,7 +80,7 @@ func (s *Service) putProvider(r *http.Request) (int, any) {
 func (s *Service) deleteProvider(r *http.Request) (int, any) {
 	u := r.URL.Query().Get("url")
 	if u == "" {
-		return fail(http.StatusBadRequest, "name the provider to delete with ?url=")
+		return clouds.AdminFail(http.StatusBadRequest, "name the provider to delete with ?url=")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -133,16 +90,14 @@ func (s *Service) deleteProvider(r *http.Request) (int, any) {
 			return http.StatusNoContent, nil
 		}
 	}
-	return fail(http.StatusNotFound, "no OpenID Connect provider for %s", u)
+	return clouds.AdminFail(http.StatusNotFound, "no OpenID Connect provider for %s", u)
 }
 
 func (s *Service) listRoles(*http.Request) (int, any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	names := slices.Sorted(maps.Keys(s.st.Roles))
-	sort.Strings(names)
 	out := []roleView{}
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(s.st.Roles)) {
 		out = append(out, s.viewRole(s.st.Roles[n]))
 	}
 	return http.StatusOK, out
@@ -153,19 +108,19 @@ func (s *Service) getRole(r *http.Request) (int, any) {
 	defer s.mu.Unlock()
 	role, ok := s.st.Roles[r.PathValue("name")]
 	if !ok {
-		return fail(http.StatusNotFound, "no role %s", r.PathValue("name"))
+		return clouds.AdminFail(http.StatusNotFound, "no role %s", r.PathValue("name"))
 	}
 	return http.StatusOK, s.viewRole(role)
 }
 
 func (s *Service) putRole(r *http.Request) (int, any) {
 	var in Role
-	if err := decodeBody(r, &in); err != nil {
+	if err := clouds.ReadAdmin(r, &in); err != nil {
 		return decodeFailed(err)
 	}
 	role, err := normalizeRole(r.PathValue("name"), in)
 	if err != nil {
-		return fail(http.StatusBadRequest, "%v", err)
+		return clouds.AdminFail(http.StatusBadRequest, "%v", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -182,7 +137,7 @@ func (s *Service) deleteRole(r *http.Request) (int, any) {
 	defer s.mu.Unlock()
 	name := r.PathValue("name")
 	if _, ok := s.st.Roles[name]; !ok {
-		return fail(http.StatusNotFound, "no role %s", name)
+		return clouds.AdminFail(http.StatusNotFound, "no role %s", name)
 	}
 	delete(s.st.Roles, name)
 	return http.StatusNoContent, nil

@@ -38,6 +38,9 @@ type Config struct {
 	Issuer func() string
 }
 
+// Cloud is the Decision.Cloud of this package's decisions.
+const Cloud = "aws"
+
 // DefaultAccountID is the account of roles that name none.
 const DefaultAccountID = "123456789012"
 
@@ -101,9 +104,8 @@ const maxSessions = 10000
 
 // Service is the emulated AWS.
 type Service struct {
-	cfg       Config
-	verifier  *clouds.Verifier
-	decisions *clouds.DecisionLog
+	cfg  Config
+	base clouds.Base
 
 	mu   sync.Mutex
 	seed state
@@ -118,8 +120,8 @@ func New(cfg Config) *Service {
 	if cfg.Issuer == nil {
 		cfg.Issuer = func() string { return "" }
 	}
-	s := &Service{cfg: cfg, verifier: clouds.NewVerifier(clouds.VerifierConfig{HTTPClient: cfg.HTTPClient, Now: cfg.Now}),
-		decisions: clouds.NewDecisionLog(0), seed: emptyState()}
+	s := &Service{cfg: cfg, base: clouds.NewBase(clouds.BaseConfig{Cloud: Cloud, Now: cfg.Now, HTTPClient: cfg.HTTPClient, Issuer: cfg.Issuer}),
+		seed: emptyState()}
 	s.st = emptyState()
 	return s
 }
@@ -157,7 +159,7 @@ func (s *Service) ApplySeed(seed *Seed) error {
 // Seed applies a seed given as JSON (the contract's form of ApplySeed).
 func (s *Service) Seed(raw json.RawMessage) error {
 	var seed Seed
-	if err := strictJSON(raw, &seed); err != nil {
+	if err := clouds.DecodeStrict(raw, &seed); err != nil {
 		return err
 	}
 	return s.ApplySeed(&seed)
@@ -168,12 +170,11 @@ func (s *Service) Reset() {
 	s.mu.Lock()
 	s.st = cloneState(s.seed)
 	s.mu.Unlock()
-	s.decisions.Clear()
-	s.verifier.Forget()
+	s.base.Forget()
 }
 
 // Decisions are the newest exchanges, oldest first.
-func (s *Service) Decisions() []clouds.Decision { return s.decisions.List() }
+func (s *Service) Decisions() []clouds.Decision { return s.base.Decisions() }
 
 // Snapshot is the service's state as JSON.
 func (s *Service) Snapshot() (json.RawMessage, error) {
@@ -186,7 +187,7 @@ func (s *Service) Snapshot() (json.RawMessage, error) {
 // provider and role; a refused snapshot changes nothing.
 func (s *Service) Restore(raw json.RawMessage) error {
 	var in state
-	if err := strictJSON(raw, &in); err != nil {
+	if err := clouds.DecodeStrict(raw, &in); err != nil {
 		return err
 	}
 	st := emptyState()
@@ -216,18 +217,6 @@ func (s *Service) Restore(raw json.RawMessage) error {
 	s.mu.Lock()
 	s.st = st
 	s.mu.Unlock()
-	return nil
-}
-
-func strictJSON(raw []byte, v any) error {
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
-	}
-	if dec.More() {
-		return errors.New("invalid JSON: more than one value")
-	}
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package azure
 
 import (
-	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -9,13 +8,6 @@ import (
 
 	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
-
-func adminFail(status int, format string, a ...any) (int, any) {
-	return status, adminError{Error: fmt.Sprintf(format, a...)}
-}
-
-// decodeStrict reads one JSON object into v, refusing unknown fields.
-func decodeStrict(r *http.Request, v any) error { return clouds.ReadStrict(r, maxBody, v) }
 
 // credentialView is a credential as the admin API shows it.
 type credentialView struct {
@@ -39,7 +31,7 @@ func (s *Service) listCredentials(r *http.Request) (int, any) {
 	fics = maps.Clone(fics)
 	s.mu.Unlock()
 	if !ok {
-		return adminFail(http.StatusNotFound, "no application %s in tenant %s", client, tenant)
+		return clouds.AdminFail(http.StatusNotFound, "no application %s in tenant %s", client, tenant)
 	}
 	out := []credentialView{}
 	for _, name := range slices.Sorted(maps.Keys(fics)) {
@@ -54,7 +46,7 @@ func (s *Service) getCredential(r *http.Request) (int, any) {
 	f, ok := s.st[tenant][client][name]
 	s.mu.Unlock()
 	if !ok {
-		return adminFail(http.StatusNotFound, "no federated identity credential %s on application %s in tenant %s", name, client, tenant)
+		return clouds.AdminFail(http.StatusNotFound, "no federated identity credential %s on application %s in tenant %s", name, client, tenant)
 	}
 	return http.StatusOK, s.view(name, f)
 }
@@ -65,12 +57,12 @@ func (s *Service) getCredential(r *http.Request) (int, any) {
 func (s *Service) putCredential(r *http.Request) (int, any) {
 	tenant, client, name := r.PathValue("tenant"), r.PathValue("client_id"), r.PathValue("name")
 	var f FederatedIdentityCredential
-	if err := decodeStrict(r, &f); err != nil {
-		return adminFail(http.StatusBadRequest, "%v", err)
+	if err := clouds.ReadAdmin(r, &f); err != nil {
+		return clouds.AdminFail(http.StatusBadRequest, "%v", err)
 	}
 	f.Audiences = defaultAudiences(f.Audiences)
 	if problems := validateCredential(tenant, client, name, f); len(problems) > 0 {
-		return adminFail(http.StatusBadRequest, "%s", strings.Join(problems, "; "))
+		return clouds.AdminFail(http.StatusBadRequest, "%s", strings.Join(problems, "; "))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -81,7 +73,7 @@ func (s *Service) putCredential(r *http.Request) (int, any) {
 	_, existed := fics[name]
 	fics[name] = f
 	if problems := checkApp(tenant, client, fics, s.base.ResolveIssuer); len(problems) > 0 {
-		return adminFail(http.StatusBadRequest, "%s", strings.Join(problems, "; "))
+		return clouds.AdminFail(http.StatusBadRequest, "%s", strings.Join(problems, "; "))
 	}
 	if s.st[tenant] == nil {
 		s.st[tenant] = map[string]map[string]FederatedIdentityCredential{}
@@ -103,7 +95,7 @@ func (s *Service) deleteCredential(r *http.Request) (int, any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.st[tenant][client][name]; !ok {
-		return adminFail(http.StatusNotFound, "no federated identity credential %s on application %s in tenant %s", name, client, tenant)
+		return clouds.AdminFail(http.StatusNotFound, "no federated identity credential %s on application %s in tenant %s", name, client, tenant)
 	}
 	fics := maps.Clone(s.st[tenant][client])
 	delete(fics, name)

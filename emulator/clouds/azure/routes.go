@@ -14,10 +14,7 @@ const (
 	TokenPath     = "/{tenant}/oauth2/v2.0/token"
 )
 
-// handler is a pure handler: it returns the status and the JSON body.
-type handler func(r *http.Request) (int, any)
-
-func adapt(h handler) http.Handler {
+func adapt(h clouds.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, body := h(r)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -41,17 +38,10 @@ func (s *Service) Routes() []routing.Route {
 // AdminRoutes is the configuration API, relative to /_emulator/azure.
 func (s *Service) AdminRoutes() []routing.Route {
 	const fic = "/tenants/{tenant}/applications/{client_id}/federated-identity-credentials/{name}"
-	return []routing.Route{
+	return append([]routing.Route{
 		{Method: http.MethodGet, Path: "/tenants/{tenant}/applications/{client_id}/federated-identity-credentials", Handler: adapt(s.listCredentials)},
 		{Method: http.MethodGet, Path: fic, Handler: adapt(s.getCredential)},
 		{Method: http.MethodPut, Path: fic, Handler: adapt(s.putCredential)},
 		{Method: http.MethodDelete, Path: fic, Handler: adapt(s.deleteCredential)},
-		{Method: http.MethodGet, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { return http.StatusOK, s.Decisions() })},
-		{Method: http.MethodDelete, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { s.base.ClearDecisions(); return http.StatusNoContent, nil })},
-	}
-}
-
-// adminError is the emulator's admin error body.
-type adminError struct {
-	Error string `json:"error"`
+	}, s.base.DecisionRoutes(adapt)...)
 }

@@ -1,19 +1,11 @@
 package gcp
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 
 	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
-
-func adminFail(status int, format string, a ...any) (int, any) {
-	return status, adminError{Error: fmt.Sprintf(format, a...)}
-}
-
-// decodeStrict reads one JSON object into v, refusing unknown fields.
-func decodeStrict(r *http.Request, v any) error { return clouds.ReadStrict(r, maxBody, v) }
 
 func providerOf(r *http.Request) string {
 	return ProviderName(r.PathValue("project"), r.PathValue("pool"), r.PathValue("provider"))
@@ -43,7 +35,7 @@ func (s *Service) getProvider(r *http.Request) (int, any) {
 	c := s.st.providers[name]
 	s.mu.Unlock()
 	if c == nil {
-		return adminFail(http.StatusNotFound, "no workload identity pool provider %s", name)
+		return clouds.AdminFail(http.StatusNotFound, "no workload identity pool provider %s", name)
 	}
 	return http.StatusOK, s.view(name, c)
 }
@@ -53,12 +45,12 @@ func (s *Service) getProvider(r *http.Request) (int, any) {
 func (s *Service) putProvider(r *http.Request) (int, any) {
 	name := providerOf(r)
 	var p Provider
-	if err := decodeStrict(r, &p); err != nil {
-		return adminFail(http.StatusBadRequest, "%v", err)
+	if err := clouds.ReadAdmin(r, &p); err != nil {
+		return clouds.AdminFail(http.StatusBadRequest, "%v", err)
 	}
 	c, err := compileProvider(name, p)
 	if err != nil {
-		return adminFail(http.StatusBadRequest, "%v", err)
+		return clouds.AdminFail(http.StatusBadRequest, "%v", err)
 	}
 	s.mu.Lock()
 	_, existed := s.st.providers[name]
@@ -76,7 +68,7 @@ func (s *Service) deleteProvider(r *http.Request) (int, any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.st.providers[name]; !ok {
-		return adminFail(http.StatusNotFound, "no workload identity pool provider %s", name)
+		return clouds.AdminFail(http.StatusNotFound, "no workload identity pool provider %s", name)
 	}
 	delete(s.st.providers, name)
 	return http.StatusNoContent, nil
@@ -94,7 +86,7 @@ func (s *Service) getServiceAccount(r *http.Request) (int, any) {
 	sa, ok := s.st.accounts[email]
 	s.mu.Unlock()
 	if !ok {
-		return adminFail(http.StatusNotFound, "no service account %s", email)
+		return clouds.AdminFail(http.StatusNotFound, "no service account %s", email)
 	}
 	return http.StatusOK, accountView{email, "roles/iam.workloadIdentityUser", slices.Clone(sa.Members)}
 }
@@ -102,14 +94,14 @@ func (s *Service) getServiceAccount(r *http.Request) (int, any) {
 func (s *Service) putServiceAccount(r *http.Request) (int, any) {
 	email := r.PathValue("email")
 	var sa ServiceAccount
-	if err := decodeStrict(r, &sa); err != nil {
-		return adminFail(http.StatusBadRequest, "%v", err)
+	if err := clouds.ReadAdmin(r, &sa); err != nil {
+		return clouds.AdminFail(http.StatusBadRequest, "%v", err)
 	}
 	if sa.Members == nil {
 		sa.Members = []string{}
 	}
 	if err := validateAccount(email, sa); err != nil {
-		return adminFail(http.StatusBadRequest, "%v", err)
+		return clouds.AdminFail(http.StatusBadRequest, "%v", err)
 	}
 	s.mu.Lock()
 	_, existed := s.st.accounts[email]
@@ -127,7 +119,7 @@ func (s *Service) deleteServiceAccount(r *http.Request) (int, any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.st.accounts[email]; !ok {
-		return adminFail(http.StatusNotFound, "no service account %s", email)
+		return clouds.AdminFail(http.StatusNotFound, "no service account %s", email)
 	}
 	delete(s.st.accounts, email)
 	return http.StatusNoContent, nil

@@ -28,7 +28,7 @@ func TestAdminRefusesBadInputAndChangesNothing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := e.do("PUT", "/_emulator/gcp"+tc.path, "application/json", tc.body)
-			var msg adminError
+			var msg clouds.AdminError
 			if err := json.Unmarshal([]byte(body), &msg); status != 400 || err != nil || !strings.Contains(msg.Error, tc.want) {
 				t.Fatalf("%d %s\nwant 400 containing %s", status, body, tc.want)
 			}

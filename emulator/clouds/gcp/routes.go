@@ -13,10 +13,7 @@ const (
 	GenerateAccessTokenPath = "/v1/projects/{project}/serviceAccounts/{email}:generateAccessToken"
 )
 
-// handler is a pure handler: it returns the status and the JSON body.
-type handler func(r *http.Request) (int, any)
-
-func adapt(h handler) http.Handler {
+func adapt(h clouds.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, body := h(r)
 		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
@@ -36,16 +33,14 @@ func (s *Service) Routes() []routing.Route {
 // AdminRoutes is the configuration API, relative to /_emulator/gcp.
 func (s *Service) AdminRoutes() []routing.Route {
 	const provider = "/projects/{project}/locations/global/workloadIdentityPools/{pool}/providers/{provider}"
-	return []routing.Route{
+	return append([]routing.Route{
 		{Method: http.MethodGet, Path: provider, Handler: adapt(s.getProvider)},
 		{Method: http.MethodPut, Path: provider, Handler: adapt(s.putProvider)},
 		{Method: http.MethodDelete, Path: provider, Handler: adapt(s.deleteProvider)},
 		{Method: http.MethodGet, Path: "/service-accounts/{email}", Handler: adapt(s.getServiceAccount)},
 		{Method: http.MethodPut, Path: "/service-accounts/{email}", Handler: adapt(s.putServiceAccount)},
 		{Method: http.MethodDelete, Path: "/service-accounts/{email}", Handler: adapt(s.deleteServiceAccount)},
-		{Method: http.MethodGet, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { return http.StatusOK, s.Decisions() })},
-		{Method: http.MethodDelete, Path: "/decisions", Handler: adapt(func(*http.Request) (int, any) { s.base.ClearDecisions(); return http.StatusNoContent, nil })},
-	}
+	}, s.base.DecisionRoutes(adapt)...)
 }
 
 // stsError is STS's OAuth error body (always 400).
@@ -64,9 +59,4 @@ type googleStatus struct {
 	Message string `json:"message"`
 	Status  string `json:"status"`
 	Details []any  `json:"details,omitempty"`
-}
-
-// adminError is the emulator's admin error body.
-type adminError struct {
-	Error string `json:"error"`
 }
