@@ -134,13 +134,8 @@ func (s *agentSession) environment(ctx context.Context, phase string) (admin.Pha
 	if err := s.pointAtClouds(ctx, &env); err != nil {
 		return env, err
 	}
-	for path, content := range env.Files {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return env, err
-		}
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			return env, err
-		}
+	if err := env.WriteFiles(); err != nil {
+		return env, err
 	}
 	if len(env.TerraformVariables) > 0 {
 		b, _ := json.MarshalIndent(env.TerraformVariables, "", "  ")

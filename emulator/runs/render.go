@@ -2,6 +2,8 @@ package runs
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -37,4 +39,18 @@ func Render(env *tfc.PhaseEnvironment, dir string) Rendered {
 		_ = json.Unmarshal([]byte(sub(string(b))), &r.TerraformVariables)
 	}
 	return r
+}
+
+// WriteFiles writes the environment's files (token and credential files),
+// each readable by its owner only, making their directories as it goes.
+func (r Rendered) WriteFiles() error {
+	for path, content := range r.Files {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -224,13 +224,8 @@ func (x *Executor) phase(ctx context.Context, job *tfc.RunJob) tfc.PhaseResult {
 	if x.cfg.CloudEndpoints != nil {
 		rendered.Env = cloudendpoints.Point(rendered.Env, rendered.Files, x.cfg.CloudEndpoints())
 	}
-	for p, content := range rendered.Files {
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			return tfc.PhaseResult{Err: err}
-		}
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			return tfc.PhaseResult{Err: err}
-		}
+	if err := rendered.WriteFiles(); err != nil {
+		return tfc.PhaseResult{Err: err}
 	}
 	env := x.environ(dir, rendered.Env)
 	// logged counts the lines the phase's log has before Terraform's.
@@ -238,32 +233,25 @@ func (x *Executor) phase(ctx context.Context, job *tfc.RunJob) tfc.PhaseResult {
 	if job.Env != nil {
 		logged = len(job.Env.Log)
 	}
-	var hk *hooks.Runner
-	if x.cfg.HooksDir != "" {
-		hk = &hooks.Runner{Dir: x.cfg.HooksDir, Stdout: io.Discard, Stderr: io.Discard,
-			Log: func(_ context.Context, phase string, lines []string) {
-				if phase == job.Phase {
-					logged += len(lines)
-				}
-				_ = x.svc.AppendRunLog(job.RunID, phase, lines)
-			}}
-	}
-	handoff := map[string]string{}
-	if hk != nil {
-		if err := hk.Hook(ctx, "pre-"+job.Phase, env, handoff); err != nil {
-			return tfc.PhaseResult{Err: err}
+	hk := &hooks.Runner{Dir: x.cfg.HooksDir, Stdout: io.Discard, Stderr: io.Discard,
+		Log: func(_ context.Context, phase string, lines []string) {
+			if phase == job.Phase {
+				logged += len(lines)
+			}
+			_ = x.svc.AppendRunLog(job.RunID, phase, lines)
+		}}
+	var res tfc.PhaseResult
+	err = hk.Around(ctx, job.Phase, env, func(environ []string) error {
+		if job.Phase == "apply" {
+			if pad := applyHeader(logged); len(pad) > 0 {
+				_ = x.svc.AppendRunLog(job.RunID, job.Phase, pad)
+			}
 		}
-	}
-	if job.Phase == "apply" {
-		if pad := applyHeader(logged); len(pad) > 0 {
-			_ = x.svc.AppendRunLog(job.RunID, job.Phase, pad)
-		}
-	}
-	res := x.terraform(ctx, job, work, hooks.Environ(env, handoff), logf)
-	if hk != nil {
-		if err := hk.Hook(ctx, "post-"+job.Phase, env, handoff); err != nil && res.Err == nil {
-			res = tfc.PhaseResult{Err: err}
-		}
+		res = x.terraform(ctx, job, work, environ, logf)
+		return res.Err
+	})
+	if err != nil && res.Err == nil {
+		res = tfc.PhaseResult{Err: err} // a hook failed
 	}
 	return res
 }

@@ -45,31 +45,47 @@ type Runner struct {
 // the run's environment env. The post hook runs even when the command
 // failed; any failure fails the phase. An empty command runs only the hooks.
 func (r *Runner) Phase(ctx context.Context, phase string, env map[string]string, command []string) error {
+	return r.Around(ctx, phase, env, func(environ []string) error {
+		if len(command) == 0 {
+			return nil
+		}
+		code, err := Command(ctx, command, environ, 0, r.Stdout, r.Stderr)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%s command: %w", phase, err)
+		case code != 0:
+			return fmt.Errorf("%s command exited with code %d", phase, code)
+		}
+		return nil
+	})
+}
+
+// Around runs the pre-<phase> hook, then run with the environment it is
+// to run in (the process's, env's and the pre hook's hand-offs), then the
+// post-<phase> hook, which runs even when run failed. A failing pre hook
+// skips the rest; a failing post hook's error wins over run's. With no
+// Dir there are no hooks: Around is run.
+func (r *Runner) Around(ctx context.Context, phase string, env map[string]string, run func(environ []string) error) error {
 	handoff := map[string]string{}
 	if err := r.Hook(ctx, "pre-"+phase, env, handoff); err != nil {
 		return err
 	}
-	var cmdErr error
-	if len(command) > 0 {
-		code, err := Command(ctx, command, Environ(env, handoff), 0, r.Stdout, r.Stderr)
-		switch {
-		case err != nil:
-			cmdErr = fmt.Errorf("%s command: %w", phase, err)
-		case code != 0:
-			cmdErr = fmt.Errorf("%s command exited with code %d", phase, code)
-		}
-	}
+	runErr := run(Environ(env, handoff))
 	if err := r.Hook(ctx, "post-"+phase, env, handoff); err != nil {
 		return err
 	}
-	return cmdErr
+	return runErr
 }
 
 // Hook runs terraform-<name> ("pre-plan", …) if it exists: executable,
 // within its timeout, in env plus the earlier hand-offs. The KEY=value
 // lines it writes to TFC_AGENT_ENV are added to handoff (when not nil). A hook without
-// the execute bit is skipped with a note; a missing one is no error.
+// the execute bit is skipped with a note; a missing one, or any with no
+// Dir, is no error.
 func (r *Runner) Hook(ctx context.Context, name string, env, handoff map[string]string) error {
+	if r.Dir == "" {
+		return nil
+	}
 	path := filepath.Join(r.Dir, "terraform-"+name)
 	info, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -184,5 +185,23 @@ func TestEnvironLaterValuesWin(t *testing.T) {
 	want := []string{"B=2", "TFCEMU_HOOKS_TEST=run", "TFCEMU_HOOKS_TEST=handoff"}
 	if !reflect.DeepEqual(tail, want) {
 		t.Fatalf("environment ends %q, want %q", tail, want)
+	}
+}
+
+// A Runner with no Dir runs no hooks, even where its working directory
+// holds some: Around is the run alone, in env and the process's.
+func TestAroundWithoutDirRunsOnlyTheRun(t *testing.T) {
+	cwd := t.TempDir()
+	if err := os.WriteFile(filepath.Join(cwd, "terraform-pre-plan"), []byte("#!/bin/sh\nexit 7\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(cwd)
+	var seen []string
+	err := (&Runner{}).Around(context.Background(), "plan", map[string]string{"TFC_RUN_ID": "run-1"}, func(environ []string) error {
+		seen = environ
+		return nil
+	})
+	if err != nil || !slices.Contains(seen, "TFC_RUN_ID=run-1") {
+		t.Fatalf("Around = %v, environment %v", err, seen)
 	}
 }
