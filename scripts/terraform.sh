@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Prints the path of a Terraform CLI the features can drive (>= 1.6: its
-# cloud block uploads state as current HCP Terraform expects): `terraform`
-# on PATH when it is new enough, else v1.6.6 (the newest release whose
-# go.mod has no replace directives, so `go install` can build it) built
-# from the Go module proxy into bin/tools, once. Progress goes to stderr.
+# Prints the path of a Terraform CLI the features can drive, by the rule
+# emulator/runs/terraformcli states (its package doc), which `tfcemu serve`
+# and the features follow too: terraform >= 1.6 on PATH, else
+# bin/tools/terraform, built here once from the Go module proxy (v1.6.6)
+# when missing. Progress goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=1.6.6

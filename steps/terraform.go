@@ -21,19 +21,15 @@ import (
 
 	"github.com/cucumber/godog"
 	tfe "github.com/hashicorp/go-tfe"
-	"github.com/hashicorp/go-version"
 
 	"github.com/tfcemu/tfcemu/emulator"
+	"github.com/tfcemu/tfcemu/emulator/runs/terraformcli"
 )
 
 // TerraformBinEnv names the Terraform CLI the features run (set by `make
-// test` from scripts/terraform.sh); without it, `terraform` on PATH is
-// used when it is 1.6 or newer.
-const TerraformBinEnv = "TFCEMU_TERRAFORM_BIN"
-
-// minTerraform is the oldest CLI whose cloud block uploads state the way
-// current TFC expects (pending state version + archivist PUT).
-var minTerraform = version.Must(version.NewVersion("1.6.0"))
+// test` from scripts/terraform.sh); without it the CLI is found by
+// terraformcli.Find's rule, with the repository's bin/tools.
+const TerraformBinEnv = terraformcli.Env
 
 // terraformRun is one run of the Terraform CLI in a scenario.
 type terraformRun struct {
@@ -71,32 +67,18 @@ func tfWorld(ctx context.Context) (*terraformWorld, error) {
 	return w, nil
 }
 
-// findTerraform returns a Terraform CLI of at least minTerraform, or why
-// there is none.
+// findTerraform returns a Terraform CLI of at least
+// terraformcli.MinVersion (a named one is checked too), or why there is
+// none. The tests run in steps/: the repository's bin/tools is ../bin/tools.
 func findTerraform() (string, error) {
-	bin := os.Getenv(TerraformBinEnv)
-	if bin == "" {
-		p, err := exec.LookPath("terraform")
-		if err != nil {
-			return "", fmt.Errorf("no terraform binary: set %s or put Terraform >= %s on PATH (make test installs one with scripts/terraform.sh)", TerraformBinEnv, minTerraform)
-		}
-		bin = p
-	}
-	cmd := exec.Command(bin, "version", "-json")
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+os.DevNull, "CHECKPOINT_DISABLE=1")
-	out, err := cmd.Output()
+	bin, err := terraformcli.Find(os.Getenv(TerraformBinEnv), filepath.Join("..", terraformcli.ToolsDir))
 	if err != nil {
-		return "", fmt.Errorf("no usable terraform binary: %s version: %v", bin, err)
+		return "", fmt.Errorf("%v: set %s or put Terraform >= %s on PATH (make test installs one with scripts/terraform.sh)", err, TerraformBinEnv, terraformcli.MinVersion)
 	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		return "", fmt.Errorf("%s version -json: %v", bin, err)
-	}
-	got, err := version.NewVersion(v.Version)
-	if err != nil || got.LessThan(minTerraform) {
-		return "", fmt.Errorf("%s is Terraform %s; the cloud block features need >= %s", bin, v.Version, minTerraform)
+	if os.Getenv(TerraformBinEnv) != "" {
+		if err := terraformcli.Check(bin); err != nil {
+			return "", fmt.Errorf("%v; the cloud block features need it", err)
+		}
 	}
 	return bin, nil
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -16,6 +16,7 @@ import (
 	"github.com/tfcemu/tfcemu/emulator"
 	"github.com/tfcemu/tfcemu/emulator/identity"
 	"github.com/tfcemu/tfcemu/emulator/runs/executor"
+	"github.com/tfcemu/tfcemu/emulator/runs/terraformcli"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 	"github.com/tfcemu/tfcemu/fixtures"
 )
@@ -70,7 +71,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&f.writeTimeout, "write-timeout", emulator.DefaultWriteTimeout, "longest time to write a response")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", emulator.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	fs.StringVar(&f.runs, "runs", "", "execute: remote runs run Terraform on this machine; manual: runs move only through the admin API (default: execute when a Terraform binary is found)")
-	fs.StringVar(&f.terraformBin, "terraform-bin", "", "the Terraform CLI executed runs use (default: bin/tools/terraform, else terraform on PATH)")
+	fs.StringVar(&f.terraformBin, "terraform-bin", "", "the Terraform CLI executed runs use (default: terraform >= 1.6 on PATH, else bin/tools/terraform >= 1.6)")
 	fs.StringVar(&f.runsDir, "runs-dir", "", "directory of executed runs' working directories (default: a temporary directory)")
 	fs.BoolVar(&f.runCloudEndpoints, "run-cloud-endpoints", false, "executed runs exchange their AWS, GCP and Azure dynamic credentials at the clouds listener (as agent exec --cloud-endpoints)")
 	fs.StringVar(&f.hooksDir, "hooks-dir", "", "agent hooks (terraform-pre-plan, ...) executed runs run, as ~/.tfc-agent/hooks (default: none)")
@@ -221,9 +222,10 @@ func (f serveFlags) cachedKey(log *slog.Logger) *rsa.PrivateKey {
 	return key
 }
 
-// runMode resolves --runs and --terraform-bin: with no binary given,
-// bin/tools/terraform (what make test installs) or terraform on PATH; with
-// none found, runs are manual unless --runs=execute asked for them.
+// runMode resolves --runs and --terraform-bin: the Terraform CLI is found
+// by terraformcli.Find's rule (with bin/tools relative to the working
+// directory); with none found, runs are manual unless --runs=execute
+// asked for them.
 func (f serveFlags) runMode() (string, string, error) {
 	switch f.runs {
 	case "", emulator.RunsExecute, emulator.RunsManual:
@@ -233,22 +235,14 @@ func (f serveFlags) runMode() (string, string, error) {
 	if f.runs == emulator.RunsManual {
 		return emulator.RunsManual, "", nil
 	}
-	bin := f.terraformBin
-	if bin == "" {
-		if _, err := os.Stat(filepath.Join("bin", "tools", "terraform")); err == nil {
-			bin, _ = filepath.Abs(filepath.Join("bin", "tools", "terraform"))
-		} else if p, err := exec.LookPath("terraform"); err == nil {
-			bin = p
-		}
-	}
-	if bin == "" {
-		if f.runs == emulator.RunsExecute {
-			return "", "", usageError("--runs=execute: no Terraform binary (give --terraform-bin or put terraform on PATH)")
-		}
+	bin, err := terraformcli.Find(f.terraformBin, terraformcli.ToolsDir)
+	switch {
+	case errors.Is(err, terraformcli.ErrNotFound) && f.runs == emulator.RunsExecute:
+		return "", "", usageError("--runs=execute: no Terraform binary (give --terraform-bin): %v", err)
+	case errors.Is(err, terraformcli.ErrNotFound):
 		return emulator.RunsManual, "", nil
-	}
-	if _, err := exec.LookPath(bin); err != nil {
-		return "", "", usageError("--terraform-bin %s: %v", bin, err)
+	case err != nil:
+		return "", "", usageError("--terraform-bin %s: %v", f.terraformBin, err)
 	}
 	return emulator.RunsExecute, bin, nil
 }
