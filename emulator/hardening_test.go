@@ -14,21 +14,6 @@ import (
 	"github.com/tfcemu/tfcemu/emulator"
 )
 
-// startLoopback starts an emulator on free loopback ports with cfg.
-func startLoopback(t *testing.T, cfg emulator.Config) *emulator.Emulator {
-	t.Helper()
-	cfg.TFCListen, cfg.VaultListen = "127.0.0.1:0", "127.0.0.1:0"
-	e, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = e.Close() })
-	return e
-}
-
 // send is one request as a client sends it; host, when set, replaces the
 // Host header (what a DNS-rebinding page's requests carry).
 func send(t *testing.T, method, url, host string, header map[string]string, body string) (int, string, http.Header) {
@@ -57,7 +42,7 @@ func send(t *testing.T, method, url, host string, header map[string]string, body
 // the format of the API the path belongs to; loopback, the external URL's
 // host and an allowed host are served.
 func TestForeignHostIsRefused(t *testing.T) {
-	e := startLoopback(t, emulator.Config{Issuer: "http://tfcemu:8080", AllowedHosts: []string{"dev.internal"}})
+	e := startEmulator(t, emulator.Config{Issuer: "http://tfcemu:8080", AllowedHosts: []string{"dev.internal"}})
 	i := e.Info()
 	msg := `host \"evil.example:8080\" is not allowed: the emulator answers loopback, its external URLs and issuer, and the hosts given with --allowed-hosts`
 	for _, tc := range []struct{ name, url, want string }{
@@ -89,7 +74,7 @@ func TestForeignHostIsRefused(t *testing.T) {
 // clock (a text/plain form, no preflight) gets a 403 and the clock does
 // not move; the same request from curl (no Origin) moves it.
 func TestCrossSitePostIsRefused(t *testing.T) {
-	e := startLoopback(t, emulator.Config{})
+	e := startEmulator(t, emulator.Config{})
 	url := e.Info().TFCURL + "/_emulator/clock"
 	before := e.Clock().Now()
 	for _, h := range []map[string]string{
@@ -121,7 +106,7 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 // error shape otherwise); the TFC and Vault APIs do not.
 func TestAdminToken(t *testing.T) {
 	const token = "s3cret-admin"
-	e := startLoopback(t, emulator.Config{AdminToken: token})
+	e := startEmulator(t, emulator.Config{AdminToken: token})
 	i := e.Info()
 	if i.AdminToken != token {
 		t.Fatalf("Info().AdminToken = %q", i.AdminToken)
@@ -192,7 +177,7 @@ func TestAdminTokenGeneratedOffLoopback(t *testing.T) {
 // body is disconnected at the read timeout instead of holding the
 // connection forever.
 func TestSlowBodyIsCutOff(t *testing.T) {
-	e := startLoopback(t, emulator.Config{ReadTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond})
+	e := startEmulator(t, emulator.Config{ReadTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond})
 	conn, err := net.Dial("tcp", strings.TrimPrefix(e.Info().TFCURL, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +214,7 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 // TestIdleKeepAliveIsClosed: a keep-alive connection that sends nothing
 // after a response is closed by the server at the idle timeout.
 func TestIdleKeepAliveIsClosed(t *testing.T) {
-	e := startLoopback(t, emulator.Config{IdleTimeout: 300 * time.Millisecond})
+	e := startEmulator(t, emulator.Config{IdleTimeout: 300 * time.Millisecond})
 	for _, base := range []string{e.Info().TFCURL, e.Info().VaultURL} {
 		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 		if err != nil {

@@ -3,8 +3,6 @@ package emulator_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -15,18 +13,12 @@ import (
 
 // These tests pin fixes from a review: each names what used to go wrong.
 
+// rawAdmin sends an authorized JSON:API request with the owner token.
 func (ve *vaultEnv) rawAdmin(t *testing.T, method, path, body string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(method, ve.e.Info().TFCURL+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+ve.e.Info().OwnerToken)
-	req.Header.Set("Content-Type", "application/vnd.api+json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	code, b, _ := send(t, method, ve.e.Info().TFCURL+path, "", map[string]string{
+		"Authorization": "Bearer " + ve.e.Info().OwnerToken, "Content-Type": "application/vnd.api+json"}, body)
+	return code, b
 }
 
 func TestSnapshotKeepsAgentPoolsAndRunsAndRefusesBadOnes(t *testing.T) {

@@ -2,20 +2,16 @@ package emulator_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	tfe "github.com/hashicorp/go-tfe"
-	"golang.org/x/oauth2/google"
 
 	"github.com/tfcemu/tfcemu/emulator"
+	"github.com/tfcemu/tfcemu/internal/testutil"
 )
 
 // TestMain lets the test binary stand in for a provider inside a run:
@@ -24,47 +20,11 @@ import (
 func TestMain(m *testing.M) {
 	switch os.Getenv("TFCEMU_RUN_HOOK") {
 	case "aws":
-		os.Exit(awsCaller())
+		os.Exit(testutil.AWSCaller())
 	case "gcp":
-		os.Exit(gcpCaller())
+		os.Exit(testutil.GCPCaller())
 	}
 	os.Exit(m.Run())
-}
-
-func awsCaller() int {
-	ctx := context.Background()
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"))
-	if err != nil {
-		fmt.Println("config:", err)
-		return 1
-	}
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		fmt.Println("GetCallerIdentity:", err)
-		return 1
-	}
-	fmt.Println("caller", *id.Arn)
-	return 0
-}
-
-// gcpCaller is the Google provider's Application Default Credentials
-// (GOOGLE_APPLICATION_CREDENTIALS, an external_account file): the run's
-// token is exchanged at STS and the service account impersonated.
-func gcpCaller() int {
-	ctx := context.Background()
-	creds, err := google.FindDefaultCredentials(ctx, "https://www.googleapis.com/auth/cloud-platform")
-	if err != nil {
-		fmt.Println("credentials:", err)
-		return 1
-	}
-	tok, err := creds.TokenSource.Token()
-	if err != nil {
-		fmt.Println("token:", err)
-		return 1
-	}
-	prefix, _, _ := strings.Cut(tok.AccessToken, "c.")
-	fmt.Println("gcp access token", prefix+"c", "valid", tok.Valid())
-	return 0
 }
 
 // TestRunCloudEndpointsAWS: with RunCloudEndpoints, a run's AWS dynamic
@@ -91,21 +51,7 @@ func TestRunCloudEndpointsGCP(t *testing.T) {
 		"TFC_GCP_WORKLOAD_PROVIDER_NAME":    "projects/123456789/locations/global/workloadIdentityPools/terraform-module-tests/providers/terraform-cloud"}
 	t.Run("pointed at the emulator", func(t *testing.T) {
 		e := runCloudCaller(t, "gcp", vars, "gcp access token ya29.c valid true", true)
-		var decisions []struct {
-			Action  string
-			Allowed bool
-		}
-		resp, err := http.Get(e.Info().TFCURL + "/_emulator/gcp/decisions")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		if err := json.NewDecoder(resp.Body).Decode(&decisions); err != nil {
-			t.Fatal(err)
-		}
-		if len(decisions) != 2 || decisions[0].Action != "sts.token" || decisions[1].Action != "iam.serviceAccounts.getAccessToken" || !decisions[0].Allowed || !decisions[1].Allowed {
-			t.Fatalf("decisions = %+v", decisions)
-		}
+		testutil.WantGCPExchangeAllowed(t, e.Info().TFCURL)
 	})
 	t.Run("as the product writes it", func(t *testing.T) { runCloudCaller(t, "gcp", vars, "gcp access token ya29.c valid true", false) })
 }

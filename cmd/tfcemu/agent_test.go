@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/tfcemu/tfcemu/internal/testutil"
 )
 
 // TestMain lets the test binary stand in for an agent hook: with
@@ -39,10 +41,10 @@ func TestMain(m *testing.M) {
 
 func testHook(mode string) int {
 	if mode == "aws" {
-		return awsHook()
+		return testutil.AWSCaller()
 	}
 	if mode == "gcp" {
-		return gcpHook()
+		return testutil.GCPCaller()
 	}
 	if mode == "fail" {
 		fmt.Println("hook refuses")
@@ -83,24 +85,9 @@ func writeHook(t *testing.T, dir, name, mode string) {
 	}
 }
 
-func setAudience(t *testing.T, info tfcInfo) {
-	t.Helper()
-	body := `{"data":{"type":"vars","attributes":{"key":"TFC_WORKLOAD_IDENTITY_AUDIENCE","value":"hook-audience","category":"env"}}}`
-	req, _ := http.NewRequest("POST", info.TFCURL+"/api/v2/workspaces/ws-mbsd5E3Ktt5Rg2Xm/vars", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+info.OwnerToken)
-	req.Header.Set("Content-Type", "application/vnd.api+json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 201 {
-		t.Fatalf("set audience: %v %v", resp, err)
-	}
-	resp.Body.Close()
-}
-
-type tfcInfo struct{ TFCURL, OwnerToken, Issuer string }
-
 func TestAgentHooksVerifyTheTokenAndHandOff(t *testing.T) {
 	info, _, _ := serveInBackground(t)
-	setAudience(t, tfcInfo{info.TFCURL, info.OwnerToken, info.Issuer})
+	setVar(t, info.TFCURL, info.OwnerToken, "TFC_WORKLOAD_IDENTITY_AUDIENCE", "hook-audience")
 	t.Setenv("TFCEMU_TEST_ISSUER", info.Issuer)
 	hooks := t.TempDir()
 	writeHook(t, hooks, "pre-plan", "verify")
@@ -157,7 +144,7 @@ func TestAgentHookFailureFailsTheRun(t *testing.T) {
 
 func TestAgentExecRunsACommandInThePhaseEnvironment(t *testing.T) {
 	info, _, _ := serveInBackground(t)
-	setAudience(t, tfcInfo{info.TFCURL, info.OwnerToken, info.Issuer})
+	setVar(t, info.TFCURL, info.OwnerToken, "TFC_WORKLOAD_IDENTITY_AUDIENCE", "hook-audience")
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"agent", "exec", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--phase", "apply",
 		"--", "sh", "-c", `test -n "$TFC_WORKLOAD_IDENTITY_TOKEN" && echo "slug=$TFC_WORKSPACE_SLUG"; exit 4`}, &out, &errOut)
@@ -168,7 +155,7 @@ func TestAgentExecRunsACommandInThePhaseEnvironment(t *testing.T) {
 
 func TestAgentExecWithAnOlderAgentVersion(t *testing.T) {
 	info, _, _ := serveInBackground(t)
-	setAudience(t, tfcInfo{info.TFCURL, info.OwnerToken, info.Issuer})
+	setVar(t, info.TFCURL, info.OwnerToken, "TFC_WORKLOAD_IDENTITY_AUDIENCE", "hook-audience")
 	for _, tc := range []struct {
 		version string
 		want    string

@@ -3,35 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
 
-	"golang.org/x/oauth2/google"
+	"github.com/tfcemu/tfcemu/internal/testutil"
 )
-
-// gcpHook stands in for a Terraform Google provider: Application Default
-// Credentials (GOOGLE_APPLICATION_CREDENTIALS, an external_account file)
-// exchange the run's token at STS and impersonate the service account.
-func gcpHook() int {
-	ctx := context.Background()
-	creds, err := google.FindDefaultCredentials(ctx, "https://www.googleapis.com/auth/cloud-platform")
-	if err != nil {
-		fmt.Println("credentials:", err)
-		return 1
-	}
-	tok, err := creds.TokenSource.Token()
-	if err != nil {
-		fmt.Println("token:", err)
-		return 1
-	}
-	prefix, _, _ := strings.Cut(tok.AccessToken, "c.")
-	fmt.Println("gcp access token", prefix+"c", "valid", tok.Valid())
-	return 0
-}
 
 // TestAgentExecCloudEndpointsGCP: with --cloud-endpoints, a run's GCP
 // dynamic credentials are exchanged and impersonated at the emulator by
@@ -53,19 +30,5 @@ func TestAgentExecCloudEndpointsGCP(t *testing.T) {
 	if code != 0 || !strings.Contains(out.String(), "gcp access token ya29.c valid true") {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
 	}
-	var decisions []struct {
-		Action  string
-		Allowed bool
-	}
-	resp, err := http.Get(info.TFCURL + "/_emulator/gcp/decisions")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(&decisions); err != nil {
-		t.Fatal(err)
-	}
-	if len(decisions) != 2 || decisions[0].Action != "sts.token" || decisions[1].Action != "iam.serviceAccounts.getAccessToken" || !decisions[0].Allowed || !decisions[1].Allowed {
-		t.Fatalf("decisions = %+v", decisions)
-	}
+	testutil.WantGCPExchangeAllowed(t, info.TFCURL)
 }

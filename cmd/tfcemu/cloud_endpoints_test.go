@@ -3,47 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
-
-// awsHook stands in for a Terraform AWS provider: the SDK's default
-// configuration (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE,
-// AWS_ENDPOINT_URL_STS) assumes the role and asks who it is.
-func awsHook() int {
-	ctx := context.Background()
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"))
-	if err != nil {
-		fmt.Println("config:", err)
-		return 1
-	}
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		fmt.Println("GetCallerIdentity:", err)
-		return 1
-	}
-	fmt.Println("caller", *id.Arn)
-	return 0
-}
-
-func setVar(t *testing.T, tfcURL, token, key, value string) {
-	t.Helper()
-	body := fmt.Sprintf(`{"data":{"type":"vars","attributes":{"key":%q,"value":%q,"category":"env"}}}`, key, value)
-	req, _ := http.NewRequest("POST", tfcURL+"/api/v2/workspaces/ws-mbsd5E3Ktt5Rg2Xm/vars", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/vnd.api+json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 201 {
-		t.Fatalf("set %s: %v %v", key, resp, err)
-	}
-	resp.Body.Close()
-}
 
 // TestAgentExecCloudEndpointsAWS: with --cloud-endpoints, a run's AWS
 // dynamic credentials are exchanged at the emulator's STS by the SDK's

@@ -177,17 +177,12 @@ func BenchmarkServeRSS(b *testing.B) {
 
 // post creates a resource and returns its id.
 func post(b *testing.B, url, token, body string) string {
-	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/vnd.api+json")
-	resp, err := http.DefaultClient.Do(req)
+	code, raw, err := tfcAPI("POST", url, token, body)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusCreated {
-		b.Fatalf("POST %s: %d %s", url, resp.StatusCode, raw)
+	if code != http.StatusCreated {
+		b.Fatalf("POST %s: %d %s", url, code, raw)
 	}
 	_, after, _ := strings.Cut(string(raw), `"id":"`)
 	id, _, _ := strings.Cut(after, `"`)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -38,31 +37,17 @@ func TestStateFileSurvivesKill9(t *testing.T) {
 	}
 	first, url, token, _ := start("first")
 	create := func(name string) (int, error) {
-		req, _ := http.NewRequest("POST", url+"/api/v2/organizations/my-org/workspaces",
-			strings.NewReader(`{"data":{"type":"workspaces","attributes":{"name":"`+name+`"}}}`))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/vnd.api+json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		resp.Body.Close()
-		return resp.StatusCode, nil
+		code, _, err := tfcAPI("POST", url+"/api/v2/organizations/my-org/workspaces", token,
+			`{"data":{"type":"workspaces","attributes":{"name":"`+name+`"}}}`)
+		return code, err
 	}
 	// Workspace updates are logged by entry: each of these clients
 	// updates its own workspace's description and remembers the last
 	// acknowledged one.
 	patch := func(name, desc string) (int, error) {
-		req, _ := http.NewRequest("PATCH", url+"/api/v2/organizations/my-org/workspaces/"+name,
-			strings.NewReader(`{"data":{"type":"workspaces","attributes":{"description":"`+desc+`"}}}`))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/vnd.api+json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		resp.Body.Close()
-		return resp.StatusCode, nil
+		code, _, err := tfcAPI("PATCH", url+"/api/v2/organizations/my-org/workspaces/"+name, token,
+			`{"data":{"type":"workspaces","attributes":{"description":"`+desc+`"}}}`)
+		return code, err
 	}
 	const patchers = 4
 	lastPatch := make([]int, patchers) // per patcher, its last acknowledged description number

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,8 +18,8 @@ import (
 
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/clouds/aws"
+	"github.com/tfcemu/tfcemu/emulator/clouds/internal/cloudtest"
 	"github.com/tfcemu/tfcemu/emulator/identity"
-	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 )
 
 const roleARN = "arn:aws:iam::123456789012:role/terraform-module-test-role"
@@ -38,23 +37,10 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{t: t, clock: clock.NewAt(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))}
-	issSrv := httptest.NewUnstartedServer(nil)
-	issSrv.Start()
-	t.Cleanup(issSrv.Close)
-	iss, err := identity.New(identity.Config{URL: issSrv.URL, Clock: e.clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	issSrv.Config.Handler = routing.New(iss.Routes(nil), routing.Options{})
+	iss, client := cloudtest.Issuer(t, e.clock)
 	e.issuer = iss
-	e.svc = aws.New(aws.Config{Now: e.clock.Now, HTTPClient: issSrv.Client(), Issuer: iss.URL})
-	r := routing.New(e.svc.Routes(), routing.Options{})
-	admin := routing.NewRouter()
-	for _, rt := range e.svc.AdminRoutes() {
-		routing.Add(admin, []routing.Route{{Method: rt.Method, Path: "/_emulator/aws" + rt.Path, Handler: rt.Handler}})
-	}
-	routing.Mount(r, "/_emulator/aws", admin)
-	e.sts = httptest.NewServer(r)
+	e.svc = aws.New(aws.Config{Now: e.clock.Now, HTTPClient: client, Issuer: iss.URL})
+	e.sts = httptest.NewServer(cloudtest.Handler("aws", e.svc.Routes(), e.svc.AdminRoutes()))
 	t.Cleanup(e.sts.Close)
 	if err := e.svc.ApplySeed(&aws.Seed{
 		OpenIDConnectProviders: []aws.Provider{{URL: "{{issuer}}", ClientIDList: []string{"aws.workload.identity"}}},
@@ -78,13 +64,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) token(phase, aud string) string {
 	e.t.Helper()
-	tok, err := e.issuer.MintWorkspaceRun(identity.WorkspaceRun{
-		Organization: identity.Named{ID: "org-1", Name: "my-org"}, Project: identity.Named{ID: "prj-1", Name: "Default Project"},
-		Workspace: identity.Named{ID: "ws-1", Name: "my-workspace"}, RunID: "run-1", Phase: phase, Audience: aud})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return tok.JWT
+	return cloudtest.Mint(e.t, e.issuer, "my-org", "my-workspace", phase, aud)
 }
 
 type staticToken string
@@ -187,10 +167,8 @@ func TestSDKRefusals(t *testing.T) {
 	_ = json.Unmarshal(b, &claims)
 	wantAPIError(t, assume(tok), "ExpiredTokenException", "Token expired: current date/time "+itoa(e.clock.Now().Unix())+" must be before the expiration date/time "+itoa(claims.Exp))
 	// An issuer no provider registers.
-	req, _ := http.NewRequest(http.MethodDelete, e.sts.URL+"/_emulator/aws/openid-connect-providers?url="+url.QueryEscape(e.issuer.URL()), nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("delete provider: %v %v", resp, err)
+	if status, body := cloudtest.Do(t, http.DefaultClient, http.MethodDelete, e.sts.URL+"/_emulator/aws/openid-connect-providers?url="+url.QueryEscape(e.issuer.URL()), "", ""); status != http.StatusNoContent {
+		t.Fatalf("delete provider: %d %s", status, body)
 	}
 	wantAPIError(t, assume(e.token("plan", "aws.workload.identity")), "InvalidIdentityToken", "No OpenIDConnect provider found in your account for "+e.issuer.URL())
 }
@@ -199,13 +177,7 @@ func TestSDKRefusals(t *testing.T) {
 func TestRawErrorBodies(t *testing.T) {
 	e := newEnv(t)
 	post := func(body string) (int, string) {
-		resp, err := http.Post(e.sts.URL+"/", "application/x-www-form-urlencoded", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return cloudtest.Do(t, http.DefaultClient, http.MethodPost, e.sts.URL+"/", "application/x-www-form-urlencoded", body)
 	}
 	status, body := post("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" + url.QueryEscape(roleARN) + "&RoleSessionName=s&WebIdentityToken=" + e.token("plan", "aws.workload.identity"))
 	want := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>1 validation error detected: Value &#39;s&#39; at &#39;roleSessionName&#39; failed to satisfy constraint: Member must have length greater than or equal to 2</Message></Error><RequestId>`
@@ -254,14 +226,7 @@ func TestRawErrorBodies(t *testing.T) {
 func TestAdminRefusesMalformedPolicies(t *testing.T) {
 	e := newEnv(t)
 	put := func(body string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPut, e.sts.URL+"/_emulator/aws/roles/terraform-module-test-role", strings.NewReader(body))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return cloudtest.Do(t, http.DefaultClient, http.MethodPut, e.sts.URL+"/_emulator/aws/roles/terraform-module-test-role", "", body)
 	}
 	for _, tc := range []struct{ body, want string }{
 		{`{"assume_role_policy": "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",, }\n  ]\n}"}`, `assume_role_policy: line 3, column 25: not a JSON object`},

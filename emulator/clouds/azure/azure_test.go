@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -20,8 +18,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/tfcemu/tfcemu/emulator/clock"
+	"github.com/tfcemu/tfcemu/emulator/clouds/internal/cloudtest"
 	"github.com/tfcemu/tfcemu/emulator/identity"
-	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 )
 
 var t0 = time.Date(2026, 4, 20, 20, 22, 2, 0, time.UTC)
@@ -38,44 +36,19 @@ type env struct {
 	srv    *httptest.Server
 }
 
-func newIssuer(t *testing.T, c *clock.Clock) (*identity.Issuer, *http.Client) {
-	iss := httptest.NewServer(nil)
-	t.Cleanup(iss.Close)
-	issuer, err := identity.New(identity.Config{URL: iss.URL, Clock: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	iss.Config.Handler = routing.New(issuer.Routes(func(w http.ResponseWriter, err error) { http.Error(w, err.Error(), 500) }), routing.Options{})
-	return issuer, iss.Client()
-}
-
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	c := clock.NewAt(t0)
-	issuer, client := newIssuer(t, c)
+	issuer, client := cloudtest.Issuer(t, c)
 	svc := New(Config{Now: c.Now, HTTPClient: client, Issuer: issuer.URL})
-	table := svc.Routes()
-	for _, rt := range svc.AdminRoutes() {
-		rt.Path = "/_emulator/azure" + rt.Path
-		table = append(table, rt)
-	}
-	srv := httptest.NewTLSServer(routing.New(table, routing.Options{}))
+	srv := httptest.NewTLSServer(cloudtest.Handler("azure", svc.Routes(), svc.AdminRoutes()))
 	t.Cleanup(srv.Close)
 	return &env{t: t, clock: c, issuer: issuer, svc: svc, srv: srv}
 }
 
 func mint(t *testing.T, i *identity.Issuer, workspace, phase, aud string) string {
 	t.Helper()
-	tok, err := i.MintWorkspaceRun(identity.WorkspaceRun{
-		Organization: identity.Named{ID: "org-GRNbCjYNpBB6NEH9", Name: "my-org"},
-		Project:      identity.Named{ID: "prj-vegSA59s1XPwMr2t", Name: "Default Project"},
-		Workspace:    identity.Named{ID: "ws-mbsd5E3Ktt5Rg2Xm", Name: workspace},
-		RunID:        "run-X3n1AUXNGWbfECsJ", Phase: phase, Audience: aud,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok.JWT
+	return cloudtest.Mint(t, i, "my-org", workspace, phase, aud)
 }
 
 // credential is azidentity's ClientAssertionCredential against authority.
@@ -93,25 +66,10 @@ func (e *env) credential(authority, tenant, client, assertion string) *azidentit
 	return cred
 }
 
+// do sends a request to the service over its TLS server.
 func (e *env) do(method, path, contentType, body string, header ...string) (int, string) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := e.srv.Client().Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return cloudtest.Do(e.t, e.srv.Client(), method, e.srv.URL+path, contentType, body, header...)
 }
 
 func TestMetadataHostLeadsAzidentityToAToken(t *testing.T) {
@@ -190,7 +148,7 @@ func tokenForm(client, assertion string) url.Values {
 
 func TestTokenErrors(t *testing.T) {
 	e := newEnv(t)
-	other, _ := newIssuer(t, e.clock)
+	other, _ := cloudtest.Issuer(t, e.clock)
 	good := mint(t, e.issuer, "my-workspace", "plan", DefaultAudience)
 	parts := strings.Split(good, ".")
 	tampered := parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2]))

@@ -3,7 +3,6 @@ package gcp
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,8 +15,8 @@ import (
 	"golang.org/x/oauth2/google"
 
 	"github.com/tfcemu/tfcemu/emulator/clock"
+	"github.com/tfcemu/tfcemu/emulator/clouds/internal/cloudtest"
 	"github.com/tfcemu/tfcemu/emulator/identity"
-	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 )
 
 var t0 = time.Date(2026, 4, 20, 20, 22, 2, 0, time.UTC)
@@ -40,37 +39,17 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	c := clock.NewAt(t0)
-	iss := httptest.NewServer(nil)
-	t.Cleanup(iss.Close)
-	issuer, err := identity.New(identity.Config{URL: iss.URL, Clock: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	iss.Config.Handler = routing.New(issuer.Routes(func(w http.ResponseWriter, err error) { http.Error(w, err.Error(), 500) }), routing.Options{})
-	svc := New(Config{Now: c.Now, HTTPClient: iss.Client(), Issuer: issuer.URL})
-	table := svc.Routes()
-	for _, rt := range svc.AdminRoutes() {
-		rt.Path = "/_emulator/gcp" + rt.Path
-		table = append(table, rt)
-	}
-	srv := httptest.NewServer(routing.New(table, routing.Options{}))
+	issuer, client := cloudtest.Issuer(t, c)
+	svc := New(Config{Now: c.Now, HTTPClient: client, Issuer: issuer.URL})
+	srv := httptest.NewServer(cloudtest.Handler("gcp", svc.Routes(), svc.AdminRoutes()))
 	t.Cleanup(srv.Close)
 	return &env{t: t, clock: c, issuer: issuer, svc: svc, url: srv.URL}
 }
 
-// mint is a workspace-run token of my-org's my-workspace for phase and aud.
+// mint is a workspace-run token of org's my-workspace for phase and aud.
 func (e *env) mint(org, phase, aud string) string {
 	e.t.Helper()
-	tok, err := e.issuer.MintWorkspaceRun(identity.WorkspaceRun{
-		Organization: identity.Named{ID: "org-GRNbCjYNpBB6NEH9", Name: org},
-		Project:      identity.Named{ID: "prj-vegSA59s1XPwMr2t", Name: "Default Project"},
-		Workspace:    identity.Named{ID: "ws-mbsd5E3Ktt5Rg2Xm", Name: "my-workspace"},
-		RunID:        "run-X3n1AUXNGWbfECsJ", Phase: phase, Audience: aud,
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return tok.JWT
+	return cloudtest.Mint(e.t, e.issuer, org, "my-workspace", phase, aud)
 }
 
 // credentials is an external_account credential configuration, as the
@@ -100,25 +79,11 @@ func (e *env) credentials(token string, impersonate bool) *google.Credentials {
 	return creds
 }
 
+// do sends a request to the service; the body comes back trimmed.
 func (e *env) do(method, path, contentType, body string, header ...string) (int, string) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, strings.TrimSpace(string(b))
+	status, b := cloudtest.Do(e.t, http.DefaultClient, method, e.url+path, contentType, body, header...)
+	return status, strings.TrimSpace(b)
 }
 
 func exchangeForm(aud, token string) string {
