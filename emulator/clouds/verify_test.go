@@ -2,28 +2,15 @@ package clouds_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/clouds"
+	"github.com/tfcemu/tfcemu/emulator/clouds/internal/cloudtest"
 	"github.com/tfcemu/tfcemu/emulator/identity"
-	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 )
-
-func issuer(t *testing.T, c *clock.Clock) (*identity.Issuer, *httptest.Server) {
-	t.Helper()
-	srv := httptest.NewServer(nil)
-	t.Cleanup(srv.Close)
-	iss, err := identity.New(identity.Config{URL: srv.URL, Clock: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = routing.New(iss.Routes(nil), routing.Options{})
-	return iss, srv
-}
 
 func mint(t *testing.T, iss *identity.Issuer) *clouds.Token {
 	t.Helper()
@@ -45,7 +32,7 @@ func mint(t *testing.T, iss *identity.Issuer) *clouds.Token {
 func TestVerifier(t *testing.T) {
 	c := clock.NewAt(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 	c.Freeze()
-	iss, srv := issuer(t, c)
+	iss, srv := cloudtest.Issuer(t, c)
 	v := clouds.NewVerifier(clouds.VerifierConfig{HTTPClient: srv.Client(), Now: c.Now})
 	ctx := context.Background()
 	tok := mint(t, iss)
@@ -61,7 +48,7 @@ func TestVerifier(t *testing.T) {
 	if err := v.Verify(ctx, mint(t, iss), srv.URL); err != nil {
 		t.Fatalf("after rotation: %v", err)
 	}
-	other, otherSrv := issuer(t, c)
+	other, otherSrv := cloudtest.Issuer(t, c)
 	forged := mint(t, other)
 	forged.Issuer = srv.URL
 	if err := v.Verify(ctx, forged, srv.URL); clouds.Kind(err) != clouds.BadSignature {

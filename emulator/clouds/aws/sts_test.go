@@ -37,9 +37,9 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{t: t, clock: clock.NewAt(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))}
-	iss, client := cloudtest.Issuer(t, e.clock)
+	iss, issSrv := cloudtest.Issuer(t, e.clock)
 	e.issuer = iss
-	e.svc = aws.New(aws.Config{Now: e.clock.Now, HTTPClient: client, Issuer: iss.URL})
+	e.svc = aws.New(aws.Config{Now: e.clock.Now, HTTPClient: issSrv.Client(), Issuer: iss.URL})
 	e.sts = httptest.NewServer(cloudtest.Handler("aws", e.svc.Routes(), e.svc.AdminRoutes()))
 	t.Cleanup(e.sts.Close)
 	if err := e.svc.ApplySeed(&aws.Seed{

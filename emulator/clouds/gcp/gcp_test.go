@@ -39,8 +39,8 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	c := clock.NewAt(t0)
-	issuer, client := cloudtest.Issuer(t, c)
-	svc := New(Config{Now: c.Now, HTTPClient: client, Issuer: issuer.URL})
+	issuer, issSrv := cloudtest.Issuer(t, c)
+	svc := New(Config{Now: c.Now, HTTPClient: issSrv.Client(), Issuer: issuer.URL})
 	srv := httptest.NewServer(cloudtest.Handler("gcp", svc.Routes(), svc.AdminRoutes()))
 	t.Cleanup(srv.Close)
 	return &env{t: t, clock: c, issuer: issuer, svc: svc, url: srv.URL}

@@ -16,9 +16,10 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 )
 
-// Issuer is an emulator issuer on clock c, served (discovery, JWKS) by an
-// httptest server that closes when t ends, and a client for that server.
-func Issuer(t testing.TB, c *clock.Clock) (*identity.Issuer, *http.Client) {
+// Issuer is an emulator issuer on clock c and the httptest server that
+// serves its discovery document and JWKS (closed when t ends, or earlier
+// to make the issuer unreachable).
+func Issuer(t testing.TB, c *clock.Clock) (*identity.Issuer, *httptest.Server) {
 	t.Helper()
 	srv := httptest.NewServer(nil)
 	t.Cleanup(srv.Close)
@@ -27,7 +28,7 @@ func Issuer(t testing.TB, c *clock.Clock) (*identity.Issuer, *http.Client) {
 		t.Fatal(err)
 	}
 	srv.Config.Handler = routing.New(iss.Routes(func(w http.ResponseWriter, err error) { http.Error(w, err.Error(), 500) }), routing.Options{})
-	return iss, srv.Client()
+	return iss, srv
 }
 
 // Mint is a workspace-run token of org's workspace for phase and aud, with
