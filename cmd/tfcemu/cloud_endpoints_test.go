@@ -6,29 +6,43 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/tfcemu/tfcemu/emulator"
 )
 
-// TestAgentExecCloudEndpointsAWS: with --cloud-endpoints, a run's AWS
-// dynamic credentials are exchanged at the emulator's STS by the SDK's
-// default chain, out of the box with the default seed's role; without it
-// the configuration is the product's, untouched.
-func TestAgentExecCloudEndpointsAWS(t *testing.T) {
+// agentExecCaller serves the emulator, gives my-org/my-workspace the env
+// variables vars (key, value pairs), and runs the test binary as the
+// provider stand-in hook (TFCEMU_TEST_HOOK) through `agent exec
+// --cloud-endpoints` in phase; its output must contain want.
+func agentExecCaller(t *testing.T, hook, phase, want string, vars ...string) emulator.Info {
+	t.Helper()
 	info, _, _ := serveInBackground(t)
-	setVar(t, info.TFCURL, info.OwnerToken, "TFC_AWS_PROVIDER_AUTH", "true")
-	setVar(t, info.TFCURL, info.OwnerToken, "TFC_AWS_RUN_ROLE_ARN", "arn:aws:iam::123456789012:role/terraform-module-test-role")
+	for i := 0; i+1 < len(vars); i += 2 {
+		setVar(t, info.TFCURL, info.OwnerToken, vars[i], vars[i+1])
+	}
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("TFCEMU_TEST_HOOK", "aws")
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("TFCEMU_TEST_HOOK", hook)
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"agent", "exec", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--phase", "plan",
+	code := run(context.Background(), []string{"agent", "exec", "--url", info.TFCURL, "--workspace", "my-org/my-workspace", "--phase", phase,
 		"--cloud-endpoints", "--", self, "-test.run=^$"}, &out, &errOut)
-	if code != 0 || !strings.Contains(out.String(), "caller arn:aws:sts::123456789012:assumed-role/terraform-module-test-role/") {
+	if code != 0 || !strings.Contains(out.String(), want) {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
 	}
+	return info
+}
+
+// TestAgentExecCloudEndpointsAWS: with --cloud-endpoints, a run's AWS
+// dynamic credentials are exchanged at the emulator's STS by the SDK's
+// default chain, out of the box with the default seed's role.
+func TestAgentExecCloudEndpointsAWS(t *testing.T) {
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	agentExecCaller(t, "aws", "plan", "caller arn:aws:sts::123456789012:assumed-role/terraform-module-test-role/",
+		"TFC_AWS_PROVIDER_AUTH", "true",
+		"TFC_AWS_RUN_ROLE_ARN", "arn:aws:iam::123456789012:role/terraform-module-test-role")
 }
 
 // TestServeCloudsListener: the ready file and the banner carry the clouds

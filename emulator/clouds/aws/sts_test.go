@@ -254,15 +254,5 @@ func TestAdminRefusesMalformedPolicies(t *testing.T) {
 		t.Fatalf("role changed: %+v", role)
 	}
 	// Snapshot and restore keep the role; a bad snapshot changes nothing.
-	snap, err := e.svc.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.svc.Restore(json.RawMessage(`{"roles":{"x":{"name":"x","account_id":"1","assume_role_policy":"{}","max_session_duration":3600}}}`)); err == nil {
-		t.Fatal("bad snapshot accepted")
-	}
-	after, _ := e.svc.Snapshot()
-	if string(after) != string(snap) {
-		t.Fatal("a refused snapshot changed the state")
-	}
+	cloudtest.WantRoundTrip(t, e.svc, e.svc, `{"roles":{"x":{"name":"x","account_id":"1","assume_role_policy":"{}","max_session_duration":3600}}}`)
 }

@@ -5,6 +5,7 @@
 package cloudtest
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -80,4 +81,35 @@ func Do(t testing.TB, client *http.Client, method, url, contentType, body string
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// Snapshotter is a cloud's snapshot section.
+type Snapshotter interface {
+	Snapshot() (json.RawMessage, error)
+	Restore(json.RawMessage) error
+}
+
+// WantRoundTrip fails t unless from's snapshot restores into to and
+// snapshots the same again, and each of bad is refused by to's Restore
+// with to's state unchanged.
+func WantRoundTrip(t testing.TB, from, to Snapshotter, bad ...string) {
+	t.Helper()
+	snap, err := from.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := to.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := to.Snapshot(); string(again) != string(snap) {
+		t.Fatalf("round trip:\n%s\n%s", snap, again)
+	}
+	for _, b := range bad {
+		if err := to.Restore(json.RawMessage(b)); err == nil {
+			t.Fatalf("restore accepted %s", b)
+		}
+	}
+	if again, _ := to.Snapshot(); string(again) != string(snap) {
+		t.Fatalf("a refused restore changed the state:\n%s", again)
+	}
 }
