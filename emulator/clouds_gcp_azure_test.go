@@ -2,8 +2,6 @@ package emulator_test
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -87,16 +85,8 @@ func TestCloudsListenerDefaultSeedGCP(t *testing.T) {
 // ClientAssertionCredential signs in at the clouds listener as the default
 // seed's application with a plan token, and the decision is noted.
 func TestCloudsListenerTLSAzure(t *testing.T) {
-	caOut := filepath.Join(t.TempDir(), "ca.pem")
-	e := startEmulator(t, emulator.Config{TLS: true, CAOut: caOut})
+	e, client := startTLS(t)
 	i := e.Info()
-	pemBytes, err := os.ReadFile(caOut)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pemBytes)
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	tok := mint(t, client, i.TFCURL, admin.TokenRequest{Organization: "my-org", Project: "Default Project", Workspace: "my-workspace", Phase: "plan", Audience: "api://AzureADTokenExchange"})
 	cred, err := azidentity.NewClientAssertionCredential("00000000-0000-0000-0000-000000000000", "11111111-1111-1111-1111-111111111111",
 		func(context.Context) (string, error) { return tok.Token, nil },

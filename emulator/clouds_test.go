@@ -2,8 +2,6 @@ package emulator_test
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -122,19 +120,11 @@ func getJSON(t *testing.T, url string, v any) {
 // generated CA (Azure's clients require it), and the SDK exchanges a token
 // there; the emulator's https issuer is reached in-process.
 func TestCloudsListenerTLS(t *testing.T) {
-	caOut := filepath.Join(t.TempDir(), "ca.pem")
-	e := startEmulator(t, emulator.Config{TLS: true, CAOut: caOut})
+	e, client := startTLS(t)
 	i := e.Info()
 	if !strings.HasPrefix(i.AWSSTSURL, "https://") {
 		t.Fatalf("aws_sts_url = %q", i.AWSSTSURL)
 	}
-	pemBytes, err := os.ReadFile(caOut)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pemBytes)
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	tok := mint(t, client, i.TFCURL, admin.TokenRequest{Organization: "my-org", Project: "Default Project", Workspace: "my-workspace", Phase: "apply", Audience: "aws.workload.identity"})
 	out, err := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: sdkaws.String(i.AWSSTSURL), HTTPClient: client, RetryMaxAttempts: 1}).
 		AssumeRoleWithWebIdentity(context.Background(), &sts.AssumeRoleWithWebIdentityInput{

@@ -42,6 +42,23 @@ func startEmulator(t *testing.T, cfg emulator.Config) *emulator.Emulator {
 	return e
 }
 
+// startTLS starts an emulator with TLS and returns it with a client that
+// trusts the CA it wrote (CAOut).
+func startTLS(t *testing.T) (*emulator.Emulator, *http.Client) {
+	t.Helper()
+	caOut := filepath.Join(t.TempDir(), "ca.pem")
+	e := startEmulator(t, emulator.Config{TLS: true, CAOut: caOut})
+	pemBytes, err := os.ReadFile(caOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemBytes) {
+		t.Fatal("--ca-out is not a PEM certificate")
+	}
+	return e, &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
+
 func mint(t *testing.T, client *http.Client, base string, req admin.TokenRequest) admin.TokenResponse {
 	t.Helper()
 	b, _ := json.Marshal(req)
@@ -136,21 +153,11 @@ func TestUnknownTFCPathIsAJSONAPI404(t *testing.T) {
 }
 
 func TestTLSWithGeneratedCA(t *testing.T) {
-	caOut := filepath.Join(t.TempDir(), "ca.pem")
-	e := startEmulator(t, emulator.Config{TLS: true, CAOut: caOut})
+	e, client := startTLS(t)
 	i := e.Info()
 	if !strings.HasPrefix(i.TFCURL, "https://") || !strings.HasPrefix(i.VaultURL, "https://") {
 		t.Fatalf("info = %+v", i)
 	}
-	pemBytes, err := os.ReadFile(caOut)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pemBytes) {
-		t.Fatal("--ca-out is not a PEM certificate")
-	}
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	tok := mint(t, client, i.TFCURL, workspaceRun)
 	if err := verify(t, client, i.Issuer, tok.Token, "aws.workload.identity", e.Clock().Now); err != nil {
 		t.Fatal(err)

@@ -125,17 +125,6 @@ func jsonSegment(seg string) (map[string]any, error) {
 	return m, json.Unmarshal(b, &m)
 }
 
-// entra decodes an Entra error body.
-type entra struct {
-	Error         string `json:"error"`
-	Description   string `json:"error_description"`
-	ErrorCodes    []int  `json:"error_codes"`
-	Timestamp     string `json:"timestamp"`
-	TraceID       string `json:"trace_id"`
-	CorrelationID string `json:"correlation_id"`
-	ErrorURI      string `json:"error_uri"`
-}
-
 func tokenForm(client, assertion string) url.Values {
 	return url.Values{
 		"grant_type":            {"client_credentials"},
@@ -182,7 +171,7 @@ func TestTokenErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := e.do("POST", tc.path, "application/x-www-form-urlencoded", tc.body, "client-request-id", "9a1b2c3d-0000-4000-8000-000000000001")
-			var got entra
+			var got entraBody
 			if err := json.Unmarshal([]byte(body), &got); err != nil || status != tc.status || got.Error != tc.err || len(got.ErrorCodes) != 1 || got.ErrorCodes[0] != tc.code || !strings.HasPrefix(got.Description, tc.desc) {
 				t.Fatalf("%d %s\nwant %d %s %d %s", status, body, tc.status, tc.err, tc.code, tc.desc)
 			}
@@ -239,7 +228,7 @@ func TestUnreachableIssuer(t *testing.T) {
 		t.Fatalf("%d %s", status, body)
 	}
 	status, body := e.do("POST", "/"+DefaultTenant+"/oauth2/v2.0/token", "application/x-www-form-urlencoded", tokenForm(DefaultClientID, mint(t, dead, "w", "plan", DefaultAudience)).Encode())
-	var got entra
+	var got entraBody
 	if err := json.Unmarshal([]byte(body), &got); err != nil || status != 401 || got.Error != "invalid_client" || !strings.HasPrefix(got.Description, "AADSTS50166: Request to External OIDC endpoint failed: ") {
 		t.Fatalf("%d %s", status, body)
 	}
