@@ -7,9 +7,9 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 )
 
-// MaxAdminBody bounds a cloud's admin request bodies, as the emulator's
-// admin API bounds its own.
-const MaxAdminBody = 1 << 20
+// MaxBody bounds a cloud's request bodies, its API's and its admin
+// routes', as the emulator's admin API bounds its own.
+const MaxBody = 1 << 20
 
 // Handler is a cloud's pure handler: it returns the status and the JSON
 // body; the cloud's adapter writes them in its own way.
@@ -27,8 +27,8 @@ func AdminFail(status int, format string, a ...any) (int, any) {
 }
 
 // ReadAdmin reads an admin request's body, one JSON value of at most
-// MaxAdminBody bytes, into v with ReadStrict.
-func ReadAdmin(r *http.Request, v any) error { return ReadStrict(r, MaxAdminBody, v) }
+// MaxBody bytes, into v with ReadStrict.
+func ReadAdmin(r *http.Request, v any) error { return ReadStrict(r, MaxBody, v) }
 
 // DecisionRoutes are GET /decisions (the log, oldest first) and DELETE
 // /decisions (empty it), relative to the cloud's admin prefix, written by

@@ -27,12 +27,22 @@ func DecodeStrict(raw []byte, v any) error {
 // not be read or was over the limit (not when it did not decode).
 var ErrBodyUnreadable = errors.New("request body is unreadable")
 
+// ReadBody reads r's body, at most limit bytes; a longer or unreadable
+// one is an error wrapping ErrBodyUnreadable.
+func ReadBody(r *http.Request, limit int64) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil || int64(len(raw)) > limit {
+		return nil, fmt.Errorf("%w or over %d bytes", ErrBodyUnreadable, limit)
+	}
+	return raw, nil
+}
+
 // ReadStrict reads r's body, at most limit bytes, and decodes it with
 // DecodeStrict.
 func ReadStrict(r *http.Request, limit int64, v any) error {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil || int64(len(raw)) > limit {
-		return fmt.Errorf("%w or over %d bytes", ErrBodyUnreadable, limit)
+	raw, err := ReadBody(r, limit)
+	if err != nil {
+		return err
 	}
 	return DecodeStrict(raw, v)
 }

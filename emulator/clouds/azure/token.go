@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -25,7 +24,6 @@ const (
 	assertionTypeJWTBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 	// AccessTokenTTL is the lifetime Entra gives app-only tokens (expires_in 3599).
 	AccessTokenTTL = 3599 * time.Second
-	maxBody        = 1 << 20
 	maxAssertion   = 16 << 10
 )
 
@@ -83,8 +81,8 @@ const ficDoc = "https://learn.microsoft.com/entra/workload-id/workload-identity-
 // with a federated client assertion.
 func (s *Service) token(r *http.Request) (int, any) {
 	tenant := r.PathValue("tenant")
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(raw) > maxBody {
+	raw, err := clouds.ReadBody(r, clouds.MaxBody)
+	if err != nil {
 		return s.fail(r, entraError{http.StatusBadRequest, "invalid_request", 900144, "The request body is unreadable or over 1 MiB."}, nil)
 	}
 	form, err := url.ParseQuery(string(raw))

@@ -3,7 +3,6 @@ package gcp
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -61,8 +60,8 @@ func (s *Service) generateAccessToken(r *http.Request) (int, any) {
 		Scope     []string `json:"scope"`
 		Delegates []string `json:"delegates"`
 	}
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(raw) > maxBody {
+	raw, err := clouds.ReadBody(r, clouds.MaxBody)
+	if err != nil {
 		return invalidArgument("The request body is unreadable or over 1 MiB.")
 	}
 	if err := json.Unmarshal(raw, &body); err != nil {

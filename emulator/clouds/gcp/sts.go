@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"mime"
 	"net/http"
@@ -27,7 +26,6 @@ const (
 	tokenTypeAccessToken = "urn:ietf:params:oauth:token-type:access_token"
 	// FederatedTokenTTL is the lifetime of an STS federated access token.
 	FederatedTokenTTL = time.Hour
-	maxBody           = 1 << 20
 	maxSubjectToken   = 16 << 10
 )
 
@@ -54,8 +52,8 @@ type exchangeRequest struct {
 }
 
 func parseExchange(r *http.Request) (exchangeRequest, *stsError) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(body) > maxBody {
+	body, err := clouds.ReadBody(r, clouds.MaxBody)
+	if err != nil {
 		return exchangeRequest{}, &stsError{"invalid_request", "The request body is unreadable or over 1 MiB."}
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
