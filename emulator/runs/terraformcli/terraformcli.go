@@ -13,7 +13,9 @@
 // MinVersion (1.6) is the oldest CLI whose cloud block uploads state the
 // way current HCP Terraform expects (a pending state version, then the
 // archivist PUT); BuildVersion (1.6.6) is the newest release whose go.mod
-// has no replace directives, so `go install` can build it.
+// has no replace directives, so `go install` can build it. The versions
+// found are remembered in the user's cache directory (versionCacheFile),
+// so `tfcemu serve` does not wait for `terraform version` at every start.
 package terraformcli
 
 import (
@@ -82,25 +84,47 @@ func Find(explicit, toolsDir string) (string, error) {
 }
 
 // Check says why bin is not a Terraform CLI of MinVersion or newer (nil
-// when it is), by `bin version -json`.
+// when it is), by `bin version -json`, or by the version it reported
+// before when the binary has not changed since (see versionCacheFile).
 func Check(bin string) error {
+	v, err := Version(bin)
+	if err != nil {
+		return err
+	}
+	got, err := version.NewVersion(v)
+	if err != nil || got.LessThan(MinVersion) {
+		return fmt.Errorf("%s is Terraform %q; want >= %s", bin, v, MinVersion)
+	}
+	return nil
+}
+
+// Version is the terraform_version `bin version -json` reports,
+// remembered across starts by the binary's path, size and modification
+// time.
+func Version(bin string) (string, error) {
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		return "", err
+	}
+	if v := cachedVersion(abs); v != "" {
+		return v, nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), versionTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "version", "-json")
 	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+os.DevNull, "CHECKPOINT_DISABLE=1")
 	out, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("%s version -json: %v", bin, err)
+		return "", fmt.Errorf("%s version -json: %v", bin, err)
 	}
 	var v struct {
 		Version string `json:"terraform_version"`
 	}
 	if err := json.Unmarshal(out, &v); err != nil {
-		return fmt.Errorf("%s version -json: %v", bin, err)
+		return "", fmt.Errorf("%s version -json: %v", bin, err)
 	}
-	got, err := version.NewVersion(v.Version)
-	if err != nil || got.LessThan(MinVersion) {
-		return fmt.Errorf("%s is Terraform %q; want >= %s", bin, v.Version, MinVersion)
+	if v.Version != "" {
+		rememberVersion(abs, v.Version)
 	}
-	return nil
+	return v.Version, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +39,7 @@ func TestFindFollowsTheRule(t *testing.T) {
 		{name: "a named binary is used as it is", explicit: true, onPath: "1.0.0", want: "path"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("XDG_CACHE_HOME", t.TempDir())
 			pathDir, tools := t.TempDir(), t.TempDir()
 			t.Setenv("PATH", pathDir)
 			var onPath, inTools string
@@ -67,8 +69,41 @@ func TestFindFollowsTheRule(t *testing.T) {
 }
 
 func TestFindRefusesAMissingNamedBinary(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("PATH", t.TempDir())
 	if got, err := Find(filepath.Join(t.TempDir(), "nope"), t.TempDir()); err == nil || errors.Is(err, ErrNotFound) {
 		t.Fatalf("Find = %q, %v; want the lookup's error", got, err)
+	}
+}
+
+// The version a binary reported is remembered across calls (and starts)
+// until the binary changes.
+func TestVersionIsRememberedUntilTheBinaryChanges(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
+	runs := filepath.Join(dir, "runs")
+	bin := filepath.Join(dir, "terraform")
+	write := func(v string) {
+		script := "#!/bin/sh\necho run >> " + runs + "\necho '{\"terraform_version\": \"" + v + "\"}'\n"
+		if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ran := func() int {
+		b, _ := os.ReadFile(runs)
+		return strings.Count(string(b), "run")
+	}
+	write("1.6.6")
+	for range 3 {
+		if v, err := Version(bin); err != nil || v != "1.6.6" {
+			t.Fatalf("Version = %q, %v", v, err)
+		}
+	}
+	if n := ran(); n != 1 {
+		t.Fatalf("the CLI ran %d times for three calls, want once", n)
+	}
+	write("1.11.40") // another size: another binary
+	if v, err := Version(bin); err != nil || v != "1.11.40" || ran() != 2 {
+		t.Fatalf("after a change: Version = %q, %v; CLI runs %d", v, err, ran())
 	}
 }

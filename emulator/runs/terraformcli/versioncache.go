@@ -1,0 +1,90 @@
+package terraformcli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// versionCacheFile holds the versions `terraform version -json` reported,
+// in the user's cache directory (os.UserCacheDir()/tfcemu, beside the
+// signing key tfcemu serve caches), so a start after the first does not
+// wait the tens of milliseconds the CLI takes to answer.
+const versionCacheFile = "terraform-versions.json"
+
+// stamp identifies a binary's contents for the cache: its size and
+// modification time. A rebuilt or replaced binary has another stamp.
+func stamp(fi os.FileInfo) string {
+	return strconv.FormatInt(fi.Size(), 10) + "@" + strconv.FormatInt(fi.ModTime().UnixNano(), 10)
+}
+
+// cachedVersion is the version recorded for the binary at path when its
+// stamp still matches; "" when none is.
+func cachedVersion(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	entries := readVersionCache()
+	if e, ok := entries[path]; ok && e.Stamp == stamp(fi) {
+		return e.Version
+	}
+	return ""
+}
+
+// rememberVersion records version for the binary at path, dropping the
+// entries whose binaries are gone or changed. Failing to write is no
+// error: the next start asks the CLI again.
+func rememberVersion(path, version string) {
+	fi, err := os.Stat(path)
+	dir := versionCacheDir()
+	if err != nil || dir == "" {
+		return
+	}
+	entries := readVersionCache()
+	for p, e := range entries {
+		if other, err := os.Stat(p); err != nil || stamp(other) != e.Stamp {
+			delete(entries, p)
+		}
+	}
+	entries[path] = versionEntry{Stamp: stamp(fi), Version: version}
+	b, err := json.Marshal(entries)
+	if err != nil || os.MkdirAll(dir, 0o700) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, versionCacheFile+".*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(b)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(dir, versionCacheFile)) != nil {
+		_ = os.Remove(tmp.Name())
+	}
+}
+
+type versionEntry struct {
+	Stamp   string `json:"stamp"`
+	Version string `json:"version"`
+}
+
+func versionCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "tfcemu")
+}
+
+func readVersionCache() map[string]versionEntry {
+	entries := map[string]versionEntry{}
+	if dir := versionCacheDir(); dir != "" {
+		if b, err := os.ReadFile(filepath.Join(dir, versionCacheFile)); err == nil {
+			_ = json.Unmarshal(b, &entries)
+		}
+	}
+	if entries == nil {
+		entries = map[string]versionEntry{}
+	}
+	return entries
+}
