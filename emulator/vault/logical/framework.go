@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
 
@@ -115,7 +116,8 @@ type FieldData struct {
 // the first (in name order) that fails, as "error converting input for
 // field ...".
 func (d *FieldData) Validate() error {
-	names := make([]string, 0, len(d.Raw))
+	var stack [8]string
+	names := stack[:0]
 	for k := range d.Raw {
 		names = append(names, k)
 	}
@@ -206,9 +208,11 @@ func (d *FieldData) Strings(k string) []string { s, _ := d.Get(k).([]string); re
 func convert(t FieldType, raw any) (any, error) {
 	switch t {
 	case TypeString, TypeLowerCaseString, TypeNameString:
-		var s string
-		if err := mapstructure.WeakDecode(raw, &s); err != nil {
-			return nil, err
+		s, ok := raw.(string) // what weak decoding makes of a string
+		if !ok {
+			if err := mapstructure.WeakDecode(raw, &s); err != nil {
+				return nil, err
+			}
 		}
 		switch t {
 		case TypeLowerCaseString:
@@ -331,6 +335,9 @@ type Router struct {
 	help  string
 	paths []*Path
 	res   []*regexp.Regexp
+	// prefixes are the literal text each path's matches start with, a
+	// check far cheaper than running its regexp.
+	prefixes []string
 	docs  map[string]json.RawMessage
 	// helpTable is the table as path-help knows it, with the paths the
 	// help lists but the emulator does not serve, each pattern compiled.
@@ -353,7 +360,7 @@ func NewRouter(help string, docs map[string]json.RawMessage, paths ...*Path) *Ro
 	r := &Router{help: help, paths: paths, docs: docs}
 	for _, p := range paths {
 		re := regexp.MustCompile(p.Pattern)
-		r.res = append(r.res, re)
+		r.res, r.prefixes = append(r.res, re), append(r.prefixes, literalPrefix(p.Pattern))
 		h := PathHelp{Route: p.Pattern, Synopsis: p.HelpSynopsis, Description: p.HelpDescription}
 		for name, f := range p.Fields {
 			h.Fields = append(h.Fields, HelpField{Name: name, Type: f.Type.String(), Description: f.Description, Deprecated: f.Deprecated})
@@ -379,6 +386,9 @@ func (r *Router) Paths() []*Path { return r.paths }
 // captures.
 func (r *Router) Match(path string) (*Path, map[string]string) {
 	for i, re := range r.res {
+		if !strings.HasPrefix(path, r.prefixes[i]) {
+			continue
+		}
 		m := re.FindStringSubmatch(path)
 		if m == nil {
 			continue
@@ -392,6 +402,24 @@ func (r *Router) Match(path string) (*Path, map[string]string) {
 		return r.paths[i], captures
 	}
 	return nil, nil
+}
+
+// literalPrefix is the literal text every match of an anchored pattern
+// begins with ("creds/" of ^creds/(?P<name>...)$), "" if it has none or
+// is not anchored at the start.
+func literalPrefix(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil || re.Op != syntax.OpConcat || len(re.Sub) == 0 || re.Sub[0].Op != syntax.OpBeginText {
+		return ""
+	}
+	var b strings.Builder
+	for _, sub := range re.Sub[1:] {
+		if sub.Op != syntax.OpLiteral || sub.Flags&syntax.FoldCase != 0 {
+			break
+		}
+		b.WriteString(string(sub.Rune))
+	}
+	return b.String()
 }
 
 // fieldData is the request's data with the captures over it.
