@@ -66,9 +66,9 @@ type Server struct {
 	leases   map[string]*lease  // by lease id
 	policies map[string]*policy // ACL policies by name ("root" is implicit)
 	// acls are the compiled ACLs by policy set (aclFor).
-	aclMu sync.Mutex
-	acls  map[string]*compiledACL
-	hmacKey  []byte             // signs service token IDs
+	aclMu   sync.Mutex
+	acls    map[string]*compiledACL
+	hmacKey []byte // signs service token IDs
 	// sysMount and tokenMount are the sys/ and auth/token/ mounts, served
 	// by the core's own backends (sysBackend, tokenBackend: their path
 	// tables are compiled once, in New).

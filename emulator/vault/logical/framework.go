@@ -338,7 +338,7 @@ type Router struct {
 	// prefixes are the literal text each path's matches start with, a
 	// check far cheaper than running its regexp.
 	prefixes []string
-	docs  map[string]json.RawMessage
+	docs     map[string]json.RawMessage
 	// helpTable is the table as path-help knows it, with the paths the
 	// help lists but the emulator does not serve, each pattern compiled.
 	helpTable []PathHelp
