@@ -127,7 +127,14 @@ func (d *FieldData) Validate() error {
 		if !ok {
 			continue
 		}
-		if _, err := convert(schema.Type, d.Raw[k]); err != nil {
+		var err error
+		switch schema.Type {
+		case TypeString, TypeLowerCaseString, TypeNameString:
+			_, err = convertString(schema.Type, d.Raw[k])
+		default:
+			_, err = convert(schema.Type, d.Raw[k])
+		}
+		if err != nil {
 			return fmt.Errorf("error converting input for field %q: %w", k, err)
 		}
 	}
@@ -208,19 +215,9 @@ func (d *FieldData) Strings(k string) []string { s, _ := d.Get(k).([]string); re
 func convert(t FieldType, raw any) (any, error) {
 	switch t {
 	case TypeString, TypeLowerCaseString, TypeNameString:
-		s, ok := raw.(string) // what weak decoding makes of a string
-		if !ok {
-			if err := mapstructure.WeakDecode(raw, &s); err != nil {
-				return nil, err
-			}
-		}
-		switch t {
-		case TypeLowerCaseString:
-			s = strings.ToLower(s)
-		case TypeNameString:
-			if !nameString.MatchString(s) {
-				return nil, errors.New("field does not match the formatting rules")
-			}
+		s, err := convertString(t, raw)
+		if err != nil {
+			return nil, err
 		}
 		return s, nil
 	case TypeInt:
@@ -301,6 +298,27 @@ func convert(t FieldType, raw any) (any, error) {
 		return parseutil.ParseCommaStringSlice(raw)
 	}
 	return nil, fmt.Errorf("unknown field type %q", t)
+}
+
+// convertString is convert of a string type, without boxing the result.
+func convertString(t FieldType, raw any) (string, error) {
+	s, ok := raw.(string) // what weak decoding makes of a string
+	if !ok {
+		var decoded string
+		if err := mapstructure.WeakDecode(raw, &decoded); err != nil {
+			return "", err
+		}
+		s = decoded
+	}
+	switch t {
+	case TypeLowerCaseString:
+		s = strings.ToLower(s)
+	case TypeNameString:
+		if !nameString.MatchString(s) {
+			return "", errors.New("field does not match the formatting rules")
+		}
+	}
+	return s, nil
 }
 
 var nameString = regexp.MustCompile(`^\w(([\w-.]+)?\w)?$`)
@@ -385,23 +403,31 @@ func (r *Router) Paths() []*Path { return r.paths }
 // Match returns the first path whose pattern matches, with its named
 // captures.
 func (r *Router) Match(path string) (*Path, map[string]string) {
+	i, m := r.match(path)
+	if i < 0 {
+		return nil, nil
+	}
+	captures := map[string]string{}
+	for j, name := range r.res[i].SubexpNames() {
+		if name != "" {
+			captures[name] = m[j]
+		}
+	}
+	return r.paths[i], captures
+}
+
+// match is the index of the first path whose pattern matches, with the
+// submatches, or -1.
+func (r *Router) match(path string) (int, []string) {
 	for i, re := range r.res {
 		if !strings.HasPrefix(path, r.prefixes[i]) {
 			continue
 		}
-		m := re.FindStringSubmatch(path)
-		if m == nil {
-			continue
+		if m := re.FindStringSubmatch(path); m != nil {
+			return i, m
 		}
-		captures := map[string]string{}
-		for j, name := range re.SubexpNames() {
-			if name != "" {
-				captures[name] = m[j]
-			}
-		}
-		return r.paths[i], captures
 	}
-	return nil, nil
+	return -1, nil
 }
 
 // literalPrefix is the literal text every match of an anchored pattern
@@ -422,18 +448,22 @@ func literalPrefix(pattern string) string {
 	return b.String()
 }
 
-// fieldData is the request's data with the captures over it.
-func fieldData(p *Path, req *Request, captures map[string]string) (*FieldData, []string) {
-	raw := make(map[string]any, len(req.Data)+len(captures))
+// fieldData is the request's data with the path's captures (names[i]
+// captured m[i]) over it.
+func fieldData(p *Path, req *Request, names, m []string) (*FieldData, []string) {
+	raw := make(map[string]any, len(req.Data)+len(names))
 	for k, v := range req.Data {
 		raw[k] = v
 	}
 	var replaced []string
-	for k, v := range captures {
+	for i, k := range names {
+		if k == "" {
+			continue
+		}
 		if raw[k] != nil {
 			replaced = append(replaced, k)
 		}
-		raw[k] = v
+		raw[k] = m[i]
 	}
 	sort.Strings(replaced)
 	return &FieldData{Raw: raw, Schema: p.Fields}, replaced
@@ -446,10 +476,11 @@ func (r *Router) HandleRequest(ctx context.Context, req *Request) (*Response, er
 	if _, help := req.Data["help"]; help && req.Operation == ReadOperation && !r.noHelp {
 		return r.Help(req.Path)
 	}
-	p, captures := r.Match(req.Path)
-	if p == nil {
+	i, m := r.match(req.Path)
+	if i < 0 {
 		return nil, ErrUnsupportedPath
 	}
+	p := r.paths[i]
 	op := req.Operation
 	fn := p.Operations[op]
 	if fn == nil && op == CreateOperation {
@@ -458,7 +489,7 @@ func (r *Router) HandleRequest(ctx context.Context, req *Request) (*Response, er
 	if fn == nil {
 		return nil, ErrUnsupportedOperation
 	}
-	d, replaced := fieldData(p, req, captures)
+	d, replaced := fieldData(p, req, r.res[i].SubexpNames(), m)
 	if !p.NoValidate {
 		if err := d.Validate(); err != nil {
 			return ErrorResponse("Field validation failed: %s", err), nil
@@ -495,11 +526,12 @@ func (e UserError) Error() string { return e.Err }
 // ExistenceCheck is HandleExistenceCheck: found reports whether the path
 // has a check; a field that does not convert is a UserError.
 func (r *Router) ExistenceCheck(ctx context.Context, req *Request) (found, exists bool, err error) {
-	p, captures := r.Match(req.Path)
-	if p == nil || p.ExistenceCheck == nil {
+	i, m := r.match(req.Path)
+	if i < 0 || r.paths[i].ExistenceCheck == nil {
 		return false, false, nil
 	}
-	d, _ := fieldData(p, req, captures)
+	p := r.paths[i]
+	d, _ := fieldData(p, req, r.res[i].SubexpNames(), m)
 	if err := d.Validate(); err != nil {
 		return true, false, UserError{Err: err.Error()}
 	}
