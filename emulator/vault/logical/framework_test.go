@@ -179,3 +179,24 @@ func TestRouterHelp(t *testing.T) {
 		t.Fatal("a router without help answered help")
 	}
 }
+
+// TestLiteralPrefix checks the text the router compares before running a
+// path's regexp: only what every match must start with.
+func TestLiteralPrefix(t *testing.T) {
+	cases := []struct{ pattern, want string }{
+		{`^creds/(?P<name>\w(([\w-.]+)?\w)?)$`, "creds/"},
+		{`^config$`, "config"},
+		{`^role/?$`, "role"},
+		{`^abc?$`, "ab"},
+		{`^(?i)abc$`, ""},
+		{`creds/x`, ""}, // not anchored: a match may start anywhere
+		{`^a|^b`, ""},
+		{`^(?P<name>.+)/x$`, ""},
+		{`^keys/(?P<k>.*)`, "keys/"},
+	}
+	for _, c := range cases {
+		if got := literalPrefix(c.pattern); got != c.want {
+			t.Errorf("literalPrefix(%q) = %q, want %q", c.pattern, got, c.want)
+		}
+	}
+}
