@@ -423,12 +423,13 @@ func (s *Server) Sweep(ctx context.Context) {
 // SweepDue sweeps if the head of the expiry queue is due: every request
 // of both listeners calls it, so a credential whose lease ran out is
 // revoked in TFC before anyone can use it again, and a request costs one
-// look at the queue's head when nothing is due.
+// look at the queue's head when nothing is due (and no clock read when
+// nothing is queued).
 func (s *Server) SweepDue() {
 	s.mu.RLock()
-	due := s.expiry.due(s.cfg.Now())
+	next, queued := s.expiry.next()
 	s.mu.RUnlock()
-	if due {
+	if queued && !s.cfg.Now().Before(next) {
 		s.Sweep(context.Background())
 	}
 }

@@ -354,8 +354,11 @@ type Router struct {
 	paths []*Path
 	res   []*regexp.Regexp
 	// prefixes are the literal text each path's matches start with, a
-	// check far cheaper than running its regexp.
+	// check far cheaper than running its regexp; generic marks the paths
+	// that are their prefix and a GenericNameRegex capture, matched by
+	// hand (matchGenericName).
 	prefixes []string
+	generic  []bool
 	docs     map[string]json.RawMessage
 	// helpTable is the table as path-help knows it, with the paths the
 	// help lists but the emulator does not serve, each pattern compiled.
@@ -378,7 +381,9 @@ func NewRouter(help string, docs map[string]json.RawMessage, paths ...*Path) *Ro
 	r := &Router{help: help, paths: paths, docs: docs}
 	for _, p := range paths {
 		re := regexp.MustCompile(p.Pattern)
-		r.res, r.prefixes = append(r.res, re), append(r.prefixes, literalPrefix(p.Pattern))
+		prefix := literalPrefix(p.Pattern)
+		r.res, r.prefixes = append(r.res, re), append(r.prefixes, prefix)
+		r.generic = append(r.generic, isGenericName(p.Pattern, prefix))
 		h := PathHelp{Route: p.Pattern, Synopsis: p.HelpSynopsis, Description: p.HelpDescription}
 		for name, f := range p.Fields {
 			h.Fields = append(h.Fields, HelpField{Name: name, Type: f.Type.String(), Description: f.Description, Deprecated: f.Deprecated})
@@ -423,6 +428,12 @@ func (r *Router) match(path string) (int, []string) {
 		if !strings.HasPrefix(path, r.prefixes[i]) {
 			continue
 		}
+		if r.generic[i] {
+			if m := matchGenericName(path, r.prefixes[i]); m != nil {
+				return i, m
+			}
+			continue
+		}
 		if m := re.FindStringSubmatch(path); m != nil {
 			return i, m
 		}
@@ -446,6 +457,48 @@ func literalPrefix(pattern string) string {
 		b.WriteString(string(sub.Rune))
 	}
 	return b.String()
+}
+
+// genericNameTail ends a pattern whose last part is Vault's
+// framework.GenericNameRegex(name), after the capture's name: one or more
+// word characters, '-' and '.', the first and last a word character.
+const genericNameTail = `>\w(([\w-.]+)?\w)?)$`
+
+// isGenericName reports whether pattern is ^, its literal prefix and a
+// GenericNameRegex capture to its end.
+func isGenericName(pattern, prefix string) bool {
+	rest, ok := strings.CutPrefix(pattern, "^"+prefix+"(?P<")
+	if !ok {
+		return false
+	}
+	name, ok := strings.CutSuffix(rest, genericNameTail)
+	return ok && name != "" && !strings.ContainsAny(name, "<>()\\")
+}
+
+// matchGenericName is what FindStringSubmatch returns for such a pattern
+// on path, which starts with its prefix: the whole path, the name and
+// the regexp's two inner groups, or nil.
+func matchGenericName(path, prefix string) []string {
+	name := path[len(prefix):]
+	n := len(name)
+	if n == 0 || !isWordByte(name[0]) || !isWordByte(name[n-1]) {
+		return nil
+	}
+	for i := 1; i < n-1; i++ {
+		if c := name[i]; !isWordByte(c) && c != '-' && c != '.' {
+			return nil
+		}
+	}
+	m := []string{path, name, "", ""}
+	if n > 1 {
+		m[2], m[3] = name[1:], name[1:n-1]
+	}
+	return m
+}
+
+// isWordByte is regexp's \w: an ASCII letter, digit or '_'.
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 }
 
 // fieldData is the request's data with the path's captures (names[i]

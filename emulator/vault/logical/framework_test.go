@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -197,6 +198,41 @@ func TestLiteralPrefix(t *testing.T) {
 	for _, c := range cases {
 		if got := literalPrefix(c.pattern); got != c.want {
 			t.Errorf("literalPrefix(%q) = %q, want %q", c.pattern, got, c.want)
+		}
+	}
+}
+
+// TestGenericNameMatchIsTheRegexp compares the hand matcher of
+// GenericNameRegex paths with the regexp on every short name over an
+// alphabet of word and other characters, and on a few longer ones.
+func TestGenericNameMatchIsTheRegexp(t *testing.T) {
+	const pattern = `^creds/(?P<name>\w(([\w-.]+)?\w)?)$`
+	if !isGenericName(pattern, literalPrefix(pattern)) {
+		t.Fatal("the terraform engine's creds pattern is not recognized")
+	}
+	for _, p := range []string{`^creds/(?P<name>.+)$`, `^creds/(?P<name>\w(([\w-.]+)?\w)?)/x$`, `creds/(?P<name>\w(([\w-.]+)?\w)?)$`} {
+		if isGenericName(p, literalPrefix(p)) {
+			t.Errorf("%s taken for a generic name", p)
+		}
+	}
+	re := regexp.MustCompile(pattern)
+	alphabet := []string{"a", "Z", "0", "_", "-", ".", "/", " ", "é", "\n"}
+	names := []string{"", "my-role.v2_x", "-a", "a-", "a..b", strings.Repeat("x", 300)}
+	var grow func(prefix string, depth int)
+	grow = func(prefix string, depth int) {
+		names = append(names, prefix)
+		if depth == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			grow(prefix+c, depth-1)
+		}
+	}
+	grow("", 4)
+	for _, name := range names {
+		path := "creds/" + name
+		if got, want := matchGenericName(path, "creds/"), re.FindStringSubmatch(path); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: got %q, the regexp %q", path, got, want)
 		}
 	}
 }
