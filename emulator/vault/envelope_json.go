@@ -36,8 +36,10 @@ func writeEnvelope(w http.ResponseWriter, status int, env *envelope) {
 	}
 }
 
-// Header values every answer sets; each slice has no room to grow, so an
-// Add to the header copies it rather than writing into the shared one.
+// Header values every answer sets, assigned rather than Set (no copy per
+// answer): each slice has no room to grow, so an Add to the header copies
+// it rather than writing into the shared one, and no code writes a
+// header's values in place.
 var (
 	noStore         = []string{"no-store"}
 	applicationJSON = []string{"application/json"}
