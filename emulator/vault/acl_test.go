@@ -116,3 +116,39 @@ func TestACLCacheFollowsPolicyChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestACLCacheConcurrent reads through the ACL cache while another
+// goroutine rewrites the policy (a data race fails it under -race), and
+// once the writes stop the policy last written is the one in force.
+func TestACLCacheConcurrent(t *testing.T) {
+	read, deny := mustParsePolicy("p", `path "terraform/creds/*" { capabilities = ["read"] }`), mustParsePolicy("p", `path "terraform/creds/*" { capabilities = ["deny"] }`)
+	s := &Server{policies: map[string]*policy{"p": read}}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			s.mu.Lock()
+			s.policies["p"] = []*policy{read, deny}[i%2]
+			s.mu.Unlock()
+		}
+	}()
+	tokens := []*token{{Policies: []string{"p"}}, {Policies: []string{"p", "default"}}}
+	var allowed, denied int
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+			s.policies["p"] = read
+			if !s.allowed(tokens[0], "terraform/creds/x", logical.ReadOperation) {
+				t.Fatal("the last policy written is not the one in force")
+			}
+			t.Logf("%d allowed, %d denied while the policy changed", allowed, denied)
+			return
+		default:
+		}
+		if s.allowed(tokens[i%2], "terraform/creds/x", logical.ReadOperation) {
+			allowed++
+		} else {
+			denied++
+		}
+	}
+}
