@@ -233,7 +233,21 @@ var sudoPaths = []string{
 	"sys/leases", "sys/seal", "sys/step-down", "auth/token/revoke-orphan", "auth/token/accessors/",
 }
 
+// sudoRoots are the first path segments of sudoPaths: a path under none
+// of them needs no sudo, without a look at the list.
+var sudoRoots = func() map[string]bool {
+	roots := map[string]bool{}
+	for _, p := range sudoPaths {
+		root, _, _ := strings.Cut(p, "/")
+		roots[root] = true
+	}
+	return roots
+}()
+
 func needsSudo(path string) bool {
+	if root, _, _ := strings.Cut(path, "/"); !sudoRoots[root] {
+		return false
+	}
 	for _, p := range sudoPaths {
 		if pre, ok := strings.CutSuffix(p, "*"); ok {
 			if strings.HasPrefix(path, pre) {

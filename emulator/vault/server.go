@@ -139,6 +139,9 @@ type request struct {
 	token string
 	http  *http.Request
 	now   time.Time
+	// backend is what serveMount hands the backend, allocated with the
+	// request.
+	backend logical.Request
 }
 
 // httpOnly are the paths Vault serves with HTTP handlers of their own
@@ -221,7 +224,8 @@ func (s *Server) serveLogical(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) parse(r *http.Request) (*request, error) {
-	req := &request{path: strings.TrimPrefix(r.URL.Path, "/v1/"), http: r, now: s.cfg.Now(), data: map[string]any{}}
+	// data stays nil (read as empty) unless the query or body has some.
+	req := &request{path: strings.TrimPrefix(r.URL.Path, "/v1/"), http: r, now: s.cfg.Now()}
 	req.token = r.Header.Get("X-Vault-Token")
 	if req.token == "" {
 		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
@@ -245,17 +249,17 @@ func (s *Server) parse(r *http.Request) (*request, error) {
 				query.Del("list")
 			}
 		}
-		addQuery(req.data, query)
+		req.data = withQuery(query)
 	case "LIST":
 		req.op = logical.ListOperation
-		addQuery(req.data, query)
+		req.data = withQuery(query)
 	case http.MethodDelete:
 		req.op = logical.DeleteOperation
-		addQuery(req.data, query)
+		req.data = withQuery(query)
 	case http.MethodHead, http.MethodOptions:
 		// No backend serves these operations: 405 after the token check.
 		req.op = logical.HeaderOperation
-		addQuery(req.data, query)
+		req.data = withQuery(query)
 	case http.MethodPost, http.MethodPut, http.MethodPatch:
 		req.op = logical.UpdateOperation
 		if r.Method == http.MethodPatch {
@@ -287,9 +291,13 @@ func (s *Server) parse(r *http.Request) (*request, error) {
 	return req, nil
 }
 
-// addQuery is Vault's parseQuery: one value is a string, a repeated key a
-// list of them.
-func addQuery(dst map[string]any, q url.Values) {
+// withQuery is Vault's parseQuery: one value is a string, a repeated key
+// a list of them; nil for a query with none.
+func withQuery(q url.Values) map[string]any {
+	if len(q) == 0 {
+		return nil
+	}
+	dst := make(map[string]any, len(q))
 	for k, v := range q {
 		switch len(v) {
 		case 0:
@@ -303,6 +311,7 @@ func addQuery(dst map[string]any, q url.Values) {
 			dst[k] = list
 		}
 	}
+	return dst
 }
 
 // route authenticates and dispatches a request to the mount with the
@@ -351,7 +360,8 @@ func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel s
 		// Only the core's own backends read the caller.
 		ctx = context.WithValue(ctx, callerKey{}, tok)
 	}
-	lreq := &logical.Request{Operation: req.op, Path: rel, MountPoint: m.path, Data: req.data, RemoteAddr: req.http.RemoteAddr}
+	lreq := &req.backend
+	*lreq = logical.Request{Operation: req.op, Path: rel, MountPoint: m.path, Data: req.data, RemoteAddr: req.http.RemoteAddr}
 	if tok != nil {
 		lreq.ClientToken = tok.ID
 	} else if login {
