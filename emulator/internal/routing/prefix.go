@@ -43,8 +43,15 @@ func MountFirst(r *mux.Router, h http.Handler, prefixes ...string) http.Handler 
 
 // clean reports whether gorilla/mux leaves p as it is rather than
 // redirecting to its cleaned form: path.Clean's, with a trailing slash
-// kept.
+// kept; a path not rooted gets a leading slash. A rooted path with no
+// "//" and no "/." is clean as it is.
 func clean(p string) bool {
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	if !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+		return true
+	}
 	c := path.Clean(p)
 	return c == p || (strings.HasSuffix(p, "/") && len(p) == len(c)+1 && strings.HasPrefix(p, c))
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"testing"
 )
 
@@ -57,5 +58,17 @@ func TestMountFirstAfterRows(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/y", nil))
 	if rec.Code != http.StatusTeapot {
 		t.Fatalf("/v1/y: %d, want the mount's 418", rec.Code)
+	}
+}
+
+// TestClean compares clean with gorilla/mux's rule: a path is left alone
+// when path.Clean (trailing slash kept) gives it back.
+func TestClean(t *testing.T) {
+	for _, p := range []string{"/", "/v1/", "/v1/x", "/v1//x", "/v1/./x", "/v1/../x", "/v1/.x", "/v1/x.", "/v1/x/.", "/v1/x/..",
+		"/v1/x/", "v1/x", "", "/v1/a%2F..", "/v1/...", "/v1/..x/"} {
+		want := p != "" && p[0] == '/' && (path.Clean(p) == p || path.Clean(p)+"/" == p && p != "/")
+		if got := clean(p); got != want {
+			t.Errorf("clean(%q) = %v, want %v", p, got, want)
+		}
 	}
 }
