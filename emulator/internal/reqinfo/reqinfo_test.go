@@ -27,6 +27,6 @@ func TestTrack(t *testing.T) {
 	child, stop := context.WithCancel(r.Context())
 	defer stop()
 	cancel()
-	<-child.Done() // a context derived from the tracked one ends with its parent
+	<-child.Done()                                       // a context derived from the tracked one ends with its parent
 	MarkUnmatched(httptest.NewRequest("GET", "/y", nil)) // untracked: nothing to set, no panic
 }
