@@ -179,7 +179,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		}
 		start := e.clock.Now()
 		r, unmatched := reqinfo.Track(r)
-		r, fault := withFaultNote(r)
+		var fault string // the injected fault that hit the request
 		var notes *reqinfo.Notes
 		if service == "clouds" {
 			// Only the clouds note their decisions; the others skip the cost.
@@ -204,17 +204,20 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 					writeStatus(rec, service, http.StatusInternalServerError, "")
 				}
 			}
-			e.log.Debug("request", "service", service, "method", r.Method, "path", r.URL.Path,
-				"status", rec.status, "virtual_elapsed", e.clock.Now().Sub(start))
+			if e.log.Enabled(r.Context(), slog.LevelDebug) {
+				// Checked first: the arguments alone cost allocations.
+				e.log.Debug("request", "service", service, "method", r.Method, "path", r.URL.Path,
+					"status", rec.status, "virtual_elapsed", e.clock.Now().Sub(start))
+			}
 			if !strings.HasPrefix(r.URL.Path, admin.Prefix) {
 				e.journal.add(JournalEntry{Time: start, Service: service, Method: r.Method, Path: r.URL.Path,
-					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched, Notes: notes.List(), Fault: *fault})
+					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched, Notes: notes.List(), Fault: fault})
 			}
 			if held != nil && rec.status < 400 {
 				e.persist.sync()
 			}
 		}()
-		if e.faults.apply(rec, r, service) {
+		if e.faults.apply(rec, r, service, &fault) {
 			return
 		}
 		next.ServeHTTP(rec, r)

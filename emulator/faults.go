@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -110,9 +109,9 @@ func (f *faults) match(r *http.Request) (admin.Fault, bool) {
 	return admin.Fault{}, false
 }
 
-// apply delays and/or answers a request as a matching fault says; it
-// reports whether it answered.
-func (f *faults) apply(w http.ResponseWriter, r *http.Request, service string) bool {
+// apply delays and/or answers a request as a matching fault says, noting
+// the fault's id in hit for the journal; it reports whether it answered.
+func (f *faults) apply(w http.ResponseWriter, r *http.Request, service string, hit *string) bool {
 	if strings.HasPrefix(r.URL.Path, admin.Prefix) {
 		return false
 	}
@@ -120,9 +119,7 @@ func (f *faults) apply(w http.ResponseWriter, r *http.Request, service string) b
 	if !ok {
 		return false
 	}
-	if id := faultOf(r); id != nil {
-		*id = rule.ID
-	}
+	*hit = rule.ID
 	if d, _ := parseLatency(rule.Latency); d > 0 {
 		select {
 		case <-time.After(d):
@@ -139,18 +136,4 @@ func (f *faults) apply(w http.ResponseWriter, r *http.Request, service string) b
 	}
 	writeStatus(w, service, rule.Status, "injected fault "+rule.ID)
 	return true
-}
-
-// faultKey carries, in a request's context, where apply notes the fault
-// that hit the request, for the journal.
-type faultKey struct{}
-
-func withFaultNote(r *http.Request) (*http.Request, *string) {
-	id := new(string)
-	return r.WithContext(context.WithValue(r.Context(), faultKey{}, id)), id
-}
-
-func faultOf(r *http.Request) *string {
-	id, _ := r.Context().Value(faultKey{}).(*string)
-	return id
 }

@@ -44,15 +44,17 @@ func (e *Emulator) tfcRoutes() *mux.Router {
 }
 
 // vaultRoutes is the Vault listener: Vault's API and the admin API. What
-// it does not route is Vault's {"errors":[]} 404.
-func (e *Emulator) vaultRoutes() *mux.Router {
+// it does not route is Vault's {"errors":[]} 404. Vault's rows come first,
+// so a request under them goes straight to Vault (routing.MountFirst),
+// without the sweep Vault's ServeHTTP makes: the middleware has made it.
+func (e *Emulator) vaultRoutes() http.Handler {
 	r := routing.New(nil, routing.Options{NotFound: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reqinfo.MarkUnmatched(r)
 		vault.WriteErrors(w, http.StatusNotFound)
 	})})
-	e.mountVault(r)
+	h := routing.MountFirst(r, e.vault.Swept(), vaultMounts...)
 	e.admin.Register(r)
-	return r
+	return h
 }
 
 // buildHandlers builds each listener's handler: the middleware around the

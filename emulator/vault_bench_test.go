@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -66,6 +67,28 @@ func BenchmarkVaultCredsOrgRole(b *testing.B) {
 	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/config", `{"token":"Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4"}`)
 	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/role/testing", `{"organization":"my-org"}`)
 	creds(b, e, root, "testing")
+}
+
+// BenchmarkVaultCredsOrgRolePolicy is BenchmarkVaultCredsOrgRole with a
+// token that is not root: its policy (with default) grants read on
+// terraform/creds/*, so each read looks the path up in its ACL.
+func BenchmarkVaultCredsOrgRolePolicy(b *testing.B) {
+	e, _ := benchEmulator(b)
+	root := e.Info().VaultToken
+	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/sys/mounts/terraform", `{"type":"terraform"}`)
+	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/config", `{"token":"Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4"}`)
+	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/role/testing", `{"organization":"my-org"}`)
+	vaultDo(b, e, root, http.StatusNoContent, "PUT", "/v1/sys/policies/acl/creds-reader", `{"policy":"path \"terraform/creds/*\" { capabilities = [\"read\"] }"}`)
+	rec := vaultDo(b, e, root, http.StatusOK, "POST", "/v1/auth/token/create", `{"policies":["creds-reader"],"ttl":"768h"}`)
+	var created struct {
+		Auth struct {
+			ClientToken string `json:"client_token"`
+		} `json:"auth"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil || created.Auth.ClientToken == "" {
+		b.Fatalf("token create: %v %s", err, rec.Body)
+	}
+	creds(b, e, created.Auth.ClientToken, "testing")
 }
 
 // BenchmarkVaultCredsUserRole is BenchmarkVaultCredsOrgRole for a user

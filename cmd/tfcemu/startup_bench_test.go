@@ -52,21 +52,34 @@ func binaries(b testing.TB) (string, string) {
 	return tfcemuBin, trivi
 }
 
+// trivialServer answers every request with a constant: {} by default,
+// or the body given as its second argument with the content type given
+// as its first.
 const trivialServer = `package main
 
 import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 )
 
 func main() {
+	contentType, body := "", []byte("{}")
+	if len(os.Args) == 3 {
+		contentType, body = os.Args[1], []byte(os.Args[2])
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("ready http://" + l.Addr().String())
-	_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("{}")) }))
+	_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if contentType != "" {
+			w.Header().Set("Content-Type", contentType)
+		}
+		w.Write(body)
+	}))
 }
 `
 
@@ -75,6 +88,7 @@ type started struct {
 	cmd   *exec.Cmd
 	took  time.Duration
 	lines *bufio.Reader
+	first string // the first line, without its newline
 }
 
 // startUntilReady execs bin and returns once it printed its first line.
@@ -91,10 +105,11 @@ func startUntilReady(b *testing.B, bin string, args ...string) started {
 		b.Fatal(err)
 	}
 	r := bufio.NewReader(out)
-	if _, err := r.ReadString('\n'); err != nil {
+	line, err := r.ReadString('\n')
+	if err != nil {
 		b.Fatalf("%s: no ready line: %v", bin, err)
 	}
-	s := started{cmd: cmd, took: time.Since(t0), lines: r}
+	s := started{cmd: cmd, took: time.Since(t0), lines: r, first: strings.TrimSpace(line)}
 	go func() { _, _ = io.Copy(io.Discard, r) }()
 	return s
 }

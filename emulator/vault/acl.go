@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,15 +32,69 @@ func mergeCaps(m map[string]uint32, path string, caps uint32) {
 	}
 }
 
-// aclFor compiles the ACL of a token's policies; unknown policies add
-// nothing. Callers hold no lock.
+// aclFor is the ACL of a token's policies; unknown policies add nothing.
+// Callers hold no lock. The ACL of a set of policies is compiled once and
+// kept while each policy of the set is still the one the server holds (a
+// write or delete replaces a policy, it never changes one in place).
 func (s *Server) aclFor(t *token) *acl {
-	a := &acl{exact: map[string]uint32{}, prefix: map[string]uint32{}, segment: map[string]uint32{}}
+	var buf [128]byte
+	key := buf[:0]
+	for i, name := range t.Policies {
+		if i > 0 {
+			key = append(key, 0)
+		}
+		key = append(key, name...)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, name := range t.Policies {
-		p, ok := s.policies[name]
-		if !ok {
+	s.aclMu.Lock()
+	c := s.acls[string(key)]
+	s.aclMu.Unlock()
+	if c != nil && c.current(s.policies, t.Policies) {
+		return c.acl
+	}
+	c = &compiledACL{names: slices.Clone(t.Policies), policies: make([]*policy, len(t.Policies))}
+	for i, name := range t.Policies {
+		c.policies[i] = s.policies[name]
+	}
+	c.acl = compileACL(c.policies)
+	s.aclMu.Lock()
+	if s.acls == nil || len(s.acls) >= maxCompiledACLs {
+		s.acls = map[string]*compiledACL{}
+	}
+	s.acls[string(key)] = c
+	s.aclMu.Unlock()
+	return c.acl
+}
+
+// maxCompiledACLs bounds the ACLs kept; past it the cache starts over.
+const maxCompiledACLs = 1024
+
+// compiledACL is the ACL of a set of policies, as they were compiled.
+type compiledACL struct {
+	names    []string
+	policies []*policy // nil for a name no policy had
+	acl      *acl
+}
+
+// current reports whether the ACL is that of names as policies holds them.
+func (c *compiledACL) current(policies map[string]*policy, names []string) bool {
+	if !slices.Equal(c.names, names) {
+		return false
+	}
+	for i, name := range names {
+		if policies[name] != c.policies[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// compileACL merges the rules of policies (nil ones add nothing).
+func compileACL(policies []*policy) *acl {
+	a := &acl{exact: map[string]uint32{}, prefix: map[string]uint32{}, segment: map[string]uint32{}}
+	for _, p := range policies {
+		if p == nil {
 			continue
 		}
 		for _, r := range p.Paths {
@@ -105,7 +160,8 @@ func (m wcMatch) lower(o wcMatch) bool {
 }
 
 func (a *acl) nonExact(path string) (uint32, bool) {
-	var matches []wcMatch
+	var stack [4]wcMatch
+	matches := stack[:0]
 	best := ""
 	found := false
 	for p := range a.prefix {
@@ -116,7 +172,10 @@ func (a *acl) nonExact(path string) (uint32, bool) {
 	if found {
 		matches = append(matches, wcMatch{firstWC: len(best), isPrefix: true, path: best, caps: a.prefix[best]})
 	}
-	parts := strings.Split(path, "/")
+	var parts []string
+	if len(a.segment) > 0 {
+		parts = strings.Split(path, "/")
+	}
 	for full, caps := range a.segment {
 		m := wcMatch{firstWC: strings.Index(full, "+"), path: full, caps: caps}
 		cur := full
@@ -149,8 +208,13 @@ func (a *acl) nonExact(path string) (uint32, bool) {
 	if len(matches) == 0 {
 		return 0, false
 	}
-	sort.Slice(matches, func(i, j int) bool { return matches[i].lower(matches[j]) })
-	return matches[len(matches)-1].caps, true
+	top := matches[0]
+	for _, m := range matches[1:] {
+		if top.lower(m) {
+			top = m
+		}
+	}
+	return top.caps, true
 }
 
 // opCaps is the capability an operation needs.
@@ -169,7 +233,21 @@ var sudoPaths = []string{
 	"sys/leases", "sys/seal", "sys/step-down", "auth/token/revoke-orphan", "auth/token/accessors/",
 }
 
+// sudoRoots are the first path segments of sudoPaths: a path under none
+// of them needs no sudo, without a look at the list.
+var sudoRoots = func() map[string]bool {
+	roots := map[string]bool{}
+	for _, p := range sudoPaths {
+		root, _, _ := strings.Cut(p, "/")
+		roots[root] = true
+	}
+	return roots
+}()
+
 func needsSudo(path string) bool {
+	if root, _, _ := strings.Cut(path, "/"); !sudoRoots[root] {
+		return false
+	}
 	for _, p := range sudoPaths {
 		if pre, ok := strings.CutSuffix(p, "*"); ok {
 			if strings.HasPrefix(path, pre) {

@@ -3,6 +3,8 @@ package vault
 import (
 	"strings"
 	"testing"
+
+	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
 // TestACLPathMatching checks the rule Vault picks for a path, with the
@@ -71,5 +73,82 @@ func TestServiceTokenFormat(t *testing.T) {
 	}
 	if s.newServiceTokenID() == id {
 		t.Fatal("two tokens alike")
+	}
+}
+
+// TestACLCacheFollowsPolicyChanges checks that a compiled ACL kept for a
+// policy set gives way when one of its policies is written, deleted or
+// created after the ACL was compiled.
+func TestACLCacheFollowsPolicyChanges(t *testing.T) {
+	parse := func(rules string) *policy {
+		p, _, err := parsePolicy("p", rules)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	s := &Server{policies: map[string]*policy{"p": parse(`path "terraform/creds/*" { capabilities = ["read"] }`)}}
+	tok := &token{Policies: []string{"p", "q"}}
+	steps := []struct {
+		change func()
+		want   bool
+	}{
+		{func() {}, true},
+		{func() {}, true}, // from the cache
+		{func() { s.policies["p"] = parse(`path "terraform/creds/*" { capabilities = ["deny"] }`) }, false},
+		{func() { s.policies["q"] = parse(`path "terraform/*" { capabilities = ["read"] }`) }, false}, // deny wins
+		{func() { delete(s.policies, "p") }, true},
+		{func() { delete(s.policies, "q") }, false},
+	}
+	for i, st := range steps {
+		st.change()
+		if got := s.allowed(tok, "terraform/creds/testing", logical.ReadOperation); got != st.want {
+			t.Errorf("step %d: allowed %v, want %v", i, got, st.want)
+		}
+	}
+	// Each set has its own ACL: p alone reads, p with a denying q does not.
+	s.policies["p"] = parse(`path "terraform/creds/*" { capabilities = ["read"] }`)
+	s.policies["q"] = parse(`path "terraform/creds/*" { capabilities = ["deny"] }`)
+	alone, both := &token{Policies: []string{"p"}}, &token{Policies: []string{"p", "q"}}
+	for range 2 {
+		if !s.allowed(alone, "terraform/creds/testing", logical.ReadOperation) || s.allowed(both, "terraform/creds/testing", logical.ReadOperation) {
+			t.Error("policy sets share an ACL")
+		}
+	}
+}
+
+// TestACLCacheConcurrent reads through the ACL cache while another
+// goroutine rewrites the policy (a data race fails it under -race), and
+// once the writes stop the policy last written is the one in force.
+func TestACLCacheConcurrent(t *testing.T) {
+	read, deny := mustParsePolicy("p", `path "terraform/creds/*" { capabilities = ["read"] }`), mustParsePolicy("p", `path "terraform/creds/*" { capabilities = ["deny"] }`)
+	s := &Server{policies: map[string]*policy{"p": read}}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			s.mu.Lock()
+			s.policies["p"] = []*policy{read, deny}[i%2]
+			s.mu.Unlock()
+		}
+	}()
+	tokens := []*token{{Policies: []string{"p"}}, {Policies: []string{"p", "default"}}}
+	var allowed, denied int
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+			s.policies["p"] = read
+			if !s.allowed(tokens[0], "terraform/creds/x", logical.ReadOperation) {
+				t.Fatal("the last policy written is not the one in force")
+			}
+			t.Logf("%d allowed, %d denied while the policy changed", allowed, denied)
+			return
+		default:
+		}
+		if s.allowed(tokens[i%2], "terraform/creds/x", logical.ReadOperation) {
+			allowed++
+		} else {
+			denied++
+		}
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
@@ -52,8 +50,9 @@ func writeVault(w http.ResponseWriter, status int, body any) {
 		buf.Reset()
 		buf.WriteString(`{"errors":["internal error"]}` + "\n")
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	h["Cache-Control"] = noStore
+	h["Content-Type"] = applicationJSON
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
@@ -122,7 +121,7 @@ func respond(w http.ResponseWriter, req *request, resp *logical.Response, err er
 				env.Data = resp.Data
 			}
 			env.Warnings = resp.Warnings
-			writeVault(w, http.StatusOK, env)
+			writeEnvelope(w, http.StatusOK, &env)
 		}
 		return
 	}
@@ -244,4 +243,4 @@ func emptyList(resp *logical.Response) bool {
 	return keys == nil
 }
 
-func newEnvelope() envelope { return envelope{RequestID: uuid.NewString()} }
+func newEnvelope() envelope { return envelope{RequestID: newRequestID()} }

@@ -65,6 +65,14 @@ func (q *expiryQueue) remove(key string) {
 }
 
 // due reports whether anything expires at or before now.
+// next is the earliest expiry queued, if any.
+func (q *expiryQueue) next() (time.Time, bool) {
+	if len(q.items) == 0 {
+		return time.Time{}, false
+	}
+	return q.items[0].at, true
+}
+
 func (q *expiryQueue) due(now time.Time) bool {
 	return len(q.items) > 0 && !now.Before(q.items[0].at)
 }

@@ -69,7 +69,8 @@ func (s *Server) mountFor(path string) (*mount, string) {
 	var best *mount
 	consider := func(m *mount) {
 		p := m.path
-		if (strings.HasPrefix(path, p) || path+"/" == p) && (best == nil || len(p) > len(best.path)) {
+		if (strings.HasPrefix(path, p) || len(p) == len(path)+1 && p[len(path)] == '/' && strings.HasPrefix(p, path)) &&
+			(best == nil || len(p) > len(best.path)) {
 			best = m
 		}
 	}

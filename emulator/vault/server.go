@@ -65,7 +65,10 @@ type Server struct {
 	tokens   map[string]*token  // by token id
 	leases   map[string]*lease  // by lease id
 	policies map[string]*policy // ACL policies by name ("root" is implicit)
-	hmacKey  []byte             // signs service token IDs
+	// acls are the compiled ACLs by policy set (aclFor).
+	aclMu   sync.Mutex
+	acls    map[string]*compiledACL
+	hmacKey []byte // signs service token IDs
 	// sysMount and tokenMount are the sys/ and auth/token/ mounts, served
 	// by the core's own backends (sysBackend, tokenBackend: their path
 	// tables are compiled once, in New).
@@ -136,6 +139,9 @@ type request struct {
 	token string
 	http  *http.Request
 	now   time.Time
+	// backend is what serveMount hands the backend, allocated with the
+	// request.
+	backend logical.Request
 }
 
 // httpOnly are the paths Vault serves with HTTP handlers of their own
@@ -168,12 +174,43 @@ func (s *Server) newHTTPRouter() *mux.Router {
 // expired are revoked first (a look at the expiry queue's head when
 // nothing is due).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.SweepDue()
+	s.serve(w, r)
+}
+
+// Swept serves the Vault API without ServeHTTP's sweep, for a caller that
+// calls SweepDue before every request itself (the emulator's middleware).
+func (s *Server) Swept() http.Handler { return http.HandlerFunc(s.serve) }
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// Vault's listener adds HSTS to every response by default, and every
 	// answer, 204s included, is JSON.
-	w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-	w.Header().Set("Content-Type", "application/json")
-	s.SweepDue()
+	h := w.Header()
+	h["Strict-Transport-Security"] = hsts
+	h["Content-Type"] = applicationJSON
+	if logicalPath(r.URL.Path) {
+		// What the router's /v1/ row would serve, without its walk over
+		// the rows before it and its two request copies.
+		s.serveLogical(w, r)
+		return
+	}
 	s.http.ServeHTTP(w, r)
+}
+
+// logicalPath reports whether the router serves path with its /v1/ row:
+// under /v1/ and none of the HTTP-level paths (rows that match their
+// path exactly).
+func logicalPath(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/v1/")
+	if !ok {
+		return false
+	}
+	for _, h := range httpOnly {
+		if rest == h.path {
+			return false
+		}
+	}
+	return true
 }
 
 // serveLogical parses a request to a logical path and routes it.
@@ -187,14 +224,18 @@ func (s *Server) serveLogical(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) parse(r *http.Request) (*request, error) {
-	req := &request{path: strings.TrimPrefix(r.URL.Path, "/v1/"), http: r, now: s.cfg.Now(), data: map[string]any{}}
+	// data stays nil (read as empty) unless the query or body has some.
+	req := &request{path: strings.TrimPrefix(r.URL.Path, "/v1/"), http: r, now: s.cfg.Now()}
 	req.token = r.Header.Get("X-Vault-Token")
 	if req.token == "" {
 		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 			req.token = strings.TrimSpace(bearer)
 		}
 	}
-	query := r.URL.Query()
+	var query url.Values
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
 	switch r.Method {
 	case http.MethodGet:
 		req.op = logical.ReadOperation
@@ -208,17 +249,17 @@ func (s *Server) parse(r *http.Request) (*request, error) {
 				query.Del("list")
 			}
 		}
-		addQuery(req.data, query)
+		req.data = withQuery(query)
 	case "LIST":
 		req.op = logical.ListOperation
-		addQuery(req.data, query)
+		req.data = withQuery(query)
 	case http.MethodDelete:
 		req.op = logical.DeleteOperation
-		addQuery(req.data, query)
+		req.data = withQuery(query)
 	case http.MethodHead, http.MethodOptions:
 		// No backend serves these operations: 405 after the token check.
 		req.op = logical.HeaderOperation
-		addQuery(req.data, query)
+		req.data = withQuery(query)
 	case http.MethodPost, http.MethodPut, http.MethodPatch:
 		req.op = logical.UpdateOperation
 		if r.Method == http.MethodPatch {
@@ -250,9 +291,13 @@ func (s *Server) parse(r *http.Request) (*request, error) {
 	return req, nil
 }
 
-// addQuery is Vault's parseQuery: one value is a string, a repeated key a
-// list of them.
-func addQuery(dst map[string]any, q url.Values) {
+// withQuery is Vault's parseQuery: one value is a string, a repeated key
+// a list of them; nil for a query with none.
+func withQuery(q url.Values) map[string]any {
+	if len(q) == 0 {
+		return nil
+	}
+	dst := make(map[string]any, len(q))
 	for k, v := range q {
 		switch len(v) {
 		case 0:
@@ -266,6 +311,7 @@ func addQuery(dst map[string]any, q url.Values) {
 			dst[k] = list
 		}
 	}
+	return dst
 }
 
 // route authenticates and dispatches a request to the mount with the
@@ -309,8 +355,13 @@ func isUnauthenticated(paths []string, rel string) bool {
 // serveMount hands a request to a backend and registers any lease or token
 // it returns.
 func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel string, tok *token, login bool) {
-	ctx := context.WithValue(req.http.Context(), callerKey{}, tok)
-	lreq := &logical.Request{Operation: req.op, Path: rel, MountPoint: m.path, Data: req.data, RemoteAddr: req.http.RemoteAddr}
+	ctx := req.http.Context()
+	if _, ok := m.backend.(builtin); ok {
+		// Only the core's own backends read the caller.
+		ctx = context.WithValue(ctx, callerKey{}, tok)
+	}
+	lreq := &req.backend
+	*lreq = logical.Request{Operation: req.op, Path: rel, MountPoint: m.path, Data: req.data, RemoteAddr: req.http.RemoteAddr}
 	if tok != nil {
 		lreq.ClientToken = tok.ID
 	} else if login {
@@ -382,12 +433,13 @@ func (s *Server) Sweep(ctx context.Context) {
 // SweepDue sweeps if the head of the expiry queue is due: every request
 // of both listeners calls it, so a credential whose lease ran out is
 // revoked in TFC before anyone can use it again, and a request costs one
-// look at the queue's head when nothing is due.
+// look at the queue's head when nothing is due (and no clock read when
+// nothing is queued).
 func (s *Server) SweepDue() {
 	s.mu.RLock()
-	due := s.expiry.due(s.cfg.Now())
+	next, queued := s.expiry.next()
 	s.mu.RUnlock()
-	if due {
+	if queued && !s.cfg.Now().Before(next) {
 		s.Sweep(context.Background())
 	}
 }

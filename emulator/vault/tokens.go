@@ -104,6 +104,7 @@ func (s *Server) checkToken(req *request, m *mount, rel string) (*token, error) 
 	s.mu.RLock()
 	t, ok := s.tokens[req.token]
 	expired := ok && t.expired(req.now)
+	limited := ok && t.NumUses > 0 // 0 is unlimited, and a use changes nothing
 	s.mu.RUnlock()
 	if !ok || expired {
 		return nil, logical.NewCodedError(http.StatusForbidden, errInvalidToken)
@@ -117,7 +118,9 @@ func (s *Server) checkToken(req *request, m *mount, rel string) (*token, error) 
 			return nil, logical.NewCodedError(http.StatusForbidden, multierror("permission denied"))
 		}
 	}
-	s.useToken(req.http.Context(), t)
+	if limited {
+		s.useToken(req.http.Context(), t)
+	}
 	return t, nil
 }
 

@@ -60,8 +60,10 @@ func HostName(hostport string) string {
 
 // IsLoopback reports whether host (a name, without port) is loopback:
 // localhost, 127.0.0.0/8 or ::1.
-func IsLoopback(host string) bool {
-	host = HostName(host)
+func IsLoopback(host string) bool { return loopbackName(HostName(host)) }
+
+// loopbackName is IsLoopback of a name HostName has made.
+func loopbackName(host string) bool {
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
@@ -86,7 +88,7 @@ func (g *Guard) hostAllowed(hostport string) bool {
 		// HTTP/1.0 without Host: nothing a browser sends.
 		return true
 	}
-	if IsLoopback(host) {
+	if loopbackName(host) {
 		return true
 	}
 	for _, a := range g.Allowed {

@@ -11,8 +11,23 @@ type key struct{}
 
 // Track returns r carrying a flag that MarkUnmatched sets.
 func Track(r *http.Request) (*http.Request, *bool) {
-	flag := new(bool)
-	return r.WithContext(context.WithValue(r.Context(), key{}, flag)), flag
+	c := &tracked{Context: r.Context()}
+	return r.WithContext(c), &c.unmatched
+}
+
+// tracked is a context holding the flag itself, one allocation where
+// context.WithValue and the flag are two; every other value is its
+// parent's.
+type tracked struct {
+	context.Context
+	unmatched bool
+}
+
+func (c *tracked) Value(k any) any {
+	if k == (key{}) {
+		return &c.unmatched
+	}
+	return c.Context.Value(k)
 }
 
 // MarkUnmatched records that no route served r.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
 
@@ -115,7 +116,8 @@ type FieldData struct {
 // the first (in name order) that fails, as "error converting input for
 // field ...".
 func (d *FieldData) Validate() error {
-	names := make([]string, 0, len(d.Raw))
+	var stack [8]string
+	names := stack[:0]
 	for k := range d.Raw {
 		names = append(names, k)
 	}
@@ -125,7 +127,14 @@ func (d *FieldData) Validate() error {
 		if !ok {
 			continue
 		}
-		if _, err := convert(schema.Type, d.Raw[k]); err != nil {
+		var err error
+		switch schema.Type {
+		case TypeString, TypeLowerCaseString, TypeNameString:
+			_, err = convertString(schema.Type, d.Raw[k])
+		default:
+			_, err = convert(schema.Type, d.Raw[k])
+		}
+		if err != nil {
 			return fmt.Errorf("error converting input for field %q: %w", k, err)
 		}
 	}
@@ -206,17 +215,9 @@ func (d *FieldData) Strings(k string) []string { s, _ := d.Get(k).([]string); re
 func convert(t FieldType, raw any) (any, error) {
 	switch t {
 	case TypeString, TypeLowerCaseString, TypeNameString:
-		var s string
-		if err := mapstructure.WeakDecode(raw, &s); err != nil {
+		s, err := convertString(t, raw)
+		if err != nil {
 			return nil, err
-		}
-		switch t {
-		case TypeLowerCaseString:
-			s = strings.ToLower(s)
-		case TypeNameString:
-			if !nameString.MatchString(s) {
-				return nil, errors.New("field does not match the formatting rules")
-			}
 		}
 		return s, nil
 	case TypeInt:
@@ -299,6 +300,27 @@ func convert(t FieldType, raw any) (any, error) {
 	return nil, fmt.Errorf("unknown field type %q", t)
 }
 
+// convertString is convert of a string type, without boxing the result.
+func convertString(t FieldType, raw any) (string, error) {
+	s, ok := raw.(string) // what weak decoding makes of a string
+	if !ok {
+		var decoded string
+		if err := mapstructure.WeakDecode(raw, &decoded); err != nil {
+			return "", err
+		}
+		s = decoded
+	}
+	switch t {
+	case TypeLowerCaseString:
+		s = strings.ToLower(s)
+	case TypeNameString:
+		if !nameString.MatchString(s) {
+			return "", errors.New("field does not match the formatting rules")
+		}
+	}
+	return s, nil
+}
+
 var nameString = regexp.MustCompile(`^\w(([\w-.]+)?\w)?$`)
 
 // OperationFunc serves one operation on a path.
@@ -331,7 +353,13 @@ type Router struct {
 	help  string
 	paths []*Path
 	res   []*regexp.Regexp
-	docs  map[string]json.RawMessage
+	// prefixes are the literal text each path's matches start with, a
+	// check far cheaper than running its regexp; generic marks the paths
+	// that are their prefix and a GenericNameRegex capture, matched by
+	// hand (matchGenericName).
+	prefixes []string
+	generic  []bool
+	docs     map[string]json.RawMessage
 	// helpTable is the table as path-help knows it, with the paths the
 	// help lists but the emulator does not serve, each pattern compiled.
 	helpTable []PathHelp
@@ -353,7 +381,9 @@ func NewRouter(help string, docs map[string]json.RawMessage, paths ...*Path) *Ro
 	r := &Router{help: help, paths: paths, docs: docs}
 	for _, p := range paths {
 		re := regexp.MustCompile(p.Pattern)
-		r.res = append(r.res, re)
+		prefix := literalPrefix(p.Pattern)
+		r.res, r.prefixes = append(r.res, re), append(r.prefixes, prefix)
+		r.generic = append(r.generic, isGenericName(p.Pattern, prefix))
 		h := PathHelp{Route: p.Pattern, Synopsis: p.HelpSynopsis, Description: p.HelpDescription}
 		for name, f := range p.Fields {
 			h.Fields = append(h.Fields, HelpField{Name: name, Type: f.Type.String(), Description: f.Description, Deprecated: f.Deprecated})
@@ -378,34 +408,115 @@ func (r *Router) Paths() []*Path { return r.paths }
 // Match returns the first path whose pattern matches, with its named
 // captures.
 func (r *Router) Match(path string) (*Path, map[string]string) {
-	for i, re := range r.res {
-		m := re.FindStringSubmatch(path)
-		if m == nil {
-			continue
-		}
-		captures := map[string]string{}
-		for j, name := range re.SubexpNames() {
-			if name != "" {
-				captures[name] = m[j]
-			}
-		}
-		return r.paths[i], captures
+	i, m := r.match(path)
+	if i < 0 {
+		return nil, nil
 	}
-	return nil, nil
+	captures := map[string]string{}
+	for j, name := range r.res[i].SubexpNames() {
+		if name != "" {
+			captures[name] = m[j]
+		}
+	}
+	return r.paths[i], captures
 }
 
-// fieldData is the request's data with the captures over it.
-func fieldData(p *Path, req *Request, captures map[string]string) (*FieldData, []string) {
-	raw := make(map[string]any, len(req.Data)+len(captures))
+// match is the index of the first path whose pattern matches, with the
+// submatches, or -1.
+func (r *Router) match(path string) (int, []string) {
+	for i, re := range r.res {
+		if !strings.HasPrefix(path, r.prefixes[i]) {
+			continue
+		}
+		if r.generic[i] {
+			if m := matchGenericName(path, r.prefixes[i]); m != nil {
+				return i, m
+			}
+			continue
+		}
+		if m := re.FindStringSubmatch(path); m != nil {
+			return i, m
+		}
+	}
+	return -1, nil
+}
+
+// literalPrefix is the literal text every match of an anchored pattern
+// begins with ("creds/" of ^creds/(?P<name>...)$), "" if it has none or
+// is not anchored at the start.
+func literalPrefix(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil || re.Op != syntax.OpConcat || len(re.Sub) == 0 || re.Sub[0].Op != syntax.OpBeginText {
+		return ""
+	}
+	var b strings.Builder
+	for _, sub := range re.Sub[1:] {
+		if sub.Op != syntax.OpLiteral || sub.Flags&syntax.FoldCase != 0 {
+			break
+		}
+		b.WriteString(string(sub.Rune))
+	}
+	return b.String()
+}
+
+// genericNameTail ends a pattern whose last part is Vault's
+// framework.GenericNameRegex(name), after the capture's name: one or more
+// word characters, '-' and '.', the first and last a word character.
+const genericNameTail = `>\w(([\w-.]+)?\w)?)$`
+
+// isGenericName reports whether pattern is ^, its literal prefix and a
+// GenericNameRegex capture to its end.
+func isGenericName(pattern, prefix string) bool {
+	rest, ok := strings.CutPrefix(pattern, "^"+prefix+"(?P<")
+	if !ok {
+		return false
+	}
+	name, ok := strings.CutSuffix(rest, genericNameTail)
+	return ok && name != "" && !strings.ContainsAny(name, "<>()\\")
+}
+
+// matchGenericName is what FindStringSubmatch returns for such a pattern
+// on path, which starts with its prefix: the whole path, the name and
+// the regexp's two inner groups, or nil.
+func matchGenericName(path, prefix string) []string {
+	name := path[len(prefix):]
+	n := len(name)
+	if n == 0 || !isWordByte(name[0]) || !isWordByte(name[n-1]) {
+		return nil
+	}
+	for i := 1; i < n-1; i++ {
+		if c := name[i]; !isWordByte(c) && c != '-' && c != '.' {
+			return nil
+		}
+	}
+	m := []string{path, name, "", ""}
+	if n > 1 {
+		m[2], m[3] = name[1:], name[1:n-1]
+	}
+	return m
+}
+
+// isWordByte is regexp's \w: an ASCII letter, digit or '_'.
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
+}
+
+// fieldData is the request's data with the path's captures (names[i]
+// captured m[i]) over it.
+func fieldData(p *Path, req *Request, names, m []string) (*FieldData, []string) {
+	raw := make(map[string]any, len(req.Data)+len(names))
 	for k, v := range req.Data {
 		raw[k] = v
 	}
 	var replaced []string
-	for k, v := range captures {
+	for i, k := range names {
+		if k == "" {
+			continue
+		}
 		if raw[k] != nil {
 			replaced = append(replaced, k)
 		}
-		raw[k] = v
+		raw[k] = m[i]
 	}
 	sort.Strings(replaced)
 	return &FieldData{Raw: raw, Schema: p.Fields}, replaced
@@ -418,10 +529,11 @@ func (r *Router) HandleRequest(ctx context.Context, req *Request) (*Response, er
 	if _, help := req.Data["help"]; help && req.Operation == ReadOperation && !r.noHelp {
 		return r.Help(req.Path)
 	}
-	p, captures := r.Match(req.Path)
-	if p == nil {
+	i, m := r.match(req.Path)
+	if i < 0 {
 		return nil, ErrUnsupportedPath
 	}
+	p := r.paths[i]
 	op := req.Operation
 	fn := p.Operations[op]
 	if fn == nil && op == CreateOperation {
@@ -430,7 +542,7 @@ func (r *Router) HandleRequest(ctx context.Context, req *Request) (*Response, er
 	if fn == nil {
 		return nil, ErrUnsupportedOperation
 	}
-	d, replaced := fieldData(p, req, captures)
+	d, replaced := fieldData(p, req, r.res[i].SubexpNames(), m)
 	if !p.NoValidate {
 		if err := d.Validate(); err != nil {
 			return ErrorResponse("Field validation failed: %s", err), nil
@@ -467,11 +579,12 @@ func (e UserError) Error() string { return e.Err }
 // ExistenceCheck is HandleExistenceCheck: found reports whether the path
 // has a check; a field that does not convert is a UserError.
 func (r *Router) ExistenceCheck(ctx context.Context, req *Request) (found, exists bool, err error) {
-	p, captures := r.Match(req.Path)
-	if p == nil || p.ExistenceCheck == nil {
+	i, m := r.match(req.Path)
+	if i < 0 || r.paths[i].ExistenceCheck == nil {
 		return false, false, nil
 	}
-	d, _ := fieldData(p, req, captures)
+	p := r.paths[i]
+	d, _ := fieldData(p, req, r.res[i].SubexpNames(), m)
 	if err := d.Validate(); err != nil {
 		return true, false, UserError{Err: err.Error()}
 	}

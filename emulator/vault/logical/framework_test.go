@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -177,5 +178,61 @@ func TestRouterHelp(t *testing.T) {
 		},
 	}}).WithoutHelp().HandleRequest(context.Background(), &Request{Operation: ReadOperation, Path: "x", Data: map[string]any{"help": "1"}}); resp.IsRaw() {
 		t.Fatal("a router without help answered help")
+	}
+}
+
+// TestLiteralPrefix checks the text the router compares before running a
+// path's regexp: only what every match must start with.
+func TestLiteralPrefix(t *testing.T) {
+	cases := []struct{ pattern, want string }{
+		{`^creds/(?P<name>\w(([\w-.]+)?\w)?)$`, "creds/"},
+		{`^config$`, "config"},
+		{`^role/?$`, "role"},
+		{`^abc?$`, "ab"},
+		{`^(?i)abc$`, ""},
+		{`creds/x`, ""}, // not anchored: a match may start anywhere
+		{`^a|^b`, ""},
+		{`^(?P<name>.+)/x$`, ""},
+		{`^keys/(?P<k>.*)`, "keys/"},
+	}
+	for _, c := range cases {
+		if got := literalPrefix(c.pattern); got != c.want {
+			t.Errorf("literalPrefix(%q) = %q, want %q", c.pattern, got, c.want)
+		}
+	}
+}
+
+// TestGenericNameMatchIsTheRegexp compares the hand matcher of
+// GenericNameRegex paths with the regexp on every short name over an
+// alphabet of word and other characters, and on a few longer ones.
+func TestGenericNameMatchIsTheRegexp(t *testing.T) {
+	const pattern = `^creds/(?P<name>\w(([\w-.]+)?\w)?)$`
+	if !isGenericName(pattern, literalPrefix(pattern)) {
+		t.Fatal("the terraform engine's creds pattern is not recognized")
+	}
+	for _, p := range []string{`^creds/(?P<name>.+)$`, `^creds/(?P<name>\w(([\w-.]+)?\w)?)/x$`, `creds/(?P<name>\w(([\w-.]+)?\w)?)$`} {
+		if isGenericName(p, literalPrefix(p)) {
+			t.Errorf("%s taken for a generic name", p)
+		}
+	}
+	re := regexp.MustCompile(pattern)
+	alphabet := []string{"a", "Z", "0", "_", "-", ".", "/", " ", "é", "\n"}
+	names := []string{"", "my-role.v2_x", "-a", "a-", "a..b", strings.Repeat("x", 300)}
+	var grow func(prefix string, depth int)
+	grow = func(prefix string, depth int) {
+		names = append(names, prefix)
+		if depth == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			grow(prefix+c, depth-1)
+		}
+	}
+	grow("", 4)
+	for _, name := range names {
+		path := "creds/" + name
+		if got, want := matchGenericName(path, "creds/"), re.FindStringSubmatch(path); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: got %q, the regexp %q", path, got, want)
+		}
 	}
 }

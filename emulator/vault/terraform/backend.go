@@ -106,14 +106,23 @@ func (b *backend) paths() []*logical.Path {
 func (b *backend) Unauthenticated() []string { return nil }
 
 func (b *backend) getRole(name string) *role {
+	r, ok := b.roleNamed(name)
+	if !ok {
+		return nil
+	}
+	return &r
+}
+
+// roleNamed is a copy of the role, as a value (the creds read keeps it
+// on the stack).
+func (b *backend) roleNamed(name string) (role, bool) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	r, ok := b.roles[name]
 	if !ok {
-		return nil
+		return role{}, false
 	}
-	cp := *r
-	return &cp
+	return *r, true
 }
 
 // configExists is the engine's one existence check, on config: a write

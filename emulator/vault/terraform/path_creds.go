@@ -12,8 +12,8 @@ import (
 // return their stored token with no lease; user and team roles create a
 // token in TFC on every read and lease it.
 func (b *backend) readCreds(ctx context.Context, _ *logical.Request, d *logical.FieldData) (*logical.Response, error) {
-	r := b.getRole(d.String("name"))
-	if r == nil {
+	r, ok := b.roleNamed(d.String("name"))
+	if !ok {
 		return nil, errors.New("error retrieving role: role is nil")
 	}
 	ct := r.CredentialType
@@ -21,26 +21,32 @@ func (b *backend) readCreds(ctx context.Context, _ *logical.Request, d *logical.
 		ct = credUser
 	}
 	if ct == credUser || ct == credTeam {
-		tok, err := b.createToken(ctx, r)
-		if err != nil {
-			return nil, err
-		}
-		data := map[string]any{"token": tok.Token, "token_id": tok.ID}
-		if tok.Description != "" {
-			data["description"] = tok.Description
-		}
-		if !tok.ExpiredAt.IsZero() {
-			data["expired_at"] = tok.ExpiredAt
-		}
-		sec := &logical.Secret{Renewable: true, TTL: r.TTL, MaxTTL: r.MaxTTL,
-			InternalData: map[string]any{"token_id": tok.ID, "role": r.Name, "secret_type": secretType}}
-		return &logical.Response{Data: data, Secret: sec}, nil
+		return b.leaseToken(ctx, r)
 	}
 	data := map[string]any{"organization": r.Organization, "role": r.Name, "team_id": r.TeamID, "token": r.Token, "token_id": r.TokenID}
 	if r.Description != "" {
 		data["description"] = r.Description
 	}
 	return &logical.Response{Data: data}, nil
+}
+
+// leaseToken creates a user or team token in TFC for a read of r's
+// credentials and leases it.
+func (b *backend) leaseToken(ctx context.Context, r role) (*logical.Response, error) {
+	tok, err := b.createToken(ctx, &r)
+	if err != nil {
+		return nil, err
+	}
+	data := map[string]any{"token": tok.Token, "token_id": tok.ID}
+	if tok.Description != "" {
+		data["description"] = tok.Description
+	}
+	if !tok.ExpiredAt.IsZero() {
+		data["expired_at"] = tok.ExpiredAt
+	}
+	sec := &logical.Secret{Renewable: true, TTL: r.TTL, MaxTTL: r.MaxTTL,
+		InternalData: map[string]any{"token_id": tok.ID, "role": r.Name, "secret_type": secretType}}
+	return &logical.Response{Data: data, Secret: sec}, nil
 }
 
 // rotateRole regenerates an organization or legacy team token. Its name is
