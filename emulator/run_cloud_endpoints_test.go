@@ -21,6 +21,8 @@ import (
 // TestMain lets the test binary stand in for a provider inside a run:
 // with TFCEMU_RUN_HOOK=aws it is the AWS SDK's default chain asking STS
 // who it is, as the Terraform AWS provider does with dynamic credentials.
+// A run fails when the state file's delta checks found a difference
+// (statefile_export_test.go).
 func TestMain(m *testing.M) {
 	switch os.Getenv("TFCEMU_RUN_HOOK") {
 	case "aws":
@@ -28,7 +30,12 @@ func TestMain(m *testing.M) {
 	case "gcp":
 		os.Exit(gcpCaller())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if n := emulator.StateChecksDone(); n > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: the state file's delta checks found %d differences (above)\n", n)
+		code = 1
+	}
+	os.Exit(code)
 }
 
 func awsCaller() int {

@@ -146,6 +146,12 @@ func BenchmarkScaleReadByName(b *testing.B) {
 // stateFileCopy is an emulator with --state-file holding the state of s.
 func stateFileCopy(b *testing.B, s *scaled) *scaled {
 	b.Helper()
+	return stateFileCopyWith(b, s, emulator.Config{})
+}
+
+// stateFileCopyWith is stateFileCopy with cfg's state file settings.
+func stateFileCopyWith(b *testing.B, s *scaled, cfg emulator.Config) *scaled {
+	b.Helper()
 	raw, err := s.e.Snapshot()
 	if err != nil {
 		b.Fatal(err)
@@ -154,7 +160,8 @@ func stateFileCopy(b *testing.B, s *scaled) *scaled {
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		b.Fatal(err)
 	}
-	e, err := emulator.New(emulator.Config{RateLimit: -1, StateFile: path})
+	cfg.RateLimit, cfg.StateFile = -1, path
+	e, err := emulator.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -196,7 +196,11 @@ var currentStateVersionsKind = kind{
 	load: func(st *State, raw json.RawMessage) error {
 		return json.Unmarshal(raw, &st.CurrentStateVersions)
 	},
-	check:     func(*State) error { return nil },
+	check: func(*State) error { return nil },
+	get: func(st *State, key string) (any, int64, bool) {
+		id, ok := st.CurrentStateVersions[key]
+		return id, 0, ok
+	},
 	children:  func(*State, string, string) []string { return nil },
 	del:       func(*State, string) {},
 	renameOrg: func(*State, string, string) {},
