@@ -227,6 +227,7 @@ func (s *Service) deleteAgentPool(c *call) (int, any, error) {
 			}
 		}
 		st.remove("AgentPools", p.ID)
+		st.touch("AgentPools", p.ID)
 		return nil, nil
 	})
 }

@@ -3,6 +3,7 @@ package tfc
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // kinds declares every TFC resource kind once, in restore order: its State
@@ -212,16 +213,28 @@ var currentStateVersionsKind = kind{
 func (st *State) unlinkWorkspace(id string) {
 	st.forgetWorkspace(id)
 	for _, vs := range st.VarSets {
-		vs.WorkspaceIDs = without(vs.WorkspaceIDs, id)
+		if slices.Contains(vs.WorkspaceIDs, id) {
+			vs.WorkspaceIDs = without(vs.WorkspaceIDs, id)
+			st.changes.mark("VarSets", vs.ID)
+		}
 	}
 	for _, p := range st.AgentPools {
-		p.AllowedWorkspaceIDs = without(p.AllowedWorkspaceIDs, id)
-		p.ExcludedWorkspaceIDs = without(p.ExcludedWorkspaceIDs, id)
+		if slices.Contains(p.AllowedWorkspaceIDs, id) || slices.Contains(p.ExcludedWorkspaceIDs, id) {
+			p.AllowedWorkspaceIDs = without(p.AllowedWorkspaceIDs, id)
+			p.ExcludedWorkspaceIDs = without(p.ExcludedWorkspaceIDs, id)
+			st.changes.mark("AgentPools", p.ID)
+		}
 	}
 	for _, w := range st.Workspaces {
-		w.RemoteStateConsumers = without(w.RemoteStateConsumers, id)
+		if slices.Contains(w.RemoteStateConsumers, id) {
+			w.RemoteStateConsumers = without(w.RemoteStateConsumers, id)
+			st.changes.mark("Workspaces", w.ID)
+		}
 	}
-	delete(st.CurrentStateVersions, id)
+	if _, ok := st.CurrentStateVersions[id]; ok {
+		delete(st.CurrentStateVersions, id)
+		st.changes.mark("CurrentStateVersions", id)
+	}
 	delete(st.currentCV, id)
 }
 

@@ -65,7 +65,7 @@ func (m *Marks) Take() (all bool, keys map[string]map[string]struct{}) {
 // keys deleted; for an object, the entries put and the keys deleted;
 // for any other member, its new value (Set).
 type Member struct {
-	Upsert []json.RawMessage           `json:"upsert,omitempty"`
+	Upsert []json.RawMessage          `json:"upsert,omitempty"`
 	Put    map[string]json.RawMessage `json:"put,omitempty"`
 	Delete []string                   `json:"delete,omitempty"`
 	Set    json.RawMessage            `json:"set,omitempty"`
