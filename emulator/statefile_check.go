@@ -3,8 +3,6 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
-	"sort"
 
 	"github.com/tfcemu/tfcemu/emulator/internal/entrylog"
 )
@@ -53,64 +51,9 @@ func (c *deltaCheck) verify(name string, inc incremental, t entrylog.Taken) {
 		}
 		want = got
 	}
-	if err := sameJSON(want, t.Snapshot); err != nil {
+	if err := entrylog.Diff(want, t.Snapshot); err != nil {
 		deltaCheckReport(name, fmt.Errorf("the log by entry differs from the live state: %w", err))
 	}
 	c.prev[name] = t.Snapshot
 }
 
-// sameJSON reports where two snapshots differ: the first member, and in
-// a list the first entry, that is not the same.
-func sameJSON(logged, live json.RawMessage) error {
-	var a, b map[string]any
-	if err := json.Unmarshal(logged, &a); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(live, &b); err != nil {
-		return err
-	}
-	names := map[string]bool{}
-	for k := range a {
-		names[k] = true
-	}
-	for k := range b {
-		names[k] = true
-	}
-	sorted := make([]string, 0, len(names))
-	for k := range names {
-		sorted = append(sorted, k)
-	}
-	sort.Strings(sorted)
-	for _, k := range sorted {
-		if reflect.DeepEqual(a[k], b[k]) {
-			continue
-		}
-		la, oka := a[k].([]any)
-		lb, okb := b[k].([]any)
-		if oka && okb {
-			for i := range max(len(la), len(lb)) {
-				var x, y any
-				if i < len(la) {
-					x = la[i]
-				}
-				if i < len(lb) {
-					y = lb[i]
-				}
-				if !reflect.DeepEqual(x, y) {
-					return fmt.Errorf("member %s entry %d: logged %s, live %s", k, i, short(x), short(y))
-				}
-			}
-		}
-		return fmt.Errorf("member %s: logged %s, live %s", k, short(a[k]), short(b[k]))
-	}
-	return nil
-}
-
-// short is v as JSON, cut to a readable length.
-func short(v any) string {
-	b, _ := json.Marshal(v)
-	if len(b) > 600 {
-		return string(b[:600]) + "…"
-	}
-	return string(b)
-}

@@ -48,6 +48,7 @@ func (s *Service) ClaimRuns(wsID string) []RunClaim {
 	var claims []RunClaim
 	now := s.now().Truncate(time.Millisecond)
 	_ = s.store.Update(func(st *State) error {
+		st.touch("Runs") // the runs claimed below, if any
 		runs := sortedBySeq(st.Runs, func(r *Run) bool { return r.WorkspaceID == wsID && r.ConfigVersionID != "" })
 		// A workspace locked by a user holds its queue (speculative plans
 		// still run), as TFC does until the lock is released.
@@ -274,6 +275,7 @@ func (s *Service) CancelRunning() []string {
 	var ids []string
 	now := s.now().Truncate(time.Millisecond)
 	_ = s.store.Update(func(st *State) error {
+		st.touch("Runs") // the runs canceled below, if any
 		for _, r := range st.Runs {
 			if r.ConfigVersionID == "" || (r.Status != RunPlanning && r.Status != RunApplying) {
 				continue
