@@ -56,4 +56,3 @@ func (c *deltaCheck) verify(name string, inc incremental, t entrylog.Taken) {
 	}
 	c.prev[name] = t.Snapshot
 }
-

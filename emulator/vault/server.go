@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/tfcemu/tfcemu/emulator/ids"
+	"github.com/tfcemu/tfcemu/emulator/internal/entrylog"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/emulator/vault/jwtauth"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
@@ -79,6 +80,14 @@ type Server struct {
 	http *mux.Router
 
 	sweeping atomic.Bool
+
+	// marks are the tokens and leases changed since the state file last
+	// took Vault's changes (changes.go), marked under mu with the change.
+	marks *entrylog.Marks
+	// logged is, per snapshot member other than tokens and leases, what
+	// the state file last took (changes.go), under logMu.
+	logMu  sync.Mutex
+	logged map[string][]byte
 }
 
 // New returns a Vault with the root token and the system mount.
@@ -92,7 +101,7 @@ func New(cfg Config) *Server {
 	id := uuid.NewString()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id, hmacKey: key}
+	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id, hmacKey: key, marks: entrylog.NewMarks()}
 	s.sysBackend, s.tokenBackend = s.newSysBackend(), s.newTokenBackend()
 	s.http = s.newHTTPRouter()
 	s.Reset()
@@ -104,6 +113,7 @@ func New(cfg Config) *Server {
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.marks.MarkAll()
 	s.mounts = devMounts(s.cfg)
 	s.sysMount, s.tokenMount = builtinMounts()
 	s.sysMount.backend, s.tokenMount.backend = s.sysBackend, s.tokenBackend

@@ -1,0 +1,153 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/tfcemu/tfcemu/emulator/internal/entrylog"
+)
+
+// The snapshot members the state file logs by entry: the collections
+// that grow. The other members (the signing key, mounts with their
+// backends' state, policies) are small and logged whole when they change.
+const (
+	tokensMember = "tokens"
+	leasesMember = "leases"
+)
+
+// Changes returns what changed since its last call, for the state file's
+// log: the whole snapshot when whole is asked for or the changes are not
+// known by entry (after a start, Reset or Restore), else an
+// entrylog.Record of the changed tokens and leases and of the other
+// members that changed (nil when nothing did); with snapshot, the whole
+// snapshot as well. It reads under the lock every change is marked
+// under, so no change falls between two calls.
+func (s *Server) Changes(whole, snapshot bool) (out entrylog.Taken, err error) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all, keys := s.marks.Take()
+	defer func() {
+		if err != nil {
+			s.marks.MarkAll() // unsaved: the next call takes the whole state
+		}
+	}()
+	snap, err := s.snapshotLocked(whole || all || snapshot)
+	if err != nil {
+		return out, err
+	}
+	small, err := smallMembers(snap)
+	if err != nil {
+		return out, err
+	}
+	if whole || all || snapshot {
+		if out.Snapshot, err = json.Marshal(snap); err != nil {
+			return out, err
+		}
+	}
+	if whole || all {
+		s.logged = small
+		out.Raw = out.Snapshot
+		return out, nil
+	}
+	out.Delta = true
+	rec := entrylog.Record{}
+	for name, raw := range small {
+		if !bytes.Equal(raw, s.logged[name]) {
+			rec[name] = entrylog.Member{Set: raw}
+		}
+	}
+	s.logged = small
+	if err := entries(rec, tokensMember, keys[tokensMember], func(id string) (any, bool) {
+		t, ok := s.tokens[id]
+		if !ok {
+			return nil, false
+		}
+		return snapshotOfToken(t), true
+	}); err != nil {
+		return out, err
+	}
+	if err := entries(rec, leasesMember, keys[leasesMember], func(id string) (any, bool) {
+		l, ok := s.leases[id]
+		if !ok {
+			return nil, false
+		}
+		return snapshotOfLease(l), true
+	}); err != nil {
+		return out, err
+	}
+	if len(rec) > 0 {
+		out.Raw, err = json.Marshal(rec)
+	}
+	return out, err
+}
+
+// smallMembers are the snapshot's members other than tokens and leases,
+// each encoded.
+func smallMembers(snap vaultSnapshot) (map[string][]byte, error) {
+	snap.Tokens, snap.Leases = nil, nil
+	b, err := json.Marshal(snap)
+	if err != nil {
+		return nil, err
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for name, raw := range members {
+		if name != tokensMember && name != leasesMember {
+			out[name] = raw
+		}
+	}
+	return out, nil
+}
+
+// entries adds to rec the member's changed entries (by ID order) and the
+// IDs of those gone.
+func entries(rec entrylog.Record, member string, changed map[string]struct{}, get func(id string) (any, bool)) error {
+	if len(changed) == 0 {
+		return nil
+	}
+	var m entrylog.Member
+	for _, id := range slices.Sorted(maps.Keys(changed)) {
+		v, ok := get(id)
+		if !ok {
+			m.Delete = append(m.Delete, id)
+			continue
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		m.Upsert = append(m.Upsert, b)
+	}
+	rec[member] = m
+	return nil
+}
+
+// ApplyChanges applies records (from Changes, in order) to a snapshot and
+// returns the snapshot they make.
+func (s *Server) ApplyChanges(base json.RawMessage, records []json.RawMessage) (json.RawMessage, error) {
+	byID := entrylog.Layout{Sorted: true, Key: func(raw json.RawMessage) (string, error) {
+		var e struct{ ID string }
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return "", err
+		}
+		if e.ID == "" {
+			return "", fmt.Errorf("an entry without its id")
+		}
+		return e.ID, nil
+	}}
+	raw, err := entrylog.Apply(base, records, func(name string) (entrylog.Layout, bool) {
+		return byID, name == tokensMember || name == leasesMember
+	})
+	if err != nil {
+		return nil, fmt.Errorf("vault %w", err)
+	}
+	return raw, nil
+}
