@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tfcemu/tfcemu/emulator/internal/entrylog"
 )
@@ -97,6 +98,9 @@ type stateFile struct {
 	fsyncAlways bool
 	kick        chan struct{}
 	syncStopped chan struct{}
+	// written is the last record written to the log and synced the last
+	// one known fsynced (compaction counts as both).
+	written, synced atomic.Uint64
 	// check, when set (tests), verifies each save by entry
 	// (statefile_check.go).
 	check *deltaCheck
@@ -456,9 +460,12 @@ func (f *stateFile) changed(whole bool) (map[string]savedService, error) {
 func (f *stateFile) syncer() {
 	defer close(f.syncStopped)
 	for range f.kick {
+		n := f.written.Load()
 		if err := f.wal.Sync(); err != nil {
 			f.log.Error("state file: fsync failed", "path", walPath(f.path), "err", err)
+			continue
 		}
+		f.synced.Store(n)
 	}
 }
 
@@ -495,10 +502,12 @@ func (f *stateFile) appendChanges() (wrote bool, err error) {
 	if _, err := f.wal.Write(rec.Bytes()); err != nil {
 		return false, err
 	}
+	f.written.Store(f.seq)
 	if f.fsyncAlways {
 		if err := f.wal.Sync(); err != nil {
 			return true, err
 		}
+		f.synced.Store(f.seq)
 	}
 	f.walSize += int64(rec.Len())
 	for name, s := range changes {
@@ -575,7 +584,12 @@ func (f *stateFile) compactLocked(fresh bool) error {
 		return err
 	}
 	f.walSize = 0
-	return f.wal.Sync()
+	if err := f.wal.Sync(); err != nil {
+		return err
+	}
+	f.written.Store(f.seq)
+	f.synced.Store(f.seq)
+	return nil
 }
 
 // writeAtomic replaces path with b: a temp file beside it, fsync, rename,
