@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
-
-	"github.com/tfcemu/tfcemu/emulator"
 )
 
 // The --state-file write benchmarks beyond the workspace update
@@ -69,5 +67,3 @@ func BenchmarkScaleVaultTokenCreateStateFile(b *testing.B) {
 		vaultDo(b, s.e, s.e.Info().VaultToken, http.StatusOK, "POST", "/v1/auth/token/create", `{"ttl":"1h","policies":["default"]}`)
 	})
 }
-
-var _ = emulator.Config{}

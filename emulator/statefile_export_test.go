@@ -21,10 +21,7 @@ var stateCheckDir string
 //
 //	TFCEMU_TEST_STATE_CHECK=1 go test -run 'TestTFC' ./emulator/
 func init() {
-	deltaCheckReport = func(service string, err error) {
-		stateCheckFailures.Add(1)
-		fmt.Fprintf(os.Stderr, "state file delta check: %s: %v\n", service, err)
-	}
+	SetStateChecks(true)
 	if os.Getenv("TFCEMU_TEST_STATE_CHECK") == "" {
 		return
 	}
@@ -44,4 +41,22 @@ func StateChecksDone() int64 {
 		_ = os.RemoveAll(stateCheckDir)
 	}
 	return stateCheckFailures.Load()
+}
+
+// reportStateCheck counts and prints a difference the checks found.
+func reportStateCheck(service string, err error) {
+	stateCheckFailures.Add(1)
+	fmt.Fprintf(os.Stderr, "state file delta check: %s: %v\n", service, err)
+}
+
+// SetStateChecks turns the delta checks of the state files opened from
+// then on on or off (benchmarks turn them off: a check takes whole
+// snapshots at every save).
+func SetStateChecks(on bool) {
+	if on {
+		report := reportStateCheck
+		deltaCheckReport.Store(&report)
+		return
+	}
+	deltaCheckReport.Store(nil)
 }
