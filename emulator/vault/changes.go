@@ -18,6 +18,19 @@ const (
 	leasesMember = "leases"
 )
 
+// Generation counts Vault's changes: every request (whatever it changed),
+// every token or lease changed outside one (the expiry sweep), Reset and
+// Restore. While it stays the same, so does Snapshot's document, and the
+// state file does not ask for Changes.
+func (s *Server) Generation() uint64 { return s.gen.Load() }
+
+// mark records a change of a token or lease (member tokensMember or
+// leasesMember) with id; the caller holds the lock for writing.
+func (s *Server) mark(member, id string) {
+	s.marks.Mark(member, id)
+	s.gen.Add(1)
+}
+
 // Changes returns what changed since its last call, for the state file's
 // log: the whole snapshot when whole is asked for or the changes are not
 // known by entry (after a start, Reset or Restore), else an

@@ -82,8 +82,10 @@ type Server struct {
 	sweeping atomic.Bool
 
 	// marks are the tokens and leases changed since the state file last
-	// took Vault's changes (changes.go), marked under mu with the change.
+	// took Vault's changes (changes.go), marked under mu with the change;
+	// gen counts the changes (changes.go: Generation).
 	marks *entrylog.Marks
+	gen   atomic.Uint64
 	// logged is, per snapshot member other than tokens and leases, what
 	// the state file last took (changes.go), under logMu.
 	logMu  sync.Mutex
@@ -114,6 +116,7 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.marks.MarkAll()
+	s.gen.Add(1)
 	s.mounts = devMounts(s.cfg)
 	s.sysMount, s.tokenMount = builtinMounts()
 	s.sysMount.backend, s.tokenMount.backend = s.sysBackend, s.tokenBackend
@@ -184,6 +187,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	s.SweepDue()
 	s.http.ServeHTTP(w, r)
+	s.gen.Add(1) // the request may have changed anything (a read too: creds make a lease)
 }
 
 // serveLogical parses a request to a logical path and routes it.

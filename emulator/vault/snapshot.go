@@ -247,6 +247,7 @@ func (s *Server) Restore(raw json.RawMessage) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.marks.MarkAll()
+	s.gen.Add(1)
 	s.hmacKey = snap.HMACKey
 	s.mounts, s.sysMount, s.tokenMount = mounts, sysMount, tokenMount
 	s.policies, s.tokens, s.leases, s.expiry = policies, tokens, leases, expiry
