@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/tfcemu/tfcemu/emulator/internal/entrylog"
 )
@@ -100,22 +102,20 @@ func (s *Server) Changes(whole, snapshot bool) (out entrylog.Taken, err error) {
 }
 
 // smallMembers are the snapshot's members other than tokens and leases,
-// each encoded.
+// each encoded on its own (by the snapshot's field tags).
 func smallMembers(snap vaultSnapshot) (map[string][]byte, error) {
-	snap.Tokens, snap.Leases = nil, nil
-	b, err := json.Marshal(snap)
-	if err != nil {
-		return nil, err
-	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(b, &members); err != nil {
-		return nil, err
-	}
 	out := map[string][]byte{}
-	for name, raw := range members {
-		if name != tokensMember && name != leasesMember {
-			out[name] = raw
+	v, typ := reflect.ValueOf(snap), reflect.TypeOf(snap)
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		if name == tokensMember || name == leasesMember {
+			continue
 		}
+		b, err := json.Marshal(v.Field(i).Interface())
+		if err != nil {
+			return nil, err
+		}
+		out[name] = b
 	}
 	return out, nil
 }
