@@ -77,22 +77,10 @@ func (s *Server) Changes(whole, snapshot bool) (out entrylog.Taken, err error) {
 		}
 	}
 	s.logged = small
-	if err := entries(rec, tokensMember, keys[tokensMember], func(id string) (any, bool) {
-		t, ok := s.tokens[id]
-		if !ok {
-			return nil, false
-		}
-		return snapshotOfToken(t), true
-	}); err != nil {
+	if err := entries(rec, tokensMember, keys[tokensMember], s.tokens, func(t *token) any { return snapshotOfToken(t) }); err != nil {
 		return out, err
 	}
-	if err := entries(rec, leasesMember, keys[leasesMember], func(id string) (any, bool) {
-		l, ok := s.leases[id]
-		if !ok {
-			return nil, false
-		}
-		return snapshotOfLease(l), true
-	}); err != nil {
+	if err := entries(rec, leasesMember, keys[leasesMember], s.leases, func(l *lease) any { return snapshotOfLease(l) }); err != nil {
 		return out, err
 	}
 	if len(rec) > 0 {
@@ -120,20 +108,20 @@ func smallMembers(snap vaultSnapshot) (map[string][]byte, error) {
 	return out, nil
 }
 
-// entries adds to rec the member's changed entries (by ID order) and the
-// IDs of those gone.
-func entries(rec entrylog.Record, member string, changed map[string]struct{}, get func(id string) (any, bool)) error {
+// entries adds to rec the member's changed entries of live (in ID order,
+// each as entry encodes it) and the IDs of those gone.
+func entries[T any](rec entrylog.Record, member string, changed map[string]struct{}, live map[string]T, entry func(T) any) error {
 	if len(changed) == 0 {
 		return nil
 	}
 	var m entrylog.Member
 	for _, id := range slices.Sorted(maps.Keys(changed)) {
-		v, ok := get(id)
+		v, ok := live[id]
 		if !ok {
 			m.Delete = append(m.Delete, id)
 			continue
 		}
-		b, err := json.Marshal(v)
+		b, err := json.Marshal(entry(v))
 		if err != nil {
 			return err
 		}
