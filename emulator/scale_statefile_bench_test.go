@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 )
 
@@ -11,16 +12,16 @@ import (
 // Vault tokens) with --state-file against the same write without it, in
 // one run (target: ratio ≤ 3). No test asserts a time.
 
+// writeSeq numbers the benchmarks' writes across runs (-count): the
+// shared emulator keeps what earlier runs wrote.
+var writeSeq atomic.Int64
+
 // stateFileWrite runs write alternately on an emulator without and one
 // with --state-file holding the same state; i numbers the writes.
 func stateFileWrite(b *testing.B, plain, persisted *scaled, write func(b *testing.B, s *scaled, i int)) {
 	b.Helper()
-	i := 0
 	op := func(s *scaled) func(*testing.B) {
-		return func(b *testing.B) {
-			i++
-			write(b, s, i)
-		}
+		return func(b *testing.B) { write(b, s, int(writeSeq.Add(1))) }
 	}
 	ratio(b, op(plain), op(persisted))
 }
