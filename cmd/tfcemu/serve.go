@@ -124,7 +124,7 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 	if f.rateLimit < 0 {
 		return emulator.Config{}, usageError("--rate-limit must not be negative (0 turns it off)")
 	}
-	if f.stateFsync != emulator.StateFsyncBackground && f.stateFsync != emulator.StateFsyncAlways {
+	if f.stateFsync != "" && f.stateFsync != emulator.StateFsyncBackground && f.stateFsync != emulator.StateFsyncAlways {
 		return emulator.Config{}, usageError("--state-fsync %q: want %s or %s", f.stateFsync, emulator.StateFsyncBackground, emulator.StateFsyncAlways)
 	}
 	if f.nbfSkew < 0 {
