@@ -29,7 +29,7 @@ type snapshotter interface {
 
 // generationer is a snapshotter that counts its changes: an unchanged
 // generation means an unchanged snapshot, so the state file need not
-// take it (TFC's state is the large one).
+// take it (TFC and Vault, whose states are the large ones).
 type generationer interface{ Generation() uint64 }
 
 // incremental is a snapshotter that can tell its changes by entry (TFC,

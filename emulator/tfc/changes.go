@@ -11,10 +11,10 @@ import (
 
 // changeSet is what changed in the TFC state since the state file last
 // took it: the keys of changed entries per kind, or everything. An Update
-// that declares its changes (State.touch, State.remove, changes.only)
-// marks them; an Update that changes the state without declaring them, a
-// Reset and a Restore mark everything, so the next save takes the whole
-// snapshot.
+// declares its changes with State.touch (the helpers that add or delete
+// entries, State.remove among them, mark what they change); an Update
+// that changes the state without declaring anything, a Reset and a
+// Restore mark everything, so the next save takes the whole snapshot.
 type changeSet struct {
 	*entrylog.Marks
 	mu       sync.Mutex
@@ -24,7 +24,9 @@ type changeSet struct {
 func newChangeSet() *changeSet { return &changeSet{Marks: entrylog.NewMarks()} }
 
 // mark records a change of entry key of kind without declaring the
-// running Update's changes (token uses, folded in by any Update).
+// running Update's changes: the helpers that add, delete or unlink
+// entries (and the token uses any Update folds in) mark what they
+// change, and the Update declares its changes with State.touch.
 func (c *changeSet) mark(kind, key string) { c.Mark(kind, key) }
 
 // only declares that the running Update changes the entries keys of kind

@@ -235,7 +235,7 @@ func (s *Service) updateWorkspace(c *call) (int, any, error) {
 			w.TagBindings = bindings
 		}
 		w.UpdatedAt = c.now
-		st.changes.only("Workspaces", w.ID)
+		st.touch("Workspaces", w.ID)
 		return Document{Data: st.workspaceResource(w, c.p)}, nil
 	})
 }
