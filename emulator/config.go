@@ -68,6 +68,11 @@ type Config struct {
 	RateLimit int
 	// StateFile, if set, is loaded at start and saved on change and on close.
 	StateFile string
+	// StateFsync is when the state file's write-ahead log reaches the
+	// disk: StateFsyncBackground (the default, "") acknowledges a write
+	// once its log record is written to the file, and fsyncs in the
+	// background; StateFsyncAlways acknowledges it after the fsync.
+	StateFsync string
 	// Clock is the virtual clock; nil means a new real-time clock.
 	Clock *clock.Clock
 	// Logger receives structured logs; nil discards them.
@@ -105,6 +110,15 @@ type Config struct {
 const (
 	RunsExecute = "execute"
 	RunsManual  = "manual"
+)
+
+// State file fsync policies (Config.StateFsync). A kill -9 loses no
+// write the kernel took, so "background" keeps every acknowledged write
+// through a crash of the process; "always" keeps it through a crash of
+// the machine (power loss) too, at the cost of an fsync per write.
+const (
+	StateFsyncBackground = "background"
+	StateFsyncAlways     = "always"
 )
 
 // Default server timeouts.
@@ -167,6 +181,13 @@ func (c Config) withDefaults() (Config, error) {
 			return c, err
 		}
 		c.AdminToken = tok
+	}
+	switch c.StateFsync {
+	case "":
+		c.StateFsync = StateFsyncBackground
+	case StateFsyncBackground, StateFsyncAlways:
+	default:
+		return c, fmt.Errorf("state fsync %q: want %q or %q", c.StateFsync, StateFsyncAlways, StateFsyncBackground)
 	}
 	switch c.Runs {
 	case "":

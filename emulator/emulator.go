@@ -66,6 +66,9 @@ type Emulator struct {
 // New builds an emulator from cfg without listening.
 func New(cfg Config) (*Emulator, error) {
 	cfg, err := cfg.withDefaults()
+	if cfg.StateFile == "" && testStateFile != nil {
+		cfg.StateFile = testStateFile()
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,8 @@ import (
 // TestMain lets the test binary stand in for a provider inside a run:
 // with TFCEMU_RUN_HOOK=aws it is the AWS SDK's default chain asking STS
 // who it is, as the Terraform AWS provider does with dynamic credentials.
+// A run fails when the state file's delta checks found a difference
+// (statefile_export_test.go).
 func TestMain(m *testing.M) {
 	switch os.Getenv("TFCEMU_RUN_HOOK") {
 	case "aws":
@@ -24,7 +26,12 @@ func TestMain(m *testing.M) {
 	case "gcp":
 		os.Exit(testutil.GCPCaller())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if n := emulator.StateChecksDone(); n > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: the state file's delta checks found %d differences (above)\n", n)
+		code = 1
+	}
+	os.Exit(code)
 }
 
 // TestRunCloudEndpointsAWS: with RunCloudEndpoints, a run's AWS dynamic

@@ -15,6 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+
+	"github.com/tfcemu/tfcemu/emulator/internal/entrylog"
 )
 
 // snapshotter is a service whose state survives a restart through
@@ -26,15 +29,16 @@ type snapshotter interface {
 
 // generationer is a snapshotter that counts its changes: an unchanged
 // generation means an unchanged snapshot, so the state file need not
-// take it (TFC's state is the large one).
+// take it (TFC and Vault, whose states are the large ones).
 type generationer interface{ Generation() uint64 }
 
-// incremental is a snapshotter that can tell its changes by entry (TFC):
-// Changes returns its whole snapshot when whole is asked for or it does
-// not know what changed, else (delta true) the changes since its last
-// call, nil for none; ApplyChanges replays such changes on a snapshot.
+// incremental is a snapshotter that can tell its changes by entry (TFC,
+// Vault): Changes returns its whole snapshot when whole is asked for or
+// it does not know what changed, else (Delta) the changes since its last
+// call, nil for none, and with snapshot its whole snapshot at the same
+// moment too; ApplyChanges replays such changes on a snapshot.
 type incremental interface {
-	Changes(whole bool) (raw json.RawMessage, delta bool, err error)
+	Changes(whole, snapshot bool) (entrylog.Taken, error)
 	ApplyChanges(base json.RawMessage, deltas []json.RawMessage) (json.RawMessage, error)
 }
 
@@ -63,12 +67,16 @@ const (
 
 // stateFile keeps the emulator's state in path (a whole state document)
 // and path.wal (a write-ahead log). A request that may have changed state
-// waits in sync until a save taken after it is on disk, so an
-// acknowledged write survives kill -9; one writer goroutine saves for all
-// waiting requests at once (group commit), appending to the log only the
-// services whose snapshot changed, with one fsync. Loading applies the
-// log's records after the document's LogSeq; a record torn by a crash (it
-// was never acknowledged) is dropped.
+// waits in sync until a save taken after it is written to the log, so an
+// acknowledged write survives kill -9 (the kernel holds what write(2)
+// took); one writer goroutine saves for all waiting requests at once
+// (group commit), appending to the log only the services whose snapshot
+// changed. The log reaches the disk by an fsync in a background syncer
+// (grouped too: one fsync covers every record written before it), or,
+// with fsyncAlways, before the waiting requests go on, so that they also
+// survive a power loss. Loading applies the log's records after the
+// document's LogSeq; a record torn by a crash (it was never acknowledged)
+// is dropped.
 type stateFile struct {
 	path     string
 	services func() map[string]snapshotter
@@ -83,6 +91,19 @@ type stateFile struct {
 	done      uint64 // saves asked for that are on disk (or failed, logged)
 	closing   bool
 	stopped   chan struct{}
+
+	// fsyncAlways makes the writer fsync each record before it answers;
+	// otherwise kick wakes the syncer, which fsyncs the log, and
+	// syncStopped closes when it has stopped.
+	fsyncAlways bool
+	kick        chan struct{}
+	syncStopped chan struct{}
+	// written is the last record written to the log and synced the last
+	// one known fsynced (compaction counts as both).
+	written, synced atomic.Uint64
+	// check, when set (tests), verifies each save by entry
+	// (statefile_check.go).
+	check *deltaCheck
 
 	// The writer's own, under wmu: the log, and per service what was
 	// last saved.
@@ -111,7 +132,9 @@ func walPath(path string) string { return path + ".wal" }
 var sumSeed = maphash.MakeSeed()
 
 func openStateFile(path string, e *Emulator) (*stateFile, error) {
-	f := &stateFile{path: path, services: e.snapshotters, log: e.log, saved: map[string]savedService{}, stopped: make(chan struct{})}
+	f := &stateFile{path: path, services: e.snapshotters, log: e.log, saved: map[string]savedService{}, stopped: make(chan struct{}),
+		fsyncAlways: e.cfg.StateFsync == StateFsyncAlways, kick: make(chan struct{}, 1), syncStopped: make(chan struct{}),
+		check: newDeltaCheck()}
 	f.cond = sync.NewCond(&f.mu)
 	removeStaleTemps(path, e.log)
 	doc, err := f.load()
@@ -136,6 +159,7 @@ func openStateFile(path string, e *Emulator) (*stateFile, error) {
 		return nil, fmt.Errorf("state file: %w", err)
 	}
 	go f.writer()
+	go f.syncer()
 	return f, nil
 }
 
@@ -331,9 +355,9 @@ func (e *Emulator) Restore(b []byte) (err error) {
 	return nil
 }
 
-// sync returns once a save that began after the call is on disk: the
-// request that called it may be acknowledged. Concurrent callers share
-// one save.
+// sync returns once a save that began after the call is written to the
+// log (and fsynced, with fsyncAlways): the request that called it may be
+// acknowledged. Concurrent callers share one save.
 func (f *stateFile) sync() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -364,8 +388,15 @@ func (f *stateFile) writer() {
 		}
 		target := f.requested
 		f.mu.Unlock()
-		if err := f.appendChanges(); err != nil {
+		wrote, err := f.appendChanges()
+		if err != nil {
 			f.log.Error("state file: save failed", "path", f.path, "err", err)
+		}
+		if wrote && !f.fsyncAlways {
+			select {
+			case f.kick <- struct{}{}:
+			default: // the syncer is already due to fsync
+			}
 		}
 		f.mu.Lock()
 		f.done = target
@@ -391,12 +422,13 @@ func (f *stateFile) changed(whole bool) (map[string]savedService, error) {
 		var raw json.RawMessage
 		var err error
 		if isInc {
-			var delta bool
-			raw, delta, err = inc.Changes(whole || !seen)
+			taken, err := inc.Changes(whole || !seen, f.check != nil)
 			if err != nil {
 				return out, fmt.Errorf("%s: %w", name, err)
 			}
-			if delta {
+			f.check.verify(name, inc, taken)
+			raw = taken.Raw
+			if taken.Delta {
 				if raw == nil { // nothing changed
 					last.gen, last.hasGen = cur.gen, cur.hasGen
 					f.saved[name] = last
@@ -423,9 +455,24 @@ func (f *stateFile) changed(whole bool) (map[string]savedService, error) {
 	return out, nil
 }
 
-// appendChanges appends the changed services to the log as one record and
-// fsyncs it; it compacts a log grown large.
-func (f *stateFile) appendChanges() error {
+// syncer fsyncs the log whenever the writer has written to it, until
+// close: the records written while one fsync runs share the next.
+func (f *stateFile) syncer() {
+	defer close(f.syncStopped)
+	for range f.kick {
+		n := f.written.Load()
+		if err := f.wal.Sync(); err != nil {
+			f.log.Error("state file: fsync failed", "path", walPath(f.path), "err", err)
+			continue
+		}
+		f.synced.Store(n)
+	}
+}
+
+// appendChanges appends the changed services to the log as one record
+// (fsynced with fsyncAlways) and reports whether it wrote one; it
+// compacts a log grown large.
+func (f *stateFile) appendChanges() (wrote bool, err error) {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
 	changes, err := f.changed(false)
@@ -443,7 +490,7 @@ func (f *stateFile) appendChanges() error {
 	}()
 	if err != nil || len(changes) == 0 {
 		saved = err == nil
-		return err
+		return false, err
 	}
 	var body bytes.Buffer
 	writeServices(&body, changes)
@@ -453,10 +500,14 @@ func (f *stateFile) appendChanges() error {
 	rec.Write(body.Bytes())
 	rec.WriteByte('\n')
 	if _, err := f.wal.Write(rec.Bytes()); err != nil {
-		return err
+		return false, err
 	}
-	if err := f.wal.Sync(); err != nil {
-		return err
+	f.written.Store(f.seq)
+	if f.fsyncAlways {
+		if err := f.wal.Sync(); err != nil {
+			return true, err
+		}
+		f.synced.Store(f.seq)
 	}
 	f.walSize += int64(rec.Len())
 	for name, s := range changes {
@@ -468,9 +519,9 @@ func (f *stateFile) appendChanges() error {
 	}
 	saved = true
 	if f.walSize > compactMinBytes && f.walSize > compactRatio*f.baseSize {
-		return f.compactLocked(false)
+		return true, f.compactLocked(false)
 	}
-	return nil
+	return true, nil
 }
 
 // writeServices writes {"name":snapshot,...} in name order without
@@ -533,7 +584,12 @@ func (f *stateFile) compactLocked(fresh bool) error {
 		return err
 	}
 	f.walSize = 0
-	return f.wal.Sync()
+	if err := f.wal.Sync(); err != nil {
+		return err
+	}
+	f.written.Store(f.seq)
+	f.synced.Store(f.seq)
+	return nil
 }
 
 // writeAtomic replaces path with b: a temp file beside it, fsync, rename,
@@ -565,8 +621,8 @@ func writeAtomic(path string, b []byte) error {
 	return nil
 }
 
-// close stops the writer, saves the whole state as the document and
-// closes the log.
+// close stops the writer and the syncer, saves the whole state as the
+// document and closes the log.
 func (f *stateFile) close() error {
 	f.mu.Lock()
 	already := f.closing
@@ -577,6 +633,8 @@ func (f *stateFile) close() error {
 		return nil
 	}
 	<-f.stopped
+	close(f.kick)
+	<-f.syncStopped
 	err := f.compact()
 	return errors.Join(err, f.wal.Close())
 }

@@ -12,21 +12,11 @@ import (
 	"github.com/tfcemu/tfcemu/emulator"
 )
 
-// tfcMember is the TFC part of an emulator's snapshot.
+// tfcMember is the TFC part of an emulator's snapshot, compacted.
 func tfcMember(t *testing.T, e *emulator.Emulator) json.RawMessage {
 	t.Helper()
-	raw, err := e.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Services map[string]json.RawMessage `json:"services"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
 	var out bytes.Buffer
-	if err := json.Compact(&out, doc.Services["tfc"]); err != nil {
+	if err := json.Compact(&out, members(t, e)["tfc"]); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()

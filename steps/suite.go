@@ -162,6 +162,11 @@ func (s *Suite) InitializeScenario(ctx *godog.ScenarioContext) {
 		if s.Target.RealVault {
 			sc.cleanRealVault(c)
 		}
+		if s.Target.CheckState != nil {
+			if cerr := s.Target.CheckState(); cerr != nil {
+				err = errors.Join(err, fmt.Errorf("state file: %w", cerr))
+			}
+		}
 		sc.judged, sc.verdict = true, s.judge(sc, err)
 		return c, sc.verdict
 	})

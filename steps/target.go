@@ -40,6 +40,10 @@ type Target struct {
 	RealVault bool
 	// Close releases the target.
 	Close func() error
+	// CheckState, when set, checks after each scenario that the
+	// emulator's state file holds its state (TFCEMU_FEATURES_STATE_CHECK,
+	// statefile_check.go).
+	CheckState func() error
 }
 
 // ErrTargetUnavailable is wrapped by StartTarget when a target cannot start
@@ -89,7 +93,15 @@ const inProcessAdminToken = "tfcemu-features-admin-token"
 
 // startInProcess runs the emulator in this process on free loopback ports.
 func startInProcess() (*Target, error) {
-	e, err := emulator.New(emulator.Config{TFCListen: "127.0.0.1:0", VaultListen: "127.0.0.1:0", AdminToken: inProcessAdminToken})
+	cfg := emulator.Config{TFCListen: "127.0.0.1:0", VaultListen: "127.0.0.1:0", AdminToken: inProcessAdminToken}
+	var check func(*emulator.Emulator) func() error
+	if os.Getenv("TFCEMU_FEATURES_STATE_CHECK") != "" {
+		var err error
+		if check, err = withStateFile(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	e, err := emulator.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +109,10 @@ func startInProcess() (*Target, error) {
 		return nil, err
 	}
 	i := e.Info()
+	var checkState func() error
+	if check != nil {
+		checkState = check(e)
+	}
 	return &Target{
 		Name:       "inprocess",
 		TFCURL:     i.TFCURL,
@@ -108,5 +124,6 @@ func startInProcess() (*Target, error) {
 		CloudsURL:  i.AWSSTSURL,
 		Emulator:   true,
 		Close:      e.Close,
+		CheckState: checkState,
 	}, nil
 }

@@ -157,6 +157,7 @@ func TestUsageAndRuntimeErrors(t *testing.T) {
 		{"unknown command", nil, []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{"bad env twin", map[string]string{"TFCEMU_TLS": "maybe"}, []string{"serve"}, 2, "TFCEMU_TLS"},
 		{"bad log level", nil, []string{"serve", "--log-level", "loud"}, 2, "--log-level"},
+		{"bad state fsync policy", nil, []string{"serve", "--state-fsync", "sometimes"}, 2, "--state-fsync"},
 		{"negative ttl", nil, []string{"serve", "--plan-token-ttl", "-1s"}, 2, "--plan-token-ttl must be positive"},
 		{"cert without key", nil, []string{"serve", "--tls-cert", "x.pem"}, 2, "go together"},
 		{"missing seed", nil, []string{"serve", "--seed", "/nonexistent/seed.yaml"}, 1, "no such file"},

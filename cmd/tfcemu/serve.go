@@ -25,6 +25,7 @@ type serveFlags struct {
 	tfcListen, vaultListen, externalURL, issuer string
 	vaultExternalURL                            string
 	seed, stateFile, ownerToken, vaultRootToken string
+	stateFsync                                  string
 	tls, noKeyCache                             bool
 	tlsCert, tlsKey, caOut, signingKey          string
 	productionListen, cloudsListen              string
@@ -50,6 +51,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.issuer, "issuer", "", "OIDC issuer URL, the iss of every token (default: the external URL)")
 	fs.StringVar(&f.seed, "seed", "", "seed file (YAML) to load instead of the embedded default seed")
 	fs.StringVar(&f.stateFile, "state-file", "", "load state from this file at start and save it on change and shutdown")
+	fs.StringVar(&f.stateFsync, "state-fsync", emulator.StateFsyncBackground, "when --state-file's log reaches the disk: background (a write is acknowledged once the kernel has it and survives kill -9; fsync follows off the request path) or always (acknowledged after its fsync; survives a power loss too)")
 	fs.StringVar(&f.ownerToken, "owner-token", "", "the owner's TFC API token (default: the seed's fixed owner token)")
 	fs.StringVar(&f.vaultRootToken, "vault-root-token", emulator.DefaultVaultRootToken, "Vault's root token")
 	fs.BoolVar(&f.tls, "tls", false, "serve both listeners over HTTPS")
@@ -123,6 +125,9 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 	if f.rateLimit < 0 {
 		return emulator.Config{}, usageError("--rate-limit must not be negative (0 turns it off)")
 	}
+	if f.stateFsync != "" && f.stateFsync != emulator.StateFsyncBackground && f.stateFsync != emulator.StateFsyncAlways {
+		return emulator.Config{}, usageError("--state-fsync %q: want %s or %s", f.stateFsync, emulator.StateFsyncBackground, emulator.StateFsyncAlways)
+	}
 	if f.nbfSkew < 0 {
 		return emulator.Config{}, usageError("--token-nbf-skew must not be negative")
 	}
@@ -167,6 +172,7 @@ func (f serveFlags) config(stderr io.Writer) (emulator.Config, error) {
 		CAOut:              f.caOut,
 		ProductionListen:   f.productionListen,
 		StateFile:          f.stateFile,
+		StateFsync:         f.stateFsync,
 		PlanTokenTTL:       f.planTTL,
 		ApplyTokenTTL:      f.applyTTL,
 		TokenNotBeforeSkew: f.nbfSkew,

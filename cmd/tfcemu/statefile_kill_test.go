@@ -15,11 +15,19 @@ import (
 // TestStateFileSurvivesKill9 starts the real binary with --state-file,
 // creates workspaces from several clients at once, kills the process with
 // SIGKILL while they are still writing, restarts it on the same state file,
-// and finds every workspace whose creation was acknowledged.
+// and finds every workspace whose creation was acknowledged, with either
+// fsync policy (a kill -9 loses nothing the kernel took).
 func TestStateFileSurvivesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
+	for _, mode := range []string{"background", "always"} {
+		t.Run(mode, func(t *testing.T) { survivesKill9(t, mode) })
+	}
+}
+
+// survivesKill9 is TestStateFileSurvivesKill9 with --state-fsync mode.
+func survivesKill9(t *testing.T, mode string) {
 	dir := t.TempDir()
 	bin, _ := binaries(t)
 	state := filepath.Join(dir, "state.json")
@@ -27,7 +35,7 @@ func TestStateFileSurvivesKill9(t *testing.T) {
 		ready := filepath.Join(dir, name+".json")
 		var out syncBuffer
 		cmd := exec.Command(bin, "serve", "--tfc-listen", "127.0.0.1:0", "--vault-listen", "127.0.0.1:0",
-			"--rate-limit", "0", "--state-file", state, "--ready-file", ready)
+			"--rate-limit", "0", "--state-file", state, "--state-fsync", mode, "--ready-file", ready)
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

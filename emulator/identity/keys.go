@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
@@ -56,6 +57,8 @@ func newSigningKey(priv *rsa.PrivateKey) (*signingKey, error) {
 type keyRing struct {
 	mu   sync.RWMutex
 	keys []*signingKey
+	// gen counts the ring's changes (Issuer.Generation).
+	gen atomic.Uint64
 }
 
 func (r *keyRing) active() *signingKey {
@@ -68,6 +71,7 @@ func (r *keyRing) add(k *signingKey) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.keys = append(r.keys, k)
+	r.gen.Add(1)
 }
 
 // reset keeps only the first key, the one the issuer started with.
@@ -75,6 +79,7 @@ func (r *keyRing) reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.keys = r.keys[:1:1]
+	r.gen.Add(1)
 }
 
 func (r *keyRing) jwks() ([]byte, error) {
@@ -182,6 +187,12 @@ func (i *Issuer) Restore(raw json.RawMessage) error {
 	}
 	i.ring.mu.Lock()
 	i.ring.keys = keys
+	i.ring.gen.Add(1)
 	i.ring.mu.Unlock()
 	return nil
 }
+
+// Generation counts the key ring's changes (a rotation, a reset, a
+// restore): while it stays the same, so does Snapshot's document, and the
+// state file does not take it again.
+func (i *Issuer) Generation() uint64 { return i.ring.gen.Load() }

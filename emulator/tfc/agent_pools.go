@@ -176,6 +176,7 @@ func (s *Service) createAgentPool(c *call) (int, any, error) {
 		}
 		p.seq = st.next()
 		st.AgentPools[p.ID] = p
+		st.touch("AgentPools", p.ID)
 		return Document{Data: st.agentPoolResource(p)}, nil
 	})
 }
@@ -211,6 +212,7 @@ func (s *Service) updateAgentPool(c *call) (int, any, error) {
 		setIf(&next.Name, in.Name)
 		setIf(&next.OrganizationScoped, in.OrganizationScoped)
 		*p = next
+		st.touch("AgentPools", p.ID)
 		return Document{Data: st.agentPoolResource(p)}, nil
 	})
 }
@@ -227,6 +229,7 @@ func (s *Service) deleteAgentPool(c *call) (int, any, error) {
 			}
 		}
 		st.remove("AgentPools", p.ID)
+		st.touch("AgentPools", p.ID)
 		return nil, nil
 	})
 }

@@ -35,6 +35,7 @@ func (s *Service) createAgentToken(c *call) (int, any, error) {
 		desc := *in.Description
 		t.ExpiredAt, t.Description, t.PoolID, t.Org = nil, &desc, pool.ID, pool.Org
 		st.addToken(t)
+		st.touch("Tokens", t.ID)
 		return Document{Data: tokenResource(t, true)}, nil
 	})
 }

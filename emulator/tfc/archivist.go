@@ -50,6 +50,7 @@ func (st *State) newObject(kind, ownerID string, upload bool, now time.Time) str
 	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
 	key := "v1-" + base64.RawURLEncoding.EncodeToString(b)
 	st.Objects[key] = &HostedObject{Key: key, Kind: kind, OwnerID: ownerID, Upload: upload, CreatedAt: now, seq: st.next()}
+	st.changes.mark("Objects", key)
 	return key
 }
 
@@ -58,6 +59,7 @@ func (st *State) dropObjects(ownerID string) {
 	for k, o := range st.Objects {
 		if o.OwnerID == ownerID {
 			delete(st.Objects, k)
+			st.changes.mark("Objects", k)
 		}
 	}
 }
@@ -179,13 +181,16 @@ func (s *Service) upload(key string, r *http.Request) error {
 		if !ok || !o.Upload {
 			return errNotFound // used by a concurrent upload meanwhile
 		}
+		st.touch("Objects", key)
 		if o.Kind == objectConfig {
+			st.touch("ConfigVersions", o.OwnerID)
 			refused = st.uploadConfig(o, body, now)
 			if refused == nil {
 				queued = s.autoQueue(st, o.OwnerID, now)
 			}
 			return nil
 		}
+		st.touch("StateVersions", o.OwnerID)
 		if err := st.uploadState(o, body, now); err != nil {
 			return err
 		}

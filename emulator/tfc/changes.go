@@ -5,45 +5,36 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+
+	"github.com/tfcemu/tfcemu/emulator/internal/entrylog"
 )
 
 // changeSet is what changed in the TFC state since the state file last
-// took it: the keys of changed entries per kind, or "everything" (all).
-// An Update that declares its changes (State.changes.only) adds them; an
-// Update that changes the state without declaring them, a Reset and a
-// Restore make it all, so the next save takes the whole snapshot. Only
-// the write paths that declare their changes are logged by record; every
-// other one is logged whole, as before.
+// took it: the keys of changed entries per kind, or everything. An Update
+// declares its changes with State.touch (the helpers that add or delete
+// entries, State.remove among them, mark what they change); an Update
+// that changes the state without declaring anything, a Reset and a
+// Restore mark everything, so the next save takes the whole snapshot.
 type changeSet struct {
+	*entrylog.Marks
 	mu       sync.Mutex
-	all      bool
-	keys     map[string]map[string]struct{} // kind -> keys
-	declared bool                           // the running Update declared its changes
+	declared bool // the running Update declared its changes
 }
 
-func newChangeSet() *changeSet { return &changeSet{all: true, keys: map[string]map[string]struct{}{}} }
+func newChangeSet() *changeSet { return &changeSet{Marks: entrylog.NewMarks()} }
 
-// mark records a change of entry key of kind. While the whole state is
-// marked (always, when no state file takes the changes) keys are not
-// kept.
-func (c *changeSet) mark(kind, key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.all {
-		return
-	}
-	if c.keys[kind] == nil {
-		c.keys[kind] = map[string]struct{}{}
-	}
-	c.keys[kind][key] = struct{}{}
-}
+// mark records a change of entry key of kind without declaring the
+// running Update's changes: the helpers that add, delete or unlink
+// entries (and the token uses any Update folds in) mark what they
+// change, and the Update declares its changes with State.touch.
+func (c *changeSet) mark(kind, key string) { c.Mark(kind, key) }
 
 // only declares that the running Update changes the entries keys of kind
-// and nothing else (it may be called for several kinds); the caller must
-// name every entry the Update adds, changes or deletes.
+// (it may be called for several kinds); the Update must declare every
+// entry it adds, changes or deletes.
 func (c *changeSet) only(kind string, keys ...string) {
 	for _, k := range keys {
-		c.mark(kind, k)
+		c.Mark(kind, k)
 	}
 	c.mu.Lock()
 	c.declared = true
@@ -51,12 +42,7 @@ func (c *changeSet) only(kind string, keys ...string) {
 }
 
 // markAll makes the next save take the whole state.
-func (c *changeSet) markAll() {
-	c.mu.Lock()
-	c.all = true
-	clear(c.keys)
-	c.mu.Unlock()
-}
+func (c *changeSet) markAll() { c.MarkAll() }
 
 // begin starts an Update.
 func (c *changeSet) begin() {
@@ -70,47 +56,42 @@ func (c *changeSet) begin() {
 // changed nothing.)
 func (c *changeSet) end(err error) {
 	c.mu.Lock()
-	if err == nil && !c.declared {
-		c.all = true
-		clear(c.keys)
-	}
+	undeclared := err == nil && !c.declared
 	c.declared = false
 	c.mu.Unlock()
+	if undeclared {
+		c.MarkAll()
+	}
 }
 
-// take returns the changes and forgets them.
-func (c *changeSet) take() (all bool, keys map[string]map[string]struct{}) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	all, keys = c.all, c.keys
-	c.all, c.keys = false, map[string]map[string]struct{}{}
-	return all, keys
-}
-
-// kindDelta is a log record's part for one kind: the entries added or
-// changed, in creation order, and the keys deleted.
-type kindDelta struct {
-	Upsert []json.RawMessage `json:"upsert,omitempty"`
-	Delete []string          `json:"delete,omitempty"`
-}
+// touch declares that the running Update adds, changes or deletes the
+// entries keys of kind.
+func (st *State) touch(kind string, keys ...string) { st.changes.only(kind, keys...) }
 
 // Changes returns what changed since its last call, for the state file's
-// log: the whole snapshot (delta false) when whole is asked for or the
-// changes are not known by entry, else the changed entries per kind
-// (nil when none). Taking the changes and reading the entries happen
-// under the store's lock, so no change falls between two calls.
-func (s *Service) Changes(whole bool) (raw json.RawMessage, delta bool, err error) {
+// log: the whole snapshot when whole is asked for or the changes are not
+// known by entry, else an entrylog.Record of the changed entries per kind
+// (nil when none); with snapshot, the whole snapshot as well. It all
+// happens under the store's lock, so no change falls between two calls.
+func (s *Service) Changes(whole, snapshot bool) (out entrylog.Taken, err error) {
 	err = s.store.View(func(st *State) error {
-		all, keys := st.changes.take()
-		if whole || all {
-			raw, err = snapshotOf(st)
-			return err
+		all, keys := st.changes.Take()
+		if snapshot || whole || all {
+			raw, err := snapshotOf(st)
+			if err != nil {
+				return err
+			}
+			out.Snapshot = raw
+			if whole || all {
+				out.Raw = raw
+				return nil
+			}
 		}
-		delta = true
+		out.Delta = true
 		if len(keys) == 0 {
 			return nil
 		}
-		out := map[string]kindDelta{}
+		rec := entrylog.Record{}
 		for _, k := range kinds {
 			changed := keys[k.name]
 			if len(changed) == 0 {
@@ -119,125 +100,75 @@ func (s *Service) Changes(whole bool) (raw json.RawMessage, delta bool, err erro
 			if k.get == nil {
 				return fmt.Errorf("tfc: kind %s is not logged by entry", k.name)
 			}
-			type entry struct {
-				order int64
-				v     any
+			m, err := k.changes(st, changed)
+			if err != nil {
+				return err
 			}
-			var d kindDelta
-			var up []entry
-			for key := range changed {
-				if v, order, ok := k.get(st, key); ok {
-					up = append(up, entry{order, v})
-				} else {
-					d.Delete = append(d.Delete, key)
-				}
-			}
-			sort.Slice(up, func(i, j int) bool { return up[i].order < up[j].order })
-			sort.Strings(d.Delete)
-			for _, e := range up {
-				b, err := json.Marshal(e.v)
-				if err != nil {
-					return err
-				}
-				d.Upsert = append(d.Upsert, b)
-			}
-			out[k.name] = d
+			rec[k.name] = m
 		}
-		raw, err = json.Marshal(out)
+		out.Raw, err = json.Marshal(rec)
 		return err
 	})
 	if m, ok := s.store.(interface{ markAll() }); ok && err != nil {
 		m.markAll() // unsaved: the next call takes the whole state
 	}
-	return raw, delta, err
+	return out, err
+}
+
+// changes is the record member of a kind's changed entries: those still
+// there (in creation order; by key for an object member), and the keys
+// of those deleted.
+func (k kind) changes(st *State, changed map[string]struct{}) (entrylog.Member, error) {
+	type entry struct {
+		key   string
+		order int64
+		v     any
+	}
+	var m entrylog.Member
+	var up []entry
+	for key := range changed {
+		if v, order, ok := k.get(st, key); ok {
+			up = append(up, entry{key, order, v})
+		} else {
+			m.Delete = append(m.Delete, key)
+		}
+	}
+	sort.Slice(up, func(i, j int) bool { return up[i].order < up[j].order })
+	sort.Strings(m.Delete)
+	for _, e := range up {
+		b, err := json.Marshal(e.v)
+		if err != nil {
+			return m, err
+		}
+		if k.keyOf == nil {
+			if m.Put == nil {
+				m.Put = map[string]json.RawMessage{}
+			}
+			m.Put[e.key] = b
+			continue
+		}
+		m.Upsert = append(m.Upsert, b)
+	}
+	return m, nil
 }
 
 // markAll makes the state file's next save take the whole state.
 func (s *memoryStore) markAll() { s.changes.markAll() }
 
-// ApplyChanges applies deltas (from Changes, in order) to a snapshot and
-// returns the snapshot they make: changed entries replace theirs in place,
-// new ones follow in order, deleted ones go.
-func (s *Service) ApplyChanges(base json.RawMessage, deltas []json.RawMessage) (json.RawMessage, error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(base, &members); err != nil {
-		return nil, fmt.Errorf("tfc snapshot: %w", err)
+// ApplyChanges applies records (from Changes, in order) to a snapshot
+// and returns the snapshot they make: changed entries replace theirs in
+// place, new ones follow in order, deleted ones go.
+func (s *Service) ApplyChanges(base json.RawMessage, records []json.RawMessage) (json.RawMessage, error) {
+	raw, err := entrylog.Apply(base, records, func(name string) (entrylog.Layout, bool) {
+		for _, k := range kinds {
+			if k.name == name && k.get != nil {
+				return entrylog.Layout{Key: k.keyOf, OmitEmpty: k.optional}, true
+			}
+		}
+		return entrylog.Layout{}, false
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tfc %w", err)
 	}
-	byName := map[string]kind{}
-	for _, k := range kinds {
-		byName[k.name] = k
-	}
-	type list struct {
-		entries []json.RawMessage
-		at      map[string]int // key -> index in entries; -1 deleted
-	}
-	lists := map[string]*list{}
-	open := func(k kind) (*list, error) {
-		if l, ok := lists[k.name]; ok {
-			return l, nil
-		}
-		l := &list{at: map[string]int{}}
-		if raw, ok := members[k.name]; ok {
-			if err := json.Unmarshal(raw, &l.entries); err != nil {
-				return nil, fmt.Errorf("tfc snapshot: %s: %w", k.name, err)
-			}
-		}
-		for i, e := range l.entries {
-			key, err := k.keyOf(e)
-			if err != nil {
-				return nil, fmt.Errorf("tfc snapshot: %s: %w", k.name, err)
-			}
-			l.at[key] = i
-		}
-		lists[k.name] = l
-		return l, nil
-	}
-	for _, raw := range deltas {
-		var d map[string]kindDelta
-		if err := json.Unmarshal(raw, &d); err != nil {
-			return nil, fmt.Errorf("tfc log record: %w", err)
-		}
-		for name, kd := range d {
-			k, ok := byName[name]
-			if !ok || k.keyOf == nil {
-				return nil, fmt.Errorf("tfc log record: unknown kind %q", name)
-			}
-			l, err := open(k)
-			if err != nil {
-				return nil, err
-			}
-			for _, e := range kd.Upsert {
-				key, err := k.keyOf(e)
-				if err != nil {
-					return nil, fmt.Errorf("tfc log record: %s: %w", name, err)
-				}
-				if i, ok := l.at[key]; ok && i >= 0 {
-					l.entries[i] = e
-					continue
-				}
-				l.at[key] = len(l.entries)
-				l.entries = append(l.entries, e)
-			}
-			for _, key := range kd.Delete {
-				if i, ok := l.at[key]; ok && i >= 0 {
-					l.entries[i] = nil
-					l.at[key] = -1
-				}
-			}
-		}
-	}
-	for name, l := range lists {
-		kept := make([]json.RawMessage, 0, len(l.entries))
-		for _, e := range l.entries {
-			if e != nil {
-				kept = append(kept, e)
-			}
-		}
-		b, err := json.Marshal(kept)
-		if err != nil {
-			return nil, err
-		}
-		members[name] = b
-	}
-	return json.Marshal(members)
+	return raw, nil
 }

@@ -49,6 +49,7 @@ func (st *State) uploadConfig(o *HostedObject, body []byte, now time.Time) (refu
 		cv.Timestamps["errored-at"] = now
 		cv.UploadKey, cv.Archive = "", nil
 		delete(st.Objects, o.Key)
+		st.changes.mark("Objects", o.Key)
 		return invalidAttribute("", cv.ErrorMessage)
 	}
 	if refused := checkConfigArchive(body); refused != nil {
@@ -141,6 +142,7 @@ func (s *Service) createConfigVersion(c *call) (int, any, error) {
 		setIf(&cv.Provisional, in.Provisional)
 		cv.UploadKey = st.newObject(objectConfig, cv.ID, true, c.now)
 		st.addConfigVersion(cv)
+		st.touch("ConfigVersions", cv.ID)
 		return Document{Data: configVersionResource(cv, c.r, true)}, nil
 	})
 }

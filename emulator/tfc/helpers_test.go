@@ -47,7 +47,7 @@ func newEnvWithSeed(t *testing.T, seed *fixtures.Seed, rateLimit int) *env {
 	svc := tfc.New(tfc.Config{Seed: seed, Now: clk.Now, RateLimit: rateLimit})
 	router := routing.NewRouter()
 	svc.Register(router)
-	srv := httptest.NewServer(router)
+	srv := httptest.NewServer(checkChanges(t, svc, router))
 	t.Cleanup(srv.Close)
 	e := &env{t: t, url: srv.URL, clock: clk, svc: svc}
 	for _, u := range seed.Users {

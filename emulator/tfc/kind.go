@@ -31,7 +31,8 @@ type kind struct {
 	// whose entries are not records: it is never logged by record).
 	get func(st *State, key string) (v any, order int64, ok bool)
 	// keyOf is the key of a snapshot entry (a write-ahead log record's
-	// replay finds it so).
+	// replay finds it so); nil for a kind whose snapshot member is an
+	// object keyed by entry.
 	keyOf func(raw json.RawMessage) (string, error)
 }
 
@@ -170,7 +171,8 @@ func declare[T entity](s spec[T]) kind {
 }
 
 // remove deletes an entry of a kind and, first, everything it owns, down
-// the kinds table's owner links.
+// the kinds table's owner links; it marks for the state file every entry
+// it deletes or changes (the running Update still declares its changes).
 func (st *State) remove(kindName, id string) {
 	for _, k := range kinds {
 		for _, child := range k.children(st, kindName, id) {
@@ -180,6 +182,7 @@ func (st *State) remove(kindName, id string) {
 	for _, k := range kinds {
 		if k.name == kindName {
 			k.del(st, id)
+			st.changes.mark(kindName, id)
 			return
 		}
 	}

@@ -3,6 +3,7 @@ package tfc
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // kinds declares every TFC resource kind once, in restore order: its State
@@ -196,7 +197,11 @@ var currentStateVersionsKind = kind{
 	load: func(st *State, raw json.RawMessage) error {
 		return json.Unmarshal(raw, &st.CurrentStateVersions)
 	},
-	check:     func(*State) error { return nil },
+	check: func(*State) error { return nil },
+	get: func(st *State, key string) (any, int64, bool) {
+		id, ok := st.CurrentStateVersions[key]
+		return id, 0, ok
+	},
 	children:  func(*State, string, string) []string { return nil },
 	del:       func(*State, string) {},
 	renameOrg: func(*State, string, string) {},
@@ -208,16 +213,28 @@ var currentStateVersionsKind = kind{
 func (st *State) unlinkWorkspace(id string) {
 	st.forgetWorkspace(id)
 	for _, vs := range st.VarSets {
-		vs.WorkspaceIDs = without(vs.WorkspaceIDs, id)
+		if slices.Contains(vs.WorkspaceIDs, id) {
+			vs.WorkspaceIDs = without(vs.WorkspaceIDs, id)
+			st.changes.mark("VarSets", vs.ID)
+		}
 	}
 	for _, p := range st.AgentPools {
-		p.AllowedWorkspaceIDs = without(p.AllowedWorkspaceIDs, id)
-		p.ExcludedWorkspaceIDs = without(p.ExcludedWorkspaceIDs, id)
+		if slices.Contains(p.AllowedWorkspaceIDs, id) || slices.Contains(p.ExcludedWorkspaceIDs, id) {
+			p.AllowedWorkspaceIDs = without(p.AllowedWorkspaceIDs, id)
+			p.ExcludedWorkspaceIDs = without(p.ExcludedWorkspaceIDs, id)
+			st.changes.mark("AgentPools", p.ID)
+		}
 	}
 	for _, w := range st.Workspaces {
-		w.RemoteStateConsumers = without(w.RemoteStateConsumers, id)
+		if slices.Contains(w.RemoteStateConsumers, id) {
+			w.RemoteStateConsumers = without(w.RemoteStateConsumers, id)
+			st.changes.mark("Workspaces", w.ID)
+		}
 	}
-	delete(st.CurrentStateVersions, id)
+	if _, ok := st.CurrentStateVersions[id]; ok {
+		delete(st.CurrentStateVersions, id)
+		st.changes.mark("CurrentStateVersions", id)
+	}
 	delete(st.currentCV, id)
 }
 

@@ -135,6 +135,7 @@ func newTeam(st *State, org, name string, now time.Time) *Team {
 		ServiceUserID: newID("user"), CreatedAt: now, seq: st.next()}
 	st.Teams[t.ID] = t
 	st.indexTeam(t)
+	st.changes.mark("Teams", t.ID)
 	return t
 }
 
@@ -215,6 +216,7 @@ func newWorkspace(st *State, org, name, projectID string, now time.Time) *Worksp
 		TagNames: []string{}, CreatedAt: now, UpdatedAt: now, seq: st.next()}
 	st.Workspaces[w.ID] = w
 	st.indexWorkspace(w)
+	st.changes.mark("Workspaces", w.ID)
 	return w
 }
 
@@ -295,6 +297,7 @@ func (t *Token) expired(now time.Time) bool { return t.ExpiredAt != nil && !now.
 func (st *State) addToken(t *Token) {
 	t.seq = st.next()
 	st.Tokens[t.ID] = t
+	st.changes.mark("Tokens", t.ID)
 	if t.Kind != TokenAgent {
 		st.secrets[t.Secret] = t.ID
 	}

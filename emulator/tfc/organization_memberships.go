@@ -47,6 +47,7 @@ func (st *State) addMembership(org, userID, status string, now time.Time) *Organ
 	}
 	m := &OrganizationMembership{ID: newID("ou"), Org: org, UserID: userID, Status: status, CreatedAt: now, seq: st.next()}
 	st.Memberships[m.ID] = m
+	st.changes.mark("Memberships", m.ID)
 	return m
 }
 
@@ -229,11 +230,14 @@ func (s *Service) createMembership(c *call) (int, any, error) {
 			// invitee picks a username on signing up.
 			user = &User{ID: newID("user"), Username: invitedUsername(st, email), Email: email, CreatedAt: c.now, seq: st.next()}
 			st.Users[user.ID] = user
+			st.touch("Users", user.ID)
 		}
 		m := st.addMembership(o.Name, user.ID, MembershipInvited, c.now)
+		st.touch("Memberships", m.ID)
 		for _, id := range teamIDs {
 			if t := st.Teams[id]; !t.hasMember(user.ID) {
 				t.Members = append(t.Members, user.ID)
+				st.touch("Teams", id)
 			}
 		}
 		// go-tfe compares the created membership with a read that includes
@@ -349,6 +353,7 @@ func (s *Service) deleteMembership(c *call) (int, any, error) {
 			return nil, errLastOwner()
 		}
 		st.removeMembership(m)
+		st.touch("Memberships", m.ID)
 		return nil, nil
 	})
 }
@@ -357,11 +362,13 @@ func (s *Service) deleteMembership(c *call) (int, any, error) {
 // organization's teams.
 func (st *State) removeMembership(m *OrganizationMembership) {
 	for _, t := range st.Teams {
-		if t.Org == m.Org {
+		if t.Org == m.Org && t.hasMember(m.UserID) {
 			t.Members = without(t.Members, m.UserID)
+			st.changes.mark("Teams", t.ID)
 		}
 	}
 	delete(st.Memberships, m.ID)
+	st.changes.mark("Memberships", m.ID)
 }
 
 // membershipStatusFilter reads filter[status]: empty, active, invited or

@@ -197,7 +197,9 @@ func (s *Service) updateOrganization(c *call) (int, any, error) {
 			if st.orgNameTaken(*in.Name) && !strings.EqualFold(*in.Name, o.Name) {
 				return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
 			}
-			st.renameOrg(o, *in.Name)
+			st.renameOrg(o, *in.Name) // every kind may change: the save takes the whole state
+		} else {
+			st.touch("Orgs", o.Name)
 		}
 		in.apply(o)
 		o.DefaultExecutionMode, o.DefaultAgentPoolID = mode, pool

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -216,6 +217,7 @@ func (s *Service) createProject(c *call) (int, any, error) {
 		p.seq = st.next()
 		st.Projects[p.ID] = p
 		st.indexProject(p)
+		st.touch("Projects", p.ID)
 		return Document{Data: st.projectResource(p)}, nil
 	})
 }
@@ -267,6 +269,7 @@ func (s *Service) updateProject(c *call) (int, any, error) {
 		}
 		*p = next
 		st.indexProject(p) // renamed
+		st.touch("Projects", p.ID)
 		return Document{Data: st.projectResource(p)}, nil
 	})
 }
@@ -289,8 +292,12 @@ func (s *Service) deleteProject(c *call) (int, any, error) {
 			}
 		}
 		st.remove("Projects", p.ID)
+		st.touch("Projects", p.ID)
 		for _, v := range st.VarSets {
-			v.ProjectIDs = without(v.ProjectIDs, p.ID)
+			if slices.Contains(v.ProjectIDs, p.ID) {
+				v.ProjectIDs = without(v.ProjectIDs, p.ID)
+				st.touch("VarSets", v.ID)
+			}
 		}
 		return nil, nil
 	})

@@ -78,6 +78,7 @@ func (s *Service) writeRemoteStateConsumers(method string) handler {
 			if err != nil {
 				return nil, err
 			}
+			st.touch("Workspaces", w.ID)
 			ids := make([]string, 0, len(refs))
 			for i, ref := range refs {
 				cw, ok := st.Workspaces[ref.ID]

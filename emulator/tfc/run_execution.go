@@ -48,6 +48,7 @@ func (s *Service) ClaimRuns(wsID string) []RunClaim {
 	var claims []RunClaim
 	now := s.now().Truncate(time.Millisecond)
 	_ = s.store.Update(func(st *State) error {
+		st.touch("Runs") // the runs claimed below, if any
 		runs := sortedBySeq(st.Runs, func(r *Run) bool { return r.WorkspaceID == wsID && r.ConfigVersionID != "" })
 		// A workspace locked by a user holds its queue (speculative plans
 		// still run), as TFC does until the lock is released.
@@ -59,6 +60,7 @@ func (s *Service) ClaimRuns(wsID string) []RunClaim {
 				busy = busy || !r.PlanOnly
 			}
 			if r.Status == RunConfirmed {
+				st.touch("Runs", r.ID)
 				r.Status, r.Timestamps["applying-at"] = RunApplying, now
 				r.Apply.Status, r.Apply.Timestamps["started-at"] = "running", now
 				claims = append(claims, RunClaim{RunID: r.ID, Phase: "apply"})
@@ -69,6 +71,7 @@ func (s *Service) ClaimRuns(wsID string) []RunClaim {
 				continue
 			}
 			busy = busy || !r.PlanOnly
+			st.touch("Runs", r.ID)
 			r.Status, r.Timestamps["planning-at"] = RunPlanning, now
 			r.Plan.Status, r.Plan.Timestamps["started-at"] = "running", now
 			claims = append(claims, RunClaim{RunID: r.ID, Phase: "plan"})
@@ -172,6 +175,7 @@ func (s *Service) FinishPhase(runID, phase string, res PhaseResult) error {
 		if p.Status != "running" {
 			return fmt.Errorf("the %s phase of run %s is %s: %w", phase, runID, p.Status, ErrConflict)
 		}
+		st.touch("Runs", r.ID)
 		p.Counts = PhaseCounts{Additions: res.Additions, Changes: res.Changes, Destructions: res.Destructions, Imports: res.Imports}
 		fail := func(status, msg string) {
 			if msg != "" {
@@ -243,6 +247,7 @@ func (st *State) storeRunState(r *Run, raw []byte, now time.Time) error {
 	st.discardPending(r.WorkspaceID)
 	sv.seq = st.next()
 	st.StateVersions[sv.ID] = sv
+	st.touch("StateVersions", sv.ID)
 	return nil
 }
 
@@ -270,6 +275,7 @@ func (s *Service) CancelRunning() []string {
 	var ids []string
 	now := s.now().Truncate(time.Millisecond)
 	_ = s.store.Update(func(st *State) error {
+		st.touch("Runs") // the runs canceled below, if any
 		for _, r := range st.Runs {
 			if r.ConfigVersionID == "" || (r.Status != RunPlanning && r.Status != RunApplying) {
 				continue
@@ -281,6 +287,7 @@ func (s *Service) CancelRunning() []string {
 				r.Apply.Status = "unreachable"
 			}
 			p.Log = append(p.Log, "Error: the run was canceled because the emulator shut down")
+			st.touch("Runs", r.ID)
 			p.Status, p.Timestamps["canceled-at"] = "canceled", now
 			r.Status, r.Timestamps["canceled-at"] = RunCanceled, now
 			ids = append(ids, r.ID)

@@ -39,6 +39,7 @@ func (st *State) queueRun(w *Workspace, creator Ref, now time.Time, agentVersion
 		return nil, err
 	}
 	st.Runs[r.ID] = r
+	st.touch("Runs", r.ID)
 	return r, nil
 }
 
@@ -108,6 +109,7 @@ func (s *Service) startPhase(ctx context.Context, runID, phase string) {
 		if !ok {
 			return nil
 		}
+		st.touch("Runs", r.ID)
 		p := r.phase(phase)
 		p.Env = env
 		if env != nil {
@@ -155,6 +157,7 @@ func (s *Service) runAction(action string) handler {
 			if allowed := perms.canApply || (action == "cancel" && perms.canQueueRun); !allowed {
 				return nil, errNotFound
 			}
+			st.touch("Runs", r.ID)
 			now := c.now
 			if r.ConfigVersionID != "" && s.executor != nil {
 				cancel, err = r.executedAction(action, now)
@@ -225,6 +228,7 @@ func (s *Service) AdvanceRun(ctx context.Context, id, until string) (string, err
 				status = r.Status // already there
 				return nil
 			}
+			st.touch("Runs", r.ID)
 			switch r.Status {
 			case RunPlanning:
 				r.Plan.Status, r.Plan.Timestamps["finished-at"] = "finished", now
@@ -317,6 +321,7 @@ func (s *Service) AppendRunLog(id, phase string, lines []string) error {
 		if !ok {
 			return fmt.Errorf("run %q: %w", id, ErrNotFound)
 		}
+		st.touch("Runs", r.ID)
 		p := r.phase(phase)
 		p.Log = append(p.Log, lines...)
 		return nil
@@ -334,6 +339,7 @@ func (s *Service) FailRunPhase(id, phase, message string) error {
 		if p.Status != "running" {
 			return fmt.Errorf("the %s phase of run %s is %s, not running: %w", phase, id, p.Status, ErrConflict)
 		}
+		st.touch("Runs", r.ID)
 		p.Log = append(p.Log, "Error: "+message)
 		p.Status, p.Timestamps["errored-at"] = "errored", now
 		r.Status, r.Timestamps["errored-at"] = RunErrored, now

@@ -21,6 +21,7 @@ func (s *Service) safeDeleteWorkspace(c *call) (int, any, error) {
 			return nil, errConflict("workspace cannot be safely deleted because it is still managing resources")
 		}
 		st.remove("Workspaces", w.ID)
+		st.touch("Workspaces", w.ID)
 		return nil, nil
 	})
 }

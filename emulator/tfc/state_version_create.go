@@ -144,6 +144,7 @@ func (s *Service) createStateVersion(c *call) (int, any, error) {
 		st.discardPending(w.ID)
 		sv.seq = st.next()
 		st.StateVersions[sv.ID] = sv
+		st.touch("StateVersions", sv.ID)
 		return Document{Data: stateVersionResource(sv, c.r)}, nil
 	})
 }
@@ -155,6 +156,7 @@ func (st *State) discardPending(wsID string) {
 		if sv.WorkspaceID == wsID && sv.Status == StateVersionPending {
 			sv.Status, sv.StateUploadKey, sv.JSONUploadKey = StateVersionDiscarded, "", ""
 			st.dropObjects(sv.ID)
+			st.changes.mark("StateVersions", sv.ID)
 		}
 	}
 }

@@ -118,6 +118,7 @@ func (st *State) finalize(sv *StateVersion, raw []byte, now time.Time) error {
 	sv.Status, sv.StateUploadKey = StateVersionFinalized, ""
 	sv.StateDownloadKey = st.newObject(objectState, sv.ID, false, now)
 	st.CurrentStateVersions[sv.WorkspaceID] = sv.ID
+	st.changes.mark("CurrentStateVersions", sv.WorkspaceID)
 	return nil
 }
 

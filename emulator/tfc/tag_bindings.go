@@ -249,7 +249,7 @@ func (st *State) tagOwnerFor(who principal, ref wsRef, kind string, write bool) 
 		}
 		return tagOwner{bindings: &p.TagBindings,
 			effective: func() []Resource { return tagBindingResources(p.TagBindings, "effective-tag-bindings") },
-			touch:     func(time.Time) {}}, nil
+			touch:     func(time.Time) { st.touch("Projects", p.ID) }}, nil
 	}
 	find := st.workspaceFor
 	if write {
@@ -261,7 +261,7 @@ func (st *State) tagOwnerFor(who principal, ref wsRef, kind string, write bool) 
 	}
 	return tagOwner{bindings: &w.TagBindings,
 		effective: func() []Resource { return st.effectiveTagBindings(w) },
-		touch:     func(now time.Time) { w.UpdatedAt = now }}, nil
+		touch:     func(now time.Time) { w.UpdatedAt = now; st.touch("Workspaces", w.ID) }}, nil
 }
 
 // listTagBindings is GET /{kind}/:id/tag-bindings (and its

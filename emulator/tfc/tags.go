@@ -160,6 +160,8 @@ func (s *Service) workspaceTags(add bool) handler {
 				}
 			}
 			w.UpdatedAt = c.now
+			st.touch("Workspaces", w.ID)
+			st.touch("Orgs", w.Org) // new tags
 			return nil, nil
 		})
 	}
@@ -249,6 +251,7 @@ func (s *Service) addWorkspacesToTag(c *call) (int, any, error) {
 			if !slices.Contains(w.TagNames, t.Name) {
 				w.TagNames = append(w.TagNames, t.Name)
 				w.UpdatedAt = c.now
+				st.touch("Workspaces", w.ID)
 			}
 		}
 		return nil, nil

@@ -281,6 +281,7 @@ func (s *Service) createTeamWorkspace(c *call) (int, any, error) {
 		a := &TeamWorkspaceAccess{ID: newID("tws"), TeamID: t.ID, WorkspaceID: w.ID, seq: st.next()}
 		a.Access, a.Grant = in.grant("", WorkspaceGrant{})
 		st.TeamWorkspaces[a.ID] = a
+		st.touch("TeamWorkspaces", a.ID)
 		return Document{Data: teamWorkspaceResource(a)}, nil
 	})
 }
@@ -315,6 +316,7 @@ func (s *Service) updateTeamWorkspace(c *call) (int, any, error) {
 			return nil, err
 		}
 		a.Access, a.Grant = in.grant(a.Access, a.Grant)
+		st.touch("TeamWorkspaces", a.ID)
 		return Document{Data: teamWorkspaceResource(a)}, nil
 	})
 }
@@ -326,6 +328,7 @@ func (s *Service) deleteTeamWorkspace(c *call) (int, any, error) {
 			return nil, err
 		}
 		delete(st.TeamWorkspaces, a.ID)
+		st.touch("TeamWorkspaces", a.ID)
 		return nil, nil
 	})
 }

@@ -25,6 +25,7 @@ func (s *Service) teamMembers(kind string, add bool) handler {
 			if err != nil {
 				return nil, err
 			}
+			st.touch("Teams", t.ID)
 			userIDs := make([]string, 0, len(refs))
 			for i, ref := range refs {
 				uid, name, problem := st.teamMemberRef(t, kind, ref.ID)

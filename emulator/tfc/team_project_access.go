@@ -260,6 +260,7 @@ func (s *Service) createTeamProject(c *call) (int, any, error) {
 		a := &TeamProjectAccess{ID: newID("tprj"), TeamID: t.ID, ProjectID: pr.ID, seq: st.next()}
 		in.apply(a)
 		st.TeamProjects[a.ID] = a
+		st.touch("TeamProjects", a.ID)
 		return Document{Data: teamProjectResource(a)}, nil
 	})
 }
@@ -294,6 +295,7 @@ func (s *Service) updateTeamProject(c *call) (int, any, error) {
 			return nil, err
 		}
 		in.apply(a)
+		st.touch("TeamProjects", a.ID)
 		return Document{Data: teamProjectResource(a)}, nil
 	})
 }
@@ -305,6 +307,7 @@ func (s *Service) deleteTeamProject(c *call) (int, any, error) {
 			return nil, err
 		}
 		delete(st.TeamProjects, a.ID)
+		st.touch("TeamProjects", a.ID)
 		return nil, nil
 	})
 }

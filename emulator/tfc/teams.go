@@ -202,6 +202,7 @@ func (s *Service) createTeam(c *call) (int, any, error) {
 		setIf(&t.SSOTeamID, in.SSOTeamID)
 		setIf(&t.AllowMemberTokenManagement, in.AllowMemberTokenManagement)
 		t.Access = access
+		st.touch("Teams", t.ID)
 		return Document{Data: st.teamResource(t, c.p)}, nil
 	})
 }
@@ -254,6 +255,7 @@ func (s *Service) updateTeam(c *call) (int, any, error) {
 		setIf(&t.SSOTeamID, in.SSOTeamID)
 		setIf(&t.AllowMemberTokenManagement, in.AllowMemberTokenManagement)
 		t.Access = access
+		st.touch("Teams", t.ID)
 		return Document{Data: st.teamResource(t, c.p)}, nil
 	})
 }
@@ -271,6 +273,7 @@ func (s *Service) deleteTeam(c *call) (int, any, error) {
 			return nil, invalidAttribute("", "The owners team cannot be deleted")
 		}
 		st.remove("Teams", t.ID)
+		st.touch("Teams", t.ID)
 		return nil, nil
 	})
 }

@@ -140,10 +140,12 @@ func (s *Service) createOrgToken(c *call) (int, any, error) {
 		}
 		if old, ok := st.orgToken(o.Name, kind); ok {
 			st.remove("Tokens", old.ID)
+			st.touch("Tokens", old.ID)
 		}
 		t := newToken(kind, c.p, c.now, exp)
 		t.Org = o.Name
 		st.addToken(t)
+		st.touch("Tokens", t.ID)
 		return Document{Data: tokenResource(t, true)}, nil
 	})
 }
@@ -187,6 +189,7 @@ func (s *Service) deleteOrgToken(c *call) (int, any, error) {
 			return nil, err
 		}
 		st.remove("Tokens", t.ID)
+		st.touch("Tokens", t.ID)
 		return nil, nil
 	})
 }
@@ -229,10 +232,12 @@ func (s *Service) createLegacyTeamToken(c *call) (int, any, error) {
 		}
 		if old, ok := st.legacyTeamToken(team.ID); ok {
 			st.remove("Tokens", old.ID)
+			st.touch("Tokens", old.ID)
 		}
 		t := newToken(TokenTeamLegacy, c.p, c.now, exp)
 		t.TeamID = team.ID
 		st.addToken(t)
+		st.touch("Tokens", t.ID)
 		return Document{Data: tokenResource(t, true)}, nil
 	})
 }
@@ -268,6 +273,7 @@ func (s *Service) deleteLegacyTeamToken(c *call) (int, any, error) {
 			return nil, err
 		}
 		st.remove("Tokens", t.ID)
+		st.touch("Tokens", t.ID)
 		return nil, nil
 	})
 }
@@ -296,6 +302,7 @@ func (s *Service) createTeamToken(c *call) (int, any, error) {
 		t := newToken(TokenTeam, c.p, c.now, exp)
 		t.TeamID, t.Description = team.ID, &desc
 		st.addToken(t)
+		st.touch("Tokens", t.ID)
 		return Document{Data: tokenResource(t, true)}, nil
 	})
 }
@@ -412,6 +419,7 @@ func (s *Service) createUserToken(c *call) (int, any, error) {
 			t.Description = &empty
 		}
 		st.addToken(t)
+		st.touch("Tokens", t.ID)
 		return Document{Data: tokenResource(t, true)}, nil
 	})
 }
@@ -460,6 +468,7 @@ func (s *Service) deleteToken(c *call) (int, any, error) {
 			return nil, err
 		}
 		st.remove("Tokens", t.ID)
+		st.touch("Tokens", t.ID)
 		return nil, nil
 	})
 }

@@ -236,6 +236,7 @@ func (st *State) createVariableIn(v *Variable, in variableInput) (any, error) {
 	v.ID, v.seq = newID("var"), st.next()
 	st.Vars[v.ID] = v
 	st.indexVariable(v)
+	st.touch("Vars", v.ID)
 	return Document{Data: variableResource(v)}, nil
 }
 
@@ -250,6 +251,7 @@ func updateVariableIn(st *State, v *Variable, in variableInput) (any, error) {
 		return nil, errKeyTaken()
 	}
 	*v = next
+	st.touch("Vars", v.ID)
 	return Document{Data: variableResource(v)}, nil
 }
 
@@ -264,6 +266,7 @@ func (s *Service) deleteVariable(c *call) (int, any, error) {
 			return nil, err
 		}
 		delete(st.Vars, v.ID)
+		st.touch("Vars", v.ID)
 		return nil, nil
 	})
 }

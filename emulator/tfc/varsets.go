@@ -201,6 +201,7 @@ func (s *Service) createVarSet(c *call) (int, any, error) {
 		}
 		vs.seq = st.next()
 		st.VarSets[vs.ID] = vs
+		st.touch("VarSets", vs.ID)
 		return Document{Data: st.varSetResource(vs)}, nil
 	})
 }
@@ -280,6 +281,7 @@ func (s *Service) updateVarSet(c *call) (int, any, error) {
 			vs.WorkspaceIDs = workspaces
 		}
 		vs.UpdatedAt = c.now
+		st.touch("VarSets", vs.ID)
 		return Document{Data: st.varSetResource(vs), Included: st.varSetIncluded(vs, inc, c.p)}, nil
 	})
 }
@@ -291,6 +293,7 @@ func (s *Service) deleteVarSet(c *call) (int, any, error) {
 			return nil, err
 		}
 		st.remove("VarSets", vs.ID)
+		st.touch("VarSets", vs.ID)
 		return nil, nil
 	})
 }
@@ -339,6 +342,7 @@ func (s *Service) attach(kind string, add bool) handler {
 				}
 			}
 			vs.UpdatedAt = c.now
+			st.touch("VarSets", vs.ID)
 			return nil, nil
 		})
 	}
@@ -380,6 +384,7 @@ func (s *Service) createVarSetVariable(c *call) (int, any, error) {
 		doc, err := st.createVariableIn(&Variable{VarSetID: vs.ID, CreatedAt: c.now}, in)
 		if err == nil {
 			vs.UpdatedAt = c.now
+			st.touch("VarSets", vs.ID)
 		}
 		return doc, err
 	})
@@ -416,6 +421,7 @@ func (s *Service) deleteVarSetVariable(c *call) (int, any, error) {
 			return nil, err
 		}
 		delete(st.Vars, v.ID)
+		st.touch("Vars", v.ID)
 		return nil, nil
 	})
 }

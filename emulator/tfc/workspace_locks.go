@@ -72,6 +72,7 @@ func (s *Service) lockAction(action string) handler {
 				w.Locked, w.LockedBy = false, nil
 				unlocked = w.ID
 			}
+			st.touch("Workspaces", w.ID)
 			return Document{Data: st.workspaceResource(w, c.p)}, nil
 		})
 	}

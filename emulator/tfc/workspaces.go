@@ -175,6 +175,10 @@ func (s *Service) createWorkspace(c *call) (int, any, error) {
 			}
 		}
 		w.TagBindings = bindings
+		st.touch("Workspaces", w.ID)
+		if len(tagRefs) > 0 {
+			st.touch("Orgs", o.Name) // the tags it names, new ones created
+		}
 		return Document{Data: st.workspaceResource(w, c.p)}, nil
 	})
 }
@@ -231,7 +235,7 @@ func (s *Service) updateWorkspace(c *call) (int, any, error) {
 			w.TagBindings = bindings
 		}
 		w.UpdatedAt = c.now
-		st.changes.only("Workspaces", w.ID)
+		st.touch("Workspaces", w.ID)
 		return Document{Data: st.workspaceResource(w, c.p)}, nil
 	})
 }
@@ -255,6 +259,7 @@ func (s *Service) deleteWorkspace(c *call) (int, any, error) {
 			return nil, err
 		}
 		st.remove("Workspaces", w.ID)
+		st.touch("Workspaces", w.ID)
 		return nil, nil
 	})
 }

@@ -107,6 +107,7 @@ func (s *Server) registerLease(m *mount, reqPath, tokenID string, sec *logical.S
 	s.mu.Lock()
 	s.leases[l.ID] = l
 	s.expiry.set(leaseKey(l.ID), l.ExpireTime)
+	s.mark(leasesMember, l.ID)
 	s.mu.Unlock()
 	return l, warnings, nil
 }
@@ -146,6 +147,7 @@ func (s *Server) revokeLease(ctx context.Context, l *lease) error {
 	if err := l.Mount.backend.RevokeSecret(ctx, l.Secret); err != nil {
 		s.mu.Lock()
 		l.failures++
+		s.mark(leasesMember, l.ID)
 		if l.failures >= maxRevokeAttempts {
 			s.expiry.remove(leaseKey(l.ID)) // irrevocable: the sweep stops trying
 		}
@@ -162,6 +164,7 @@ func (s *Server) revokeLease(ctx context.Context, l *lease) error {
 func (s *Server) forgetLeaseLocked(id string) {
 	delete(s.leases, id)
 	s.expiry.remove(leaseKey(id))
+	s.mark(leasesMember, id)
 }
 
 // revokePrefix is the expiration manager's RevokePrefix with sync set:
@@ -294,6 +297,7 @@ func (s *Server) renewLeaseOp(c *call) (*logical.Response, error) {
 	}
 	s.mu.Lock()
 	l.ExpireTime, l.LastRenewal = c.now.Add(ttl), c.now
+	s.mark(leasesMember, l.ID)
 	s.expiry.set(leaseKey(l.ID), l.ExpireTime)
 	s.mu.Unlock()
 	return &logical.Response{Secret: &logical.Secret{LeaseID: l.ID, Renewable: true, TTL: ttl}, Warnings: warnings}, nil

@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/tfcemu/tfcemu/emulator/ids"
+	"github.com/tfcemu/tfcemu/emulator/internal/entrylog"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/emulator/vault/jwtauth"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
@@ -82,6 +83,16 @@ type Server struct {
 	http *mux.Router
 
 	sweeping atomic.Bool
+
+	// marks are the tokens and leases changed since the state file last
+	// took Vault's changes (changes.go), marked under mu with the change;
+	// gen counts the changes (changes.go: Generation).
+	marks *entrylog.Marks
+	gen   atomic.Uint64
+	// logged is, per snapshot member other than tokens and leases, what
+	// the state file last took (changes.go), under logMu.
+	logMu  sync.Mutex
+	logged map[string][]byte
 }
 
 // New returns a Vault with the root token and the system mount.
@@ -95,7 +106,7 @@ func New(cfg Config) *Server {
 	id := uuid.NewString()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id, hmacKey: key}
+	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id, hmacKey: key, marks: entrylog.NewMarks()}
 	s.sysBackend, s.tokenBackend = s.newSysBackend(), s.newTokenBackend()
 	s.http = s.newHTTPRouter()
 	s.Reset()
@@ -107,6 +118,8 @@ func New(cfg Config) *Server {
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.marks.MarkAll()
+	s.gen.Add(1)
 	s.mounts = devMounts(s.cfg)
 	s.sysMount, s.tokenMount = builtinMounts()
 	s.sysMount.backend, s.tokenMount.backend = s.sysBackend, s.tokenBackend
@@ -195,6 +208,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.http.ServeHTTP(w, r)
+	s.gen.Add(1) // the request may have changed anything (a read too: creds make a lease)
 }
 
 // logicalPath reports whether the router serves path with its /v1/ row:

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -65,10 +67,20 @@ type leaseSnapshot struct {
 }
 
 // Snapshot encodes Vault's state for the state file and
-// /_emulator/snapshot.
+// /_emulator/snapshot: tokens and leases in ID order.
 func (s *Server) Snapshot() (json.RawMessage, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	snap, err := s.snapshotLocked(true)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(snap)
+}
+
+// snapshotLocked is Snapshot's document, without its tokens and leases
+// unless entries is set; the caller holds the lock.
+func (s *Server) snapshotLocked(entries bool) (vaultSnapshot, error) {
 	snap := vaultSnapshot{Version: snapshotVersion, HMACKey: s.hmacKey, Policies: map[string]string{}}
 	for _, m := range s.mountsLocked() {
 		ms := mountSnapshot{Path: m.path, Type: m.typ, Description: m.description, Accessor: m.accessor, UUID: m.uuid,
@@ -77,7 +89,7 @@ func (s *Server) Snapshot() (json.RawMessage, error) {
 		if sn, ok := m.backend.(logical.Snapshotter); ok {
 			st, err := sn.Snapshot()
 			if err != nil {
-				return nil, fmt.Errorf("vault mount %s: %w", m.path, err)
+				return snap, fmt.Errorf("vault mount %s: %w", m.path, err)
 			}
 			ms.State = st
 		}
@@ -86,18 +98,32 @@ func (s *Server) Snapshot() (json.RawMessage, error) {
 	for name, p := range s.policies {
 		snap.Policies[name] = p.Raw
 	}
-	for _, t := range s.tokens {
-		ts := tokenSnapshot{token: *t, Internal: t.internal}
-		if t.mount != nil {
-			ts.MountPath = t.mount.path
-		}
-		snap.Tokens = append(snap.Tokens, ts)
+	if !entries {
+		return snap, nil
 	}
-	for _, l := range s.leases {
-		snap.Leases = append(snap.Leases, leaseSnapshot{ID: l.ID, MountPath: l.Mount.path, Secret: l.Secret, IssueTime: l.IssueTime,
-			ExpireTime: l.ExpireTime, LastRenewal: l.LastRenewal, Token: l.Token, Failures: l.failures})
+	snap.Tokens, snap.Leases = make([]tokenSnapshot, 0, len(s.tokens)), make([]leaseSnapshot, 0, len(s.leases))
+	for _, id := range slices.Sorted(maps.Keys(s.tokens)) {
+		snap.Tokens = append(snap.Tokens, snapshotOfToken(s.tokens[id]))
 	}
-	return json.Marshal(snap)
+	for _, id := range slices.Sorted(maps.Keys(s.leases)) {
+		snap.Leases = append(snap.Leases, snapshotOfLease(s.leases[id]))
+	}
+	return snap, nil
+}
+
+// snapshotOfToken is a token's snapshot entry.
+func snapshotOfToken(t *token) tokenSnapshot {
+	ts := tokenSnapshot{token: *t, Internal: t.internal}
+	if t.mount != nil {
+		ts.MountPath = t.mount.path
+	}
+	return ts
+}
+
+// snapshotOfLease is a lease's snapshot entry.
+func snapshotOfLease(l *lease) leaseSnapshot {
+	return leaseSnapshot{ID: l.ID, MountPath: l.Mount.path, Secret: l.Secret, IssueTime: l.IssueTime,
+		ExpireTime: l.ExpireTime, LastRenewal: l.LastRenewal, Token: l.Token, Failures: l.failures}
 }
 
 // Restore replaces Vault's state with a snapshot's. It builds the new
@@ -220,6 +246,8 @@ func (s *Server) Restore(raw json.RawMessage) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.marks.MarkAll()
+	s.gen.Add(1)
 	s.hmacKey = snap.HMACKey
 	s.mounts, s.sysMount, s.tokenMount = mounts, sysMount, tokenMount
 	s.policies, s.tokens, s.leases, s.expiry = policies, tokens, leases, expiry

@@ -189,6 +189,7 @@ func (s *Server) renew(c *call, t *token) (*logical.Response, error) {
 		return nil, err
 	}
 	t.ExpireTime, t.LastRenewal = c.now.Add(ttl), c.now
+	s.mark(tokensMember, t.ID)
 	if _, live := s.tokens[t.ID]; live {
 		s.expiry.set(tokenKey(t.ID), t.ExpireTime)
 	}

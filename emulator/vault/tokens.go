@@ -132,6 +132,7 @@ func (s *Server) useToken(ctx context.Context, t *token) {
 	if t.NumUses > 0 {
 		t.NumUses--
 		last = t.NumUses == 0
+		s.mark(tokensMember, t.ID)
 	}
 	s.mu.Unlock()
 	if last {
@@ -167,6 +168,7 @@ func (s *Server) issueToken(m *mount, a *logical.Auth, now time.Time) (*logical.
 func (s *Server) addTokenLocked(t *token) {
 	s.tokens[t.ID] = t
 	s.expiry.set(tokenKey(t.ID), t.ExpireTime)
+	s.mark(tokensMember, t.ID)
 }
 
 // auth is the token as the token store answers it.
@@ -262,6 +264,7 @@ func (s *Server) revokeToken(ctx context.Context, id string) {
 	}
 	for tid := range gone {
 		delete(s.tokens, tid)
+		s.mark(tokensMember, tid)
 		s.expiry.remove(tokenKey(tid))
 		for _, f := range forgetters {
 			f.ForgetToken(tid)
@@ -286,6 +289,7 @@ func (s *Server) revokeOrphan(ctx context.Context, id string) {
 	for _, t := range s.tokens {
 		if t.Parent == id {
 			t.Parent = ""
+			s.mark(tokensMember, t.ID)
 		}
 	}
 	s.mu.Unlock()

@@ -1,0 +1,70 @@
+package emulator_test
+
+import (
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"testing"
+)
+
+// The --state-file write benchmarks beyond the workspace update
+// (scale_bench_test.go): each write at 10,000 workspaces (or 10,000 live
+// Vault tokens) with --state-file against the same write without it, in
+// one run (target: ratio ≤ 3). No test asserts a time.
+
+// writeSeq numbers the benchmarks' writes across runs (-count): the
+// shared emulator keeps what earlier runs wrote.
+var writeSeq atomic.Int64
+
+// stateFileWrite runs write alternately on an emulator without and one
+// with --state-file holding the same state; i numbers the writes.
+func stateFileWrite(b *testing.B, plain, persisted *scaled, write func(b *testing.B, s *scaled, i int)) {
+	b.Helper()
+	op := func(s *scaled) func(*testing.B) {
+		return func(b *testing.B) { write(b, s, int(writeSeq.Add(1))) }
+	}
+	ratio(b, op(plain), op(persisted))
+}
+
+// BenchmarkScaleVariableCreateStateFile creates a workspace variable.
+func BenchmarkScaleVariableCreateStateFile(b *testing.B) {
+	plain := scaledEmulator(b, 10000)
+	stateFileWrite(b, plain, stateFileCopy(b, plain), func(b *testing.B, s *scaled, i int) {
+		expect(b, s, http.StatusCreated, "POST", "/api/v2/workspaces/"+s.ids[i%len(s.ids)]+"/vars",
+			fmt.Sprintf(`{"data":{"type":"vars","attributes":{"key":"bench%d","value":"v","category":"env"}}}`, i))
+	})
+}
+
+// BenchmarkScaleOrgTokenCreateStateFile creates (replaces) the
+// organization token.
+func BenchmarkScaleOrgTokenCreateStateFile(b *testing.B) {
+	plain := scaledEmulator(b, 10000)
+	stateFileWrite(b, plain, stateFileCopy(b, plain), func(b *testing.B, s *scaled, _ int) {
+		expect(b, s, http.StatusCreated, "POST", "/api/v2/organizations/my-org/authentication-token", "")
+	})
+}
+
+// BenchmarkScaleTeamTokenCreateStateFile creates (replaces) the owners
+// team's token.
+func BenchmarkScaleTeamTokenCreateStateFile(b *testing.B) {
+	plain := scaledEmulator(b, 10000)
+	team := between(serve(plain.e.Handler(), plain.token, "GET", "/api/v2/organizations/my-org/teams", "").Body.String(), `"id":"`, `"`)
+	stateFileWrite(b, plain, stateFileCopy(b, plain), func(b *testing.B, s *scaled, _ int) {
+		expect(b, s, http.StatusCreated, "POST", "/api/v2/teams/"+team+"/authentication-token", "")
+	})
+}
+
+// BenchmarkScaleVaultTokenCreateStateFile creates a Vault token on an
+// emulator holding 10,000 live Vault tokens.
+func BenchmarkScaleVaultTokenCreateStateFile(b *testing.B) {
+	e, token := benchEmulator(b)
+	root := e.Info().VaultToken
+	for i := range 10000 {
+		vaultDo(b, e, root, http.StatusOK, "POST", "/v1/auth/token/create",
+			fmt.Sprintf(`{"ttl":"%dh","policies":["default"]}`, 1+i%700))
+	}
+	plain := &scaled{e: e, token: token}
+	stateFileWrite(b, plain, stateFileCopy(b, plain), func(b *testing.B, s *scaled, _ int) {
+		vaultDo(b, s.e, s.e.Info().VaultToken, http.StatusOK, "POST", "/v1/auth/token/create", `{"ttl":"1h","policies":["default"]}`)
+	})
+}
