@@ -45,28 +45,23 @@ func (st *State) reindex() {
 	for _, v := range sortedBySeq(st.Vars, func(v *Variable) bool { return v.WorkspaceID != "" }) {
 		st.idx.wsVars[v.WorkspaceID] = append(st.idx.wsVars[v.WorkspaceID], v)
 	}
-	for _, p := range st.Projects {
-		st.idx.projectsByName[foldKey(p.Name)] = append(st.idx.projectsByName[foldKey(p.Name)], p)
-	}
-	for _, t := range st.Teams {
-		st.idx.teamsByName[foldKey(t.Name)] = append(st.idx.teamsByName[foldKey(t.Name)], t)
-	}
-	for _, m := range st.Modules {
-		st.idx.modulesByName[m.Name] = append(st.idx.modulesByName[m.Name], m)
+	fileByName(st.idx.projectsByName, st.Projects, func(p *Project) string { return foldKey(p.Name) })
+	fileByName(st.idx.teamsByName, st.Teams, func(t *Team) string { return foldKey(t.Name) })
+	fileByName(st.idx.modulesByName, st.Modules, func(m *RegistryModule) string { return m.Name })
+}
+
+// fileByName fills an empty name index with every entry of all, each under
+// its key.
+func fileByName[T any](index map[string][]*T, all map[string]*T, key func(*T) string) {
+	for _, e := range all {
+		index[key(e)] = append(index[key(e)], e)
 	}
 }
 
 // indexWorkspace indexes a new or renamed workspace by its name, and a
 // new one in creation order.
 func (st *State) indexWorkspace(w *Workspace) {
-	list := st.idx.wsByName[w.Name]
-	keep := list[:0]
-	for _, o := range list {
-		if o != w && st.liveWorkspace(o) && o.Name == w.Name {
-			keep = append(keep, o)
-		}
-	}
-	st.idx.wsByName[w.Name] = append(keep, w)
+	indexByName(st.idx.wsByName, w.Name, w, func(o *Workspace) bool { return st.liveWorkspace(o) && o.Name == w.Name })
 	if n := len(st.idx.wsOrder); n == 0 || st.idx.wsOrder[n-1].seq < w.seq {
 		st.idx.wsOrder = append(st.idx.wsOrder, w)
 	}
@@ -167,40 +162,33 @@ func (st *State) lockedWorkspaces(fn func(*Workspace)) {
 // foldKey is a name's key in the case-insensitive name indexes.
 func foldKey(name string) string { return strings.ToLower(name) }
 
-// indexProject indexes a new or renamed project by its name.
-func (st *State) indexProject(p *Project) {
-	key := foldKey(p.Name)
-	list := st.idx.projectsByName[key]
+// indexByName files e under key in a name index, first dropping from
+// that key's list e itself and every entry for which live is false (gone
+// from the State, or renamed since it was filed).
+func indexByName[T any](index map[string][]*T, key string, e *T, live func(*T) bool) {
+	list := index[key]
 	keep := list[:0]
 	for _, o := range list {
-		if o != p && st.Projects[o.ID] == o && foldKey(o.Name) == key {
+		if o != e && live(o) {
 			keep = append(keep, o)
 		}
 	}
-	st.idx.projectsByName[key] = append(keep, p)
+	index[key] = append(keep, e)
+}
+
+// indexProject indexes a new or renamed project by its name.
+func (st *State) indexProject(p *Project) {
+	key := foldKey(p.Name)
+	indexByName(st.idx.projectsByName, key, p, func(o *Project) bool { return st.Projects[o.ID] == o && foldKey(o.Name) == key })
 }
 
 // indexTeam indexes a new or renamed team by its name.
 func (st *State) indexTeam(t *Team) {
 	key := foldKey(t.Name)
-	list := st.idx.teamsByName[key]
-	keep := list[:0]
-	for _, o := range list {
-		if o != t && st.Teams[o.ID] == o && foldKey(o.Name) == key {
-			keep = append(keep, o)
-		}
-	}
-	st.idx.teamsByName[key] = append(keep, t)
+	indexByName(st.idx.teamsByName, key, t, func(o *Team) bool { return st.Teams[o.ID] == o && foldKey(o.Name) == key })
 }
 
 // indexModule indexes a new module by its name.
 func (st *State) indexModule(m *RegistryModule) {
-	list := st.idx.modulesByName[m.Name]
-	keep := list[:0]
-	for _, o := range list {
-		if o != m && st.Modules[o.ID] == o && o.Name == m.Name {
-			keep = append(keep, o)
-		}
-	}
-	st.idx.modulesByName[m.Name] = append(keep, m)
+	indexByName(st.idx.modulesByName, m.Name, m, func(o *RegistryModule) bool { return st.Modules[o.ID] == o && o.Name == m.Name })
 }
