@@ -21,6 +21,7 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/admin"
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/identity"
+	"github.com/tfcemu/tfcemu/emulator/internal/recovery"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 	"github.com/tfcemu/tfcemu/emulator/runs"
 	"github.com/tfcemu/tfcemu/emulator/runs/cloudendpoints"
@@ -170,6 +171,8 @@ func firstNonEmpty(vals ...string) string {
 // response of a request that may change state is held until the state
 // file has it, so an acknowledged write survives kill -9.
 func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
+	guard := recovery.Guard{Log: e.log, Attrs: []any{"service", service},
+		Write500: func(w http.ResponseWriter) { writeStatus(w, service, http.StatusInternalServerError, "") }}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var held *heldResponse
 		if e.persist != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -192,20 +195,10 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		// request (one look at Vault's expiry queue when none is due), so
 		// an expired credential is refused everywhere at once.
 		e.vault.SweepDue()
+		aborted := false // the handler dropped the connection: nothing is journaled
 		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					// A deliberate dropped connection (what a client of the
-					// real service sees there): let net/http abort it.
-					if held != nil {
-						held.aborted = true
-					}
-					panic(p)
-				}
-				e.log.Error("panic serving request", "service", service, "method", r.Method, "path", r.URL.Path, "panic", p)
-				if !rec.wrote {
-					writeStatus(rec, service, http.StatusInternalServerError, "")
-				}
+			if aborted {
+				return
 			}
 			if e.log.Enabled(r.Context(), slog.LevelDebug) {
 				// Checked first: the arguments alone cost allocations.
@@ -220,6 +213,12 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 				e.persist.sync()
 			}
 		}()
+		defer guard.Recover(rec, r, func() {
+			aborted = true
+			if held != nil {
+				held.aborted = true
+			}
+		})
 		if e.faults.apply(rec, r, service, &fault) {
 			return
 		}
@@ -265,6 +264,9 @@ type statusRecorder struct {
 	status int
 	wrote  bool
 }
+
+// Started reports whether the response was started.
+func (r *statusRecorder) Started() bool { return r.wrote }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	if !r.wrote {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tfcemu/tfcemu/emulator/internal/recovery"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
 )
 
@@ -175,40 +176,9 @@ func WriteStatus(w http.ResponseWriter, status int, detail string) {
 }
 
 // recoverPanics answers a handler's panic with TFC's 500 document (unless
-// the response was already started) and logs it; http.ErrAbortHandler, a
-// deliberately dropped connection, is passed on.
+// the response was already started) and logs it, through the emulator's
+// one recovery.
 func (s *Service) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tw := &startedWriter{ResponseWriter: w}
-		defer func() {
-			p := recover()
-			if p == nil {
-				return
-			}
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			s.log.Error("tfc: panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
-			if !tw.started {
-				writeError(w, errInternal)
-			}
-		}()
-		next.ServeHTTP(tw, r)
-	})
-}
-
-// startedWriter records whether a response was started.
-type startedWriter struct {
-	http.ResponseWriter
-	started bool
-}
-
-func (w *startedWriter) WriteHeader(code int) {
-	w.started = true
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *startedWriter) Write(b []byte) (int, error) {
-	w.started = true
-	return w.ResponseWriter.Write(b)
+	return recovery.Guard{Log: s.log, Attrs: []any{"service", "tfc"},
+		Write500: func(w http.ResponseWriter) { writeError(w, errInternal) }}.Handler(next)
 }
