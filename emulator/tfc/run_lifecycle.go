@@ -147,13 +147,12 @@ func (s *Service) runAction(action string) handler {
 		}
 		startApply, wake, cancel := false, false, false
 		status, body, err := s.update(http.StatusAccepted, func(st *State) (any, error) {
-			r, w, err := st.runFor(c.p, c.path("id"))
+			r, perms, err := st.runFor(c.p, c.path("id"))
 			if err != nil {
 				return nil, err
 			}
 			// Cancelling takes queueing rights; applying, discarding and
 			// forcing take apply rights.
-			perms := st.workspacePermissions(c.p, w)
 			if allowed := perms.canApply || (action == "cancel" && perms.canQueueRun); !allowed {
 				return nil, errNotFound
 			}

@@ -86,9 +86,9 @@ func (s *Service) readPlanJSON(c *call) (int, any, error) {
 		if p == nil || p != r.Plan {
 			return nil, errNotFound
 		}
-		if _, w, err := st.runFor(c.p, r.ID); err != nil {
+		if _, perms, err := st.runFor(c.p, r.ID); err != nil {
 			return nil, err
-		} else if !st.workspacePermissions(c.p, w).canQueueRun {
+		} else if !perms.canQueueRun {
 			return nil, errNotFound
 		}
 		if r.JSONPlan == nil {

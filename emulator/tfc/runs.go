@@ -216,26 +216,29 @@ func (st *State) runCreator(p principal, org string) Ref {
 	return creatorRef(p)
 }
 
-// runFor finds a run p may see.
-func (st *State) runFor(p principal, id string) (*Run, *Workspace, error) {
+// runFor finds a run p may see, with p's permissions on its workspace.
+func (st *State) runFor(p principal, id string) (*Run, workspacePerms, error) {
 	r, ok := st.Runs[id]
 	if !ok {
-		return nil, nil, errNotFound
+		return nil, workspacePerms{}, errNotFound
 	}
 	w := st.Workspaces[r.WorkspaceID]
-	if w == nil || !st.workspacePermissions(p, w).canRead {
-		return nil, nil, errNotFound
+	if w == nil {
+		return nil, workspacePerms{}, errNotFound
 	}
-	return r, w, nil
+	perms := st.workspacePermissions(p, w)
+	if !perms.canRead {
+		return nil, workspacePerms{}, errNotFound
+	}
+	return r, perms, nil
 }
 
 func (s *Service) readRun(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		r, w, err := st.runFor(c.p, c.path("id"))
+		r, perms, err := st.runFor(c.p, c.path("id"))
 		if err != nil {
 			return nil, err
 		}
-		perms := st.workspacePermissions(c.p, w)
 		return Document{Data: runResource(r, perms), Included: s.runIncluded(st, c.r, r, perms)}, nil
 	})
 }
