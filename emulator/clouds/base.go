@@ -1,6 +1,7 @@
 package clouds
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -8,6 +9,35 @@ import (
 // IssuerPlaceholder in a cloud's seed or admin bodies stands for the
 // emulator's own issuer URL, known only once it listens.
 const IssuerPlaceholder = "{{issuer}}"
+
+// Config configures a cloud's Service: the emulator's clock, its HTTP
+// client and its issuer.
+type Config struct {
+	// Now is the virtual clock; nil means time.Now.
+	Now func() time.Time
+	// HTTPClient reaches issuers' discovery documents and JWKS.
+	HTTPClient *http.Client
+	// Issuer returns the emulator's own issuer URL, which IssuerPlaceholder
+	// stands for in a cloud's trust configuration.
+	Issuer func() string
+}
+
+// NewCloud returns cfg with its clock defaulted and a Base for cloud's
+// decisions on it: what a cloud's New starts from.
+func NewCloud(cloud string, cfg Config) (Config, Base) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return cfg, NewBase(BaseConfig{Cloud: cloud, Now: cfg.Now, HTTPClient: cfg.HTTPClient, Issuer: cfg.Issuer})
+}
+
+// MustSeed gives a cloud's new Service its built-in default seed with set
+// (its SetSeed); a refusal is a bug in that seed.
+func MustSeed[S any](cloud string, set func(S) error, seed S) {
+	if err := set(seed); err != nil {
+		panic(fmt.Sprintf("%s: default seed: %v", cloud, err))
+	}
+}
 
 // BaseConfig configures a Base.
 type BaseConfig struct {

@@ -20,7 +20,7 @@ func (s *Service) AdminRoutes() []routing.Route {
 		{Method: http.MethodGet, Path: "/roles/{name}", Handler: adapt(s.getRole)},
 		{Method: http.MethodPut, Path: "/roles/{name}", Handler: adapt(s.putRole)},
 		{Method: http.MethodDelete, Path: "/roles/{name}", Handler: adapt(s.deleteRole)},
-	}, s.base.DecisionRoutes(adapt)...)
+	}, s.Base.DecisionRoutes(adapt)...)
 }
 
 // adapt turns a pure admin handler into an http.Handler writing JSON.

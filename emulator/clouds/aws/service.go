@@ -104,8 +104,8 @@ const maxSessions = 10000
 
 // Service is the emulated AWS.
 type Service struct {
-	cfg  Config
-	base clouds.Base
+	cfg         Config
+	clouds.Base // the decision log, token verifier and issuer; serves Decisions
 
 	mu   sync.Mutex
 	seed state
@@ -120,7 +120,7 @@ func New(cfg Config) *Service {
 	if cfg.Issuer == nil {
 		cfg.Issuer = func() string { return "" }
 	}
-	s := &Service{cfg: cfg, base: clouds.NewBase(clouds.BaseConfig{Cloud: Cloud, Now: cfg.Now, HTTPClient: cfg.HTTPClient, Issuer: cfg.Issuer}),
+	s := &Service{cfg: cfg, Base: clouds.NewBase(clouds.BaseConfig{Cloud: Cloud, Now: cfg.Now, HTTPClient: cfg.HTTPClient, Issuer: cfg.Issuer}),
 		seed: emptyState()}
 	s.st = emptyState()
 	return s
@@ -170,11 +170,11 @@ func (s *Service) Reset() {
 	s.mu.Lock()
 	s.st = cloneState(s.seed)
 	s.mu.Unlock()
-	s.base.Forget()
+	s.Base.Forget()
 }
 
 // Decisions are the newest exchanges, oldest first.
-func (s *Service) Decisions() []clouds.Decision { return s.base.Decisions() }
+func (s *Service) Decisions() []clouds.Decision { return s.Base.Decisions() }
 
 // Snapshot is the service's state as JSON.
 func (s *Service) Snapshot() (json.RawMessage, error) {

@@ -204,11 +204,11 @@ func (s *Service) assumeRoleWithWebIdentity(r *http.Request, form url.Values, re
 	deny := func(e *stsError, reason string) (any, *stsError) {
 		d.Error = e.Code
 		d.Reasons = append(d.Reasons, reason)
-		s.base.Record(r, d)
+		s.Base.Record(r, d)
 		return nil, e
 	}
 	if e != nil {
-		s.base.Record(r, d)
+		s.Base.Record(r, d)
 		return nil, e
 	}
 	tok, role, key, audience := j.tok, j.role, j.key, j.audience
@@ -222,7 +222,7 @@ func (s *Service) assumeRoleWithWebIdentity(r *http.Request, form url.Values, re
 	}
 	d.Allowed = true
 	d.Reasons = append(d.Reasons, fmt.Sprintf("issued %s until %s", ses.AccessKeyID, ses.Expiration.Format(time.RFC3339)))
-	s.base.Record(r, d)
+	s.Base.Record(r, d)
 
 	out := assumeRoleResponse{Xmlns: stsNamespace}
 	res := &out.Result
@@ -264,7 +264,7 @@ func (s *Service) judge(ctx context.Context, roleARN, raw string) (d clouds.Deci
 			fmt.Sprintf("no OIDC provider is registered for %s (key %s); registered: %s", tok.Issuer, providerKey(tok.Issuer), s.providerKeys()))
 	}
 	d.Reasons = append(d.Reasons, fmt.Sprintf("OIDC provider %s matches the token's iss %s (thumbprints are not checked)", key, tok.Issuer))
-	if err := s.base.Verifier.Verify(ctx, tok, tok.Issuer); err != nil {
+	if err := s.Base.Verifier.Verify(ctx, tok, tok.Issuer); err != nil {
 		switch clouds.Kind(err) {
 		case clouds.KeyUnavailable:
 			return deny(newSTSError(http.StatusBadRequest, "InvalidIdentityToken", msgNoKey), "keys: "+err.Error())

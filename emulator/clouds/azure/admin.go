@@ -19,7 +19,7 @@ type credentialView struct {
 func (s *Service) view(name string, f FederatedIdentityCredential) credentialView {
 	v := credentialView{Name: name, FederatedIdentityCredential: f}
 	if f.Issuer == IssuerPlaceholder {
-		v.ResolvedIssuer = s.base.ResolveIssuer(f.Issuer)
+		v.ResolvedIssuer = s.Base.ResolveIssuer(f.Issuer)
 	}
 	return v
 }
@@ -72,7 +72,7 @@ func (s *Service) putCredential(r *http.Request) (int, any) {
 	}
 	_, existed := fics[name]
 	fics[name] = f
-	if problems := checkApp(tenant, client, fics, s.base.ResolveIssuer); len(problems) > 0 {
+	if problems := checkApp(tenant, client, fics, s.Base.ResolveIssuer); len(problems) > 0 {
 		return clouds.AdminFail(http.StatusBadRequest, "%s", strings.Join(problems, "; "))
 	}
 	if s.st[tenant] == nil {

@@ -43,5 +43,5 @@ func (s *Service) AdminRoutes() []routing.Route {
 		{Method: http.MethodGet, Path: fic, Handler: adapt(s.getCredential)},
 		{Method: http.MethodPut, Path: fic, Handler: adapt(s.putCredential)},
 		{Method: http.MethodDelete, Path: fic, Handler: adapt(s.deleteCredential)},
-	}, s.base.DecisionRoutes(adapt)...)
+	}, s.Base.DecisionRoutes(adapt)...)
 }

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
@@ -26,15 +24,7 @@ const DefaultAudience = "api://AzureADTokenExchange"
 const IssuerPlaceholder = clouds.IssuerPlaceholder
 
 // Config configures a Service.
-type Config struct {
-	// Now is the virtual clock; nil means time.Now.
-	Now func() time.Time
-	// HTTPClient reaches assertion issuers' discovery documents and JWKS.
-	HTTPClient *http.Client
-	// Issuer returns the emulator's own issuer URL, which IssuerPlaceholder
-	// stands for.
-	Issuer func() string
-}
+type Config = clouds.Config
 
 // FederatedIdentityCredential is an application's trust in an external
 // issuer, in the shape of azuread_application_federated_identity_credential.
@@ -186,8 +176,8 @@ func defaultAudiences(a []string) []string {
 
 // Service is the emulated Entra ID token service with its admin API.
 type Service struct {
-	cfg  Config
-	base clouds.Base
+	cfg         Config
+	clouds.Base // the decision log, token verifier and issuer; serves Decisions
 
 	mu   sync.Mutex
 	seed Seed
@@ -196,18 +186,11 @@ type Service struct {
 
 // New returns a Service holding DefaultSeed.
 func New(cfg Config) *Service {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	s := &Service{cfg: cfg, base: clouds.NewBase(clouds.BaseConfig{Cloud: Cloud, Now: cfg.Now, HTTPClient: cfg.HTTPClient, Issuer: cfg.Issuer})}
-	if err := s.SetSeed(DefaultSeed()); err != nil {
-		panic(fmt.Sprintf("azure: default seed: %v", err)) // a bug in DefaultSeed
-	}
+	s := &Service{}
+	s.cfg, s.Base = clouds.NewCloud(Cloud, cfg)
+	clouds.MustSeed(Cloud, s.SetSeed, DefaultSeed())
 	return s
 }
-
-// Decisions lists the recorded decisions, oldest first.
-func (s *Service) Decisions() []clouds.Decision { return s.base.Decisions() }
 
 // SetSeed validates seed, makes it the state Reset returns to, and resets
 // to it. A refused seed changes nothing.
@@ -219,7 +202,7 @@ func (s *Service) SetSeed(seed Seed) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seed, s.st = seed, st
-	s.base.Forget()
+	s.Base.Forget()
 	return nil
 }
 
@@ -229,7 +212,7 @@ func (s *Service) Reset() {
 	s.mu.Lock()
 	s.st = st
 	s.mu.Unlock()
-	s.base.Forget()
+	s.Base.Forget()
 }
 
 func (s *Service) seedCopy() Seed {
@@ -267,6 +250,6 @@ func (s *Service) Restore(raw json.RawMessage) error {
 	s.mu.Lock()
 	s.st = st
 	s.mu.Unlock()
-	s.base.Forget()
+	s.Base.Forget()
 	return nil
 }

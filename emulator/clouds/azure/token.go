@@ -58,7 +58,7 @@ func (s *Service) fail(r *http.Request, e entraError, d *clouds.Decision) (int, 
 	if d != nil {
 		d.Reasons = append(d.Reasons, fmt.Sprintf("AADSTS%d: %s", e.code, e.msg))
 		d.Error = fmt.Sprintf("AADSTS%d", e.code)
-		s.base.Record(r, *d)
+		s.Base.Record(r, *d)
 	}
 	return e.status, entraBody{
 		Error:         e.err,
@@ -107,7 +107,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	if e != nil {
 		return s.fail(r, *e, &d)
 	}
-	s.base.Record(r, d)
+	s.Base.Record(r, d)
 	now := s.cfg.Now()
 	return http.StatusOK, struct {
 		TokenType    string `json:"token_type"`
@@ -148,7 +148,7 @@ func (s *Service) judge(ctx context.Context, tenant, client, assertion string) (
 	iss, sub, auds := tok.Issuer, tok.Subject, tok.Audience
 	byIssuer := map[string]FederatedIdentityCredential{}
 	for name, f := range fics {
-		if s.base.ResolveIssuer(f.Issuer) == iss {
+		if s.Base.ResolveIssuer(f.Issuer) == iss {
 			byIssuer[name] = f
 		}
 	}
@@ -156,7 +156,7 @@ func (s *Service) judge(ctx context.Context, tenant, client, assertion string) (
 		d.Reasons = append(d.Reasons, fmt.Sprintf("issuer %q matches none of the application's %d federated identity credentials", iss, len(fics)))
 		return d, refuse(entraError{http.StatusUnauthorized, "invalid_client", 700211, fmt.Sprintf("No matching federated identity record found for presented assertion issuer '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. %s", iss, ficDoc)})
 	}
-	if err := s.base.Verifier.Verify(ctx, tok, iss); err != nil {
+	if err := s.Base.Verifier.Verify(ctx, tok, iss); err != nil {
 		return d, refuse(s.assertionError(err, tok))
 	}
 	d.Reasons = append(d.Reasons, fmt.Sprintf("assertion signed by %s, valid on the clock", iss))

@@ -24,7 +24,7 @@ func (s *Service) view(name string, c *compiled) providerView {
 	p.AttributeMapping = c.AttributeMapping
 	v := providerView{Name: name, Provider: p}
 	if p.OIDC.IssuerURI == IssuerPlaceholder {
-		v.ResolvedIssuerURI = s.base.ResolveIssuer(IssuerPlaceholder)
+		v.ResolvedIssuerURI = s.Base.ResolveIssuer(IssuerPlaceholder)
 	}
 	return v
 }

@@ -50,7 +50,7 @@ func (s *Service) generateAccessToken(r *http.Request) (int, any) {
 	if !ok || !known || !now.Before(fed.Expires) {
 		d.Reasons = []string{"no valid STS access token in the Authorization header"}
 		d.Error = errUnauthenticated.Error.Status
-		s.base.Record(r, d)
+		s.Base.Record(r, d)
 		return http.StatusUnauthorized, errUnauthenticated
 	}
 	d.Principal = fed.principal()
@@ -98,7 +98,7 @@ func (s *Service) generateAccessToken(r *http.Request) (int, any) {
 	if !d.Allowed {
 		d.Error = errDenied.Error.Status
 	}
-	s.base.Record(r, d)
+	s.Base.Record(r, d)
 	if !d.Allowed {
 		return http.StatusForbidden, errDenied
 	}

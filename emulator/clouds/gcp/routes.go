@@ -40,7 +40,7 @@ func (s *Service) AdminRoutes() []routing.Route {
 		{Method: http.MethodGet, Path: "/service-accounts/{email}", Handler: adapt(s.getServiceAccount)},
 		{Method: http.MethodPut, Path: "/service-accounts/{email}", Handler: adapt(s.putServiceAccount)},
 		{Method: http.MethodDelete, Path: "/service-accounts/{email}", Handler: adapt(s.deleteServiceAccount)},
-	}, s.base.DecisionRoutes(adapt)...)
+	}, s.Base.DecisionRoutes(adapt)...)
 }
 
 // stsError is STS's OAuth error body (always 400).

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -20,15 +19,7 @@ import (
 const Cloud = "gcp"
 
 // Config configures a Service.
-type Config struct {
-	// Now is the virtual clock; nil means time.Now.
-	Now func() time.Time
-	// HTTPClient reaches issuers' discovery documents and JWKS.
-	HTTPClient *http.Client
-	// Issuer returns the emulator's own issuer URL, which
-	// IssuerPlaceholder stands for in providers' issuer_uri.
-	Issuer func() string
-}
+type Config = clouds.Config
 
 // Seed is the configuration a Service starts from and returns to on Reset:
 // providers by resource name (projects/N/locations/global/workloadIdentityPools/P/providers/X)
@@ -96,8 +87,8 @@ type state struct {
 
 // Service is the emulated GCP STS and IAM Credentials with their admin API.
 type Service struct {
-	cfg  Config
-	base clouds.Base
+	cfg         Config
+	clouds.Base // the decision log, token verifier and issuer; serves Decisions
 
 	mu     sync.Mutex
 	seed   Seed
@@ -107,18 +98,11 @@ type Service struct {
 
 // New returns a Service holding DefaultSeed.
 func New(cfg Config) *Service {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	s := &Service{cfg: cfg, base: clouds.NewBase(clouds.BaseConfig{Cloud: Cloud, Now: cfg.Now, HTTPClient: cfg.HTTPClient, Issuer: cfg.Issuer})}
-	if err := s.SetSeed(DefaultSeed()); err != nil {
-		panic(fmt.Sprintf("gcp: default seed: %v", err)) // a bug in DefaultSeed
-	}
+	s := &Service{}
+	s.cfg, s.Base = clouds.NewCloud(Cloud, cfg)
+	clouds.MustSeed(Cloud, s.SetSeed, DefaultSeed())
 	return s
 }
-
-// Decisions lists the recorded decisions, oldest first.
-func (s *Service) Decisions() []clouds.Decision { return s.base.Decisions() }
 
 // SetSeed validates seed (CEL compiled, members checked), makes it the
 // state Reset returns to, and resets to it. A refused seed changes nothing.
@@ -145,7 +129,7 @@ func (s *Service) Reset() {
 func (s *Service) resetLocked(st state) {
 	s.st = st
 	s.tokens = map[string]federatedToken{}
-	s.base.Forget()
+	s.Base.Forget()
 }
 
 func build(seed Seed) (state, error) {

@@ -109,13 +109,13 @@ func (s *Service) token(r *http.Request) (int, any) {
 	}
 	m := audience.FindStringSubmatch(req.Audience)
 	if m == nil || !providerName.MatchString(m[1]) {
-		s.base.Record(r, clouds.Decision{Action: "sts.token", Error: errBadAudience.Error, Reasons: []string{fmt.Sprintf("audience %q is not the full resource name of a workload identity pool provider", req.Audience)}})
+		s.Base.Record(r, clouds.Decision{Action: "sts.token", Error: errBadAudience.Error, Reasons: []string{fmt.Sprintf("audience %q is not the full resource name of a workload identity pool provider", req.Audience)}})
 		return http.StatusBadRequest, errBadAudience
 	}
 	name := m[1]
 	d, fed, e := s.judge(r.Context(), name, req.SubjectToken)
 	if e != nil {
-		s.base.Record(r, d)
+		s.Base.Record(r, d)
 		return http.StatusBadRequest, *e
 	}
 	now := s.cfg.Now()
@@ -130,7 +130,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 	s.tokens[tok] = fed
 	s.mu.Unlock()
 	d.Allowed = true
-	s.base.Record(r, d)
+	s.Base.Record(r, d)
 	return http.StatusOK, exchangeResponse{tok, tokenTypeAccessToken, "Bearer", int(FederatedTokenTTL / time.Second)}
 }
 
@@ -154,7 +154,7 @@ func (s *Service) judge(ctx context.Context, name, raw string) (d clouds.Decisio
 	if c.Disabled {
 		return refuse(errBadTarget, fmt.Sprintf("provider %s is disabled", name))
 	}
-	issuer := s.base.ResolveIssuer(c.OIDC.IssuerURI)
+	issuer := s.Base.ResolveIssuer(c.OIDC.IssuerURI)
 	claims, err := s.verify(ctx, raw, issuer)
 	d.Claims = claims
 	if err != nil {
@@ -223,7 +223,7 @@ func (s *Service) verify(ctx context.Context, raw, issuer string) (map[string]an
 	if strings.TrimRight(tok.Issuer, "/") != strings.TrimRight(issuer, "/") {
 		return claims, fmt.Errorf("%w: %q is not %q", errIssuerMismatch, tok.Issuer, issuer)
 	}
-	return claims, s.base.Verifier.Verify(ctx, tok, issuer)
+	return claims, s.Base.Verifier.Verify(ctx, tok, issuer)
 }
 
 // refusal is a refused token's reason: its kind and detail.
