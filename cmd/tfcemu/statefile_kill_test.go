@@ -69,7 +69,9 @@ func survivesKill9(t *testing.T, mode string) {
 	var acked []string
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
-	for c := range patchers {
+	// writer runs a client writing until stop or the process is gone: its
+	// i-th write is write(i), acknowledged with want, then ack(i) under mu.
+	writer := func(what string, want int, write func(i int) (int, error), ack func(i int)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -79,44 +81,31 @@ func survivesKill9(t *testing.T, mode string) {
 					return
 				default:
 				}
-				code, err := patch(fmt.Sprintf("patched-%d", c), fmt.Sprintf("d-%d", i))
+				code, err := write(i)
 				if err != nil {
 					return // the process is gone
 				}
-				if code != http.StatusOK {
-					t.Errorf("update patched-%d: %d", c, code)
+				if code != want {
+					t.Errorf("%s (write %d): %d", what, i, code)
 					return
 				}
 				mu.Lock()
-				lastPatch[c] = i
+				ack(i)
 				mu.Unlock()
 			}
 		}()
 	}
+	for c := range patchers {
+		name := fmt.Sprintf("patched-%d", c)
+		writer("update "+name, http.StatusOK,
+			func(i int) (int, error) { return patch(name, fmt.Sprintf("d-%d", i)) },
+			func(i int) { lastPatch[c] = i })
+	}
 	for c := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				name := fmt.Sprintf("kill-%d-%d", c, i)
-				code, err := create(name)
-				if err != nil {
-					return // the process is gone
-				}
-				if code != http.StatusCreated {
-					t.Errorf("create %s: %d", name, code)
-					return
-				}
-				mu.Lock()
-				acked = append(acked, name)
-				mu.Unlock()
-			}
-		}()
+		name := func(i int) string { return fmt.Sprintf("kill-%d-%d", c, i) }
+		writer(fmt.Sprintf("create kill-%d-*", c), http.StatusCreated,
+			func(i int) (int, error) { return create(name(i)) },
+			func(i int) { acked = append(acked, name(i)) })
 	}
 	// Let the writers run, then kill while they are mid-flight.
 	deadline := time.Now().Add(10 * time.Second)
@@ -148,27 +137,23 @@ func survivesKill9(t *testing.T, mode string) {
 		_ = second.Process.Signal(syscall.SIGTERM)
 		_ = second.Wait()
 	}()
-	for _, name := range names {
-		req, _ := http.NewRequest("GET", url2+"/api/v2/organizations/my-org/workspaces/"+name, nil)
-		req.Header.Set("Authorization", "Bearer "+token2)
-		resp, err := http.DefaultClient.Do(req)
+	// read reads a workspace from the restarted process.
+	read := func(name string) (int, []byte) {
+		code, raw, err := tfcAPI("GET", url2+"/api/v2/organizations/my-org/workspaces/"+name, token2, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("acknowledged workspace %s is gone after kill -9 (%d acknowledged): %d\n%s", name, len(names), resp.StatusCode, out.String())
+		return code, raw
+	}
+	for _, name := range names {
+		if code, _ := read(name); code != http.StatusOK {
+			t.Fatalf("acknowledged workspace %s is gone after kill -9 (%d acknowledged): %d\n%s", name, len(names), code, out.String())
 		}
 	}
 	// Each updated workspace holds its last acknowledged description or a
 	// later one (in flight at the kill: sent, saved, not acknowledged).
 	for c, last := range patched {
-		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v2/organizations/my-org/workspaces/patched-%d", url2, c), nil)
-		req.Header.Set("Authorization", "Bearer "+token2)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, raw := read(fmt.Sprintf("patched-%d", c))
 		var doc struct {
 			Data struct {
 				Attributes struct {
@@ -176,9 +161,7 @@ func survivesKill9(t *testing.T, mode string) {
 				} `json:"attributes"`
 			} `json:"data"`
 		}
-		err = json.NewDecoder(resp.Body).Decode(&doc)
-		resp.Body.Close()
-		if err != nil {
+		if err := json.Unmarshal(raw, &doc); err != nil {
 			t.Fatal(err)
 		}
 		got := -1
