@@ -160,8 +160,13 @@ func (s *Service) createVariable(c *call) (int, any, error) {
 	})
 }
 
-// workspaceVariable finds variable {var} of the request's workspace.
-func workspaceVariable(st *State, c *call, w *Workspace) (*Variable, error) {
+// workspaceVariable finds variable {var} of the request's workspace, which
+// the caller must have the permission need on.
+func workspaceVariable(st *State, c *call, need func(workspacePerms) bool) (*Variable, error) {
+	w, _, err := st.workspaceWith(c.p, c.workspaceRef(), need)
+	if err != nil {
+		return nil, err
+	}
 	v, ok := st.Vars[c.path("var")]
 	if !ok || v.WorkspaceID != w.ID {
 		return nil, errNotFound
@@ -171,11 +176,7 @@ func workspaceVariable(st *State, c *call, w *Workspace) (*Variable, error) {
 
 func (s *Service) readVariable(c *call) (int, any, error) {
 	return s.view(http.StatusOK, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needReadVariables)
-		if err != nil {
-			return nil, err
-		}
-		v, err := workspaceVariable(st, c, w)
+		v, err := workspaceVariable(st, c, needReadVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -189,11 +190,7 @@ func (s *Service) updateVariable(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return s.update(http.StatusOK, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needUpdateVariables)
-		if err != nil {
-			return nil, err
-		}
-		v, err := workspaceVariable(st, c, w)
+		v, err := workspaceVariable(st, c, needUpdateVariables)
 		if err != nil {
 			return nil, err
 		}
@@ -257,11 +254,7 @@ func updateVariableIn(st *State, v *Variable, in variableInput) (any, error) {
 
 func (s *Service) deleteVariable(c *call) (int, any, error) {
 	return s.update(http.StatusNoContent, func(st *State) (any, error) {
-		w, _, err := st.workspaceWith(c.p, c.workspaceRef(), needUpdateVariables)
-		if err != nil {
-			return nil, err
-		}
-		v, err := workspaceVariable(st, c, w)
+		v, err := workspaceVariable(st, c, needUpdateVariables)
 		if err != nil {
 			return nil, err
 		}
