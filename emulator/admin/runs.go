@@ -37,6 +37,18 @@ func runNotFound(id string) (int, any) {
 	return failure(http.StatusNotFound, fmt.Sprintf("run %q not found", id))
 }
 
+// runFailed answers err, not nil, of an action on run id: 404 for a run
+// that is not there, 409 for one in the wrong state, else 500.
+func runFailed(id string, err error) (int, any) {
+	switch {
+	case errors.Is(err, tfc.ErrNotFound):
+		return runNotFound(id)
+	case errors.Is(err, tfc.ErrConflict):
+		return failure(http.StatusConflict, err.Error())
+	}
+	return failure(http.StatusInternalServerError, err.Error())
+}
+
 // runEnvironment is GET /_emulator/runs/{id}/environment?phase=plan|apply
 // [&dir=DIR]; module test runs (trun-) have only a plan phase.
 func (a *API) runEnvironment(r *http.Request) (int, any) {
@@ -93,13 +105,8 @@ func (a *API) advanceRun(r *http.Request) (int, any) {
 		return badRequest(`"until" must be planned, applying or applied, not %q`, req.Until)
 	}
 	status, err := a.cfg.Runs.AdvanceRun(r.Context(), r.PathValue("id"), req.Until)
-	switch {
-	case errors.Is(err, tfc.ErrNotFound):
-		return runNotFound(r.PathValue("id"))
-	case errors.Is(err, tfc.ErrConflict):
-		return failure(http.StatusConflict, err.Error())
-	case err != nil:
-		return failure(http.StatusInternalServerError, err.Error())
+	if err != nil {
+		return runFailed(r.PathValue("id"), err)
 	}
 	return http.StatusOK, map[string]string{"id": r.PathValue("id"), "status": status}
 }
@@ -118,11 +125,8 @@ func (a *API) appendLog(r *http.Request) (int, any) {
 	if req.Phase != "plan" && req.Phase != "apply" {
 		return badRequest(`"phase" must be plan or apply`)
 	}
-	switch err := a.cfg.Runs.AppendRunLog(r.PathValue("id"), req.Phase, req.Lines); {
-	case errors.Is(err, tfc.ErrNotFound):
-		return runNotFound(r.PathValue("id"))
-	case err != nil:
-		return failure(http.StatusInternalServerError, err.Error())
+	if err := a.cfg.Runs.AppendRunLog(r.PathValue("id"), req.Phase, req.Lines); err != nil {
+		return runFailed(r.PathValue("id"), err)
 	}
 	return http.StatusNoContent, nil
 }
@@ -141,13 +145,8 @@ func (a *API) failPhase(r *http.Request) (int, any) {
 	if req.Phase != "plan" && req.Phase != "apply" || req.Message == "" {
 		return badRequest(`"phase" must be plan or apply and "message" must not be empty`)
 	}
-	switch err := a.cfg.Runs.FailRunPhase(r.PathValue("id"), req.Phase, req.Message); {
-	case errors.Is(err, tfc.ErrNotFound):
-		return runNotFound(r.PathValue("id"))
-	case errors.Is(err, tfc.ErrConflict):
-		return failure(http.StatusConflict, err.Error())
-	case err != nil:
-		return failure(http.StatusInternalServerError, err.Error())
+	if err := a.cfg.Runs.FailRunPhase(r.PathValue("id"), req.Phase, req.Message); err != nil {
+		return runFailed(r.PathValue("id"), err)
 	}
 	return http.StatusNoContent, nil
 }
