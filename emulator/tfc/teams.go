@@ -198,13 +198,19 @@ func (s *Service) createTeam(c *call) (int, any, error) {
 			return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
 		}
 		t := newTeam(st, o.Name, *in.Name, c.now)
-		setIf(&t.Visibility, in.Visibility)
-		setIf(&t.SSOTeamID, in.SSOTeamID)
-		setIf(&t.AllowMemberTokenManagement, in.AllowMemberTokenManagement)
-		t.Access = access
-		st.touch("Teams", t.ID)
-		return Document{Data: st.teamResource(t, c.p)}, nil
+		return st.setTeam(c.p, t, in, access)
 	})
+}
+
+// setTeam sets t's settings from in and its organization access, and
+// answers t as p sees it.
+func (st *State) setTeam(p principal, t *Team, in teamInput, access TeamAccess) (any, error) {
+	setIf(&t.Visibility, in.Visibility)
+	setIf(&t.SSOTeamID, in.SSOTeamID)
+	setIf(&t.AllowMemberTokenManagement, in.AllowMemberTokenManagement)
+	t.Access = access
+	st.touch("Teams", t.ID)
+	return Document{Data: st.teamResource(t, p)}, nil
 }
 
 func (s *Service) readTeam(c *call) (int, any, error) {
@@ -251,12 +257,7 @@ func (s *Service) updateTeam(c *call) (int, any, error) {
 		}
 		setIf(&t.Name, in.Name)
 		st.indexTeam(t) // renamed, perhaps
-		setIf(&t.Visibility, in.Visibility)
-		setIf(&t.SSOTeamID, in.SSOTeamID)
-		setIf(&t.AllowMemberTokenManagement, in.AllowMemberTokenManagement)
-		t.Access = access
-		st.touch("Teams", t.ID)
-		return Document{Data: st.teamResource(t, c.p)}, nil
+		return st.setTeam(c.p, t, in, access)
 	})
 }
 
