@@ -103,6 +103,19 @@ type RunJob struct {
 	RunVariables              []RunVariable
 }
 
+// runningPhase finds run runID and its phase, which must be running.
+func (st *State) runningPhase(runID, phase string) (*Run, *Phase, error) {
+	r, ok := st.Runs[runID]
+	if !ok {
+		return nil, nil, fmt.Errorf("run %q: %w", runID, ErrNotFound)
+	}
+	p := r.phase(phase)
+	if p.Status != "running" {
+		return nil, nil, fmt.Errorf("the %s phase of run %s is %s: %w", phase, runID, p.Status, ErrConflict)
+	}
+	return r, p, nil
+}
+
 // ExecutionJob builds a claimed phase's environment (as startPhase does
 // for manual runs) and returns the job; an error means the phase does not
 // run (the builder errored it, or the run was canceled meanwhile).
@@ -110,13 +123,9 @@ func (s *Service) ExecutionJob(ctx context.Context, runID, phase string) (*RunJo
 	s.startPhase(ctx, runID, phase)
 	var job *RunJob
 	err := s.store.View(func(st *State) error {
-		r, ok := st.Runs[runID]
-		if !ok {
-			return fmt.Errorf("run %q: %w", runID, ErrNotFound)
-		}
-		p := r.phase(phase)
-		if p.Status != "running" {
-			return fmt.Errorf("the %s phase of run %s is %s: %w", phase, runID, p.Status, ErrConflict)
+		r, p, err := st.runningPhase(runID, phase)
+		if err != nil {
+			return err
 		}
 		cv, ok := st.ConfigVersions[r.ConfigVersionID]
 		if !ok || cv.Archive == nil {
@@ -167,13 +176,9 @@ type PhaseResult struct {
 func (s *Service) FinishPhase(runID, phase string, res PhaseResult) error {
 	now := s.now().Truncate(time.Millisecond)
 	err := s.store.Update(func(st *State) error {
-		r, ok := st.Runs[runID]
-		if !ok {
-			return fmt.Errorf("run %q: %w", runID, ErrNotFound)
-		}
-		p := r.phase(phase)
-		if p.Status != "running" {
-			return fmt.Errorf("the %s phase of run %s is %s: %w", phase, runID, p.Status, ErrConflict)
+		r, p, err := st.runningPhase(runID, phase)
+		if err != nil {
+			return err
 		}
 		st.touch("Runs", r.ID)
 		p.Counts = PhaseCounts{Additions: res.Additions, Changes: res.Changes, Destructions: res.Destructions, Imports: res.Imports}
