@@ -67,6 +67,16 @@ type agentSession struct {
 	stdout io.Writer
 }
 
+// newAgentSession returns a session printing to stdout and the flag set of
+// its subcommand name (usage, errors to stderr) with the session's flags.
+func newAgentSession(name, usage string, stdout, stderr io.Writer) (*agentSession, *flag.FlagSet) {
+	s := &agentSession{stdout: stdout}
+	fs := newFlagSet(name, usage)
+	fs.SetOutput(stderr)
+	s.f.register(fs)
+	return s, fs
+}
+
 func (s *agentSession) start(ctx context.Context) error {
 	if s.f.run != "" {
 		s.runID = s.f.run
@@ -173,11 +183,7 @@ func (s *agentSession) fail(ctx context.Context, phase, msg string) {
 // agentExec runs a command with a phase's environment.
 func agentExec(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags, cmdArgs := splitCommand(args)
-	var s agentSession
-	s.stdout = stdout
-	fs := newFlagSet("agent exec", "agent exec --workspace ORG/WS --phase plan|apply [flags] -- CMD [ARGS...]")
-	fs.SetOutput(stderr)
-	s.f.register(fs)
+	s, fs := newAgentSession("agent exec", "agent exec --workspace ORG/WS --phase plan|apply [flags] -- CMD [ARGS...]", stdout, stderr)
 	phase := fs.String("phase", "plan", "run phase: plan or apply")
 	if err := parseFlags(fs, flags); err != nil {
 		return err
@@ -219,11 +225,7 @@ func (e exitCode) Error() string { return fmt.Sprintf("command exited with code 
 // hooks of DIR around an optional command standing in for Terraform.
 func agentHooks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags, cmdArgs := splitCommand(args)
-	var s agentSession
-	s.stdout = stdout
-	fs := newFlagSet("agent hooks", "agent hooks --dir DIR --workspace ORG/WS [flags] [-- CMD [ARGS...]]")
-	fs.SetOutput(stderr)
-	s.f.register(fs)
+	s, fs := newAgentSession("agent hooks", "agent hooks --dir DIR --workspace ORG/WS [flags] [-- CMD [ARGS...]]", stdout, stderr)
 	hooksDir := fs.String("dir", "", "directory holding terraform-{pre,post}-{plan,apply} hooks (as ~/.tfc-agent/hooks)")
 	planOnly := fs.Bool("plan-only", false, "stop after the plan")
 	if err := parseFlags(fs, flags); err != nil {
