@@ -109,11 +109,7 @@ func registerRemoteRunSteps(ctx *godog.ScenarioContext) {
 		return w.awaitRun(ctx, i, status)
 	})
 	ctx.Step(`^queued run (\d+) is still "([^"]*)"$`, func(ctx context.Context, i int, status string) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		r, err := w.queuedRun(ctx, i)
+		_, r, err := queuedRunOf(ctx, i)
 		if err != nil {
 			return err
 		}
@@ -123,11 +119,7 @@ func registerRemoteRunSteps(ctx *godog.ScenarioContext) {
 		return nil
 	})
 	ctx.Step(`^I (apply|discard|cancel) queued run (\d+)$`, func(ctx context.Context, action string, i int) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		r, err := w.queuedRun(ctx, i)
+		w, r, err := queuedRunOf(ctx, i)
 		if err != nil {
 			return err
 		}
@@ -140,11 +132,7 @@ func registerRemoteRunSteps(ctx *godog.ScenarioContext) {
 		return w.client.Runs.Cancel(ctx, r.ID, tfe.RunCancelOptions{})
 	})
 	ctx.Step(`^the plan log of queued run (\d+) contains "([^"]*)"$`, func(ctx context.Context, i int, want string) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		r, err := w.queuedRun(ctx, i)
+		w, r, err := queuedRunOf(ctx, i)
 		if err != nil {
 			return err
 		}
@@ -196,6 +184,16 @@ func registerRemoteRunSteps(ctx *godog.ScenarioContext) {
 }
 
 // queuedRun reads the i-th (from 1) run queued through the API.
+// queuedRunOf is the scenario's Terraform world and its queued run i.
+func queuedRunOf(ctx context.Context, i int) (*terraformWorld, *tfe.Run, error) {
+	w, err := tfWorld(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := w.queuedRun(ctx, i)
+	return w, r, err
+}
+
 func (w *terraformWorld) queuedRun(ctx context.Context, i int) (*tfe.Run, error) {
 	if i < 1 || i > len(w.queued) {
 		return nil, fmt.Errorf("no queued run %d (%d queued)", i, len(w.queued))
