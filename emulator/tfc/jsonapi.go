@@ -250,6 +250,16 @@ func (res *requestResource) relationshipID(name string) (string, bool, error) {
 	return ref.ID, true, nil
 }
 
+// requiredRelationshipID is relationshipID for a relationship the request
+// must send: without it the request is invalid ("<what> is required").
+func (res *requestResource) requiredRelationshipID(name, what string) (string, error) {
+	id, ok, err := res.relationshipID(name)
+	if err == nil && !ok {
+		err = invalidAttribute("/data/relationships/"+name, what+" is required")
+	}
+	return id, err
+}
+
 // decodeRefs reads a {"data":[{type,id},...]} body, as relationship
 // endpoints take; only type and id of each node are read.
 func decodeRefs(r *http.Request, wantType string) ([]Ref, error) {

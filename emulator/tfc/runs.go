@@ -146,12 +146,9 @@ func (s *Service) createRun(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	wsID, ok, err := res.relationshipID("workspace")
+	wsID, err := res.requiredRelationshipID("workspace", "Workspace")
 	if err != nil {
 		return 0, nil, err
-	}
-	if !ok {
-		return 0, nil, invalidAttribute("/data/relationships/workspace", "Workspace is required")
 	}
 	cvID, _, err := res.relationshipID("configuration-version")
 	if err != nil {

@@ -228,12 +228,9 @@ func (s *Service) listTeamWorkspaces(c *call) (int, any, error) {
 // accessTeam resolves the team relationship of a team access create: it
 // must exist and be seen by the caller (else 404), and belong to org.
 func (st *State) accessTeam(p principal, res *requestResource, org, what string) (*Team, error) {
-	teamID, ok, err := res.relationshipID("team")
+	teamID, err := res.requiredRelationshipID("team", "Team")
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, invalidAttribute("/data/relationships/team", "Team is required")
 	}
 	t, ok := st.Teams[teamID]
 	if !ok || !st.memberOf(p, t.Org) {
@@ -259,12 +256,9 @@ func (s *Service) createTeamWorkspace(c *call) (int, any, error) {
 	if err := validateAccess(level, in.Access != nil, true, workspaceAccessLevels, in.fields()); err != nil {
 		return 0, nil, err
 	}
-	wsID, ok, err := res.relationshipID("workspace")
+	wsID, err := res.requiredRelationshipID("workspace", "Workspace")
 	if err != nil {
 		return 0, nil, err
-	}
-	if !ok {
-		return 0, nil, invalidAttribute("/data/relationships/workspace", "Workspace is required")
 	}
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
 		w, ok := st.Workspaces[wsID]

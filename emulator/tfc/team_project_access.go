@@ -238,12 +238,9 @@ func (s *Service) createTeamProject(c *call) (int, any, error) {
 	if err := validateAccess(level, in.Access != nil, true, projectAccessLevels, in.fields()); err != nil {
 		return 0, nil, err
 	}
-	projectID, ok, err := res.relationshipID("project")
+	projectID, err := res.requiredRelationshipID("project", "Project")
 	if err != nil {
 		return 0, nil, err
-	}
-	if !ok {
-		return 0, nil, invalidAttribute("/data/relationships/project", "Project is required")
 	}
 	return s.update(http.StatusCreated, func(st *State) (any, error) {
 		pr, ok := st.Projects[projectID]
