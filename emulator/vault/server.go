@@ -201,6 +201,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h["Strict-Transport-Security"] = hsts
 	h["Content-Type"] = applicationJSON
+	// The request may have changed anything (a read too: creds make a
+	// lease), whichever way it is served.
+	defer s.gen.Add(1)
 	if logicalPath(r.URL.Path) {
 		// What the router's /v1/ row would serve, without its walk over
 		// the rows before it and its two request copies.
@@ -208,7 +211,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.http.ServeHTTP(w, r)
-	s.gen.Add(1) // the request may have changed anything (a read too: creds make a lease)
 }
 
 // logicalPath reports whether the router serves path with its /v1/ row:
