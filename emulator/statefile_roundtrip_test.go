@@ -208,6 +208,11 @@ func TestStateFileRoundTripsByEntry(t *testing.T) {
 			p.vault(200, "POST", "/v1/auth/token/create", `{"ttl":"1h"}`)
 			p.vault(204, "POST", "/v1/auth/token/revoke", `{"token":"`+tok+`"}`)
 		}},
+		{"vault mount, engine config and role", nil, func(p *persisted) {
+			p.vault(204, "POST", "/v1/sys/mounts/terraform", `{"type":"terraform"}`)
+			p.vault(204, "POST", "/v1/terraform/config", `{"token":"Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4"}`)
+			p.vault(204, "POST", "/v1/terraform/role/user", `{"user_id":"user-12345abcde","ttl":"1h"}`)
+		}},
 		{"vault lease create and revoke", func(p *persisted) {
 			p.vault(204, "POST", "/v1/sys/mounts/terraform", `{"type":"terraform"}`)
 			p.vault(204, "POST", "/v1/terraform/config", `{"token":"Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4"}`)
