@@ -416,6 +416,7 @@ func (f *stateFile) changed(whole bool) (map[string]savedService, error) {
 		if g, ok := s.(generationer); ok {
 			cur.gen, cur.hasGen = g.Generation(), true
 			if seen && last.hasGen && last.gen == cur.gen && (last.raw != nil || !whole) {
+				f.check.unchanged(name, s, last.raw, cur.gen)
 				continue
 			}
 		}

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/clouds"
@@ -189,7 +188,7 @@ type Service struct {
 	cfg  Config
 	base clouds.Base
 
-	mu   sync.Mutex
+	mu   clouds.CountedMutex
 	seed Seed
 	st   state
 }
@@ -238,10 +237,14 @@ func (s *Service) seedCopy() Seed {
 	return s.seed
 }
 
+// Generation counts the changes to the state: while it stays the same,
+// so does Snapshot's document.
+func (s *Service) Generation() uint64 { return s.mu.Generation() }
+
 // Snapshot is the configuration (tenants, applications, credentials) as JSON.
 func (s *Service) Snapshot() (json.RawMessage, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.ReadLock()
+	defer s.mu.ReadUnlock()
 	out := Seed{Tenants: map[string]Tenant{}}
 	for t, apps := range s.st {
 		tenant := Tenant{Applications: map[string]Application{}}

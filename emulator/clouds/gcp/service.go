@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/clouds"
@@ -99,7 +98,7 @@ type Service struct {
 	cfg  Config
 	base clouds.Base
 
-	mu     sync.Mutex
+	mu     clouds.CountedMutex
 	seed   Seed
 	st     state
 	tokens map[string]federatedToken
@@ -190,10 +189,14 @@ func (s *Service) seedLocked() Seed {
 	return out
 }
 
+// Generation counts the changes to the state: while it stays the same,
+// so does Snapshot's document.
+func (s *Service) Generation() uint64 { return s.mu.Generation() }
+
 // Snapshot is the configuration (providers and service accounts) as JSON.
 func (s *Service) Snapshot() (json.RawMessage, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.ReadLock()
+	defer s.mu.ReadUnlock()
 	return json.Marshal(s.seedLocked())
 }
 
