@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/admin"
@@ -37,8 +38,11 @@ type Emulator struct {
 	issuer *identity.Issuer
 	tfc    *tfc.Service
 	vault  *vault.Server
-	admin  *admin.API
-	clouds []cloud
+	// vaultServed counts the requests the Vault listener served (the
+	// state file's view of Vault's generation: countedVault).
+	vaultServed atomic.Uint64
+	admin       *admin.API
+	clouds      []cloud
 
 	// tfcHandler and vaultHandler serve the listeners, behind the host
 	// and cross-site guard; tfcInternal is TFC without the guard, for the
@@ -215,6 +219,9 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 			if !strings.HasPrefix(r.URL.Path, admin.Prefix) {
 				e.journal.add(JournalEntry{Time: start, Service: service, Method: r.Method, Path: r.URL.Path,
 					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched, Notes: notes.List(), Fault: fault})
+			}
+			if service == "vault" {
+				e.vaultServed.Add(1) // before the save: it takes Vault's changes
 			}
 			if held != nil && rec.status < 400 {
 				e.persist.sync()

@@ -262,8 +262,8 @@ func readRecords(r io.Reader, fn func(uint64, map[string]json.RawMessage), log i
 // snapshotter.
 func (e *Emulator) snapshotters() map[string]snapshotter {
 	m := map[string]snapshotter{"clock": e.clock, "identity": e.issuer, "tfc": e.tfc}
-	if v, ok := any(e.vault).(snapshotter); ok {
-		m["vault"] = v
+	if _, ok := any(e.vault).(snapshotter); ok {
+		m["vault"] = countedVault{e.vault, &e.vaultServed}
 	}
 	for _, c := range e.clouds {
 		m[c.name] = c.svc
