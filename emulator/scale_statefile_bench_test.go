@@ -108,3 +108,25 @@ func BenchmarkScaleStartStateFile(b *testing.B) {
 	b.ReportMetric(float64(took[1].Nanoseconds())/n, "large-ns/op")
 	b.ReportMetric(float64(took[1])/float64(took[0]), "ratio")
 }
+
+// BenchmarkScaleOrgRenameStateFile renames an organization of its own
+// (beside my-org's 10,000 workspaces): the log holds the organizations and
+// the renamed one's entries, not the whole state.
+func BenchmarkScaleOrgRenameStateFile(b *testing.B) {
+	plain := scaledEmulator(b, 10000)
+	persisted := stateFileCopy(b, plain)
+	names := map[*scaled]string{}
+	for _, s := range []*scaled{plain, persisted} {
+		names[s] = fmt.Sprintf("bench-rename-%d", writeSeq.Add(1))
+		expect(b, s, http.StatusCreated, "POST", "/api/v2/organizations",
+			fmt.Sprintf(`{"data":{"type":"organizations","attributes":{"name":%q,"email":"bench@example.com"}}}`, names[s]))
+		expect(b, s, http.StatusCreated, "POST", "/api/v2/organizations/"+names[s]+"/workspaces",
+			`{"data":{"type":"workspaces","attributes":{"name":"renamed-with-it"}}}`)
+	}
+	stateFileWrite(b, plain, persisted, func(b *testing.B, s *scaled, i int) {
+		next := fmt.Sprintf("bench-rename-%d", i)
+		expect(b, s, http.StatusOK, "PATCH", "/api/v2/organizations/"+names[s],
+			fmt.Sprintf(`{"data":{"type":"organizations","attributes":{"name":%q}}}`, next))
+		names[s] = next
+	})
+}
