@@ -152,15 +152,7 @@ func stateFileCopy(b *testing.B, s *scaled) *scaled {
 // stateFileCopyWith is stateFileCopy with cfg's state file settings.
 func stateFileCopyWith(b *testing.B, s *scaled, cfg emulator.Config) *scaled {
 	b.Helper()
-	raw, err := s.e.Snapshot()
-	if err != nil {
-		b.Fatal(err)
-	}
-	path := filepath.Join(b.TempDir(), "state.json")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	cfg.RateLimit, cfg.StateFile = -1, path
+	cfg.RateLimit, cfg.StateFile = -1, stateFileOf(b, s.e)
 	emulator.SetStateChecks(false) // a check takes whole snapshots: not what a benchmark measures
 	e, err := emulator.New(cfg)
 	if err != nil {
@@ -168,6 +160,20 @@ func stateFileCopyWith(b *testing.B, s *scaled, cfg emulator.Config) *scaled {
 	}
 	b.Cleanup(func() { _ = e.Close() })
 	return &scaled{e: e, token: e.Info().OwnerToken, ids: s.ids}
+}
+
+// stateFileOf writes e's snapshot as a state file and returns its path.
+func stateFileOf(b *testing.B, e *emulator.Emulator) string {
+	b.Helper()
+	raw, err := e.Snapshot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "state.json")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return path
 }
 
 // describe is a workspace write: a new description.

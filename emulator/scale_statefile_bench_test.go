@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/tfcemu/tfcemu/emulator"
 )
 
 // The --state-file write benchmarks beyond the workspace update
@@ -66,5 +69,64 @@ func BenchmarkScaleVaultTokenCreateStateFile(b *testing.B) {
 	plain := &scaled{e: e, token: token}
 	stateFileWrite(b, plain, stateFileCopy(b, plain), func(b *testing.B, s *scaled, _ int) {
 		vaultDo(b, s.e, s.e.Info().VaultToken, http.StatusOK, "POST", "/v1/auth/token/create", `{"ttl":"1h","policies":["default"]}`)
+	})
+}
+
+// BenchmarkScaleOrgCreateStateFile creates an organization (its default
+// project, owners team and membership).
+func BenchmarkScaleOrgCreateStateFile(b *testing.B) {
+	plain := scaledEmulator(b, 10000)
+	stateFileWrite(b, plain, stateFileCopy(b, plain), func(b *testing.B, s *scaled, i int) {
+		expect(b, s, http.StatusCreated, "POST", "/api/v2/organizations",
+			fmt.Sprintf(`{"data":{"type":"organizations","attributes":{"name":"bench-org-%d","email":"bench@example.com"}}}`, i))
+	})
+}
+
+// BenchmarkScaleStartStateFile starts an emulator (emulator.New: load,
+// restore, compaction) from a state file of 10,000 workspaces against one
+// of the seed alone; the closes are not timed.
+func BenchmarkScaleStartStateFile(b *testing.B) {
+	seed, _ := benchEmulator(b)
+	paths := []string{stateFileOf(b, seed), stateFileOf(b, scaledEmulator(b, 10000).e)}
+	emulator.SetStateChecks(false)
+	var took [2]time.Duration
+	for b.Loop() {
+		for i, path := range paths {
+			t0 := time.Now()
+			e, err := emulator.New(emulator.Config{StateFile: path, RateLimit: -1})
+			took[i] += time.Since(t0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := e.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(took[0].Nanoseconds())/n, "base-ns/op")
+	b.ReportMetric(float64(took[1].Nanoseconds())/n, "large-ns/op")
+	b.ReportMetric(float64(took[1])/float64(took[0]), "ratio")
+}
+
+// BenchmarkScaleOrgRenameStateFile renames an organization of its own
+// (beside my-org's 10,000 workspaces): the log holds the organizations and
+// the renamed one's entries, not the whole state.
+func BenchmarkScaleOrgRenameStateFile(b *testing.B) {
+	plain := scaledEmulator(b, 10000)
+	persisted := stateFileCopy(b, plain)
+	names := map[*scaled]string{}
+	for _, s := range []*scaled{plain, persisted} {
+		names[s] = fmt.Sprintf("bench-rename-%d", writeSeq.Add(1))
+		expect(b, s, http.StatusCreated, "POST", "/api/v2/organizations",
+			fmt.Sprintf(`{"data":{"type":"organizations","attributes":{"name":%q,"email":"bench@example.com"}}}`, names[s]))
+		expect(b, s, http.StatusCreated, "POST", "/api/v2/organizations/"+names[s]+"/workspaces",
+			`{"data":{"type":"workspaces","attributes":{"name":"renamed-with-it"}}}`)
+	}
+	stateFileWrite(b, plain, persisted, func(b *testing.B, s *scaled, i int) {
+		next := fmt.Sprintf("bench-rename-%d", i)
+		expect(b, s, http.StatusOK, "PATCH", "/api/v2/organizations/"+names[s],
+			fmt.Sprintf(`{"data":{"type":"organizations","attributes":{"name":%q}}}`, next))
+		names[s] = next
 	})
 }

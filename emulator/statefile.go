@@ -142,11 +142,10 @@ func openStateFile(path string, e *Emulator) (*stateFile, error) {
 		return nil, err
 	}
 	if doc != nil {
-		b, err := json.Marshal(doc)
-		if err != nil {
-			return nil, err
-		}
-		if err := e.Restore(b); err != nil {
+		// The document as load decoded it: no encoding it again for
+		// Restore to decode, and no state to put back if it is refused
+		// (the emulator does not start).
+		if err := e.restore(doc, false); err != nil {
 			return nil, fmt.Errorf("state file %s: %w", path, err)
 		}
 	}
@@ -310,11 +309,17 @@ func (e *Emulator) Snapshot() (json.RawMessage, error) {
 
 // Restore loads a snapshot. If any part is refused, the parts already
 // loaded are put back as they were, so a bad snapshot changes nothing.
-func (e *Emulator) Restore(b []byte) (err error) {
+func (e *Emulator) Restore(b []byte) error {
 	var doc stateDocument
 	if err := json.Unmarshal(b, &doc); err != nil {
 		return err
 	}
+	return e.restore(&doc, true)
+}
+
+// restore loads a decoded snapshot; with rollback, the parts already
+// loaded are put back as they were if a part is refused.
+func (e *Emulator) restore(doc *stateDocument, rollback bool) (err error) {
 	if doc.Version != stateVersion {
 		return fmt.Errorf("version %d, want %d", doc.Version, stateVersion)
 	}
@@ -328,19 +333,21 @@ func (e *Emulator) Restore(b []byte) (err error) {
 	}
 	sort.Strings(names)
 	before := map[string]json.RawMessage{}
-	for _, name := range names {
-		raw, err := services[name].Snapshot()
-		if err != nil {
-			return err
+	if rollback {
+		for _, name := range names {
+			raw, err := services[name].Snapshot()
+			if err != nil {
+				return err
+			}
+			before[name] = raw
 		}
-		before[name] = raw
 	}
 	var applied []string
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("snapshot refused: %v", p)
 		}
-		if err != nil {
+		if err != nil && rollback {
 			for _, name := range applied {
 				_ = services[name].Restore(before[name])
 			}
@@ -416,6 +423,7 @@ func (f *stateFile) changed(whole bool) (map[string]savedService, error) {
 		if g, ok := s.(generationer); ok {
 			cur.gen, cur.hasGen = g.Generation(), true
 			if seen && last.hasGen && last.gen == cur.gen && (last.raw != nil || !whole) {
+				f.check.unchanged(name, s, last.raw, cur.gen)
 				continue
 			}
 		}

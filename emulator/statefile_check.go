@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sync/atomic"
@@ -60,4 +61,25 @@ func (c *deltaCheck) verify(name string, inc incremental, t entrylog.Taken) {
 		c.report(name, fmt.Errorf("the log by entry differs from the live state: %w", err))
 	}
 	c.prev[name] = t.Snapshot
+}
+
+// unchanged checks that a service the save skipped, its generation still
+// gen, has the snapshot last saved (raw; nil when changes by entry
+// followed it, which verify checks). A change that counted while the
+// snapshot was taken is no failure: the next save takes it.
+func (c *deltaCheck) unchanged(name string, s snapshotter, raw json.RawMessage, gen uint64) {
+	if c == nil || raw == nil {
+		return
+	}
+	now, err := s.Snapshot()
+	if err != nil {
+		c.report(name, err)
+		return
+	}
+	if g, ok := s.(generationer); ok && g.Generation() != gen {
+		return
+	}
+	if !bytes.Equal(now, raw) {
+		c.report(name, fmt.Errorf("changed while its generation stayed the same: a change path does not count"))
+	}
 }

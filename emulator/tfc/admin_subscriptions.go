@@ -143,6 +143,7 @@ func (s *Service) updateSubscription(c *call) (int, any, error) {
 			return nil, errNotFound
 		}
 		o.Subscription = sub
+		st.touch("Orgs", o.Name)
 		return Document{Data: subscriptionResource(o)}, nil
 	})
 }

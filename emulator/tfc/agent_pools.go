@@ -277,6 +277,7 @@ func (s *Service) RegisterAgent(poolID, name, version string) (string, error) {
 		}
 		a := &Agent{ID: newID("agent"), PoolID: poolID, Name: name, Version: version, Status: "idle", LastPingAt: s.now(), seq: st.next()}
 		st.Agents[a.ID] = a
+		st.touch("Agents", a.ID)
 		id = a.ID
 		return nil
 	})

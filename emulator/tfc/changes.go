@@ -44,6 +44,16 @@ func (c *changeSet) only(kind string, keys ...string) {
 // markAll makes the next save take the whole state.
 func (c *changeSet) markAll() { c.MarkAll() }
 
+// wholeMember is the mark of a kind logged whole: its snapshot member
+// replaces the logged one (an organization's rename changes a key, which
+// an entry's replay would move to the end of its list).
+const wholeMember = "\x00whole"
+
+// onUndeclared, when set (tfc's tests), is called by an Update that
+// succeeded without declaring its changes: every write path declares
+// them, so the state file logs it by entry.
+var onUndeclared func()
+
 // begin starts an Update.
 func (c *changeSet) begin() {
 	c.mu.Lock()
@@ -60,6 +70,9 @@ func (c *changeSet) end(err error) {
 	c.declared = false
 	c.mu.Unlock()
 	if undeclared {
+		if onUndeclared != nil {
+			onUndeclared()
+		}
 		c.MarkAll()
 	}
 }
@@ -67,6 +80,18 @@ func (c *changeSet) end(err error) {
 // touch declares that the running Update adds, changes or deletes the
 // entries keys of kind.
 func (st *State) touch(kind string, keys ...string) { st.changes.only(kind, keys...) }
+
+// touchKind declares that the running Update changes kind in a way its
+// entries' replay would not make (a key renamed): the save logs the
+// kind's whole snapshot member.
+func (st *State) touchKind(kind string) { st.changes.only(kind, wholeMember) }
+
+// touchAll declares that the running Update may change anything (a
+// Restore): the next save takes the whole state.
+func (st *State) touchAll() {
+	st.changes.markAll()
+	st.changes.only("")
+}
 
 // Changes returns what changed since its last call, for the state file's
 // log: the whole snapshot when whole is asked for or the changes are not
@@ -95,6 +120,14 @@ func (s *Service) Changes(whole, snapshot bool) (out entrylog.Taken, err error) 
 		for _, k := range kinds {
 			changed := keys[k.name]
 			if len(changed) == 0 {
+				continue
+			}
+			if _, whole := changed[wholeMember]; whole {
+				b, err := json.Marshal(k.save(st))
+				if err != nil {
+					return err
+				}
+				rec[k.name] = entrylog.Member{Set: b}
 				continue
 			}
 			if k.get == nil {

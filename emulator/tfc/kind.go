@@ -25,7 +25,8 @@ type kind struct {
 	children func(st *State, parent, id string) []string
 	// del deletes one entry, and what points at it without owning it.
 	del func(st *State, id string)
-	// renameOrg follows an organization's rename.
+	// renameOrg follows an organization's rename, marking each entry it
+	// renames.
 	renameOrg func(st *State, old, name string)
 	// get is an entry by key and its creation order (nil for a kind
 	// whose entries are not records: it is never logged by record).
@@ -164,6 +165,7 @@ func declare[T entity](s spec[T]) kind {
 			for _, v := range *s.m(st) {
 				if f := s.org(v); *f == old {
 					*f = name
+					st.changes.mark(s.name, s.key(v))
 				}
 			}
 		},

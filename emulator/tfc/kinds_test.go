@@ -127,6 +127,7 @@ func TestRemoveLeavesNoDanglingReference(t *testing.T) {
 		for _, key := range keys {
 			s2, _ := restoreOld(t)
 			err := s2.store.Update(func(cur *State) error {
+				cur.touch(name, key)
 				if name == "Teams" && cur.Teams[key].Name == OwnersTeamName {
 					return nil // an organization's owners team goes only with it
 				}

@@ -143,7 +143,10 @@ func (s *Service) createOrganization(c *call) (int, any, error) {
 		o := newOrganization(st, *in.Name, *in.Email, c.now)
 		in.apply(o)
 		st.Teams[o.OwnersTeamID].Members = []string{c.p.userID}
-		st.activateTeamMembers(o.Name, c.now)
+		st.activateTeamMembers(o.Name, c.now) // marks the memberships it adds
+		st.touch("Orgs", o.Name)
+		st.touch("Projects", o.DefaultProjectID)
+		st.touch("Teams", o.OwnersTeamID)
 		return Document{Data: st.orgResource(o, c.p)}, nil
 	})
 }
@@ -197,27 +200,29 @@ func (s *Service) updateOrganization(c *call) (int, any, error) {
 			if st.orgNameTaken(*in.Name) && !strings.EqualFold(*in.Name, o.Name) {
 				return nil, invalidAttribute("/data/attributes/name", "Name has already been taken")
 			}
-			st.renameOrg(o, *in.Name) // every kind may change: the save takes the whole state
-		} else {
-			st.touch("Orgs", o.Name)
+			st.renameOrg(o, *in.Name) // marks every entry it renames
 		}
+		st.touch("Orgs", o.Name)
 		in.apply(o)
 		o.DefaultExecutionMode, o.DefaultAgentPoolID = mode, pool
 		return Document{Data: st.orgResource(o, c.p)}, nil
 	})
 }
 
-// reassign rewrites the organization name field of every value that has
-// old.
-// renameOrg renames an organization and every kind's reference to it.
+// renameOrg renames an organization and every kind's reference to it,
+// and marks what it changes for the state file: each renamed entry (the
+// organization's own, not the whole state), and the organizations whole
+// (the renamed one keeps its place in their order, which replaying a new
+// key would not).
 func (st *State) renameOrg(o *Organization, name string) {
 	old := o.Name
 	delete(st.Orgs, old)
 	o.Name = name
 	st.Orgs[name] = o
+	st.touchKind("Orgs")
 	for _, m := range st.Modules {
 		if m.Org == old && m.RegistryName == "private" && m.Namespace == old {
-			m.Namespace = name // a private module's namespace is its organization
+			m.Namespace = name // a private module's namespace is its organization (marked below: it is the organization's)
 		}
 	}
 	for _, k := range kinds {
@@ -231,7 +236,8 @@ func (s *Service) deleteOrganization(c *call) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
-		st.remove("Orgs", o.Name)
+		st.remove("Orgs", o.Name) // marks every entry it deletes
+		st.touch("Orgs", o.Name)
 		return nil, nil
 	})
 }

@@ -144,6 +144,7 @@ func (s *Service) createModule(c *call) (int, any, error) {
 			m.NoCodeID = newID("nocode")
 		}
 		st.addModule(m)
+		st.touch("Modules", m.ID)
 		return Document{Data: st.moduleResource(m, c.p)}, nil
 	})
 }
@@ -245,8 +246,9 @@ func (s *Service) deleteModules(c *call) (int, any, error) {
 			return nil, errNotFound
 		}
 		for _, id := range doomed {
-			st.remove("Modules", id)
+			st.remove("Modules", id) // and its test runs
 		}
+		st.touch("Modules", doomed...)
 		return nil, nil
 	})
 }

@@ -76,7 +76,7 @@ func (s *Service) Restore(raw json.RawMessage) error {
 		*cur = *st
 		used.clear()
 		cur.used, cur.changes = used, changes
-		changes.markAll()
+		cur.touchAll()
 		return nil
 	})
 }

@@ -212,11 +212,13 @@ func (s *Service) deleteOrgTags(c *call) (int, any, error) {
 			name := t.Name
 			o.Tags = slices.DeleteFunc(o.Tags, func(x OrgTag) bool { return x.ID == ref.ID })
 			for _, w := range st.Workspaces {
-				if w.Org == o.Name {
+				if w.Org == o.Name && slices.Contains(w.TagNames, name) {
 					w.TagNames = slices.DeleteFunc(w.TagNames, func(x string) bool { return x == name })
+					st.touch("Workspaces", w.ID)
 				}
 			}
 		}
+		st.touch("Orgs", o.Name)
 		return nil, nil
 	})
 }

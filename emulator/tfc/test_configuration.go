@@ -167,6 +167,7 @@ func (s *Service) updateTestConfig(c *call) (int, any, error) {
 		tc := &m.TestConfig
 		tc.Enabled, tc.Provider, tc.Settings = *in.OIDCEnabled, in.provider, in.settings
 		tc.UpdatedAt = c.now
+		st.touch("Modules", m.ID)
 		return Document{Data: testConfigResource(m)}, nil
 	})
 }

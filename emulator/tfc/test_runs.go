@@ -82,6 +82,7 @@ func (s *Service) createTestRun(c *call) (int, any, error) {
 			r.Provider, r.Settings = tc.Provider, tc.Settings
 		}
 		st.TestRuns[r.ID] = r
+		st.touch("TestRuns", r.ID)
 		return Document{Data: testRunResource(r)}, nil
 	})
 }
@@ -140,6 +141,7 @@ func (s *Service) cancelTestRun(force bool) handler {
 				key = "force-canceled-at"
 			}
 			r.Timestamps[key] = c.now
+			st.touch("TestRuns", r.ID)
 			return nil, nil
 		})
 	}

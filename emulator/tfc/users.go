@@ -125,6 +125,7 @@ func (s *Service) accountUpdate(c *call) (int, any, error) {
 		}
 		setIf(&u.Username, in.Username)
 		setIf(&u.Email, in.Email)
+		st.touch("Users", u.ID)
 		return Document{Data: userResource(u, true)}, nil
 	})
 }

@@ -19,7 +19,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/clouds"
@@ -107,7 +106,7 @@ type Service struct {
 	cfg         Config
 	clouds.Base // the decision log, token verifier and issuer; serves Decisions
 
-	mu   sync.Mutex
+	mu   clouds.CountedMutex
 	seed state
 	st   state
 }
@@ -176,10 +175,14 @@ func (s *Service) Reset() {
 // Decisions are the newest exchanges, oldest first.
 func (s *Service) Decisions() []clouds.Decision { return s.Base.Decisions() }
 
+// Generation counts the changes to the state: while it stays the same,
+// so does Snapshot's document.
+func (s *Service) Generation() uint64 { return s.mu.Generation() }
+
 // Snapshot is the service's state as JSON.
 func (s *Service) Snapshot() (json.RawMessage, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.ReadLock()
+	defer s.mu.ReadUnlock()
 	return json.Marshal(s.st)
 }
 

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
@@ -179,7 +178,7 @@ type Service struct {
 	cfg         Config
 	clouds.Base // the decision log, token verifier and issuer; serves Decisions
 
-	mu   sync.Mutex
+	mu   clouds.CountedMutex
 	seed Seed
 	st   state
 }
@@ -221,10 +220,14 @@ func (s *Service) seedCopy() Seed {
 	return s.seed
 }
 
+// Generation counts the changes to the state: while it stays the same,
+// so does Snapshot's document.
+func (s *Service) Generation() uint64 { return s.mu.Generation() }
+
 // Snapshot is the configuration (tenants, applications, credentials) as JSON.
 func (s *Service) Snapshot() (json.RawMessage, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.ReadLock()
+	defer s.mu.ReadUnlock()
 	out := Seed{Tenants: map[string]Tenant{}}
 	for t, apps := range s.st {
 		tenant := Tenant{Applications: map[string]Application{}}

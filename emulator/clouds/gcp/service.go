@@ -9,7 +9,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/clouds"
@@ -90,7 +89,7 @@ type Service struct {
 	cfg         Config
 	clouds.Base // the decision log, token verifier and issuer; serves Decisions
 
-	mu     sync.Mutex
+	mu     clouds.CountedMutex
 	seed   Seed
 	st     state
 	tokens map[string]federatedToken
@@ -174,10 +173,14 @@ func (s *Service) seedLocked() Seed {
 	return out
 }
 
+// Generation counts the changes to the state: while it stays the same,
+// so does Snapshot's document.
+func (s *Service) Generation() uint64 { return s.mu.Generation() }
+
 // Snapshot is the configuration (providers and service accounts) as JSON.
 func (s *Service) Snapshot() (json.RawMessage, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.ReadLock()
+	defer s.mu.ReadUnlock()
 	return json.Marshal(s.seedLocked())
 }
 
