@@ -108,7 +108,12 @@ func TestSDKWebIdentityThenGetCallerIdentity(t *testing.T) {
 	forged := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: sdkaws.String(e.sts.URL), HTTPClient: e.sts.Client(), RetryMaxAttempts: 1,
 		Credentials: sdkaws.CredentialsProviderFunc(func(context.Context) (sdkaws.Credentials, error) {
 			c := creds
-			c.SecretAccessKey = "x" + c.SecretAccessKey[1:]
+			// Change the first character (to one it is not).
+			first := "x"
+			if c.SecretAccessKey[0] == 'x' {
+				first = "y"
+			}
+			c.SecretAccessKey = first + c.SecretAccessKey[1:]
 			return c, nil
 		})})
 	_, err = forged.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
