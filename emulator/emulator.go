@@ -176,18 +176,20 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 			held = &heldResponse{header: w.Header()}
 			defer held.release(w)
 		}
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		// What the middleware keeps per request, in one allocation.
+		x := &inflight{rec: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+		rec := &x.rec
 		if held != nil {
 			rec.ResponseWriter = held
 		}
 		start := e.clock.Now()
-		r, unmatched := reqinfo.Track(r)
-		var fault string // the injected fault that hit the request
 		var notes *reqinfo.Notes
 		if service == "clouds" {
 			// Only the clouds note their decisions; the others skip the cost.
-			r, notes = reqinfo.TrackNotes(r)
+			notes = &x.notes
 		}
+		r = x.info.Track(r, notes)
+		var fault string // the injected fault that hit the request
 		// Leases the virtual clock has expired are revoked before any
 		// request (one look at Vault's expiry queue when none is due), so
 		// an expired credential is refused everywhere at once.
@@ -214,7 +216,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 			}
 			if !strings.HasPrefix(r.URL.Path, admin.Prefix) {
 				e.journal.add(JournalEntry{Time: start, Service: service, Method: r.Method, Path: r.URL.Path,
-					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched, Notes: notes.List(), Fault: fault})
+					Query: r.URL.RawQuery, Status: rec.status, Unmatched: x.info.Unmatched(), Notes: notes.List(), Fault: fault})
 			}
 			if held != nil && rec.status < 400 {
 				e.persist.sync()
@@ -225,6 +227,14 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// inflight is what the middleware keeps of a request while it is
+// served: its status, the journal's flag and notes.
+type inflight struct {
+	rec   statusRecorder
+	info  reqinfo.Info
+	notes reqinfo.Notes
 }
 
 // heldResponse keeps a response (its header is the real one's) until

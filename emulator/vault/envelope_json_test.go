@@ -84,10 +84,44 @@ func TestRequestIDIsUUIDv4(t *testing.T) {
 	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 	seen := map[string]bool{}
 	for range 1000 {
-		id := newRequestID()
+		b := newRequestIDBytes()
+		id := string(b[:])
 		if !re.MatchString(id) || seen[id] {
 			t.Fatalf("request id %q: not a fresh UUIDv4", id)
 		}
 		seen[id] = true
+	}
+}
+
+// TestEnvelopeStringDataIsItsMap checks that a response's StringData is
+// written as the map it makes (DataMap) is, keys sorted, the last of a
+// repeated key, escapes and all, and that newEnvelope's request_id is
+// written as the string it is.
+func TestEnvelopeStringDataIsItsMap(t *testing.T) {
+	many := make([]logical.StringField, 20)
+	for i := range many {
+		many[i] = logical.StringField{Key: string(rune('t' - i)), Value: "v<" + string(rune('a'+i))}
+	}
+	cases := [][]logical.StringField{
+		{{"organization", "my-org"}, {"role", "testing"}, {"team_id", ""}, {"token", "tok"}, {"token_id", "at-1"}},
+		{{"description", "d&d"}, {"organization", "o"}, {"role", "r"}, {"team_id", "team-1"}, {"token", "t"}, {"token_id", "at-2"}},
+		{{"z", "1"}, {"a", "2"}, {"m", "3"}, {"a", "4"}, {"b", "\u2028   \xff ÿ"}},
+		{{"", ""}},
+		many,
+	}
+	for i, fields := range cases {
+		env := newEnvelope()
+		env.MountType, env.stringData = "terraform", fields
+		want := env.withRequestID()
+		want.Data = (&logical.Response{StringData: fields}).DataMap()
+		var buf bytes.Buffer
+		if err := json.NewEncoder(&buf).Encode(want); err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		writeEnvelope(rec, 200, &env)
+		if got := rec.Body.String(); got != buf.String() || want.RequestID == "" {
+			t.Errorf("case %d:\n got %s\nwant %s", i, got, buf.String())
+		}
 	}
 }

@@ -102,8 +102,9 @@ func (s *Server) mountsLocked() []*mount {
 
 // capture is a path capture of the request (a URL part, not the body).
 func capture(c *call, name string) string {
-	v, _ := c.d.Raw[name].(string)
-	return v
+	v, _ := c.d.Value(name)
+	s, _ := v.(string)
+	return s
 }
 
 // mountOp is sys/mounts/:path and sys/auth/:path: enable (write),

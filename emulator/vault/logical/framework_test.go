@@ -231,7 +231,7 @@ func TestGenericNameMatchIsTheRegexp(t *testing.T) {
 	grow("", 4)
 	for _, name := range names {
 		path := "creds/" + name
-		if got, want := matchGenericName(path, "creds/"), re.FindStringSubmatch(path); !reflect.DeepEqual(got, want) {
+		if got, want := matchGenericName(path, "creds/", new([4]string)), re.FindStringSubmatch(path); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q: got %q, the regexp %q", path, got, want)
 		}
 	}
