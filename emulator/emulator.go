@@ -188,7 +188,13 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 			// Only the clouds note their decisions; the others skip the cost.
 			notes = &x.notes
 		}
-		r = x.info.Track(r, notes)
+		if service == "vault" {
+			// The Vault listener's handlers (Vault's router, the
+			// listener's 404) mark through the writer: no request copy.
+			rec.info = &x.info
+		} else {
+			r = x.info.Track(r, notes)
+		}
 		var fault string // the injected fault that hit the request
 		// Leases the virtual clock has expired are revoked before any
 		// request (one look at Vault's expiry queue when none is due), so
@@ -274,7 +280,14 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	// info is the request's journal flag for handlers that mark
+	// through the writer (reqinfo.MarkUnmatchedAt); nil where they
+	// mark through the request's context.
+	info *reqinfo.Info
 }
+
+// RequestInfo makes the recorder a reqinfo.Carrier.
+func (r *statusRecorder) RequestInfo() *reqinfo.Info { return r.info }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	if !r.wrote {

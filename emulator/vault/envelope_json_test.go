@@ -102,18 +102,25 @@ func TestEnvelopeStringDataIsItsMap(t *testing.T) {
 	for i := range many {
 		many[i] = logical.StringField{Key: string(rune('t' - i)), Value: "v<" + string(rune('a'+i))}
 	}
+	fields := func(kv ...string) []logical.StringField {
+		var out []logical.StringField
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, logical.StringField{Key: kv[i], Value: kv[i+1]})
+		}
+		return out
+	}
 	cases := [][]logical.StringField{
-		{{"organization", "my-org"}, {"role", "testing"}, {"team_id", ""}, {"token", "tok"}, {"token_id", "at-1"}},
-		{{"description", "d&d"}, {"organization", "o"}, {"role", "r"}, {"team_id", "team-1"}, {"token", "t"}, {"token_id", "at-2"}},
-		{{"z", "1"}, {"a", "2"}, {"m", "3"}, {"a", "4"}, {"b", "\u2028   \xff ÿ"}},
-		{{"", ""}},
+		fields("organization", "my-org", "role", "testing", "team_id", "", "token", "tok", "token_id", "at-1"),
+		fields("description", "d&d", "organization", "o", "role", "r", "team_id", "team-1", "token", "t", "token_id", "at-2"),
+		fields("z", "1", "a", "2", "m", "3", "a", "4", "b", "\\u2028 \u2028 \\xff \xff"),
+		fields("", ""),
 		many,
 	}
-	for i, fields := range cases {
+	for i, c := range cases {
 		env := newEnvelope()
-		env.MountType, env.stringData = "terraform", fields
+		env.MountType, env.stringData = "terraform", c
 		want := env.withRequestID()
-		want.Data = (&logical.Response{StringData: fields}).DataMap()
+		want.Data = (&logical.Response{StringData: c}).DataMap()
 		var buf bytes.Buffer
 		if err := json.NewEncoder(&buf).Encode(want); err != nil {
 			t.Fatal(err)

@@ -344,7 +344,7 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 	}
 	switch {
 	case m == nil:
-		reqinfo.MarkUnmatched(req.http)
+		reqinfo.MarkUnmatchedAt(w, req.http)
 		respond(w, req, nil, logical.NewCodedError(http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry not found."), envelope{})
 		return
 	case s.isTainted(m):

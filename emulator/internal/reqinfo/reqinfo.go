@@ -47,3 +47,32 @@ func MarkUnmatched(r *http.Request) {
 		i.unmatched = true
 	}
 }
+
+// Carrier is a ResponseWriter that carries its request's Info (the
+// middleware's writer): a listener whose handlers all mark through the
+// writer (MarkUnmatchedAt) needs no request copy to carry it.
+type Carrier interface {
+	http.ResponseWriter
+	RequestInfo() *Info
+}
+
+// MarkUnmatchedAt records that no route served r: through w when w, or a
+// writer it wraps (Unwrap, as http.ResponseController follows), is a
+// Carrier with an Info, else as MarkUnmatched does.
+func MarkUnmatchedAt(w http.ResponseWriter, r *http.Request) {
+	for w != nil {
+		if c, ok := w.(Carrier); ok {
+			if i := c.RequestInfo(); i != nil {
+				i.unmatched = true
+				return
+			}
+			break
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
+	MarkUnmatched(r)
+}

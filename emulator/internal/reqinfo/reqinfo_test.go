@@ -2,6 +2,7 @@ package reqinfo
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"testing"
@@ -55,4 +56,44 @@ func TestNotes(t *testing.T) {
 	if (*Notes)(nil).List() != nil {
 		t.Fatal("nil notes list something")
 	}
+}
+
+// carrier is a writer carrying an Info; wrapper wraps a writer.
+type carrier struct {
+	http.ResponseWriter
+	info *Info
+}
+
+func (c carrier) RequestInfo() *Info { return c.info }
+
+type wrapper struct{ http.ResponseWriter }
+
+func (w wrapper) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// TestMarkUnmatchedAt checks that the flag is set through a writer that
+// carries an Info, directly or wrapped, and through the request's context
+// when the writer carries none.
+func TestMarkUnmatchedAt(t *testing.T) {
+	rec := httptest.NewRecorder()
+	var carried, tracked Info
+	cases := []struct {
+		name string
+		w    http.ResponseWriter
+		want *Info
+	}{
+		{"carrier", carrier{rec, &carried}, &carried},
+		{"wrapped carrier", wrapper{wrapper{carrier{rec, &carried}}}, &carried},
+		{"carrier without an Info", carrier{rec, nil}, &tracked},
+		{"plain writer", rec, &tracked},
+		{"wrapped plain writer", wrapper{rec}, &tracked},
+	}
+	for _, c := range cases {
+		carried, tracked = Info{}, Info{}
+		r := tracked.Track(httptest.NewRequest("GET", "/x", nil), nil)
+		MarkUnmatchedAt(c.w, r)
+		if !c.want.Unmatched() || carried.Unmatched() && tracked.Unmatched() {
+			t.Errorf("%s: carried %v, tracked %v", c.name, carried.Unmatched(), tracked.Unmatched())
+		}
+	}
+	MarkUnmatchedAt(rec, httptest.NewRequest("GET", "/y", nil)) // neither: nothing to set, no panic
 }

@@ -164,12 +164,16 @@ func (d *FieldData) Validate() error {
 		if !ok {
 			continue
 		}
-		raw, _ := d.Value(k)
 		var err error
 		switch schema.Type {
 		case TypeString, TypeLowerCaseString, TypeNameString:
-			_, err = convertString(schema.Type, raw)
+			if c, ok := d.captured(k); ok {
+				_, err = stringOf(schema.Type, c) // the capture, not boxed
+			} else {
+				_, err = convertString(schema.Type, d.Raw[k])
+			}
 		default:
+			raw, _ := d.Value(k)
 			_, err = convert(schema.Type, raw)
 		}
 		if err != nil {
@@ -243,7 +247,11 @@ func (d *FieldData) String(k string) string {
 		case TypeString, TypeLowerCaseString, TypeNameString:
 			// Get without boxing the string: the value sent if it
 			// converts, else the default or zero.
-			if raw, ok := d.Value(k); ok && raw != nil {
+			if c, ok := d.captured(k); ok {
+				if s, err := stringOf(schema.Type, c); err == nil {
+					return s
+				}
+			} else if raw := d.Raw[k]; raw != nil {
 				if s, err := convertString(schema.Type, raw); err == nil {
 					return s
 				}
@@ -363,6 +371,11 @@ func convertString(t FieldType, raw any) (string, error) {
 		}
 		s = decoded
 	}
+	return stringOf(t, s)
+}
+
+// stringOf is convertString of a string.
+func stringOf(t FieldType, s string) (string, error) {
 	switch t {
 	case TypeLowerCaseString:
 		s = strings.ToLower(s)

@@ -26,8 +26,8 @@ func (b *backend) readCreds(ctx context.Context, _ *logical.Request, d *logical.
 	// The stored token's data as strings, in one allocation with the
 	// response (the core writes them as it would the map).
 	out := &credsResponse{}
-	out.fields = [...]logical.StringField{{"description", r.Description}, {"organization", r.Organization},
-		{"role", r.Name}, {"team_id", r.TeamID}, {"token", r.Token}, {"token_id", r.TokenID}}
+	out.fields = [...]logical.StringField{{Key: "description", Value: r.Description}, {Key: "organization", Value: r.Organization},
+		{Key: "role", Value: r.Name}, {Key: "team_id", Value: r.TeamID}, {Key: "token", Value: r.Token}, {Key: "token_id", Value: r.TokenID}}
 	out.resp.StringData = out.fields[:]
 	if r.Description == "" {
 		out.resp.StringData = out.fields[1:]
