@@ -159,6 +159,18 @@ func (m wcMatch) lower(o wcMatch) bool {
 	return m.path < o.path
 }
 
+// splitPath appends strings.Split(path, "/") to buf: on the stack when
+// it fits in buf's room.
+func splitPath(buf []string, path string) []string {
+	for {
+		i := strings.IndexByte(path, '/')
+		if i < 0 {
+			return append(buf, path)
+		}
+		buf, path = append(buf, path[:i]), path[i+1:]
+	}
+}
+
 func (a *acl) nonExact(path string) (uint32, bool) {
 	var stack [4]wcMatch
 	matches := stack[:0]
@@ -173,8 +185,9 @@ func (a *acl) nonExact(path string) (uint32, bool) {
 		matches = append(matches, wcMatch{firstWC: len(best), isPrefix: true, path: best, caps: a.prefix[best]})
 	}
 	var parts []string
+	var partsBuf, ruleBuf [16]string
 	if len(a.segment) > 0 {
-		parts = strings.Split(path, "/")
+		parts = splitPath(partsBuf[:0], path)
 	}
 	for full, caps := range a.segment {
 		m := wcMatch{firstWC: strings.Index(full, "+"), path: full, caps: caps}
@@ -183,7 +196,7 @@ func (a *acl) nonExact(path string) (uint32, bool) {
 			m.isPrefix, cur = true, strings.TrimSuffix(cur, "*")
 		}
 		m.path = cur
-		rule := strings.Split(cur, "/")
+		rule := splitPath(ruleBuf[:0], cur)
 		if len(parts) < len(rule) || (!m.isPrefix && len(rule) != len(parts)) {
 			continue
 		}

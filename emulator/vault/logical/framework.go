@@ -573,7 +573,8 @@ func isWordByte(c byte) bool {
 // captured m[i]) over it, and the names of the data's fields a capture
 // replaced, sorted.
 func fieldData(p *Path, req *Request, names, m []string) (*FieldData, []string) {
-	d := &FieldData{Raw: req.Data, Schema: p.Fields}
+	d := &req.fields
+	*d = FieldData{Raw: req.Data, Schema: p.Fields}
 	d.captures = d.capBuf[:0]
 	var replaced []string
 	for i, k := range names {

@@ -53,6 +53,10 @@ type Request struct {
 	// ClientToken is the ID of the token the request carries ("" on an
 	// unauthenticated path); the cubbyhole is keyed by it.
 	ClientToken string
+	// fields is where the router builds the FieldData it hands the
+	// path's handler (or existence check), so a request's fields take no
+	// allocation of their own; valid until the next call on the request.
+	fields FieldData
 }
 
 // TokenForgetter is a backend that keeps per-token state (the cubbyhole)
