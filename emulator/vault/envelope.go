@@ -210,6 +210,9 @@ var injectDataIntoTopRoutes = []string{
 }
 
 func injectsTopLevel(path string) bool {
+	if !strings.HasPrefix(path, "sys/") {
+		return false // every route of the list is under sys/
+	}
 	for _, p := range injectDataIntoTopRoutes {
 		if path == p || (strings.HasSuffix(p, "/") && strings.HasPrefix(path, p)) {
 			return true

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,5 +131,18 @@ func TestEnvelopeStringDataIsItsMap(t *testing.T) {
 		if got := rec.Body.String(); got != buf.String() || want.RequestID == "" {
 			t.Errorf("case %d:\n got %s\nwant %s", i, got, buf.String())
 		}
+	}
+}
+
+// TestInjectRoutesUnderSys keeps injectsTopLevel's shortcut true: every
+// route it lists is under sys/.
+func TestInjectRoutesUnderSys(t *testing.T) {
+	for _, p := range injectDataIntoTopRoutes {
+		if !strings.HasPrefix(p, "sys/") || !injectsTopLevel(p) {
+			t.Errorf("%q: not under sys/ or not injected", p)
+		}
+	}
+	if injectsTopLevel("terraform/creds/x") || !injectsTopLevel("sys/mounts/x") {
+		t.Fatal("injectsTopLevel answers wrong")
 	}
 }

@@ -240,9 +240,10 @@ func (s *Server) serveLogical(w http.ResponseWriter, r *http.Request) {
 func (s *Server) parse(r *http.Request) (*request, error) {
 	// data stays nil (read as empty) unless the query or body has some.
 	req := &request{path: strings.TrimPrefix(r.URL.Path, "/v1/"), http: r, now: s.cfg.Now()}
-	req.token = r.Header.Get("X-Vault-Token")
+	// Header.Get without canonicalising keys already canonical.
+	req.token = firstValue(r.Header["X-Vault-Token"])
 	if req.token == "" {
-		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		if bearer, ok := strings.CutPrefix(firstValue(r.Header["Authorization"]), "Bearer "); ok {
 			req.token = strings.TrimSpace(bearer)
 		}
 	}
@@ -303,6 +304,14 @@ func (s *Server) parse(r *http.Request) (*request, error) {
 		req.path += "/"
 	}
 	return req, nil
+}
+
+// firstValue is a header's first value, "" for none (Header.Get's).
+func firstValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }
 
 // withQuery is Vault's parseQuery: one value is a string, a repeated key
