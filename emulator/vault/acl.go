@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -17,6 +18,9 @@ type acl struct {
 	exact   map[string]uint32
 	prefix  map[string]uint32
 	segment map[string]uint32 // keyed by the full path, '*' included
+	// byLength is prefix's keys, longest first: the first a path starts
+	// with is the longest.
+	byLength []string
 }
 
 func mergeCaps(m map[string]uint32, path string, caps uint32) {
@@ -108,6 +112,10 @@ func compileACL(policies []*policy) *acl {
 			}
 		}
 	}
+	for p := range a.prefix {
+		a.byLength = append(a.byLength, p)
+	}
+	slices.SortFunc(a.byLength, func(x, y string) int { return cmp.Compare(len(y), len(x)) })
 	return a
 }
 
@@ -176,9 +184,10 @@ func (a *acl) nonExact(path string) (uint32, bool) {
 	matches := stack[:0]
 	best := ""
 	found := false
-	for p := range a.prefix {
-		if strings.HasPrefix(path, p) && (!found || len(p) > len(best)) {
+	for _, p := range a.byLength {
+		if strings.HasPrefix(path, p) {
 			best, found = p, true
+			break
 		}
 	}
 	if found {
