@@ -151,10 +151,23 @@ type request struct {
 	data  map[string]any
 	token string
 	http  *http.Request
-	now   time.Time
+	// now is the virtual time of the request, read at its first use
+	// (time: the token check of a token that expires, a login before its
+	// method runs, a lease when the backend returns one), so a request
+	// that needs none (a root token's read) reads no clock.
+	now    time.Time
+	nowSet bool
 	// backend is what serveMount hands the backend, allocated with the
 	// request.
 	backend logical.Request
+}
+
+// time is the request's virtual time: the clock read at its first call.
+func (r *request) time(s *Server) time.Time {
+	if !r.nowSet {
+		r.now, r.nowSet = s.cfg.Now(), true
+	}
+	return r.now
 }
 
 // httpOnly are the paths Vault serves with HTTP handlers of their own
@@ -239,7 +252,7 @@ func (s *Server) serveLogical(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) parse(r *http.Request) (*request, error) {
 	// data stays nil (read as empty) unless the query or body has some.
-	req := &request{path: strings.TrimPrefix(r.URL.Path, "/v1/"), http: r, now: s.cfg.Now()}
+	req := &request{path: strings.TrimPrefix(r.URL.Path, "/v1/"), http: r}
 	// Header.Get without canonicalising keys already canonical.
 	req.token = firstValue(r.Header["X-Vault-Token"])
 	if req.token == "" {
@@ -390,6 +403,11 @@ func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel s
 	} else if login {
 		lreq.ClientToken = req.token
 	}
+	if login {
+		// A login's token is minted at the time it came in, not after
+		// the method's checks (a JWT's keys fetched, say).
+		req.time(s)
+	}
 	resp, err := m.backend.HandleRequest(ctx, lreq)
 	env := newEnvelope()
 	if !login {
@@ -407,18 +425,18 @@ func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel s
 			if tok != nil {
 				tokenID = tok.ID
 			}
-			l, warn, lerr := s.registerLease(m, req.path, tokenID, resp.Secret, req.now)
+			l, warn, lerr := s.registerLease(m, req.path, tokenID, resp.Secret, req.time(s))
 			if lerr != nil {
 				err = lerr
 			} else {
-				env.LeaseID, env.Renewable, env.LeaseDuration = l.ID, l.Secret.Renewable, int(l.ttl(req.now).Seconds())
+				env.LeaseID, env.Renewable, env.LeaseDuration = l.ID, l.Secret.Renewable, int(l.ttl(req.time(s)).Seconds())
 				resp.Warnings = append(resp.Warnings, warn...)
 			}
 		}
 		if resp.Auth != nil && err == nil {
 			auth := resp.Auth
 			if auth.Accessor == "" { // a login: the core mints the token
-				issued, warn, aerr := s.issueToken(m, auth, req.now)
+				issued, warn, aerr := s.issueToken(m, auth, req.time(s))
 				if aerr != nil {
 					resp, err = logical.ErrorResponse("%s", aerr.Error()), nil
 				} else {
