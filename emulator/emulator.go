@@ -179,18 +179,26 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 			held = &heldResponse{header: w.Header()}
 			defer held.release(w)
 		}
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		// What the middleware keeps per request, in one allocation.
+		x := &inflight{rec: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+		rec := &x.rec
 		if held != nil {
 			rec.ResponseWriter = held
 		}
 		start := e.clock.Now()
-		r, unmatched := reqinfo.Track(r)
-		var fault string // the injected fault that hit the request
 		var notes *reqinfo.Notes
 		if service == "clouds" {
 			// Only the clouds note their decisions; the others skip the cost.
-			r, notes = reqinfo.TrackNotes(r)
+			notes = &x.notes
 		}
+		if service == "vault" {
+			// The Vault listener's handlers (Vault's router, the
+			// listener's 404) mark through the writer: no request copy.
+			rec.info = &x.info
+		} else {
+			r = x.info.Track(r, notes)
+		}
+		var fault string // the injected fault that hit the request
 		// Leases the virtual clock has expired are revoked before any
 		// request (one look at Vault's expiry queue when none is due), so
 		// an expired credential is refused everywhere at once.
@@ -207,7 +215,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 			}
 			if !strings.HasPrefix(r.URL.Path, admin.Prefix) {
 				e.journal.add(JournalEntry{Time: start, Service: service, Method: r.Method, Path: r.URL.Path,
-					Query: r.URL.RawQuery, Status: rec.status, Unmatched: *unmatched, Notes: notes.List(), Fault: fault})
+					Query: r.URL.RawQuery, Status: rec.status, Unmatched: x.info.Unmatched(), Notes: notes.List(), Fault: fault})
 			}
 			if held != nil && rec.status < 400 {
 				e.persist.sync()
@@ -224,6 +232,14 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// inflight is what the middleware keeps of a request while it is
+// served: its status, the journal's flag and notes.
+type inflight struct {
+	rec   statusRecorder
+	info  reqinfo.Info
+	notes reqinfo.Notes
 }
 
 // heldResponse keeps a response (its header is the real one's) until
@@ -263,10 +279,17 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	// info is the request's journal flag for handlers that mark
+	// through the writer (reqinfo.MarkUnmatchedAt); nil where they
+	// mark through the request's context.
+	info *reqinfo.Info
 }
 
 // Started reports whether the response was started.
 func (r *statusRecorder) Started() bool { return r.wrote }
+
+// RequestInfo makes the recorder a reqinfo.Carrier.
+func (r *statusRecorder) RequestInfo() *reqinfo.Info { return r.info }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	if !r.wrote {

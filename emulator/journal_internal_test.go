@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -38,5 +40,47 @@ func TestJournalRing(t *testing.T) {
 	j.add(JournalEntry{Path: "x"})
 	if got := j.Entries(0, false); len(got) != 1 || got[0].Path != "x" {
 		t.Fatalf("after clear and add: %+v", got)
+	}
+}
+
+// TestVaultJournalUnmatched checks the journal's flag on the Vault
+// listener: set for a path under no mount and for a path outside Vault's
+// API, not for a route that answers (a 404 of a backend or a 403
+// included), on the listener's handler and the in-process one.
+func TestVaultJournalUnmatched(t *testing.T) {
+	e, err := New(Config{RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	root := e.Info().VaultToken
+	cases := []struct {
+		method, path, token string
+		status              int
+		unmatched           bool
+	}{
+		{"GET", "/v1/no-such-mount/x", root, 404, true},
+		{"GET", "/v2/elsewhere", root, 404, true},
+		{"GET", "/", "", 404, true},
+		{"GET", "/v1/sys/mounts", root, 200, false},
+		{"GET", "/v1/secret/nothing-here", root, 404, false},
+		{"GET", "/v1/sys/mounts", "not-a-token", 403, false},
+		{"GET", "/v1/sys/health", "", 200, false},
+	}
+	for _, h := range []http.Handler{e.VaultHandler(), e.vaultInternal} {
+		for _, c := range cases {
+			e.journal.Clear()
+			req := httptest.NewRequest(c.method, c.path, nil)
+			req.Host = "127.0.0.1:8200"
+			if c.token != "" {
+				req.Header.Set("X-Vault-Token", c.token)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			got := e.journal.Entries(0, false)
+			if rec.Code != c.status || len(got) != 1 || got[0].Unmatched != c.unmatched || got[0].Status != c.status || got[0].Service != "vault" {
+				t.Errorf("%s %s: %d, journal %+v; want %d, unmatched %v", c.method, c.path, rec.Code, got, c.status, c.unmatched)
+			}
+		}
 	}
 }

@@ -49,7 +49,7 @@ func (e *Emulator) tfcRoutes() *mux.Router {
 // without the sweep Vault's ServeHTTP makes: the middleware has made it.
 func (e *Emulator) vaultRoutes() http.Handler {
 	r := routing.New(nil, routing.Options{NotFound: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reqinfo.MarkUnmatched(r)
+		reqinfo.MarkUnmatchedAt(w, r) // through the writer, as the middleware expects of this listener
 		vault.WriteErrors(w, http.StatusNotFound)
 	})})
 	h := routing.MountFirst(r, e.vault.Swept(), vaultMounts...)

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -17,6 +18,9 @@ type acl struct {
 	exact   map[string]uint32
 	prefix  map[string]uint32
 	segment map[string]uint32 // keyed by the full path, '*' included
+	// byLength is prefix's keys, longest first: the first a path starts
+	// with is the longest.
+	byLength []string
 }
 
 func mergeCaps(m map[string]uint32, path string, caps uint32) {
@@ -108,6 +112,10 @@ func compileACL(policies []*policy) *acl {
 			}
 		}
 	}
+	for p := range a.prefix {
+		a.byLength = append(a.byLength, p)
+	}
+	slices.SortFunc(a.byLength, func(x, y string) int { return cmp.Compare(len(y), len(x)) })
 	return a
 }
 
@@ -159,22 +167,36 @@ func (m wcMatch) lower(o wcMatch) bool {
 	return m.path < o.path
 }
 
+// splitPath appends strings.Split(path, "/") to buf: on the stack when
+// it fits in buf's room.
+func splitPath(buf []string, path string) []string {
+	for {
+		i := strings.IndexByte(path, '/')
+		if i < 0 {
+			return append(buf, path)
+		}
+		buf, path = append(buf, path[:i]), path[i+1:]
+	}
+}
+
 func (a *acl) nonExact(path string) (uint32, bool) {
 	var stack [4]wcMatch
 	matches := stack[:0]
 	best := ""
 	found := false
-	for p := range a.prefix {
-		if strings.HasPrefix(path, p) && (!found || len(p) > len(best)) {
+	for _, p := range a.byLength {
+		if strings.HasPrefix(path, p) {
 			best, found = p, true
+			break
 		}
 	}
 	if found {
 		matches = append(matches, wcMatch{firstWC: len(best), isPrefix: true, path: best, caps: a.prefix[best]})
 	}
 	var parts []string
+	var partsBuf, ruleBuf [16]string
 	if len(a.segment) > 0 {
-		parts = strings.Split(path, "/")
+		parts = splitPath(partsBuf[:0], path)
 	}
 	for full, caps := range a.segment {
 		m := wcMatch{firstWC: strings.Index(full, "+"), path: full, caps: caps}
@@ -183,7 +205,7 @@ func (a *acl) nonExact(path string) (uint32, bool) {
 			m.isPrefix, cur = true, strings.TrimSuffix(cur, "*")
 		}
 		m.path = cur
-		rule := strings.Split(cur, "/")
+		rule := splitPath(ruleBuf[:0], cur)
 		if len(parts) < len(rule) || (!m.isPrefix && len(rule) != len(parts)) {
 			continue
 		}

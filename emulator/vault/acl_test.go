@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -149,6 +150,16 @@ func TestACLCacheConcurrent(t *testing.T) {
 			allowed++
 		} else {
 			denied++
+		}
+	}
+}
+
+// TestSplitPath compares splitPath with strings.Split on "/".
+func TestSplitPath(t *testing.T) {
+	long := strings.Repeat("a/", 20)
+	for _, p := range []string{"", "/", "a", "a/b", "/a/", "terraform/creds/x", "a//b", long} {
+		if got, want := splitPath(make([]string, 0, 2), p), strings.Split(p, "/"); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %q, want %q", p, got, want)
 		}
 	}
 }

@@ -23,6 +23,21 @@ type envelope struct {
 	Warnings      []string       `json:"warnings"`
 	Auth          *authBlock     `json:"auth"`
 	MountType     string         `json:"mount_type"`
+	// stringData is written as data when Data is nil: a response's
+	// StringData, written without the map (appendJSON).
+	stringData []logical.StringField
+	// id is newEnvelope's request_id, written when RequestID is "": kept
+	// as its bytes, so no string is made of it unless encoding/json
+	// writes the envelope (withRequestID).
+	id [36]byte
+}
+
+// withRequestID is env with its id, if it has one, as RequestID.
+func (env envelope) withRequestID() envelope {
+	if env.RequestID == "" && env.id[0] != 0 {
+		env.RequestID = string(env.id[:])
+	}
+	return env
 }
 
 // authBlock is the "auth" member of a login response.
@@ -113,12 +128,16 @@ func respond(w http.ResponseWriter, req *request, resp *logical.Response, err er
 		case resp == nil:
 			w.Header().Set("Cache-Control", "no-store")
 			w.WriteHeader(http.StatusNoContent)
-		case req != nil && injectsTopLevel(req.path) && len(resp.Data) > 0:
-			env.Data, env.Warnings = resp.Data, resp.Warnings
+		case req != nil && injectsTopLevel(req.path) && resp.HasData():
+			env.Data, env.Warnings = resp.DataMap(), resp.Warnings
 			writeLegacy(w, env)
 		default:
-			if len(resp.Data) > 0 || env.Auth == nil {
-				env.Data = resp.Data
+			if resp.HasData() || env.Auth == nil {
+				if resp.Data == nil && len(resp.StringData) > 0 {
+					env.stringData = resp.StringData
+				} else {
+					env.Data = resp.DataMap()
+				}
 			}
 			env.Warnings = resp.Warnings
 			writeEnvelope(w, http.StatusOK, &env)
@@ -167,13 +186,14 @@ func respond(w http.ResponseWriter, req *request, resp *logical.Response, err er
 
 // writeRaw writes a raw response: its status, content type and body.
 func writeRaw(w http.ResponseWriter, resp *logical.Response) {
-	status, _ := resp.Data[logical.HTTPStatusCode].(int)
-	if ct, ok := resp.Data[logical.HTTPContentType].(string); ok {
+	data := resp.DataMap()
+	status, _ := data[logical.HTTPStatusCode].(int)
+	if ct, ok := data[logical.HTTPContentType].(string); ok {
 		w.Header().Set("Content-Type", ct)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	if body, ok := resp.Data[logical.HTTPRawBody].([]byte); ok {
+	if body, ok := data[logical.HTTPRawBody].([]byte); ok {
 		_, _ = w.Write(body)
 	}
 }
@@ -190,6 +210,9 @@ var injectDataIntoTopRoutes = []string{
 }
 
 func injectsTopLevel(path string) bool {
+	if !strings.HasPrefix(path, "sys/") {
+		return false // every route of the list is under sys/
+	}
 	for _, p := range injectDataIntoTopRoutes {
 		if path == p || (strings.HasSuffix(p, "/") && strings.HasPrefix(path, p)) {
 			return true
@@ -202,6 +225,7 @@ func injectsTopLevel(path string) bool {
 // top level for old clients: the data both in the envelope and repeated
 // before it.
 func writeLegacy(w http.ResponseWriter, env envelope) {
+	env = env.withRequestID()
 	top, err := json.Marshal(env.Data)
 	body, err2 := json.Marshal(env)
 	if err != nil || err2 != nil {
@@ -227,10 +251,11 @@ func emptyList(resp *logical.Response) bool {
 	if resp == nil {
 		return true
 	}
-	if len(resp.Data) == 0 {
+	data := resp.DataMap()
+	if len(data) == 0 {
 		return len(resp.Warnings) == 0
 	}
-	keys, ok := resp.Data["keys"]
+	keys, ok := data["keys"]
 	if !ok {
 		return false
 	}
@@ -243,4 +268,4 @@ func emptyList(resp *logical.Response) bool {
 	return keys == nil
 }
 
-func newEnvelope() envelope { return envelope{RequestID: newRequestID()} }
+func newEnvelope() envelope { return envelope{id: newRequestIDBytes()} }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+
+	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 )
 
 // The envelope is written on every logical answer, so it is encoded by
@@ -56,7 +58,14 @@ const maxPooledBuffer = 64 << 10
 func (env *envelope) appendJSON(b []byte) ([]byte, error) {
 	var err error
 	b = append(b, `{"request_id":`...)
-	b = appendJSONString(b, env.RequestID)
+	if env.RequestID == "" && env.id[0] != 0 {
+		// A UUID: nothing in it to escape.
+		b = append(b, '"')
+		b = append(b, env.id[:]...)
+		b = append(b, '"')
+	} else {
+		b = appendJSONString(b, env.RequestID)
+	}
 	b = append(b, `,"lease_id":`...)
 	b = appendJSONString(b, env.LeaseID)
 	b = append(b, `,"renewable":`...)
@@ -64,7 +73,9 @@ func (env *envelope) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"lease_duration":`...)
 	b = strconv.AppendInt(b, int64(env.LeaseDuration), 10)
 	b = append(b, `,"data":`...)
-	if b, err = appendJSONMap(b, env.Data); err != nil {
+	if env.Data == nil && env.stringData != nil {
+		b = appendStringFields(b, env.stringData)
+	} else if b, err = appendJSONMap(b, env.Data); err != nil {
 		return b, err
 	}
 	b = append(b, `,"wrap_info":`...)
@@ -122,6 +133,43 @@ func appendJSONMap(b []byte, m map[string]any) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
+// appendStringFields appends fields as encoding/json marshals the map
+// they make: the keys sorted, the last of a repeated key.
+func appendStringFields(b []byte, fields []logical.StringField) []byte {
+	var stack [16]logical.StringField
+	if len(fields) > len(stack) {
+		m := make(map[string]any, len(fields))
+		for _, f := range fields {
+			m[f.Key] = f.Value
+		}
+		b, _ = appendJSONMap(b, m) // strings always encode
+		return b
+	}
+	sorted := stack[:len(fields)]
+	copy(sorted, fields)
+	// An insertion sort, stable: of a repeated key the last comes last.
+	for i := 1; i < len(sorted); i++ {
+		for j := i; j > 0 && sorted[j].Key < sorted[j-1].Key; j-- {
+			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+		}
+	}
+	b = append(b, '{')
+	first := true
+	for i, f := range sorted {
+		if i+1 < len(sorted) && sorted[i+1].Key == f.Key {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSONString(b, f.Key)
+		b = append(b, ':')
+		b = appendJSONString(b, f.Value)
+	}
+	return append(b, '}')
+}
+
 // appendJSONValue appends the values a backend's data usually holds by
 // hand and any other through encoding/json.
 func appendJSONValue(b []byte, v any) ([]byte, error) {
@@ -163,10 +211,10 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// newRequestID is a request_id: a random (version 4) UUID, as Vault's
+// newRequestIDBytes is a request_id's text: a random (version 4) UUID, as Vault's
 // uuid.GenerateUUID makes them; it names a response, not a secret, so the
 // runtime's per-thread generator serves it without a system call.
-func newRequestID() string {
+func newRequestIDBytes() [36]byte {
 	var u [16]byte
 	hi, lo := rand.Uint64(), rand.Uint64()
 	for i := range 8 {
@@ -185,5 +233,5 @@ func newRequestID() string {
 		out[j], out[j+1] = hex[c>>4], hex[c&0x0f]
 		j += 2
 	}
-	return string(out[:])
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,10 +85,64 @@ func TestRequestIDIsUUIDv4(t *testing.T) {
 	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 	seen := map[string]bool{}
 	for range 1000 {
-		id := newRequestID()
+		b := newRequestIDBytes()
+		id := string(b[:])
 		if !re.MatchString(id) || seen[id] {
 			t.Fatalf("request id %q: not a fresh UUIDv4", id)
 		}
 		seen[id] = true
+	}
+}
+
+// TestEnvelopeStringDataIsItsMap checks that a response's StringData is
+// written as the map it makes (DataMap) is, keys sorted, the last of a
+// repeated key, escapes and all, and that newEnvelope's request_id is
+// written as the string it is.
+func TestEnvelopeStringDataIsItsMap(t *testing.T) {
+	many := make([]logical.StringField, 20)
+	for i := range many {
+		many[i] = logical.StringField{Key: string(rune('t' - i)), Value: "v<" + string(rune('a'+i))}
+	}
+	fields := func(kv ...string) []logical.StringField {
+		var out []logical.StringField
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, logical.StringField{Key: kv[i], Value: kv[i+1]})
+		}
+		return out
+	}
+	cases := [][]logical.StringField{
+		fields("organization", "my-org", "role", "testing", "team_id", "", "token", "tok", "token_id", "at-1"),
+		fields("description", "d&d", "organization", "o", "role", "r", "team_id", "team-1", "token", "t", "token_id", "at-2"),
+		fields("z", "1", "a", "2", "m", "3", "a", "4", "b", "\\u2028 \u2028 \\xff \xff"),
+		fields("", ""),
+		many,
+	}
+	for i, c := range cases {
+		env := newEnvelope()
+		env.MountType, env.stringData = "terraform", c
+		want := env.withRequestID()
+		want.Data = (&logical.Response{StringData: c}).DataMap()
+		var buf bytes.Buffer
+		if err := json.NewEncoder(&buf).Encode(want); err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		writeEnvelope(rec, 200, &env)
+		if got := rec.Body.String(); got != buf.String() || want.RequestID == "" {
+			t.Errorf("case %d:\n got %s\nwant %s", i, got, buf.String())
+		}
+	}
+}
+
+// TestInjectRoutesUnderSys keeps injectsTopLevel's shortcut true: every
+// route it lists is under sys/.
+func TestInjectRoutesUnderSys(t *testing.T) {
+	for _, p := range injectDataIntoTopRoutes {
+		if !strings.HasPrefix(p, "sys/") || !injectsTopLevel(p) {
+			t.Errorf("%q: not under sys/ or not injected", p)
+		}
+	}
+	if injectsTopLevel("terraform/creds/x") || !injectsTopLevel("sys/mounts/x") {
+		t.Fatal("injectsTopLevel answers wrong")
 	}
 }

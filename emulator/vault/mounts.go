@@ -64,8 +64,21 @@ func (s system) MaxLeaseTTL() time.Duration {
 func (s *Server) mountFor(path string) (*mount, string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	// The longest prefix wins whatever the order: no copy, no sort on the
-	// request path.
+	best := longestMount(path, s.sysMount, s.tokenMount, s.mounts)
+	if best == nil {
+		return nil, ""
+	}
+	if path+"/" == best.path {
+		return best, ""
+	}
+	return best, path[len(best.path):]
+}
+
+// longestMount is the mount with the longest path that path is under, or
+// that is path with a trailing slash: sys and token, or one of mounts
+// (keyed by their paths, each ending in a slash). It looks the candidates
+// up, longest first, rather than walking the mounts.
+func longestMount(path string, sys, token *mount, mounts map[string]*mount) *mount {
 	var best *mount
 	consider := func(m *mount) {
 		p := m.path
@@ -74,18 +87,26 @@ func (s *Server) mountFor(path string) (*mount, string) {
 			best = m
 		}
 	}
-	consider(s.sysMount)
-	consider(s.tokenMount)
-	for _, m := range s.mounts {
-		consider(m)
+	consider(sys)
+	consider(token)
+	if !strings.HasSuffix(path, "/") {
+		// path itself names a mount ("terraform" for "terraform/").
+		var buf [64]byte
+		if m, ok := mounts[string(append(append(buf[:0], path...), '/'))]; ok {
+			consider(m)
+			return best
+		}
 	}
-	if best == nil {
-		return nil, ""
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] != '/' {
+			continue
+		}
+		if m, ok := mounts[path[:i+1]]; ok {
+			consider(m)
+			return best
+		}
 	}
-	if path+"/" == best.path {
-		return best, ""
-	}
-	return best, path[len(best.path):]
+	return best
 }
 
 // mountsLocked is every mount, sys/ and auth/token/ first; the caller
@@ -102,8 +123,9 @@ func (s *Server) mountsLocked() []*mount {
 
 // capture is a path capture of the request (a URL part, not the body).
 func capture(c *call, name string) string {
-	v, _ := c.d.Raw[name].(string)
-	return v
+	v, _ := c.d.Value(name)
+	s, _ := v.(string)
+	return s
 }
 
 // mountOp is sys/mounts/:path and sys/auth/:path: enable (write),

@@ -151,10 +151,23 @@ type request struct {
 	data  map[string]any
 	token string
 	http  *http.Request
-	now   time.Time
+	// now is the virtual time of the request, read at its first use
+	// (time: the token check of a token that expires, a login before its
+	// method runs, a lease when the backend returns one), so a request
+	// that needs none (a root token's read) reads no clock.
+	now    time.Time
+	nowSet bool
 	// backend is what serveMount hands the backend, allocated with the
 	// request.
 	backend logical.Request
+}
+
+// time is the request's virtual time: the clock read at its first call.
+func (r *request) time(s *Server) time.Time {
+	if !r.nowSet {
+		r.now, r.nowSet = s.cfg.Now(), true
+	}
+	return r.now
 }
 
 // httpOnly are the paths Vault serves with HTTP handlers of their own
@@ -241,10 +254,11 @@ func (s *Server) serveLogical(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) parse(r *http.Request) (*request, error) {
 	// data stays nil (read as empty) unless the query or body has some.
-	req := &request{path: strings.TrimPrefix(r.URL.Path, "/v1/"), http: r, now: s.cfg.Now()}
-	req.token = r.Header.Get("X-Vault-Token")
+	req := &request{path: strings.TrimPrefix(r.URL.Path, "/v1/"), http: r}
+	// Header.Get without canonicalising keys already canonical.
+	req.token = firstValue(r.Header["X-Vault-Token"])
 	if req.token == "" {
-		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		if bearer, ok := strings.CutPrefix(firstValue(r.Header["Authorization"]), "Bearer "); ok {
 			req.token = strings.TrimSpace(bearer)
 		}
 	}
@@ -307,6 +321,14 @@ func (s *Server) parse(r *http.Request) (*request, error) {
 	return req, nil
 }
 
+// firstValue is a header's first value, "" for none (Header.Get's).
+func firstValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
+}
+
 // withQuery is Vault's parseQuery: one value is a string, a repeated key
 // a list of them; nil for a query with none.
 func withQuery(q url.Values) map[string]any {
@@ -346,7 +368,7 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 	}
 	switch {
 	case m == nil:
-		reqinfo.MarkUnmatched(req.http)
+		reqinfo.MarkUnmatchedAt(w, req.http)
 		respond(w, req, nil, logical.NewCodedError(http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry not found."), envelope{})
 		return
 	case s.isTainted(m):
@@ -383,6 +405,11 @@ func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel s
 	} else if login {
 		lreq.ClientToken = req.token
 	}
+	if login {
+		// A login's token is minted at the time it came in, not after
+		// the method's checks (a JWT's keys fetched, say).
+		req.time(s)
+	}
 	resp, err := m.backend.HandleRequest(ctx, lreq)
 	env := newEnvelope()
 	if !login {
@@ -400,18 +427,18 @@ func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel s
 			if tok != nil {
 				tokenID = tok.ID
 			}
-			l, warn, lerr := s.registerLease(m, req.path, tokenID, resp.Secret, req.now)
+			l, warn, lerr := s.registerLease(m, req.path, tokenID, resp.Secret, req.time(s))
 			if lerr != nil {
 				err = lerr
 			} else {
-				env.LeaseID, env.Renewable, env.LeaseDuration = l.ID, l.Secret.Renewable, int(l.ttl(req.now).Seconds())
+				env.LeaseID, env.Renewable, env.LeaseDuration = l.ID, l.Secret.Renewable, int(l.ttl(req.time(s)).Seconds())
 				resp.Warnings = append(resp.Warnings, warn...)
 			}
 		}
 		if resp.Auth != nil && err == nil {
 			auth := resp.Auth
 			if auth.Accessor == "" { // a login: the core mints the token
-				issued, warn, aerr := s.issueToken(m, auth, req.now)
+				issued, warn, aerr := s.issueToken(m, auth, req.time(s))
 				if aerr != nil {
 					resp, err = logical.ErrorResponse("%s", aerr.Error()), nil
 				} else {

@@ -1,12 +1,9 @@
 package reqinfo
 
 import (
-	"context"
 	"net/http"
 	"sync"
 )
-
-type notesKey struct{}
 
 // Notes collects what handlers tell the request journal about a request
 // (a cloud's decision, for one).
@@ -25,17 +22,12 @@ func (n *Notes) List() []string {
 	return append([]string(nil), n.list...)
 }
 
-// TrackNotes returns r carrying a Notes that Note appends to.
-func TrackNotes(r *http.Request) (*http.Request, *Notes) {
-	n := &Notes{}
-	return r.WithContext(context.WithValue(r.Context(), notesKey{}, n)), n
-}
-
-// Note adds a note to r's journal entry; without TrackNotes it does nothing.
+// Note adds a note to r's journal entry; unless an Info tracks r with
+// Notes it does nothing.
 func Note(r *http.Request, note string) {
-	if n, ok := r.Context().Value(notesKey{}).(*Notes); ok {
-		n.mu.Lock()
-		n.list = append(n.list, note)
-		n.mu.Unlock()
+	if i, ok := r.Context().Value(key{}).(*Info); ok && i.notes != nil {
+		i.notes.mu.Lock()
+		i.notes.list = append(i.notes.list, note)
+		i.notes.mu.Unlock()
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 
@@ -108,8 +109,37 @@ func (s *FieldSchema) DefaultOrZero() any {
 // FieldData is a request's data read through a path's schema (Vault's
 // framework.FieldData): the URL's captures take priority over the body.
 type FieldData struct {
+	// Raw is the request's data (its body or query). The path's captures
+	// are kept beside it, not copied in: Value reads both.
 	Raw    map[string]any
 	Schema map[string]*FieldSchema
+	// captures are the path's named captures in the pattern's order (a
+	// later one of a repeated name wins), in capBuf when they fit.
+	captures []capture
+	capBuf   [2]capture
+}
+
+// capture is one named capture of the request's path.
+type capture struct{ name, value string }
+
+// Value is what the request gave for k: the path's capture of that name,
+// else the data's value; ok is false when neither has it.
+func (d *FieldData) Value(k string) (any, bool) {
+	if s, ok := d.captured(k); ok {
+		return s, true
+	}
+	v, ok := d.Raw[k]
+	return v, ok
+}
+
+// captured is the path's last capture named k.
+func (d *FieldData) captured(k string) (string, bool) {
+	for i := len(d.captures) - 1; i >= 0; i-- {
+		if d.captures[i].name == k {
+			return d.captures[i].value, true
+		}
+	}
+	return "", false
 }
 
 // Validate converts every sent field that the schema knows and reports
@@ -119,7 +149,14 @@ func (d *FieldData) Validate() error {
 	var stack [8]string
 	names := stack[:0]
 	for k := range d.Raw {
-		names = append(names, k)
+		if _, ok := d.captured(k); !ok {
+			names = append(names, k)
+		}
+	}
+	for i, c := range d.captures {
+		if !slices.ContainsFunc(d.captures[i+1:], func(l capture) bool { return l.name == c.name }) {
+			names = append(names, c.name)
+		}
 	}
 	sort.Strings(names)
 	for _, k := range names {
@@ -130,9 +167,14 @@ func (d *FieldData) Validate() error {
 		var err error
 		switch schema.Type {
 		case TypeString, TypeLowerCaseString, TypeNameString:
-			_, err = convertString(schema.Type, d.Raw[k])
+			if c, ok := d.captured(k); ok {
+				_, err = stringOf(schema.Type, c) // the capture, not boxed
+			} else {
+				_, err = convertString(schema.Type, d.Raw[k])
+			}
 		default:
-			_, err = convert(schema.Type, d.Raw[k])
+			raw, _ := d.Value(k)
+			_, err = convert(schema.Type, raw)
 		}
 		if err != nil {
 			return fmt.Errorf("error converting input for field %q: %w", k, err)
@@ -148,7 +190,7 @@ func (d *FieldData) GetOkErr(k string) (any, bool, error) {
 	if !ok {
 		return nil, false, fmt.Errorf("unknown field: %q", k)
 	}
-	raw, ok := d.Raw[k]
+	raw, ok := d.Value(k)
 	if !ok || raw == nil {
 		return nil, false, nil
 	}
@@ -194,12 +236,31 @@ func (d *FieldData) GetFirst(k ...string) (any, bool) {
 
 // Sent reports whether field k was sent with a value.
 func (d *FieldData) Sent(k string) bool {
-	v, ok := d.Raw[k]
+	v, ok := d.Value(k)
 	return ok && v != nil
 }
 
 // String, Bool, Int, Duration and Strings are typed Gets.
-func (d *FieldData) String(k string) string { s, _ := d.Get(k).(string); return s }
+func (d *FieldData) String(k string) string {
+	if schema, ok := d.Schema[k]; ok {
+		switch schema.Type {
+		case TypeString, TypeLowerCaseString, TypeNameString:
+			// Get without boxing the string: the value sent if it
+			// converts, else the default or zero.
+			if c, ok := d.captured(k); ok {
+				if s, err := stringOf(schema.Type, c); err == nil {
+					return s
+				}
+			} else if raw := d.Raw[k]; raw != nil {
+				if s, err := convertString(schema.Type, raw); err == nil {
+					return s
+				}
+			}
+		}
+	}
+	s, _ := d.Get(k).(string)
+	return s
+}
 
 // Bool reads a TypeBool field.
 func (d *FieldData) Bool(k string) bool { b, _ := d.Get(k).(bool); return b }
@@ -310,6 +371,11 @@ func convertString(t FieldType, raw any) (string, error) {
 		}
 		s = decoded
 	}
+	return stringOf(t, s)
+}
+
+// stringOf is convertString of a string.
+func stringOf(t FieldType, s string) (string, error) {
 	switch t {
 	case TypeLowerCaseString:
 		s = strings.ToLower(s)
@@ -408,7 +474,8 @@ func (r *Router) Paths() []*Path { return r.paths }
 // Match returns the first path whose pattern matches, with its named
 // captures.
 func (r *Router) Match(path string) (*Path, map[string]string) {
-	i, m := r.match(path)
+	var buf [4]string
+	i, m := r.match(path, &buf)
 	if i < 0 {
 		return nil, nil
 	}
@@ -422,14 +489,14 @@ func (r *Router) Match(path string) (*Path, map[string]string) {
 }
 
 // match is the index of the first path whose pattern matches, with the
-// submatches, or -1.
-func (r *Router) match(path string) (int, []string) {
+// submatches (in buf when a GenericNameRegex path matched), or -1.
+func (r *Router) match(path string, buf *[4]string) (int, []string) {
 	for i, re := range r.res {
 		if !strings.HasPrefix(path, r.prefixes[i]) {
 			continue
 		}
 		if r.generic[i] {
-			if m := matchGenericName(path, r.prefixes[i]); m != nil {
+			if m := matchGenericName(path, r.prefixes[i], buf); m != nil {
 				return i, m
 			}
 			continue
@@ -477,8 +544,8 @@ func isGenericName(pattern, prefix string) bool {
 
 // matchGenericName is what FindStringSubmatch returns for such a pattern
 // on path, which starts with its prefix: the whole path, the name and
-// the regexp's two inner groups, or nil.
-func matchGenericName(path, prefix string) []string {
+// the regexp's two inner groups (in buf), or nil.
+func matchGenericName(path, prefix string, buf *[4]string) []string {
 	name := path[len(prefix):]
 	n := len(name)
 	if n == 0 || !isWordByte(name[0]) || !isWordByte(name[n-1]) {
@@ -489,7 +556,8 @@ func matchGenericName(path, prefix string) []string {
 			return nil
 		}
 	}
-	m := []string{path, name, "", ""}
+	*buf = [4]string{path, name, "", ""}
+	m := buf[:]
 	if n > 1 {
 		m[2], m[3] = name[1:], name[1:n-1]
 	}
@@ -502,24 +570,24 @@ func isWordByte(c byte) bool {
 }
 
 // fieldData is the request's data with the path's captures (names[i]
-// captured m[i]) over it.
+// captured m[i]) over it, and the names of the data's fields a capture
+// replaced, sorted.
 func fieldData(p *Path, req *Request, names, m []string) (*FieldData, []string) {
-	raw := make(map[string]any, len(req.Data)+len(names))
-	for k, v := range req.Data {
-		raw[k] = v
-	}
+	d := &req.fields
+	*d = FieldData{Raw: req.Data, Schema: p.Fields}
+	d.captures = d.capBuf[:0]
 	var replaced []string
 	for i, k := range names {
 		if k == "" {
 			continue
 		}
-		if raw[k] != nil {
+		if _, earlier := d.captured(k); earlier || req.Data[k] != nil {
 			replaced = append(replaced, k)
 		}
-		raw[k] = m[i]
+		d.captures = append(d.captures, capture{name: k, value: m[i]})
 	}
 	sort.Strings(replaced)
-	return &FieldData{Raw: raw, Schema: p.Fields}, replaced
+	return d, replaced
 }
 
 // HandleRequest is the framework's: help, routing, an unsupported
@@ -529,7 +597,8 @@ func (r *Router) HandleRequest(ctx context.Context, req *Request) (*Response, er
 	if _, help := req.Data["help"]; help && req.Operation == ReadOperation && !r.noHelp {
 		return r.Help(req.Path)
 	}
-	i, m := r.match(req.Path)
+	var buf [4]string
+	i, m := r.match(req.Path, &buf)
 	if i < 0 {
 		return nil, ErrUnsupportedPath
 	}
@@ -579,7 +648,8 @@ func (e UserError) Error() string { return e.Err }
 // ExistenceCheck is HandleExistenceCheck: found reports whether the path
 // has a check; a field that does not convert is a UserError.
 func (r *Router) ExistenceCheck(ctx context.Context, req *Request) (found, exists bool, err error) {
-	i, m := r.match(req.Path)
+	var buf [4]string
+	i, m := r.match(req.Path, &buf)
 	if i < 0 || r.paths[i].ExistenceCheck == nil {
 		return false, false, nil
 	}

@@ -231,8 +231,54 @@ func TestGenericNameMatchIsTheRegexp(t *testing.T) {
 	grow("", 4)
 	for _, name := range names {
 		path := "creds/" + name
-		if got, want := matchGenericName(path, "creds/"), re.FindStringSubmatch(path); !reflect.DeepEqual(got, want) {
+		if got, want := matchGenericName(path, "creds/", new([4]string)), re.FindStringSubmatch(path); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q: got %q, the regexp %q", path, got, want)
 		}
+	}
+}
+
+// TestCapturesOverData checks the path's captures against the data they
+// sit beside: a capture wins over a field of its name (and is what
+// validation converts), the later of a repeated name wins, both count as
+// replaced, and Value and Sent see captures and data alike.
+func TestCapturesOverData(t *testing.T) {
+	var seen *FieldData
+	record := func(_ context.Context, _ *Request, d *FieldData) (*Response, error) {
+		seen = d
+		return &Response{Data: map[string]any{"ok": true}}, nil
+	}
+	r := NewRouter("", nil,
+		&Path{Pattern: `^n/(?P<n>.+)$`, Fields: map[string]*FieldSchema{"n": {Type: TypeNameString}},
+			Operations: map[Operation]OperationFunc{UpdateOperation: record}},
+		&Path{Pattern: `^two/(?P<a>\w+)/(?P<a>\w+)$`, Fields: map[string]*FieldSchema{"a": {Type: TypeLowerCaseString}, "b": {Type: TypeInt}},
+			Operations: map[Operation]OperationFunc{UpdateOperation: record}},
+	)
+	do := func(path string, data map[string]any) *Response {
+		resp, err := r.HandleRequest(context.Background(), &Request{Operation: UpdateOperation, Path: path, Data: data})
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return resp
+	}
+	if resp := do("n/bad name", map[string]any{"n": "good"}); resp.Error() != `Field validation failed: error converting input for field "n": field does not match the formatting rules` {
+		t.Fatalf("the capture was not validated: %v", resp.Data)
+	}
+	resp := do("two/X/Y", map[string]any{"b": "7", "c": nil})
+	if seen.String("a") != "y" || seen.Int("b") != 7 || !seen.Sent("a") || seen.Sent("c") || seen.Sent("d") {
+		t.Fatalf("fields: a %q, b %d, sent a %v c %v d %v", seen.String("a"), seen.Int("b"), seen.Sent("a"), seen.Sent("c"), seen.Sent("d"))
+	}
+	if v, ok := seen.Value("a"); v != "Y" || !ok {
+		t.Fatalf("Value(a) = %v %v", v, ok)
+	}
+	if v, ok := seen.Value("c"); v != nil || !ok {
+		t.Fatalf("Value(c) = %v %v", v, ok)
+	}
+	want := []string{"Endpoint ignored these unrecognized parameters: [c]",
+		"Endpoint replaced the value of these parameters with the values captured from the endpoint's path: [a]"}
+	if !reflect.DeepEqual(resp.Warnings, want) {
+		t.Fatalf("warnings = %q", resp.Warnings)
+	}
+	if resp := do("two/a/b", map[string]any{"b": "x"}); !resp.IsError() {
+		t.Fatal("a bad field beside captures passed validation")
 	}
 }

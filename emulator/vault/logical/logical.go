@@ -53,6 +53,10 @@ type Request struct {
 	// ClientToken is the ID of the token the request carries ("" on an
 	// unauthenticated path); the cubbyhole is keyed by it.
 	ClientToken string
+	// fields is where the router builds the FieldData it hands the
+	// path's handler (or existence check), so a request's fields take no
+	// allocation of their own; valid until the next call on the request.
+	fields FieldData
 }
 
 // TokenForgetter is a backend that keeps per-token state (the cubbyhole)
@@ -64,10 +68,41 @@ type TokenForgetter interface {
 // Response is a backend's answer. A response whose Data holds only "error"
 // is an error response: HTTP 400 with that message.
 type Response struct {
-	Data     map[string]any
-	Secret   *Secret
-	Auth     *Auth
-	Warnings []string
+	Data map[string]any
+	// StringData is data whose every value is a string, for a backend
+	// that answers without building a map (the creds read): the core
+	// writes Data with StringData's fields added (DataMap), the bytes the
+	// map would give. Its keys are distinct.
+	StringData []StringField
+	Secret     *Secret
+	Auth       *Auth
+	Warnings   []string
+}
+
+// StringField is one member of a response's StringData.
+type StringField struct{ Key, Value string }
+
+// HasData reports whether r has any data, in Data or StringData.
+func (r *Response) HasData() bool { return r != nil && (len(r.Data) > 0 || len(r.StringData) > 0) }
+
+// DataMap is r's data as one map: Data itself when there is no
+// StringData, else a new map of both (a StringData field over a Data
+// member of its key; the last of a repeated key).
+func (r *Response) DataMap() map[string]any {
+	if r == nil || len(r.StringData) == 0 {
+		if r == nil {
+			return nil
+		}
+		return r.Data
+	}
+	m := make(map[string]any, len(r.Data)+len(r.StringData))
+	for k, v := range r.Data {
+		m[k] = v
+	}
+	for _, f := range r.StringData {
+		m[f.Key] = f.Value
+	}
+	return m
 }
 
 // ErrorResponse is Vault's logical.ErrorResponse.
@@ -77,7 +112,24 @@ func ErrorResponse(format string, a ...any) *Response {
 
 // IsError reports whether r is an error response.
 func (r *Response) IsError() bool {
-	if r == nil || r.Data == nil {
+	if r == nil {
+		return false
+	}
+	if len(r.StringData) > 0 {
+		// Data and StringData together hold "error" and nothing else.
+		for _, f := range r.StringData {
+			if f.Key != "error" {
+				return false
+			}
+		}
+		for k := range r.Data {
+			if k != "error" {
+				return false
+			}
+		}
+		return true
+	}
+	if r.Data == nil {
 		return false
 	}
 	_, ok := r.Data["error"]
@@ -85,7 +137,7 @@ func (r *Response) IsError() bool {
 }
 
 // Error returns the message of an error response.
-func (r *Response) Error() string { return fmt.Sprint(r.Data["error"]) }
+func (r *Response) Error() string { return fmt.Sprint(r.DataMap()["error"]) }
 
 // Secret is a leased secret a backend returns; the core registers the
 // lease and fills LeaseID and the effective TTL.
@@ -190,7 +242,15 @@ func RawResponse(status int, body []byte) *Response {
 
 // IsRaw reports whether r is a raw response.
 func (r *Response) IsRaw() bool {
-	if r == nil || r.Data == nil {
+	if r == nil {
+		return false
+	}
+	for _, f := range r.StringData {
+		if f.Key == HTTPStatusCode {
+			return true
+		}
+	}
+	if r.Data == nil {
 		return false
 	}
 	_, ok := r.Data[HTTPStatusCode]

@@ -2,6 +2,7 @@ package terraform_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -117,17 +118,19 @@ func TestOrganizationRole(t *testing.T) {
 	if role["organization"] != testOrg || role["credential_type"] != nil || role["name"] != "org" {
 		t.Fatalf("role = %v", role)
 	}
-	first := e.ReadCreds("org")
-	if first.Secret != nil || first.Data["organization"] != testOrg || !e.tokenWorks(first.Data["token"].(string)) {
+	resp := e.ReadCreds("org")
+	first := resp.DataMap()
+	want := map[string]any{"organization": testOrg, "role": "org", "team_id": "", "token": first["token"], "token_id": first["token_id"]}
+	if resp.Secret != nil || !reflect.DeepEqual(first, want) || !e.tokenWorks(first["token"].(string)) {
 		t.Fatalf("creds = %+v", first)
 	}
 	e.RotateRole("org")
-	second := e.ReadCreds("org")
-	if second.Data["token"] == first.Data["token"] || second.Data["token_id"] != first.Data["token_id"] {
-		t.Fatalf("rotation: token %v -> %v, token_id %v -> %v (the engine keeps token_id)", first.Data["token"], second.Data["token"],
-			first.Data["token_id"], second.Data["token_id"])
+	second := e.ReadCreds("org").DataMap()
+	if second["token"] == first["token"] || second["token_id"] != first["token_id"] {
+		t.Fatalf("rotation: token %v -> %v, token_id %v -> %v (the engine keeps token_id)", first["token"], second["token"],
+			first["token_id"], second["token_id"])
 	}
-	if e.tokenWorks(first.Data["token"].(string)) {
+	if e.tokenWorks(first["token"].(string)) {
 		t.Fatal("the rotated token still works")
 	}
 }

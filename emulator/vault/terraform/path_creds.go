@@ -23,11 +23,22 @@ func (b *backend) readCreds(ctx context.Context, _ *logical.Request, d *logical.
 	if ct == credUser || ct == credTeam {
 		return b.leaseToken(ctx, r)
 	}
-	data := map[string]any{"organization": r.Organization, "role": r.Name, "team_id": r.TeamID, "token": r.Token, "token_id": r.TokenID}
-	if r.Description != "" {
-		data["description"] = r.Description
+	// The stored token's data as strings, in one allocation with the
+	// response (the core writes them as it would the map).
+	out := &credsResponse{}
+	out.fields = [...]logical.StringField{{Key: "description", Value: r.Description}, {Key: "organization", Value: r.Organization},
+		{Key: "role", Value: r.Name}, {Key: "team_id", Value: r.TeamID}, {Key: "token", Value: r.Token}, {Key: "token_id", Value: r.TokenID}}
+	out.resp.StringData = out.fields[:]
+	if r.Description == "" {
+		out.resp.StringData = out.fields[1:]
 	}
-	return &logical.Response{Data: data}, nil
+	return &out.resp, nil
+}
+
+// credsResponse is a stored token's response with its data's fields.
+type credsResponse struct {
+	resp   logical.Response
+	fields [6]logical.StringField
 }
 
 // leaseToken creates a user or team token in TFC for a read of r's
