@@ -38,8 +38,8 @@ type Emulator struct {
 	issuer *identity.Issuer
 	tfc    *tfc.Service
 	vault  *vault.Server
-	admin       *admin.API
-	clouds      []cloud
+	admin  *admin.API
+	clouds []cloud
 
 	// tfcHandler and vaultHandler serve the listeners, behind the host
 	// and cross-site guard; tfcInternal is TFC without the guard, for the

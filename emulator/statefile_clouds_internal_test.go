@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,18 +17,7 @@ import (
 // the log keeps across a crash.
 func TestCloudsCountTheirChanges(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	start := func(path string) *Emulator {
-		e, err := New(Config{TFCListen: "127.0.0.1:0", VaultListen: "127.0.0.1:0", CloudsListen: "127.0.0.1:0", StateFile: path, RateLimit: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = e.Close() })
-		return e
-	}
-	e := start(path)
+	e := startWithStateFile(t, path)
 	do := func(e *Emulator, method, path, body string) int {
 		t.Helper()
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
@@ -78,17 +66,7 @@ func TestCloudsCountTheirChanges(t *testing.T) {
 		}
 	}
 	// The files as a kill -9 leaves them: the deletions are in the log.
-	crashed := filepath.Join(t.TempDir(), "state.json")
-	for _, suffix := range []string{"", ".wal"} {
-		b, err := os.ReadFile(path + suffix)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(crashed+suffix, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e = start(crashed)
+	e = startWithStateFile(t, CrashCopy(t, path))
 	for _, c := range e.clouds {
 		if now, _ := c.svc.Snapshot(); bytes.Equal(now, snaps[c.name]) {
 			t.Errorf("%s: the deletion did not survive the restart", c.name)

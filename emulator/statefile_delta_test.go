@@ -81,16 +81,7 @@ func TestStateFileLogsWorkspaceUpdatesByEntry(t *testing.T) {
 	}
 	want := tfcMember(t, first)
 
-	crash := filepath.Join(t.TempDir(), "state.json")
-	for _, name := range []string{"", ".wal"} {
-		b, err := os.ReadFile(path + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(crash+name, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	crash := emulator.CrashCopy(t, path)
 	second := startEmulator(t, emulator.Config{StateFile: crash, RateLimit: -1})
 	if got := tfcMember(t, second); !bytes.Equal(got, want) {
 		i := 0

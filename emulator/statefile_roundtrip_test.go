@@ -246,16 +246,7 @@ func TestStateFileRoundTripsByEntry(t *testing.T) {
 				}
 			}
 			want := members(t, p.e)
-			crash := filepath.Join(t.TempDir(), "state.json")
-			for _, suffix := range []string{"", ".wal"} {
-				b, err := os.ReadFile(p.path + suffix)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(crash+suffix, b, 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
+			crash := emulator.CrashCopy(t, p.path)
 			again, err := emulator.New(emulator.Config{RateLimit: -1, StateFile: crash})
 			if err != nil {
 				t.Fatal(err)

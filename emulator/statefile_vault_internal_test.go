@@ -11,31 +11,11 @@ import (
 
 // TestStateFileKeepsVault: with --state-file, Vault's mounts, engine
 // config, roles, jwt auth, leases and tokens survive a restart, and a lease
-// revoked after the restart revokes its TFC token. It runs once the Vault
-// server implements Snapshot/Restore (the Vault helper's branch); until
-// then it skips, saying so.
+// revoked after the restart revokes its TFC token.
 func TestStateFileKeepsVault(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	start := func() (*Emulator, *vault.Client) {
-		e, err := New(Config{TFCListen: "127.0.0.1:0", VaultListen: "127.0.0.1:0", StateFile: path, RateLimit: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = e.Close() })
-		vc, err := vault.NewClient(&vault.Config{Address: e.Info().VaultURL, MaxRetries: 0})
-		if err != nil {
-			t.Fatal(err)
-		}
-		vc.SetToken(e.Info().VaultToken)
-		return e, vc
-	}
-	first, v := start()
-	if _, ok := any(first.vault).(snapshotter); !ok {
-		t.Skip("vault.Server does not implement Snapshot() (json.RawMessage, error) and Restore(json.RawMessage) error yet: the state file holds no vault section")
-	}
+	first := startWithStateFile(t, path)
+	v := rootVault(t, first)
 	must := func(_ *vault.Secret, err error) {
 		t.Helper()
 		if err != nil {
@@ -66,7 +46,8 @@ func TestStateFileKeepsVault(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	second, v2 := start()
+	second := startWithStateFile(t, path)
+	v2 := rootVault(t, second)
 	mounts, err := v2.Sys().ListMounts()
 	if err != nil || mounts["terraform/"] == nil || mounts["terraform/"].Type != "terraform" {
 		t.Fatalf("mounts after restart: %v %v", mounts, err)
