@@ -153,7 +153,9 @@ func New(cfg Config) (*Emulator, error) {
 // request (an executed run's phase ending).
 func (e *Emulator) saveState() {
 	if e.persist != nil {
-		e.persist.sync()
+		if err := e.persist.sync(); err != nil {
+			e.log.Error("state file: a run's change is not saved", "err", err)
+		}
 	}
 }
 
@@ -175,7 +177,10 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 		Write500: func(w http.ResponseWriter) { writeStatus(w, service, http.StatusInternalServerError, "") }}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var held *heldResponse
-		if e.persist != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// A write's response waits for the state file. On Vault a read
+		// may write too (creds make a lease and a token; a use of a
+		// limited-use token counts), so every Vault response waits.
+		if e.persist != nil && (service == "vault" || (r.Method != http.MethodGet && r.Method != http.MethodHead)) {
 			held = &heldResponse{header: w.Header()}
 			defer held.release(w)
 		}
@@ -213,12 +218,22 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 				e.log.Debug("request", "service", service, "method", r.Method, "path", r.URL.Path,
 					"status", rec.status, "virtual_elapsed", e.clock.Now().Sub(start))
 			}
+			// A refused TFC or cloud request changed nothing; a refused
+			// Vault request may have (a limited-use token's use).
+			if held != nil && (rec.status < 400 || service == "vault") {
+				if err := e.persist.sync(); err != nil {
+					// Not on disk: the change is not acknowledged.
+					status := http.StatusInternalServerError
+					if errors.Is(err, errStateFileClosed) {
+						status = http.StatusServiceUnavailable
+					}
+					held.replace(func(w http.ResponseWriter) { writeStatus(w, service, status, err.Error()) })
+					rec.status = status
+				}
+			}
 			if !strings.HasPrefix(r.URL.Path, admin.Prefix) {
 				e.journal.add(JournalEntry{Time: start, Service: service, Method: r.Method, Path: r.URL.Path,
 					Query: r.URL.RawQuery, Status: rec.status, Unmatched: x.info.Unmatched(), Notes: notes.List(), Fault: fault})
-			}
-			if held != nil && rec.status < 400 {
-				e.persist.sync()
 			}
 		}()
 		defer guard.Recover(rec, r, func() {
@@ -264,6 +279,15 @@ func (h *heldResponse) Write(b []byte) (int, error) {
 		h.status = http.StatusOK
 	}
 	return h.body.Write(b)
+}
+
+// replace discards the held response (its headers too) for the one write
+// writes.
+func (h *heldResponse) replace(write func(http.ResponseWriter)) {
+	clear(h.header)
+	h.status = 0
+	h.body.Reset()
+	write(h)
 }
 
 // release sends the held response to w.

@@ -88,9 +88,19 @@ type stateFile struct {
 	mu        sync.Mutex
 	cond      *sync.Cond
 	requested uint64 // saves asked for
-	done      uint64 // saves asked for that are on disk (or failed, logged)
-	closing   bool
-	stopped   chan struct{}
+	done      uint64 // saves asked for that are on disk (or failed: failed)
+	// failed holds the latest saves that failed, by the tickets they
+	// covered: their requests are answered with the error, not
+	// acknowledged.
+	failed  []failedSave
+	closing bool
+	// final is set when close takes its whole snapshot, finalDone when
+	// it is on disk (finalErr its error): a request that asked for a
+	// save while closing, before final, is in that snapshot; one after
+	// it may not be.
+	final, finalDone bool
+	finalErr         error
+	stopped          chan struct{}
 
 	// fsyncAlways makes the writer fsync each record before it answers;
 	// otherwise kick wakes the syncer, which fsyncs the log, and
@@ -113,7 +123,25 @@ type stateFile struct {
 	baseSize int64
 	seq      uint64
 	saved    map[string]savedService
+	// broken is set when a write to the log failed part-way: what
+	// follows a torn record would be dropped at load, so the next save
+	// rewrites the whole document and empties the log first.
+	broken bool
 }
+
+// failedSave is a save that failed: tickets from and to, inclusive.
+type failedSave struct {
+	from, to uint64
+	err      error
+}
+
+// maxFailedSaves bounds failed: a request is released by the first save
+// after its ticket, so only the latest few can still have waiters.
+const maxFailedSaves = 64
+
+// errStateFileClosed answers a request whose change came after the
+// state file's final save at shutdown.
+var errStateFileClosed = errors.New("state file: closed (the emulator is shutting down)")
 
 // savedService is what the state file last took of a service. raw is
 // nil once changes by entry followed the snapshot (compaction takes a
@@ -142,6 +170,7 @@ func openStateFile(path string, e *Emulator) (*stateFile, error) {
 		return nil, err
 	}
 	if doc != nil {
+		f.seq = doc.LogSeq // the log goes on from the records loaded
 		// The document as load decoded it: no encoding it again for
 		// Restore to decode, and no state to put back if it is refused
 		// (the emulator does not start).
@@ -364,12 +393,21 @@ func (e *Emulator) restore(doc *stateDocument, rollback bool) (err error) {
 
 // sync returns once a save that began after the call is written to the
 // log (and fsynced, with fsyncAlways): the request that called it may be
-// acknowledged. Concurrent callers share one save.
-func (f *stateFile) sync() {
+// acknowledged, unless sync returns an error (the save failed; the change
+// is in memory but not on disk). Concurrent callers share one save.
+func (f *stateFile) sync() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closing {
-		return // Close saves the whole state
+		// Close's final snapshot takes the change unless it began
+		// before the change could have been made.
+		if f.final {
+			return errStateFileClosed
+		}
+		for !f.finalDone {
+			f.cond.Wait()
+		}
+		return f.finalErr
 	}
 	f.requested++
 	ticket := f.requested
@@ -377,6 +415,21 @@ func (f *stateFile) sync() {
 	for f.done < ticket && !f.closing {
 		f.cond.Wait()
 	}
+	if f.done < ticket { // closing: the writer stopped before this save
+		if f.final {
+			return errStateFileClosed
+		}
+		for !f.finalDone {
+			f.cond.Wait()
+		}
+		return f.finalErr
+	}
+	for _, fs := range f.failed {
+		if ticket >= fs.from && ticket <= fs.to {
+			return fs.err
+		}
+	}
+	return nil
 }
 
 // writer saves for every waiting request at once until close.
@@ -388,7 +441,8 @@ func (f *stateFile) writer() {
 			f.cond.Wait()
 		}
 		if f.closing {
-			f.done = f.requested
+			// The waiting requests are answered after close's final
+			// save (sync).
 			f.cond.Broadcast()
 			f.mu.Unlock()
 			return
@@ -406,6 +460,12 @@ func (f *stateFile) writer() {
 			}
 		}
 		f.mu.Lock()
+		if err != nil {
+			f.failed = append(f.failed, failedSave{from: f.done + 1, to: target, err: fmt.Errorf("state file: save failed: %w", err)})
+			if len(f.failed) > maxFailedSaves {
+				f.failed = f.failed[len(f.failed)-maxFailedSaves:]
+			}
+		}
 		f.done = target
 		f.cond.Broadcast()
 	}
@@ -483,6 +543,14 @@ func (f *stateFile) syncer() {
 func (f *stateFile) appendChanges() (wrote bool, err error) {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
+	if f.broken {
+		// A record torn by a failed write ends the log at load: start
+		// over from a whole document.
+		if err := f.compactLocked(true); err != nil {
+			return false, err
+		}
+		f.broken = false
+	}
 	changes, err := f.changed(false)
 	saved := false
 	defer func() {
@@ -508,11 +576,16 @@ func (f *stateFile) appendChanges() (wrote bool, err error) {
 	rec.Write(body.Bytes())
 	rec.WriteByte('\n')
 	if _, err := f.wal.Write(rec.Bytes()); err != nil {
+		f.seq--
+		f.broken = true
 		return false, err
 	}
 	f.written.Store(f.seq)
 	if f.fsyncAlways {
 		if err := f.wal.Sync(); err != nil {
+			// The record may or may not be on disk; the log after it
+			// may not be either: start over from a whole document.
+			f.broken = true
 			return true, err
 		}
 		f.synced.Store(f.seq)
@@ -643,6 +716,16 @@ func (f *stateFile) close() error {
 	<-f.stopped
 	close(f.kick)
 	<-f.syncStopped
+	f.mu.Lock()
+	f.final = true
+	f.mu.Unlock()
 	err := f.compact()
+	f.mu.Lock()
+	f.finalDone, f.finalErr = true, err
+	if err != nil {
+		f.finalErr = fmt.Errorf("state file: final save failed: %w", err)
+	}
+	f.cond.Broadcast()
+	f.mu.Unlock()
 	return errors.Join(err, f.wal.Close())
 }

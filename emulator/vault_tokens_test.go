@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -351,4 +353,36 @@ func TestVaultJWTLoginTokenRenewsThroughItsRole(t *testing.T) {
 	}
 	_, err = c.Auth().Token().RenewSelf(0)
 	wantVaultErr(t, err, 500, "1 error occurred:\n\t* failed to renew entry: role tfc does not exist during renewal\n\n")
+}
+
+// TestVaultLimitedUseTokenUnderConcurrency: requests sent at the same time
+// (64) with a token of 3 uses get 3 answers and the rest Vault's invalid token,
+// never more uses than the token has.
+func TestVaultLimitedUseTokenUnderConcurrency(t *testing.T) {
+	ve := newVaultEnv(t)
+	s, err := ve.v.Auth().Token().Create(&vault.TokenCreateRequest{Policies: []string{"default"}, NumUses: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ve.client(t, s.Auth.ClientToken)
+	var ok, refused atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if _, err := c.Auth().Token().LookupSelf(); err == nil {
+				ok.Add(1)
+			} else if strings.Contains(err.Error(), "invalid token") {
+				refused.Add(1)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if ok.Load() != 3 || refused.Load() != 61 {
+		t.Fatalf("%d answered, %d refused with invalid token; want 3 and 61", ok.Load(), refused.Load())
+	}
 }

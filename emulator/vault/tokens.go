@@ -124,26 +124,32 @@ func (s *Server) checkToken(req *request, m *mount, rel string) (*token, error) 
 			return nil, logical.NewCodedError(http.StatusForbidden, multierror("permission denied"))
 		}
 	}
-	if limited {
-		s.useToken(req.http.Context(), t)
+	if limited && !s.useToken(req.http.Context(), t) {
+		// Its last use went to a request served at the same time.
+		return nil, logical.NewCodedError(http.StatusForbidden, errInvalidToken)
 	}
 	return t, nil
 }
 
 // useToken counts a use of a limited-use token; the last use revokes it
-// after the request has been authorized, as Vault does.
-func (s *Server) useToken(ctx context.Context, t *token) {
+// after the request has been authorized, as Vault does. It reports false
+// when no use is left (the token's uses went to other requests): the
+// check and the count are one step under the lock, so a token is never
+// used more often than its uses allow.
+func (s *Server) useToken(ctx context.Context, t *token) bool {
 	s.mu.Lock()
-	last := false
-	if t.NumUses > 0 {
-		t.NumUses--
-		last = t.NumUses == 0
-		s.mark(tokensMember, t.ID)
+	if t.NumUses <= 0 || s.tokens[t.ID] != t {
+		s.mu.Unlock()
+		return false
 	}
+	t.NumUses--
+	last := t.NumUses == 0
+	s.mark(tokensMember, t.ID)
 	s.mu.Unlock()
 	if last {
 		s.revokeToken(ctx, t.ID)
 	}
+	return true
 }
 
 // issueToken mints the token a login returns.

@@ -80,6 +80,8 @@ func TestFindRefusesAMissingNamedBinary(t *testing.T) {
 // until the binary changes.
 func TestVersionIsRememberedUntilTheBinaryChanges(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	cacheScripts = true
+	t.Cleanup(func() { cacheScripts = false })
 	dir := t.TempDir()
 	runs := filepath.Join(dir, "runs")
 	bin := filepath.Join(dir, "terraform")
@@ -105,5 +107,26 @@ func TestVersionIsRememberedUntilTheBinaryChanges(t *testing.T) {
 	write("1.11.40") // another size: another binary
 	if v, err := Version(bin); err != nil || v != "1.11.40" || ran() != 2 {
 		t.Fatalf("after a change: Version = %q, %v; CLI runs %d", v, err, ran())
+	}
+}
+
+// TestScriptVersionIsNotRemembered: a shim (a script) is asked every
+// time: the version it runs can change while the file stays the same.
+func TestScriptVersionIsNotRemembered(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
+	runs := filepath.Join(dir, "runs")
+	bin := filepath.Join(dir, "terraform")
+	script := "#!/bin/sh\necho run >> " + runs + "\necho '{\"terraform_version\": \"1.6.6\"}'\n"
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if v, err := Version(bin); err != nil || v != "1.6.6" {
+			t.Fatalf("Version = %q, %v", v, err)
+		}
+	}
+	if b, _ := os.ReadFile(runs); strings.Count(string(b), "run") != 2 {
+		t.Fatalf("the shim ran %d times for two calls, want twice", strings.Count(string(b), "run"))
 	}
 }

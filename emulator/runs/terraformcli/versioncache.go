@@ -2,6 +2,7 @@ package terraformcli
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,11 +20,32 @@ func stamp(fi os.FileInfo) string {
 	return strconv.FormatInt(fi.Size(), 10) + "@" + strconv.FormatInt(fi.ModTime().UnixNano(), 10)
 }
 
+// isScript reports whether the file at path starts with "#!": a version
+// manager's shim (tfenv, asdf) stays the same file while the version it
+// runs changes, so its version is never cached.
+func isScript(path string) bool {
+	if cacheScripts {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 2)
+	n, _ := io.ReadFull(f, head)
+	return n == 2 && string(head) == "#!"
+}
+
+// cacheScripts caches scripts' versions too (tests, whose stand-in CLIs
+// are scripts).
+var cacheScripts = false
+
 // cachedVersion is the version recorded for the binary at path when its
 // stamp still matches; "" when none is.
 func cachedVersion(path string) string {
 	fi, err := os.Stat(path)
-	if err != nil {
+	if err != nil || isScript(path) {
 		return ""
 	}
 	entries := readVersionCache()
@@ -39,7 +61,7 @@ func cachedVersion(path string) string {
 func rememberVersion(path, version string) {
 	fi, err := os.Stat(path)
 	dir := versionCacheDir()
-	if err != nil || dir == "" {
+	if err != nil || dir == "" || isScript(path) {
 		return
 	}
 	entries := readVersionCache()
