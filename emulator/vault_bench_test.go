@@ -63,9 +63,7 @@ func BenchmarkVaultTokensTFCRead(b *testing.B) {
 func BenchmarkVaultCredsOrgRole(b *testing.B) {
 	e, _ := benchEmulator(b)
 	root := e.Info().VaultToken
-	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/sys/mounts/terraform", `{"type":"terraform"}`)
-	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/config", `{"token":"Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4"}`)
-	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/role/testing", `{"organization":"my-org"}`)
+	terraformRole(b, e, "testing", `{"organization":"my-org"}`)
 	creds(b, e, root, "testing")
 }
 
@@ -75,9 +73,7 @@ func BenchmarkVaultCredsOrgRole(b *testing.B) {
 func BenchmarkVaultCredsOrgRolePolicy(b *testing.B) {
 	e, _ := benchEmulator(b)
 	root := e.Info().VaultToken
-	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/sys/mounts/terraform", `{"type":"terraform"}`)
-	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/config", `{"token":"Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4"}`)
-	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/role/testing", `{"organization":"my-org"}`)
+	terraformRole(b, e, "testing", `{"organization":"my-org"}`)
 	vaultDo(b, e, root, http.StatusNoContent, "PUT", "/v1/sys/policies/acl/creds-reader", `{"policy":"path \"terraform/creds/*\" { capabilities = [\"read\"] }"}`)
 	rec := vaultDo(b, e, root, http.StatusOK, "POST", "/v1/auth/token/create", `{"policies":["creds-reader"],"ttl":"768h"}`)
 	var created struct {
@@ -96,10 +92,17 @@ func BenchmarkVaultCredsOrgRolePolicy(b *testing.B) {
 func BenchmarkVaultCredsUserRole(b *testing.B) {
 	e, _ := benchEmulator(b)
 	root := e.Info().VaultToken
+	terraformRole(b, e, "user", `{"user_id":"user-12345abcde","ttl":"1h"}`)
+	creds(b, e, root, "user")
+}
+
+// terraformRole mounts the terraform engine on e's Vault, configures it
+// with the seed's token and writes role with body.
+func terraformRole(b *testing.B, e *emulator.Emulator, role, body string) {
+	root := e.Info().VaultToken
 	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/sys/mounts/terraform", `{"type":"terraform"}`)
 	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/config", `{"token":"Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4"}`)
-	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/role/user", `{"user_id":"user-12345abcde","ttl":"1h"}`)
-	creds(b, e, root, "user")
+	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/role/"+role, body)
 }
 
 // creds compares reading role's credentials with the floor.
@@ -138,9 +141,7 @@ func BenchmarkVaultCredsOrgRoleLoopback(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = e.Close() })
 	root := e.Info().VaultToken
-	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/sys/mounts/terraform", `{"type":"terraform"}`)
-	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/config", `{"token":"Vhz7652ba4c-0f6e-8e75-5724-5e083d72cfe4"}`)
-	vaultDo(b, e, root, http.StatusNoContent, "POST", "/v1/terraform/role/testing", `{"organization":"my-org"}`)
+	terraformRole(b, e, "testing", `{"organization":"my-org"}`)
 	body := []byte(`{"request_id":"2b5c6f1e-1d2a-4f7e-9a3b-0c1d2e3f4a5b","lease_id":"","renewable":false,"lease_duration":0,"data":{"organization":"my-org","role":"testing","token":"tok","token_id":"at-12345abcde"},"wrap_info":null,"warnings":null,"auth":null,"mount_type":"terraform"}`)
 	floor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
