@@ -432,6 +432,12 @@ func (e *Emulator) Start() error {
 			}
 		}(s.ln)
 	}
+	// The routers not built yet are built now, behind the listeners: a
+	// request that comes first builds (or waits for) the one it needs.
+	go func() {
+		e.tfc.Warm()
+		e.admin.Warm()
+	}()
 	return nil
 }
 
