@@ -425,7 +425,7 @@ type Router struct {
 	// hand (matchGenericName).
 	prefixes []string
 	generic  []bool
-	docs     map[string]json.RawMessage
+	docs     func() map[string]json.RawMessage
 	// helpTable is the table as path-help knows it, with the paths the
 	// help lists but the emulator does not serve, each pattern compiled.
 	helpTable []PathHelp
@@ -441,9 +441,10 @@ func (r *Router) WithoutHelp() *Router {
 }
 
 // NewRouter compiles paths; help is the backend's help text and docs its
-// OpenAPI documents for path-help (keyed by pattern, "" for the backend).
+// OpenAPI documents for path-help (keyed by pattern, "" for the backend;
+// nil for none), read on the first help request.
 // A pattern that does not compile is a programming error: it panics.
-func NewRouter(help string, docs map[string]json.RawMessage, paths ...*Path) *Router {
+func NewRouter(help string, docs func() map[string]json.RawMessage, paths ...*Path) *Router {
 	r := &Router{help: help, paths: paths, docs: docs}
 	for _, p := range paths {
 		re := regexp.MustCompile(p.Pattern)
@@ -665,7 +666,11 @@ func (r *Router) ExistenceCheck(ctx context.Context, req *Request) (found, exist
 // Help renders path-help for a path inside the mount ("" for the
 // backend), from the table's own fields and texts.
 func (r *Router) Help(path string) (*Response, error) {
-	return Help(r.help, r.helpTable, r.helpRes, r.docs, path)
+	var docs map[string]json.RawMessage
+	if r.docs != nil {
+		docs = r.docs()
+	}
+	return Help(r.help, r.helpTable, r.helpRes, docs, path)
 }
 
 // HelpTable is the table as path-help knows it.
