@@ -436,6 +436,7 @@ func (e *Emulator) Start() error {
 	// request that comes first builds (or waits for) the one it needs.
 	go func() {
 		e.tfc.Warm()
+		e.vault.Warm()
 		e.admin.Warm()
 	}()
 	return nil
