@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gorilla/mux"
+
 	"github.com/tfcemu/tfcemu/emulator/admin"
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/identity"
@@ -47,6 +49,10 @@ type Emulator struct {
 	tfcHandler, vaultHandler, tfcInternal, vaultInternal http.Handler
 	// cloudsHandler serves the clouds listener (AWS STS, ...).
 	cloudsHandler http.Handler
+	// cloudsMux is the clouds' router behind cloudsHandler, built once
+	// (cloudsRouter).
+	cloudsMux  *mux.Router
+	cloudsOnce sync.Once
 
 	mu       sync.Mutex
 	tfcURL   string
@@ -432,13 +438,7 @@ func (e *Emulator) Start() error {
 			}
 		}(s.ln)
 	}
-	// The routers not built yet are built now, behind the listeners: a
-	// request that comes first builds (or waits for) the one it needs.
-	go func() {
-		e.tfc.Warm()
-		e.vault.Warm()
-		e.admin.Warm()
-	}()
+	go e.warm()
 	return nil
 }
 
