@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gorilla/mux"
+
 	"github.com/tfcemu/tfcemu/emulator/admin"
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/identity"
@@ -47,6 +49,10 @@ type Emulator struct {
 	tfcHandler, vaultHandler, tfcInternal, vaultInternal http.Handler
 	// cloudsHandler serves the clouds listener (AWS STS, ...).
 	cloudsHandler http.Handler
+	// cloudsMux is the clouds' router behind cloudsHandler, built once
+	// (cloudsRouter).
+	cloudsMux  *mux.Router
+	cloudsOnce sync.Once
 
 	mu       sync.Mutex
 	tfcURL   string
@@ -432,6 +438,7 @@ func (e *Emulator) Start() error {
 			}
 		}(s.ln)
 	}
+	go e.warm()
 	return nil
 }
 

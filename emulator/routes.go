@@ -67,7 +67,27 @@ func (e *Emulator) buildHandlers() {
 	e.vaultHandler = e.middleware("vault", g.Wrap(vaultRoutes, denyIn("vault")))
 	e.tfcInternal = e.middleware("tfc", tfcRoutes)
 	e.vaultInternal = e.middleware("vault", vaultRoutes)
-	e.cloudsHandler = e.middleware("clouds", g.Wrap(e.cloudsRoutes(), denyIn("clouds")))
+	e.cloudsHandler = e.middleware("clouds", g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.cloudsRouter().ServeHTTP(w, r)
+	}), denyIn("clouds")))
+}
+
+// cloudsRouter is the clouds listener's router, built on its first call:
+// by the first request, or in the background once the listeners are up
+// (warm).
+func (e *Emulator) cloudsRouter() *mux.Router {
+	e.cloudsOnce.Do(func() { e.cloudsMux = e.cloudsRoutes() })
+	return e.cloudsMux
+}
+
+// warm builds the routers not built yet, so that the first request does
+// not wait for them; a request that comes first builds (or waits for) the
+// one it needs.
+func (e *Emulator) warm() {
+	e.tfc.Warm()
+	e.vault.Warm()
+	e.admin.Warm()
+	e.cloudsRouter()
 }
 
 // knownHosts are the URLs the emulator is known by besides loopback: the

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gorilla/mux"
 
@@ -95,7 +96,14 @@ type Config struct {
 }
 
 // API is the admin API.
-type API struct{ cfg Config }
+type API struct {
+	cfg Config
+	// router is built once, on first use (a request, Routes or Warm):
+	// compiling its patterns is a good part of a start's work, and both
+	// listeners share it.
+	router     *mux.Router
+	routerOnce sync.Once
+}
 
 // New returns the admin API for cfg.
 func New(cfg Config) *API {
@@ -139,8 +147,18 @@ func (a *API) routes() []routing.Route {
 
 // Router is the admin API's router: a path under Prefix no row knows is a
 // 404, a known path with another method a 405 with Allow, both in the
-// admin API's JSON error body.
+// admin API's JSON error body. It is built on the first call.
 func (a *API) Router() *mux.Router {
+	a.routerOnce.Do(func() { a.router = a.newRouter() })
+	return a.router
+}
+
+// Warm builds the router now, so that the first request does not wait for
+// it (the emulator calls it in the background once its listeners are up).
+func (a *API) Warm() { a.Router() }
+
+// newRouter builds the router from the route table.
+func (a *API) newRouter() *mux.Router {
 	return routing.New(a.routes(), routing.Options{
 		NotFound: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			a.respond(w)(failure(http.StatusNotFound, fmt.Sprintf("no admin route %s %s", r.Method, r.URL.Path)))
@@ -152,8 +170,13 @@ func (a *API) Router() *mux.Router {
 }
 
 // Register mounts the admin API under Prefix on a listener's router,
-// behind the admin token when one is set.
-func (a *API) Register(r *mux.Router) { routing.Mount(r, Prefix+"/", a.authorize(a.Router())) }
+// behind the admin token when one is set. The router is built on the first
+// request (or Warm), not here.
+func (a *API) Register(r *mux.Router) {
+	routing.Mount(r, Prefix+"/", a.authorize(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.Router().ServeHTTP(w, r)
+	})))
+}
 
 // authorize requires Config.Token as a bearer token on every request but
 // the health check and the inspector's page shell and assets (GET or HEAD:

@@ -3,7 +3,6 @@ package tfc
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -262,7 +261,7 @@ func (s *Service) readAgent(c *call) (int, any, error) {
 }
 
 // AgentVersionPattern is what an agent version looks like.
-var AgentVersionPattern = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
+var AgentVersionPattern = lazy(`^\d+\.\d+\.\d+$`)
 
 // RegisterAgent adds an agent of version to a pool, as a tfc-agent
 // registering would; the admin API uses it.

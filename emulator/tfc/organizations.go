@@ -2,12 +2,11 @@ package tfc
 
 import (
 	"net/http"
-	"regexp"
 	"strings"
 )
 
 // namePattern is what TFC allows in organization and workspace names.
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var namePattern = lazy(`^[A-Za-z0-9_-]+$`)
 
 type orgPermissions struct {
 	CanCreateTeam               bool `json:"can-create-team"`

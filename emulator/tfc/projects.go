@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -73,7 +72,7 @@ func (in *projectInput) applyAutoDestroy(p *Project) {
 }
 
 // autoDestroyDuration is up to 4 digits and a unit, d or h.
-var autoDestroyDuration = regexp.MustCompile(`^[0-9]{1,4}[dh]$`)
+var autoDestroyDuration = lazy(`^[0-9]{1,4}[dh]$`)
 
 // parseAutoDestroyDuration reads an auto-destroy-activity-duration
 // attribute of a project or workspace: nil for absent or null, else a

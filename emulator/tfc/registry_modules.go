@@ -3,7 +3,6 @@ package tfc
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 )
 
@@ -84,7 +83,7 @@ func (m *RegistryModule) selfPath() string {
 var capitalized = map[string]string{"name": "Name", "provider": "Provider"}
 
 // moduleNamePattern is what a module name and provider may contain.
-var moduleNamePattern = regexp.MustCompile(`^[0-9A-Za-z_-]{1,64}$`)
+var moduleNamePattern = lazy(`^[0-9A-Za-z_-]{1,64}$`)
 
 type moduleInput struct {
 	Name         *string `json:"name"`

@@ -2,7 +2,6 @@ package tfc
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/tfcemu/tfcemu/emulator/runs/slug"
@@ -55,4 +54,4 @@ func (r *Run) setPlanOptions(in runInput) error {
 }
 
 // variableKey is a Terraform identifier.
-var variableKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+var variableKey = lazy(`^[A-Za-z_][A-Za-z0-9_-]*$`)

@@ -44,9 +44,10 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	limiter *rateLimiter
-	// router is built once, in the background from New (compiling the
-	// route table's patterns is most of a start's work); apiRouter waits
-	// for it.
+	// router is built once, by Warm (the emulator calls it in the
+	// background once its listeners are up: compiling the route table's
+	// patterns is most of a start's work) or by the first request, whichever
+	// comes first; apiRouter waits for it.
 	router     *mux.Router
 	handler    http.Handler // router's rows, split by segment (routing.Bucketed)
 	routerOnce sync.Once
@@ -67,9 +68,12 @@ func New(cfg Config) *Service {
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit)
 	}
-	go s.apiRouter()
 	return s
 }
+
+// Warm builds the API's router now, so that the first request does not
+// wait for it.
+func (s *Service) Warm() { s.apiRouter() }
 
 // apiRouter is the API's router, built on first use.
 func (s *Service) apiRouter() *mux.Router {

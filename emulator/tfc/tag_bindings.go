@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -15,7 +14,7 @@ const MaxTagBindings = 10
 
 // tagKey is what HCP Terraform allows in a tag key: letters, numbers,
 // colons, hyphens and underscores, 1 to 255 characters.
-var tagKey = regexp.MustCompile(`^[A-Za-z0-9:_-]{1,255}$`)
+var tagKey = lazy(`^[A-Za-z0-9:_-]{1,255}$`)
 
 // tagRelPointer points at the tag-bindings relationship of a project or
 // workspace create or update.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -22,7 +21,7 @@ type OrgTag struct {
 // tagName is the documented rule for workspace tags: letters, numbers,
 // colons, hyphens and underscores, beginning and ending with a letter or
 // number, at most 255 characters.
-var tagName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9:_-]{0,253}[A-Za-z0-9])?$`)
+var tagName = lazy(`^[A-Za-z0-9]([A-Za-z0-9:_-]{0,253}[A-Za-z0-9])?$`)
 
 const tagNameRule = "Name must begin and end with a letter or number, contain only letters, numbers, colons, hyphens, and underscores, and be at most 255 characters"
 

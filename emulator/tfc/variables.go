@@ -3,7 +3,6 @@ package tfc
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 )
 
@@ -53,8 +52,8 @@ type variableInput struct {
 var (
 	// TFC accepts any key without whitespace for Terraform variables too
 	// (go-tfe's own tests use UUIDs, which may start with a digit).
-	terraformKey = regexp.MustCompile(`^[^\s]+$`)
-	envKey       = regexp.MustCompile(`^[^=\s]+$`)
+	terraformKey = lazy(`^[^\s]+$`)
+	envKey       = lazy(`^[^=\s]+$`)
 )
 
 // maxDescription is the longest variable description TFC takes.

@@ -3,7 +3,6 @@ package tfc
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"time"
 )
 
@@ -46,7 +45,7 @@ type workspaceInput struct {
 }
 
 // terraformVersion is "latest", a version, or a version constraint.
-var terraformVersion = regexp.MustCompile(`^(latest|[~><=!\s]*\d+(\.\d+){0,2}(-[0-9A-Za-z.]+)?([\s,]*[~><=!]+\s*\d+(\.\d+){0,2})*)$`)
+var terraformVersion = lazy(`^(latest|[~><=!\s]*\d+(\.\d+){0,2}(-[0-9A-Za-z.]+)?([\s,]*[~><=!]+\s*\d+(\.\d+){0,2})*)$`)
 
 func nonEmpty(s string) *string {
 	if s == "" {

@@ -506,3 +506,14 @@ func quote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// Warm compiles the built-in backends' path tables now, so that the first
+// request does not (the emulator calls it in the background once its
+// listeners are up; a request that comes first compiles or waits).
+func (s *Server) Warm() {
+	for _, b := range []logical.Backend{s.sysBackend, s.tokenBackend} {
+		if t, ok := b.(interface{ HelpTable() []logical.PathHelp }); ok {
+			t.HelpTable()
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/types"
@@ -71,8 +72,11 @@ func ProviderName(project, pool, provider string) string {
 }
 
 // celEnvs are the CEL environments of mappings (assertion only) and
-// conditions (assertion, google, attribute).
-var mappingEnv, conditionEnv = func() (*cel.Env, *cel.Env) {
+// conditions (assertion, google, attribute), each with its type checker
+// ready. Building them (the checker's declarations most of all) is about a
+// millisecond: init starts it in the background, so that it overlaps the
+// rest of a start instead of adding to it; the first compile waits for it.
+var celEnvs = sync.OnceValues(func() (*cel.Env, *cel.Env) {
 	m, err := cel.NewEnv(cel.Variable("assertion", cel.MapType(cel.StringType, cel.DynType)))
 	if err != nil {
 		panic(err)
@@ -83,8 +87,24 @@ var mappingEnv, conditionEnv = func() (*cel.Env, *cel.Env) {
 	if err != nil {
 		panic(err)
 	}
+	// A first compile builds each environment's checker, and the parser's
+	// and the planner's caches of the constructs a seed uses (a field, a
+	// comparison).
+	for _, env := range []*cel.Env{m, c} {
+		if _, err := compileCEL(env, `assertion.sub == "x" && assertion["sub"] != ""`, true); err != nil {
+			panic(err)
+		}
+	}
 	return m, c
-}()
+})
+
+func init() { go celEnvs() }
+
+// mappingEnv is the environment of attribute mappings.
+func mappingEnv() *cel.Env { m, _ := celEnvs(); return m }
+
+// conditionEnv is the environment of attribute conditions.
+func conditionEnv() *cel.Env { _, c := celEnvs(); return c }
 
 // compiled is a provider with its CEL programs, ready to evaluate.
 type compiled struct {
@@ -129,7 +149,7 @@ func compileProvider(name string, p Provider) (*compiled, error) {
 			problems = append(problems, fmt.Sprintf("attribute_mapping key %q is neither google.{subject,groups,display_name,profile_photo,posix_username} nor attribute.NAME (NAME of [a-z0-9_], up to 100)", key))
 			continue
 		}
-		prg, err := compileCEL(mappingEnv, expr, false)
+		prg, err := compileCEL(mappingEnv(), expr, false)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("attribute_mapping[%q]: %v", key, err))
 			continue
@@ -142,7 +162,7 @@ func compileProvider(name string, p Provider) (*compiled, error) {
 	if len(c.AttributeCondition) > maxCondition {
 		problems = append(problems, fmt.Sprintf("attribute_condition is %d characters, over the %d allowed", len(c.AttributeCondition), maxCondition))
 	} else if c.AttributeCondition != "" {
-		prg, err := compileCEL(conditionEnv, c.AttributeCondition, true)
+		prg, err := compileCEL(conditionEnv(), c.AttributeCondition, true)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("attribute_condition: %v", err))
 		}
@@ -154,7 +174,21 @@ func compileProvider(name string, p Provider) (*compiled, error) {
 	return c, nil
 }
 
+// compileCEL compiles expr in env (to a bool when boolean), or returns
+// the program it compiled before (programs).
 func compileCEL(env *cel.Env, expr string, boolean bool) (cel.Program, error) {
+	key := programKey{env: env, expr: expr, boolean: boolean}
+	if prg, ok := programs.get(key); ok {
+		return prg, nil
+	}
+	prg, err := compileCELUncached(env, expr, boolean)
+	if err == nil {
+		programs.put(key, prg)
+	}
+	return prg, err
+}
+
+func compileCELUncached(env *cel.Env, expr string, boolean bool) (cel.Program, error) {
 	if strings.TrimSpace(expr) == "" {
 		return nil, errors.New("empty expression")
 	}

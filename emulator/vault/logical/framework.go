@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/go-secure-stdlib/parseutil"
 	"github.com/mitchellh/mapstructure"
@@ -413,24 +414,33 @@ type Path struct {
 	NoValidate bool
 }
 
-// Router is a backend's path table compiled once: the first path whose
-// pattern matches a request serves it, as in Vault's framework.
+// Router is a backend's path table compiled once, on its first use (a
+// backend is made at start-up, and most are never asked): the first path
+// whose pattern matches a request serves it, as in Vault's framework.
 type Router struct {
-	help  string
-	paths []*Path
-	res   []*regexp.Regexp
+	help     string
+	paths    []*Path
+	helpOnly []PathHelp
+	docs     func() map[string]json.RawMessage
+	noHelp   bool
+
+	once sync.Once
+	t    *table
+}
+
+// table is a Router's paths compiled.
+type table struct {
+	res []*regexp.Regexp
 	// prefixes are the literal text each path's matches start with, a
 	// check far cheaper than running its regexp; generic marks the paths
 	// that are their prefix and a GenericNameRegex capture, matched by
 	// hand (matchGenericName).
 	prefixes []string
 	generic  []bool
-	docs     map[string]json.RawMessage
 	// helpTable is the table as path-help knows it, with the paths the
 	// help lists but the emulator does not serve, each pattern compiled.
 	helpTable []PathHelp
 	helpRes   []*regexp.Regexp
-	noHelp    bool
 }
 
 // WithoutHelp makes help requests ordinary reads (the core's own
@@ -440,32 +450,44 @@ func (r *Router) WithoutHelp() *Router {
 	return r
 }
 
-// NewRouter compiles paths; help is the backend's help text and docs its
-// OpenAPI documents for path-help (keyed by pattern, "" for the backend).
-// A pattern that does not compile is a programming error: it panics.
-func NewRouter(help string, docs map[string]json.RawMessage, paths ...*Path) *Router {
-	r := &Router{help: help, paths: paths, docs: docs}
-	for _, p := range paths {
-		re := regexp.MustCompile(p.Pattern)
-		prefix := literalPrefix(p.Pattern)
-		r.res, r.prefixes = append(r.res, re), append(r.prefixes, prefix)
-		r.generic = append(r.generic, isGenericName(p.Pattern, prefix))
-		h := PathHelp{Route: p.Pattern, Synopsis: p.HelpSynopsis, Description: p.HelpDescription}
-		for name, f := range p.Fields {
-			h.Fields = append(h.Fields, HelpField{Name: name, Type: f.Type.String(), Description: f.Description, Deprecated: f.Deprecated})
-		}
-		r.helpTable, r.helpRes = append(r.helpTable, h), append(r.helpRes, re)
-	}
-	return r
+// NewRouter returns the router of paths, compiled on first use; help is
+// the backend's help text and docs its OpenAPI documents for path-help
+// (keyed by pattern, "" for the backend; nil for none), read on the first
+// help request. A pattern that does not compile is a programming error: it
+// panics.
+func NewRouter(help string, docs func() map[string]json.RawMessage, paths ...*Path) *Router {
+	return &Router{help: help, paths: paths, docs: docs}
 }
 
 // WithHelpOnly adds paths that path-help lists but no request is served
-// on (they answer "unsupported path" as before).
+// on (they answer "unsupported path" as before). It is part of making the
+// router, before its first use.
 func (r *Router) WithHelpOnly(h ...PathHelp) *Router {
-	for _, p := range h {
-		r.helpTable, r.helpRes = append(r.helpTable, p), append(r.helpRes, regexp.MustCompile(p.Route))
-	}
+	r.helpOnly = append(r.helpOnly, h...)
 	return r
+}
+
+// table compiles the paths on the first call.
+func (r *Router) table() *table {
+	r.once.Do(func() {
+		t := &table{}
+		for _, p := range r.paths {
+			re := regexp.MustCompile(p.Pattern)
+			prefix := literalPrefix(p.Pattern)
+			t.res, t.prefixes = append(t.res, re), append(t.prefixes, prefix)
+			t.generic = append(t.generic, isGenericName(p.Pattern, prefix))
+			h := PathHelp{Route: p.Pattern, Synopsis: p.HelpSynopsis, Description: p.HelpDescription}
+			for name, f := range p.Fields {
+				h.Fields = append(h.Fields, HelpField{Name: name, Type: f.Type.String(), Description: f.Description, Deprecated: f.Deprecated})
+			}
+			t.helpTable, t.helpRes = append(t.helpTable, h), append(t.helpRes, re)
+		}
+		for _, p := range r.helpOnly {
+			t.helpTable, t.helpRes = append(t.helpTable, p), append(t.helpRes, regexp.MustCompile(p.Route))
+		}
+		r.t = t
+	})
+	return r.t
 }
 
 // Paths is the table in its order.
@@ -480,7 +502,7 @@ func (r *Router) Match(path string) (*Path, map[string]string) {
 		return nil, nil
 	}
 	captures := map[string]string{}
-	for j, name := range r.res[i].SubexpNames() {
+	for j, name := range r.table().res[i].SubexpNames() {
 		if name != "" {
 			captures[name] = m[j]
 		}
@@ -491,12 +513,13 @@ func (r *Router) Match(path string) (*Path, map[string]string) {
 // match is the index of the first path whose pattern matches, with the
 // submatches (in buf when a GenericNameRegex path matched), or -1.
 func (r *Router) match(path string, buf *[4]string) (int, []string) {
-	for i, re := range r.res {
-		if !strings.HasPrefix(path, r.prefixes[i]) {
+	t := r.table()
+	for i, re := range t.res {
+		if !strings.HasPrefix(path, t.prefixes[i]) {
 			continue
 		}
-		if r.generic[i] {
-			if m := matchGenericName(path, r.prefixes[i], buf); m != nil {
+		if t.generic[i] {
+			if m := matchGenericName(path, t.prefixes[i], buf); m != nil {
 				return i, m
 			}
 			continue
@@ -611,7 +634,7 @@ func (r *Router) HandleRequest(ctx context.Context, req *Request) (*Response, er
 	if fn == nil {
 		return nil, ErrUnsupportedOperation
 	}
-	d, replaced := fieldData(p, req, r.res[i].SubexpNames(), m)
+	d, replaced := fieldData(p, req, r.table().res[i].SubexpNames(), m)
 	if !p.NoValidate {
 		if err := d.Validate(); err != nil {
 			return ErrorResponse("Field validation failed: %s", err), nil
@@ -654,7 +677,7 @@ func (r *Router) ExistenceCheck(ctx context.Context, req *Request) (found, exist
 		return false, false, nil
 	}
 	p := r.paths[i]
-	d, _ := fieldData(p, req, r.res[i].SubexpNames(), m)
+	d, _ := fieldData(p, req, r.table().res[i].SubexpNames(), m)
 	if err := d.Validate(); err != nil {
 		return true, false, UserError{Err: err.Error()}
 	}
@@ -665,8 +688,13 @@ func (r *Router) ExistenceCheck(ctx context.Context, req *Request) (found, exist
 // Help renders path-help for a path inside the mount ("" for the
 // backend), from the table's own fields and texts.
 func (r *Router) Help(path string) (*Response, error) {
-	return Help(r.help, r.helpTable, r.helpRes, r.docs, path)
+	var docs map[string]json.RawMessage
+	if r.docs != nil {
+		docs = r.docs()
+	}
+	t := r.table()
+	return Help(r.help, t.helpTable, t.helpRes, docs, path)
 }
 
 // HelpTable is the table as path-help knows it.
-func (r *Router) HelpTable() []PathHelp { return r.helpTable }
+func (r *Router) HelpTable() []PathHelp { return r.table().helpTable }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -66,13 +67,14 @@ you may or may not be able to access certain paths.
 
 `
 
-var helpTemplates = func() map[string]*template.Template {
+// helpTemplates are parsed on the first help request, not at start-up.
+var helpTemplates = sync.OnceValue(func() map[string]*template.Template {
 	funcs := template.FuncMap{"indent": indent}
 	return map[string]*template.Template{
 		"path": template.Must(template.New("root").Funcs(funcs).Parse(pathHelpTemplate)),
 		"root": template.Must(template.New("root").Funcs(funcs).Parse(rootHelpTemplate)),
 	}
-}()
+})
 
 // Help answers a help request as the framework does: the backend's help
 // for the mount itself (path ""), else the help of the first path whose
@@ -145,7 +147,7 @@ func RenderRootHelp(backendHelp string, paths []PathHelp) string {
 // render is the framework's executeTemplate: the template, trimmed.
 func render(name string, data any) string {
 	var buf bytes.Buffer
-	if err := helpTemplates[name].Execute(&buf, data); err != nil {
+	if err := helpTemplates()[name].Execute(&buf, data); err != nil {
 		return ""
 	}
 	return strings.TrimSpace(buf.String())
@@ -163,11 +165,14 @@ func indent(count int, text string) string {
 }
 
 // MustDocs decodes a backend's embedded OpenAPI documents (route → the
-// document Vault generates for its help); a bad embed is a bug and panics.
-func MustDocs(b []byte) map[string]json.RawMessage {
-	docs := map[string]json.RawMessage{}
-	if err := json.Unmarshal(b, &docs); err != nil {
-		panic(err)
-	}
-	return docs
+// document Vault generates for its help) on the first call of the function
+// it returns, not at start-up; a bad embed is a bug and panics.
+func MustDocs(b []byte) func() map[string]json.RawMessage {
+	return sync.OnceValue(func() map[string]json.RawMessage {
+		docs := map[string]json.RawMessage{}
+		if err := json.Unmarshal(b, &docs); err != nil {
+			panic(err)
+		}
+		return docs
+	})
 }
