@@ -45,7 +45,8 @@ type token struct {
 	internal  map[string]any
 	Renewable bool
 	EntityID  string
-	// NumUses is the uses left; 0 is unlimited.
+	// NumUses is the uses left; 0 is unlimited, and usesExhausted marks
+	// a token whose last use is taken (it is being revoked).
 	NumUses int
 }
 
@@ -107,12 +108,13 @@ func (s *Server) checkToken(req *request, m *mount, rel string) (*token, error) 
 	if ok {
 		expires = t.ExpireTime
 	}
-	limited := ok && t.NumUses > 0 // 0 is unlimited, and a use changes nothing
+	limited := ok && t.NumUses != 0 // 0 is unlimited, and a use changes nothing
+	exhausted := ok && t.NumUses == usesExhausted
 	s.mu.RUnlock()
 	// t.expired, with the clock read outside the lock and only for a
 	// token that expires.
 	expired := ok && !expires.IsZero() && !req.time(s).Before(expires)
-	if !ok || expired {
+	if !ok || expired || exhausted {
 		return nil, logical.NewCodedError(http.StatusForbidden, errInvalidToken)
 	}
 	if err := s.existenceCheck(req, m, rel); err != nil {
@@ -131,6 +133,14 @@ func (s *Server) checkToken(req *request, m *mount, rel string) (*token, error) 
 	return t, nil
 }
 
+// usesExhausted is NumUses of a token whose last use is taken, until its
+// revocation (Vault's tokenRevocationPending): it is refused as invalid
+// and shows 0 uses left.
+const usesExhausted = -1
+
+// usesLeft is what Vault shows of a token's uses left.
+func (t *token) usesLeft() int { return max(t.NumUses, 0) }
+
 // useToken counts a use of a limited-use token; the last use revokes it
 // after the request has been authorized, as Vault does. It reports false
 // when no use is left (the token's uses went to other requests): the
@@ -142,8 +152,14 @@ func (s *Server) useToken(ctx context.Context, t *token) bool {
 		s.mu.Unlock()
 		return false
 	}
-	t.NumUses--
-	last := t.NumUses == 0
+	last := t.NumUses == 1
+	if last {
+		// Not 0 (unlimited) while the revocation runs outside the lock:
+		// Vault's tokenRevocationPending.
+		t.NumUses = usesExhausted
+	} else {
+		t.NumUses--
+	}
 	s.mark(tokensMember, t.ID)
 	s.mu.Unlock()
 	if last {
@@ -187,7 +203,7 @@ func (s *Server) addTokenLocked(t *token) {
 func (t *token) auth(ttl time.Duration, renewable bool) *logical.Auth {
 	return &logical.Auth{
 		ClientToken: t.ID, Accessor: t.Accessor, Policies: t.Policies, Metadata: t.Metadata,
-		TTL: ttl, Renewable: renewable, EntityID: t.EntityID, Orphan: t.orphan(), NumUses: t.NumUses,
+		TTL: ttl, Renewable: renewable, EntityID: t.EntityID, Orphan: t.orphan(), NumUses: t.usesLeft(),
 	}
 }
 
