@@ -303,11 +303,18 @@ func TestVaultTokenNumUses(t *testing.T) {
 	if err != nil || look.Data["num_uses"] != json.Number("1") {
 		t.Fatalf("first use = %v %v", look, err)
 	}
-	if _, err := c.Auth().Token().LookupSelf(); err != nil {
-		t.Fatal(err)
+	// The last use shows -1 (Vault's revocation pending), as a real Vault
+	// 1.21 does.
+	last, err := c.Auth().Token().LookupSelf()
+	if err != nil || last.Data["num_uses"] != json.Number("-1") {
+		t.Fatalf("last use = %v %v", last, err)
 	}
 	_, err = c.Auth().Token().LookupSelf()
 	wantVaultErr(t, err, 403, "2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n")
+	// A token on its last use cannot create a child: 403 as in Vault.
+	one, _ := ve.v.Auth().Token().Create(&vault.TokenCreateRequest{Policies: []string{"default"}, NumUses: 1})
+	_, err = ve.client(t, one.Auth.ClientToken).Auth().Token().Create(&vault.TokenCreateRequest{Policies: []string{"default"}})
+	wantVaultErr(t, err, 403, "1 error occurred:\n\t* permission denied\n\n")
 }
 
 // TestVaultTokenRevocationRevokesItsLeases: creds read with a token are

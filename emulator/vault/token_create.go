@@ -2,6 +2,7 @@ package vault
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,6 +31,10 @@ func (s *Server) createToken(c *call, orphan bool) (*logical.Response, error) {
 	s.mu.RLock()
 	parentUses, parentPolicies, parentEntity, parentTTL := parent.NumUses, parent.Policies, parent.EntityID, parent.TTL
 	s.mu.RUnlock()
+	if parentUses == usesExhausted {
+		// Its last use is this request (Vault refuses it as such).
+		return nil, logical.NewCodedError(http.StatusForbidden, multierror("permission denied"))
+	}
 	if parentUses > 0 {
 		return logical.ErrorResponse("%s", "restricted use token cannot generate child tokens"), nil
 	}

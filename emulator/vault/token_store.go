@@ -92,7 +92,7 @@ func (s *Server) lookupData(t *token, now time.Time) map[string]any {
 	}
 	d := map[string]any{
 		"id": t.ID, "accessor": t.Accessor, "policies": t.Policies, "path": t.Path, "meta": meta,
-		"display_name": t.DisplayName, "num_uses": t.usesLeft(), "orphan": t.orphan(),
+		"display_name": t.DisplayName, "num_uses": t.NumUses, "orphan": t.orphan(),
 		"creation_time": t.CreationTime.Unix(), "creation_ttl": int64(t.TTL.Seconds()), "expire_time": nil, "ttl": 0,
 		"explicit_max_ttl": int64(t.ExplicitMaxTTL.Seconds()), "entity_id": t.EntityID, "type": "service",
 	}

@@ -134,12 +134,9 @@ func (s *Server) checkToken(req *request, m *mount, rel string) (*token, error) 
 }
 
 // usesExhausted is NumUses of a token whose last use is taken, until its
-// revocation (Vault's tokenRevocationPending): it is refused as invalid
-// and shows 0 uses left.
+// revocation (Vault's tokenRevocationPending): it is refused as invalid,
+// and the last use's own lookup shows it (-1), as Vault's does.
 const usesExhausted = -1
-
-// usesLeft is what Vault shows of a token's uses left.
-func (t *token) usesLeft() int { return max(t.NumUses, 0) }
 
 // useToken counts a use of a limited-use token; the last use revokes it
 // after the request has been authorized, as Vault does. It reports false
@@ -203,7 +200,7 @@ func (s *Server) addTokenLocked(t *token) {
 func (t *token) auth(ttl time.Duration, renewable bool) *logical.Auth {
 	return &logical.Auth{
 		ClientToken: t.ID, Accessor: t.Accessor, Policies: t.Policies, Metadata: t.Metadata,
-		TTL: ttl, Renewable: renewable, EntityID: t.EntityID, Orphan: t.orphan(), NumUses: t.usesLeft(),
+		TTL: ttl, Renewable: renewable, EntityID: t.EntityID, Orphan: t.orphan(), NumUses: t.NumUses,
 	}
 }
 
