@@ -51,6 +51,11 @@ func TestFeatures(t *testing.T) {
 	for _, s := range suite.Skips() {
 		t.Run("skipped/"+s.Scenario, func(t *testing.T) { t.Skip(s.Reason) })
 	}
+	if p := junitPath(opts.Format); p != "" {
+		if err := FixJUnitSkips(p, suite.Skips()); err != nil {
+			t.Errorf("junit report: %v", err)
+		}
+	}
 	if dir := os.Getenv("TFCEMU_REPORT_DIR"); dir != "" {
 		if err := WriteReports(dir, BuildReport(name, suite.Results(), suite.Skips())); err != nil {
 			t.Errorf("reports: %v", err)
