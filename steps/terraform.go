@@ -189,7 +189,6 @@ func (w *terraformWorld) expand(s string) string {
 	return strings.ReplaceAll(s, "{hostname}", w.host)
 }
 
-// workspace reads a workspace of my-org by name.
 // tfWorkspace is the scenario's Terraform world and its workspace name.
 func tfWorkspace(ctx context.Context, name string) (*terraformWorld, *tfe.Workspace, error) {
 	w, err := tfWorld(ctx)
@@ -200,6 +199,7 @@ func tfWorkspace(ctx context.Context, name string) (*terraformWorld, *tfe.Worksp
 	return w, ws, err
 }
 
+// workspace reads a workspace of my-org by name.
 func (w *terraformWorld) workspace(ctx context.Context, name string) (*tfe.Workspace, error) {
 	return w.client.Workspaces.Read(ctx, "my-org", name)
 }

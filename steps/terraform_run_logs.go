@@ -15,11 +15,7 @@ import (
 // output (Terraform's JSON lines) or plain text.
 func registerRunLogSteps(ctx *godog.ScenarioContext) {
 	ctx.Step(`^the workspace "([^"]*)" has structured run output (enabled|disabled)$`, func(ctx context.Context, name, state string) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		ws, err := w.workspace(ctx, name)
+		w, ws, err := tfWorkspace(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -27,11 +23,7 @@ func registerRunLogSteps(ctx *godog.ScenarioContext) {
 		return err
 	})
 	ctx.Step(`^the (plan|apply) log of the latest run of the workspace "([^"]*)" is (plain text|JSON lines) containing "([^"]*)"$`, func(ctx context.Context, phase, name, format, want string) error {
-		w, err := tfWorld(ctx)
-		if err != nil {
-			return err
-		}
-		ws, err := w.workspace(ctx, name)
+		w, ws, err := tfWorkspace(ctx, name)
 		if err != nil {
 			return err
 		}

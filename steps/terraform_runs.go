@@ -183,7 +183,6 @@ func registerRemoteRunSteps(ctx *godog.ScenarioContext) {
 	})
 }
 
-// queuedRun reads the i-th (from 1) run queued through the API.
 // queuedRunOf is the scenario's Terraform world and its queued run i.
 func queuedRunOf(ctx context.Context, i int) (*terraformWorld, *tfe.Run, error) {
 	w, err := tfWorld(ctx)
@@ -194,6 +193,7 @@ func queuedRunOf(ctx context.Context, i int) (*terraformWorld, *tfe.Run, error) 
 	return w, r, err
 }
 
+// queuedRun reads the i-th (from 1) run queued through the API.
 func (w *terraformWorld) queuedRun(ctx context.Context, i int) (*tfe.Run, error) {
 	if i < 1 || i > len(w.queued) {
 		return nil, fmt.Errorf("no queued run %d (%d queued)", i, len(w.queued))
