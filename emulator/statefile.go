@@ -399,15 +399,7 @@ func (f *stateFile) sync() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closing {
-		// Close's final snapshot takes the change unless it began
-		// before the change could have been made.
-		if f.final {
-			return errStateFileClosed
-		}
-		for !f.finalDone {
-			f.cond.Wait()
-		}
-		return f.finalErr
+		return f.finalSaveLocked()
 	}
 	f.requested++
 	ticket := f.requested
@@ -416,13 +408,7 @@ func (f *stateFile) sync() error {
 		f.cond.Wait()
 	}
 	if f.done < ticket { // closing: the writer stopped before this save
-		if f.final {
-			return errStateFileClosed
-		}
-		for !f.finalDone {
-			f.cond.Wait()
-		}
-		return f.finalErr
+		return f.finalSaveLocked()
 	}
 	for _, fs := range f.failed {
 		if ticket >= fs.from && ticket <= fs.to {
@@ -430,6 +416,19 @@ func (f *stateFile) sync() error {
 		}
 	}
 	return nil
+}
+
+// finalSaveLocked is sync's answer while closing (under mu): close's final
+// snapshot takes the change unless it began before the change could have
+// been made.
+func (f *stateFile) finalSaveLocked() error {
+	if f.final {
+		return errStateFileClosed
+	}
+	for !f.finalDone {
+		f.cond.Wait()
+	}
+	return f.finalErr
 }
 
 // writer saves for every waiting request at once until close.
