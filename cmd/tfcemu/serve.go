@@ -217,14 +217,9 @@ func (f serveFlags) cachedKey(log *slog.Logger) *rsa.PrivateKey {
 			generate = false
 		}
 	}
-	dir, err := keyCacheDir()
+	key, err := cachedSigningKey(generate)
 	if err != nil {
-		log.Warn("signing key cache: no cache directory; generating a key", "err", err)
-		return nil
-	}
-	key, err := cachedSigningKey(dir, generate)
-	if err != nil {
-		log.Warn("signing key cache: not written", "dir", dir, "err", err)
+		log.Warn("signing key cache: not used", "err", err)
 	}
 	return key
 }

@@ -7,7 +7,8 @@ package ids
 import (
 	"crypto/rand"
 	"math/big"
-	"regexp"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 const (
@@ -18,10 +19,10 @@ const (
 )
 
 // Pattern matches an ID in TFC's form, as New makes it, whatever its prefix.
-var Pattern = regexp.MustCompile(`^[a-z]+-[1-9A-HJ-NP-Za-km-z]{16}$`)
+var Pattern = lazyre.New(`^[a-z]+-[1-9A-HJ-NP-Za-km-z]{16}$`)
 
 // TokenPattern matches a TFC API token secret.
-var TokenPattern = regexp.MustCompile(`^[0-9A-Za-z]{14}\.atlasv1\.[0-9A-Za-z]{67}$`)
+var TokenPattern = lazyre.New(`^[0-9A-Za-z]{14}\.atlasv1\.[0-9A-Za-z]{67}$`)
 
 // Random returns n characters drawn uniformly from the base62 alphabet using
 // crypto/rand.

@@ -133,8 +133,29 @@ func (s *Server) Reset() {
 	}}
 }
 
-// defaultPolicy is Vault's built-in default policy, parsed once.
-var defaultPolicy = mustParsePolicy("default", defaultPolicyText)
+// defaultPolicy is Vault's built-in default policy: defaultPolicyText
+// parsed, written out so that a start does not parse it (HCL parsing was
+// two thousand allocations at init; TestDefaultPolicyIsItsText keeps the
+// two equal). The identity/entity paths are templated, which the
+// emulator's ACLs leave out.
+var defaultPolicy = &policy{Name: "default", Raw: defaultPolicyText, Paths: []pathRule{
+	{Path: "auth/token/lookup-self", Caps: capRead},
+	{Path: "auth/token/renew-self", Caps: capUpdate},
+	{Path: "auth/token/revoke-self", Caps: capUpdate},
+	{Path: "sys/capabilities-self", Caps: capUpdate},
+	{Path: "sys/internal/ui/resultant-acl", Caps: capRead},
+	{Path: "sys/renew", Caps: capUpdate},
+	{Path: "sys/leases/renew", Caps: capUpdate},
+	{Path: "sys/leases/lookup", Caps: capUpdate},
+	{Path: "cubbyhole/", IsPrefix: true, Caps: capCreate | capRead | capUpdate | capDelete | capList},
+	{Path: "sys/wrapping/wrap", Caps: capUpdate},
+	{Path: "sys/wrapping/lookup", Caps: capUpdate},
+	{Path: "sys/wrapping/unwrap", Caps: capUpdate},
+	{Path: "sys/tools/hash", Caps: capUpdate},
+	{Path: "sys/tools/hash/", IsPrefix: true, Caps: capUpdate},
+	{Path: "sys/control-group/request", Caps: capUpdate},
+	{Path: "identity/oidc/provider/+/authorize", SegmentWildcards: true, Caps: capRead | capUpdate},
+}}
 
 // RootToken is the token with the root policy.
 func (s *Server) RootToken() string { return s.cfg.RootToken }

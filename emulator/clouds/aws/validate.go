@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
-var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
+var sessionNamePattern = lazyre.New(`^[\w+=,.@-]*$`)
 
 // validateAssume checks the parameters as STS's model constrains them and
 // answers AWS's "N validation errors detected" text.

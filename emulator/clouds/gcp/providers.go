@@ -6,7 +6,6 @@ import (
 	"maps"
 	"net/url"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -56,14 +55,6 @@ const (
 	maxCondition = 4096
 	maxMapping   = 8192
 	celCostLimit = 100000
-)
-
-var (
-	providerName   = regexp.MustCompile(`^projects/([0-9]{1,20})/locations/global/workloadIdentityPools/([a-z0-9-]{4,32})/providers/([a-z0-9-]{4,32})$`)
-	attributeName  = regexp.MustCompile(`^attribute\.[a-z_][a-z0-9_]{0,99}$`)
-	googleNames    = []string{"google.subject", "google.groups", "google.display_name", "google.profile_photo", "google.posix_username"}
-	serviceAccount = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$`)
-	poolPrefix     = regexp.MustCompile(`^(principal|principalSet)://iam\.googleapis\.com/projects/([0-9]{1,20})/locations/global/workloadIdentityPools/([a-z0-9-]{4,32})/(.+)$`)
 )
 
 // ProviderName is the resource name projects/N/locations/global/workloadIdentityPools/P/providers/X.
@@ -117,7 +108,7 @@ type compiled struct {
 // collecting every problem; a CEL error names the expression and position.
 func compileProvider(name string, p Provider) (*compiled, error) {
 	var problems []string
-	if !providerName.MatchString(name) {
+	if matchProviderName(name) == nil {
 		problems = append(problems, fmt.Sprintf("provider name %q is not projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (ids 4-32 of [a-z0-9-])", name))
 	}
 	if p.OIDC.IssuerURI == "" {
@@ -145,7 +136,7 @@ func compileProvider(name string, p Provider) (*compiled, error) {
 	for _, key := range slices.Sorted(maps.Keys(c.AttributeMapping)) {
 		expr := c.AttributeMapping[key]
 		size += len(key) + len(expr)
-		if !slices.Contains(googleNames, key) && !attributeName.MatchString(key) {
+		if !slices.Contains(googleNames, key) && !isAttributeName(key) {
 			problems = append(problems, fmt.Sprintf("attribute_mapping key %q is neither google.{subject,groups,display_name,profile_photo,posix_username} nor attribute.NAME (NAME of [a-z0-9_], up to 100)", key))
 			continue
 		}
@@ -296,7 +287,7 @@ func (c *compiled) evalCondition(assertion map[string]any, m mapped) (bool, stri
 func validateMembers(members []string) error {
 	var problems []string
 	for i, m := range members {
-		if sub := poolPrefix.FindStringSubmatch(m); sub != nil {
+		if sub := matchPoolMember(m); sub != nil {
 			rest := sub[4]
 			ok := false
 			switch sub[1] {
@@ -309,7 +300,7 @@ func validateMembers(members []string) error {
 				} else if g, found := strings.CutPrefix(rest, "group/"); found {
 					ok = g != ""
 				} else if name, value, found := strings.Cut(rest, "/"); found {
-					ok = attributeName.MatchString(name) && value != ""
+					ok = isAttributeName(name) && value != ""
 				}
 			}
 			if !ok {
@@ -330,7 +321,7 @@ func validateMembers(members []string) error {
 
 // memberMatch reports whether member admits the federated principal t.
 func memberMatch(member string, t federatedToken) bool {
-	sub := poolPrefix.FindStringSubmatch(member)
+	sub := matchPoolMember(member)
 	if sub == nil || sub[2] != t.Project || sub[3] != t.Pool {
 		return false
 	}

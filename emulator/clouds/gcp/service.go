@@ -157,7 +157,7 @@ func build(seed Seed) (state, error) {
 }
 
 func validateAccount(email string, sa ServiceAccount) error {
-	if !serviceAccount.MatchString(email) {
+	if !isServiceAccount(email) {
 		return fmt.Errorf("%q is not a service account email (NAME@PROJECT.iam.gserviceaccount.com)", email)
 	}
 	return validateMembers(sa.Members)
