@@ -88,6 +88,11 @@ func (e *Emulator) warm() {
 	e.vault.Warm()
 	e.admin.Warm()
 	e.cloudsRouter()
+	for _, c := range e.clouds {
+		if w, ok := c.svc.(interface{ Warm() }); ok {
+			w.Warm()
+		}
+	}
 }
 
 // knownHosts are the URLs the emulator is known by besides loopback: the

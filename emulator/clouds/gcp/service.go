@@ -117,6 +117,19 @@ func (s *Service) SetSeed(seed Seed) error {
 	return nil
 }
 
+// Warm compiles in the background of a start what the start left for
+// later (compileProvider): the CEL environments and each provider's
+// programs, so that the first exchange does not wait for them.
+func (s *Service) Warm() {
+	celEnvs()
+	s.mu.ReadLock()
+	providers := slices.Collect(maps.Values(s.st.providers))
+	s.mu.ReadUnlock()
+	for _, c := range providers {
+		_ = c.programs()
+	}
+}
+
 // Reset returns to the seed and forgets issued tokens and decisions.
 func (s *Service) Reset() {
 	s.mu.Lock()

@@ -139,9 +139,9 @@ func (s *Service) token(r *http.Request) (int, any) {
 // nothing: the decision so far and, when refused, the STS error.
 func (s *Service) judge(ctx context.Context, name, raw string) (d clouds.Decision, fed federatedToken, e *stsError) {
 	ids := matchProviderName(name)
-	s.mu.Lock()
+	s.mu.ReadLock()
 	c := s.st.providers[name]
-	s.mu.Unlock()
+	s.mu.ReadUnlock()
 	d = clouds.Decision{Action: "sts.token", Principal: "//iam.googleapis.com/" + name}
 	refuse := func(e stsError, reasons ...string) (clouds.Decision, federatedToken, *stsError) {
 		d.Reasons = append(d.Reasons, reasons...)
@@ -153,6 +153,9 @@ func (s *Service) judge(ctx context.Context, name, raw string) (d clouds.Decisio
 	}
 	if c.Disabled {
 		return refuse(errBadTarget, fmt.Sprintf("provider %s is disabled", name))
+	}
+	if err := c.programs(); err != nil {
+		return refuse(stsError{"invalid_request", fmt.Sprintf("Provider %s does not compile: %v", name, err)}, fmt.Sprintf("provider %s does not compile: %v", name, err))
 	}
 	issuer := s.Base.ResolveIssuer(c.OIDC.IssuerURI)
 	claims, err := s.verify(ctx, raw, issuer)
