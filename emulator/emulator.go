@@ -18,13 +18,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/tfcemu/tfcemu/emulator/admin"
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/identity"
 	"github.com/tfcemu/tfcemu/emulator/internal/recovery"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
+	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 	"github.com/tfcemu/tfcemu/emulator/runs"
 	"github.com/tfcemu/tfcemu/emulator/runs/cloudendpoints"
 	"github.com/tfcemu/tfcemu/emulator/runs/executor"
@@ -49,10 +48,9 @@ type Emulator struct {
 	tfcHandler, vaultHandler, tfcInternal, vaultInternal http.Handler
 	// cloudsHandler serves the clouds listener (AWS STS, ...).
 	cloudsHandler http.Handler
-	// cloudsMux is the clouds' router behind cloudsHandler, built once
-	// (cloudsRouter).
-	cloudsMux  *mux.Router
-	cloudsOnce sync.Once
+	// routers are the TFC, Vault and clouds listeners' routers, built
+	// when first needed (buildHandlers).
+	routers []*routing.Lazy
 
 	mu       sync.Mutex
 	tfcURL   string

@@ -20,6 +20,7 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/ids"
 	"github.com/tfcemu/tfcemu/emulator/internal/entrylog"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
+	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 	"github.com/tfcemu/tfcemu/emulator/vault/jwtauth"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 	"github.com/tfcemu/tfcemu/emulator/vault/terraform"
@@ -79,8 +80,8 @@ type Server struct {
 	expiry *expiryQueue
 	// http is the listener's router: Vault's HTTP-level handlers
 	// (sys/health, sys/seal-status, sys/leader) and /v1/{path} for the
-	// logical paths.
-	http *mux.Router
+	// logical paths; built when first needed or by Warm.
+	http *routing.Lazy
 
 	sweeping atomic.Bool
 
@@ -108,7 +109,7 @@ func New(cfg Config) *Server {
 	_, _ = rand.Read(key)
 	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id, hmacKey: key, marks: entrylog.NewMarks()}
 	s.sysBackend, s.tokenBackend = s.newSysBackend(), s.newTokenBackend()
-	s.http = s.newHTTPRouter()
+	s.http = routing.NewLazy(func() http.Handler { return s.newHTTPRouter() })
 	s.Reset()
 	return s
 }
@@ -528,10 +529,11 @@ func quote(s string) string {
 	return string(b)
 }
 
-// Warm compiles the built-in backends' path tables now, so that the first
-// request does not (the emulator calls it in the background once its
+// Warm builds the listener's router and compiles the built-in backends'
+// path tables now, so that the first request does not (the emulator calls it in the background once its
 // listeners are up; a request that comes first compiles or waits).
 func (s *Server) Warm() {
+	s.http.Warm()
 	for _, b := range []logical.Backend{s.sysBackend, s.tokenBackend} {
 		if t, ok := b.(interface{ HelpTable() []logical.PathHelp }); ok {
 			t.HelpTable()

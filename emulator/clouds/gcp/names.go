@@ -6,16 +6,15 @@ import (
 	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
-// Google's resource names and identifiers. The patterns check a name's
-// shape with + and the functions below check its ids' lengths (project
-// numbers 1-20 digits, pool and provider ids 4-32 characters, attribute
-// names up to 100, service account names 6-30): a counted repetition
-// such as [a-z0-9-]{4,32} compiles to a program of hundreds of
-// instructions, and those compiles were most of the GCP emulator's share
-// of tfcemu's start-up.
+// Google's resource names and identifiers. Resource names are split on
+// their slashes and the patterns check a name's shape with +, the
+// functions below its ids' lengths (project numbers 1-20 digits, pool and
+// provider ids 4-32 characters, attribute names up to 100, service
+// account names 6-30): a counted repetition such as [a-z0-9-]{4,32}
+// compiles to a program of hundreds of instructions, and those compiles
+// were most of the GCP emulator's share of tfcemu's start-up. The tests
+// hold the functions to the counted patterns.
 var (
-	providerName   = lazyre.New(`^projects/([0-9]+)/locations/global/workloadIdentityPools/([a-z0-9-]+)/providers/([a-z0-9-]+)$`)
-	poolMember     = lazyre.New(`^(principal|principalSet)://iam\.googleapis\.com/projects/([0-9]+)/locations/global/workloadIdentityPools/([a-z0-9-]+)/(.+)$`)
 	attributeName  = lazyre.New(`^attribute\.[a-z_][a-z0-9_]*$`)
 	serviceAccount = lazyre.New(`^[a-z][a-z0-9-]*[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$`)
 	computeAccount = lazyre.New(`^[0-9]+-compute@developer\.gserviceaccount\.com$`)
@@ -25,40 +24,62 @@ var (
 // lengthIn reports whether s is min to max bytes long.
 func lengthIn(s string, min, max int) bool { return len(s) >= min && len(s) <= max }
 
-// poolIDs reports whether project is a project number (1-20 digits) and
-// each of ids a pool or provider id (4-32 characters).
-func poolIDs(project string, ids ...string) bool {
-	if !lengthIn(project, 1, 20) {
-		return false
-	}
-	for _, id := range ids {
-		if !lengthIn(id, 4, 32) {
+// only reports whether s is made of the bytes in set.
+func only(s, set string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(set, s[i]) < 0 {
 			return false
 		}
 	}
 	return true
 }
 
+const (
+	digits  = "0123456789"
+	idChars = "abcdefghijklmnopqrstuvwxyz0123456789-"
+)
+
+// cutPool cuts projects/N/locations/global/workloadIdentityPools/P off
+// the front of s: the project number (1-20 digits), the pool id (4-32 of
+// [a-z0-9-]) and what follows the pool's slash (rest, ok false without
+// one).
+func cutPool(s string) (project, pool, rest string, ok bool) {
+	parts := strings.SplitN(s, "/", 7)
+	if len(parts) != 7 || parts[0] != "projects" || parts[2] != "locations" || parts[3] != "global" || parts[4] != "workloadIdentityPools" {
+		return "", "", "", false
+	}
+	project, pool = parts[1], parts[5]
+	if !lengthIn(project, 1, 20) || !only(project, digits) || !lengthIn(pool, 4, 32) || !only(pool, idChars) {
+		return "", "", "", false
+	}
+	return project, pool, parts[6], true
+}
+
 // matchProviderName returns a provider's resource name
 // (projects/N/locations/global/workloadIdentityPools/P/providers/X) and
 // its project number, pool and provider ids, or nil.
 func matchProviderName(name string) []string {
-	m := providerName.FindStringSubmatch(name)
-	if m == nil || !poolIDs(m[1], m[2], m[3]) {
+	project, pool, rest, ok := cutPool(name)
+	provider, isProvider := strings.CutPrefix(rest, "providers/")
+	if !ok || !isProvider || !lengthIn(provider, 4, 32) || !only(provider, idChars) {
 		return nil
 	}
-	return m
+	return []string{name, project, pool, provider}
 }
 
 // matchPoolMember returns an IAM member of a workload identity pool
 // (principal:// or principalSet://), its kind, project number, pool id and
-// the rest after the pool, or nil.
+// the rest after the pool (one line, not empty), or nil.
 func matchPoolMember(member string) []string {
-	m := poolMember.FindStringSubmatch(member)
-	if m == nil || !poolIDs(m[2], m[3]) {
+	kind, name, found := strings.Cut(member, "://iam.googleapis.com/")
+	if !found || (kind != "principal" && kind != "principalSet") {
 		return nil
 	}
-	return m
+	project, pool, rest, ok := cutPool(name)
+	if !ok || rest == "" || strings.Contains(rest, "\n") { // the rest is .+
+		return nil
+	}
+	return []string{member, kind, project, pool, rest}
 }
 
 // isAttributeName reports whether key is attribute.NAME, NAME 1-100 of

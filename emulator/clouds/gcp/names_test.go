@@ -29,7 +29,9 @@ func TestNamesAgreeWithCountedPatterns(t *testing.T) {
 			inputs = append(inputs,
 				pool+"/providers/"+n("x", 4), pool+"/providers/"+n("x", k),
 				"principal://iam.googleapis.com/"+pool+"/subject/s",
-				"principalSet://iam.googleapis.com/"+pool+"/*")
+				"principalSet://iam.googleapis.com/"+pool+"/*", "principalSet://iam.googleapis.com/"+pool+"/",
+				"principalSet://iam.googleapis.com/"+pool+"/a\nb", "principalX://iam.googleapis.com/"+pool+"/*",
+				"principal://iam.googleapis.com/"+pool, pool+"/providers/"+n("x", 4)+"/", "/"+pool+"/providers/abcd")
 		}
 	}
 	for _, k := range []int{0, 1, 99, 100, 101} {
