@@ -391,9 +391,11 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 	switch {
 	case m == nil:
 		reqinfo.MarkUnmatchedAt(w, req.http)
+		s.endUse(req, tok)
 		respond(w, req, nil, logical.NewCodedError(http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry not found."), envelope{})
 		return
 	case s.isTainted(m):
+		s.endUse(req, tok)
 		respond(w, req, nil, logical.NewCodedError(http.StatusNotFound, "no handler for route "+quote(strings.TrimSuffix(req.path, "/"))+". route entry is tainted."), envelope{})
 		return
 	}
@@ -472,6 +474,12 @@ func (s *Server) serveMount(w http.ResponseWriter, req *request, m *mount, rel s
 				env.Auth = authBlockOf(auth)
 			}
 		}
+	}
+	if s.endUse(req, tok) && env.LeaseID != "" && err == nil {
+		// The token's revocation revoked the lease with it (Vault's
+		// handleRequest answers so).
+		resp = logical.ErrorResponse("%s", "Secret cannot be returned; token had one use left, so leased credentials were immediately revoked.")
+		env.LeaseID, env.Renewable, env.LeaseDuration = "", false, 0
 	}
 	respond(w, req, resp, err, env)
 }

@@ -2,7 +2,6 @@ package vault
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -32,8 +31,9 @@ func (s *Server) createToken(c *call, orphan bool) (*logical.Response, error) {
 	parentUses, parentPolicies, parentEntity, parentTTL := parent.NumUses, parent.Policies, parent.EntityID, parent.TTL
 	s.mu.RUnlock()
 	if parentUses == usesExhausted {
-		// Its last use is this request (Vault refuses it as such).
-		return nil, logical.NewCodedError(http.StatusForbidden, multierror("permission denied"))
+		// This request is its last use: handleCreateCommon looks the parent
+		// up, and Vault's lookup does not find a token pending revocation.
+		return logical.ErrorResponse("%s", "parent token lookup failed: no parent found"), nil
 	}
 	if parentUses > 0 {
 		return logical.ErrorResponse("%s", "restricted use token cannot generate child tokens"), nil

@@ -96,8 +96,9 @@ func protoBytes(field byte, b []byte) []byte {
 // checkToken finds the request's token: missing is a plain permission
 // denied, unknown or expired adds "invalid token" (Vault ≥ 1.17). A write
 // to a path with an existence check becomes a create when the entry is
-// missing. Then the token's policies must allow the operation (acl.go),
-// and a use is counted.
+// missing. Then the token's policies must allow the operation (acl.go);
+// a use is counted whether they do or not, as in Vault, and a refusal on
+// the last use revokes the token before it is answered.
 func (s *Server) checkToken(req *request, m *mount, rel string) (*token, error) {
 	if req.token == "" {
 		return nil, logical.NewCodedError(http.StatusForbidden, "permission denied")
@@ -117,18 +118,22 @@ func (s *Server) checkToken(req *request, m *mount, rel string) (*token, error) 
 	if !ok || expired || exhausted {
 		return nil, logical.NewCodedError(http.StatusForbidden, errInvalidToken)
 	}
-	if err := s.existenceCheck(req, m, rel); err != nil {
-		return nil, err
-	}
+	err := s.existenceCheck(req, m, rel)
 	_, help := req.data["help"]
-	if !t.root() && !(help && req.op == logical.ReadOperation) { // help is always allowed
+	if err == nil && !t.root() && !(help && req.op == logical.ReadOperation) { // help is always allowed
 		if !s.allowed(t, req.path, req.op) {
-			return nil, logical.NewCodedError(http.StatusForbidden, multierror("permission denied"))
+			err = logical.NewCodedError(http.StatusForbidden, multierror("permission denied"))
 		}
 	}
-	if limited && !s.useToken(req.http.Context(), t) {
+	// A refused request takes a use too, as in Vault (request_handling.go:
+	// "we want to decrement the use count even in the case of an error").
+	if limited && !s.useToken(t) {
 		// Its last use went to a request served at the same time.
 		return nil, logical.NewCodedError(http.StatusForbidden, errInvalidToken)
+	}
+	if err != nil {
+		s.endUse(req, t)
+		return nil, err
 	}
 	return t, nil
 }
@@ -138,31 +143,43 @@ func (s *Server) checkToken(req *request, m *mount, rel string) (*token, error) 
 // and the last use's own lookup shows it (-1), as Vault's does.
 const usesExhausted = -1
 
-// useToken counts a use of a limited-use token; the last use revokes it
-// after the request has been authorized, as Vault does. It reports false
-// when no use is left (the token's uses went to other requests): the
-// check and the count are one step under the lock, so a token is never
-// used more often than its uses allow.
-func (s *Server) useToken(ctx context.Context, t *token) bool {
+// useToken counts a use of a limited-use token; the request that takes
+// the last one is served and endUse revokes the token after it, as Vault
+// does. It reports false when no use is left (the token's uses went to
+// other requests): the check and the count are one step under the lock,
+// so a token is never used more often than its uses allow.
+func (s *Server) useToken(t *token) bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if t.NumUses <= 0 || s.tokens[t.ID] != t {
-		s.mu.Unlock()
 		return false
 	}
-	last := t.NumUses == 1
-	if last {
-		// Not 0 (unlimited) while the revocation runs outside the lock:
-		// Vault's tokenRevocationPending.
+	if t.NumUses == 1 {
+		// Not 0 (unlimited) until endUse revokes it: Vault's
+		// tokenRevocationPending.
 		t.NumUses = usesExhausted
 	} else {
 		t.NumUses--
 	}
 	s.mark(tokensMember, t.ID)
-	s.mu.Unlock()
-	if last {
-		s.revokeToken(ctx, t.ID)
-	}
 	return true
+}
+
+// endUse revokes the request's token, its leases and children with it,
+// when the request took its last use (Vault's deferred revocation in
+// handleRequest); it reports whether it did. Every request a token
+// authenticated ends here before its answer is written.
+func (s *Server) endUse(req *request, t *token) bool {
+	if t == nil {
+		return false
+	}
+	s.mu.RLock()
+	last := t.NumUses == usesExhausted
+	s.mu.RUnlock()
+	if last {
+		s.revokeToken(context.WithoutCancel(req.http.Context()), t.ID)
+	}
+	return last
 }
 
 // issueToken mints the token a login returns.

@@ -56,6 +56,35 @@ Feature: Vault's Terraform Cloud secrets engine
     When I GET "/api/v2/account/details"
     Then the response status is 401
 
+  @token-store
+  Scenario: Credentials read on a token's last use are withheld, and revoked with the token
+    # https://developer.hashicorp.com/vault/docs/concepts/tokens#token-use-limits
+    When I PUT "/v1/terraform/role/my-role" to Vault with:
+      """
+      {"user_id":"user-12345abcde"}
+      """
+    Then the response status is 204
+    When I PUT "/v1/sys/policies/acl/terraform-creds" to Vault with:
+      """
+      {"policy":"path \"terraform/creds/my-role\" {\n  capabilities = [\"read\"]\n}\n"}
+      """
+    Then the response status is 204
+    When I POST "/v1/auth/token/create" to Vault with:
+      """
+      {"policies":["terraform-creds"],"num_uses":2}
+      """
+    Then the response status is 200
+    And I remember the response JSON at "auth.client_token" as "limited_token"
+    When I use the Vault token "{limited_token}"
+    And I GET "/v1/terraform/creds/my-role" from Vault
+    Then the response status is 200
+    And the response JSON at "lease_id" contains "terraform/creds/my-role/"
+    # The last use's credentials are leased to a token revoked after the
+    # request, so Vault revokes them (and the first's) and answers this.
+    When I GET "/v1/terraform/creds/my-role" from Vault
+    Then the response status is 400
+    And the response JSON at "errors" is ["Secret cannot be returned; token had one use left, so leased credentials were immediately revoked."]
+
   Scenario: An organization role returns its stored token until the role is rotated
     # vault write terraform/role/testing organization="${TF_ORGANIZATION}"
     When I PUT "/v1/terraform/role/testing" to Vault with:
