@@ -3,29 +3,24 @@ package gcp
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/tfcemu/tfcemu/internal/usercache"
 )
 
 // celChecksFile lists the CEL expressions this tfcemu binary compiled
-// without error (each as the SHA-256 of its environment and text), in the
-// user's cache directory. A start whose seed has only such expressions
-// leaves compiling them to the first exchange or to Warm.
-const celChecksFile = "gcp-cel-checked.json"
+// without error, in the user's cache directory: its first line is the
+// binary's stamp (another build starts a new list), then one SHA-256 of
+// an expression with its environment per line. A start whose seed has
+// only such expressions leaves compiling them to the first exchange or to
+// Warm.
+const celChecksFile = "gcp-cel-checked"
 
 // maxCELChecks bounds the file: past it, the list starts again.
 const maxCELChecks = 1024
-
-// celChecksDoc is the file: the binary it speaks for (path, size and
-// modification time; another build starts a new list) and the sums.
-type celChecksDoc struct {
-	Binary string   `json:"binary"`
-	Sums   []string `json:"sums"`
-}
 
 // checkedExpressions is the process's view of the file, read once.
 type checkedExpressions struct {
@@ -45,9 +40,16 @@ func (c *checkedExpressions) load() {
 		if c.binary == "" {
 			return
 		}
-		var doc celChecksDoc
-		if b, err := usercache.ReadFile(celChecksFile); err == nil && json.Unmarshal(b, &doc) == nil && doc.Binary == c.binary {
-			for _, s := range doc.Sums {
+		b, err := usercache.ReadFile(celChecksFile)
+		if err != nil {
+			return
+		}
+		lines := strings.Split(string(b), "\n")
+		if lines[0] != c.binary {
+			return
+		}
+		for _, s := range lines[1:] {
+			if s != "" {
 				c.sums[s] = true
 			}
 		}
@@ -91,13 +93,12 @@ func (c *checkedExpressions) remember(exprs []string) {
 	if !added {
 		return
 	}
-	doc := celChecksDoc{Binary: c.binary, Sums: make([]string, 0, len(c.sums))}
+	var b strings.Builder
+	b.WriteString(c.binary + "\n")
 	for s := range c.sums {
-		doc.Sums = append(doc.Sums, s)
+		b.WriteString(s + "\n")
 	}
-	if b, err := json.Marshal(doc); err == nil {
-		_ = usercache.WriteFile(celChecksFile, b, 0o600)
-	}
+	_ = usercache.WriteFile(celChecksFile, []byte(b.String()), 0o600)
 }
 
 func celSum(expr string) string {

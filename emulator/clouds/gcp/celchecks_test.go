@@ -1,7 +1,6 @@
 package gcp
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -37,9 +36,8 @@ func TestKnownExpressionsCompileOnFirstUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc celChecksDoc
-	if err := json.Unmarshal(raw, &doc); err != nil || len(doc.Sums) != 3 || doc.Binary != binaryStamp() {
-		t.Fatalf("%s = %s (%v)", celChecksFile, raw, err)
+	if lines := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n"); len(lines) != 4 || lines[0] != binaryStamp() {
+		t.Fatalf("%s = %s", celChecksFile, raw)
 	}
 
 	celChecks = checkedExpressions{} // a second start
@@ -69,8 +67,8 @@ func TestKnownExpressionsCompileOnFirstUse(t *testing.T) {
 // The list speaks for one binary: another's is ignored.
 func TestCELChecksOfAnotherBinaryAreIgnored(t *testing.T) {
 	freshCELChecks(t)
-	doc, _ := json.Marshal(celChecksDoc{Binary: "/elsewhere/tfcemu@1@1", Sums: []string{celSum("mapping\x00assertion.sub")}})
-	if err := usercache.WriteFile(celChecksFile, doc, 0o600); err != nil {
+	doc := "/elsewhere/tfcemu@1@1\n" + celSum("mapping\x00assertion.sub") + "\n"
+	if err := usercache.WriteFile(celChecksFile, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if celChecks.known([]string{"mapping\x00assertion.sub"}) {
@@ -84,8 +82,8 @@ func TestCELChecksOfAnotherBinaryAreIgnored(t *testing.T) {
 func TestAForgedCELCheckRefusesExchanges(t *testing.T) {
 	freshCELChecks(t)
 	broken := `assertion.terraform_organization_name ==`
-	doc, _ := json.Marshal(celChecksDoc{Binary: binaryStamp(), Sums: []string{celSum("mapping\x00assertion.sub"), celSum("condition\x00" + broken)}})
-	if err := usercache.WriteFile(celChecksFile, doc, 0o600); err != nil {
+	doc := binaryStamp() + "\n" + celSum("mapping\x00assertion.sub") + "\n" + celSum("condition\x00"+broken) + "\n"
+	if err := usercache.WriteFile(celChecksFile, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	e := newEnv(t)

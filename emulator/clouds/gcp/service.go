@@ -97,10 +97,18 @@ type Service struct {
 
 // New returns a Service holding DefaultSeed.
 func New(cfg Config) *Service {
+	s, err := NewSeeded(cfg, DefaultSeed())
+	return clouds.MustSeed(Cloud, s, err)
+}
+
+// NewSeeded returns a Service holding seed, or SetSeed's error.
+func NewSeeded(cfg Config, seed Seed) (*Service, error) {
 	s := &Service{}
 	s.cfg, s.Base = clouds.NewCloud(Cloud, cfg)
-	clouds.MustSeed(Cloud, s.SetSeed, DefaultSeed())
-	return s
+	if err := s.SetSeed(seed); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // SetSeed validates seed (CEL compiled, members checked), makes it the
