@@ -17,20 +17,20 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
 func main() {
-	ctx, cancel := context.WithCancel(context.Background())
 	if len(os.Args) > 1 && os.Args[1] == "serve" {
-		holdUntilReady(cancel)
-	} else {
-		cancelOnSignal(cancel)
+		holdGC()
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	cancel()
+	stop()
 	os.Exit(code)
 }
 

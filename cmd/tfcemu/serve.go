@@ -92,7 +92,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := e.Start(); err != nil {
 		return err
 	}
-	handleSignals() // before the first line says it is ready
 	info := e.Info()
 	printBanner(stdout, info, cfg.Seed)
 	if cfg.Runs == emulator.RunsExecute {
