@@ -436,7 +436,6 @@ func (e *Emulator) Start() error {
 			}
 		}(s.ln)
 	}
-	go e.warm()
 	return nil
 }
 

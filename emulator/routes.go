@@ -77,10 +77,12 @@ func (e *Emulator) buildHandlers() {
 	e.cloudsHandler = e.middleware("clouds", g.Wrap(cloudsRoutes, denyIn("clouds")))
 }
 
-// warm builds the routers not built yet, so that the first request does
+// Warm builds the routers not built yet, so that the first request does
 // not wait for them (a request that comes first builds, or waits for,
-// the one it needs), and what the clouds left for later.
-func (e *Emulator) warm() {
+// the one it needs), and what the clouds left for later. tfcemu serve
+// calls it in the background once it has said it is ready: run during
+// the start, its allocations and faults slowed the start by a tenth.
+func (e *Emulator) Warm() {
 	for _, r := range e.routers {
 		r.Warm()
 	}

@@ -106,6 +106,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	releaseGC()
+	go e.Warm()
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "tfcemu: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

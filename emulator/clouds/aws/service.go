@@ -238,11 +238,6 @@ func cloneState(in state) state {
 }
 
 var (
-	// roleNamePattern is a role name without its length (up to 64), which
-	// its check adds: a counted repetition ({1,64}) compiles to a program
-	// of hundreds of instructions.
-	roleNamePattern  = lazyre.New(`^[\w+=,.@-]+$`)
-	accountPattern   = lazyre.New(`^\d{12}$`)
 	accessKeyPattern = lazyre.New(`^ASIA[A-Z2-7]{16}$`)
 )
 
@@ -286,14 +281,14 @@ func normalizeRole(name string, r Role) (storedRole, error) {
 	if r.Name != "" && r.Name != name {
 		return storedRole{}, fmt.Errorf("name %q differs from the role's name %q", r.Name, name)
 	}
-	if len(name) > 64 || !roleNamePattern.MatchString(name) {
+	if len(name) > 64 || !clouds.MadeOf(name, nameChars) {
 		return storedRole{}, fmt.Errorf("name %q must be 1 to 64 characters of [\\w+=,.@-]", name)
 	}
 	out := storedRole{Name: name, AccountID: r.AccountID, MaxSessionDuration: r.MaxSessionDuration}
 	if out.AccountID == "" {
 		out.AccountID = DefaultAccountID
 	}
-	if !accountPattern.MatchString(out.AccountID) {
+	if len(out.AccountID) != 12 || !clouds.MadeOf(out.AccountID, clouds.Digits) {
 		return storedRole{}, fmt.Errorf("account_id %q must be 12 digits", out.AccountID)
 	}
 	if out.MaxSessionDuration == 0 {

@@ -81,13 +81,9 @@ const (
 	maxSubject     = 600
 )
 
-var (
-	domain = lazyre.New(`^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+$`)
-	// credential is a credential's name without its length (3-120),
-	// which isCredentialName checks: a counted repetition ({2,119})
-	// compiles to a program of hundreds of instructions.
-	credential = lazyre.New(`^[a-zA-Z0-9][a-zA-Z0-9_-]*$`)
-)
+// domain is a tenant given by its domain name (compiled when a tenant is
+// not a GUID).
+var domain = lazyre.New(`^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+$`)
 
 // isGUID reports whether s is a GUID: 8-4-4-4-12 hexadecimal digits.
 func isGUID(s string) bool {
@@ -113,7 +109,7 @@ func isGUID(s string) bool {
 // isCredentialName reports whether name is 3-120 letters, digits, '-' and
 // '_', starting with a letter or digit.
 func isCredentialName(name string) bool {
-	return len(name) >= 3 && len(name) <= 120 && credential.MatchString(name)
+	return len(name) >= 3 && len(name) <= 120 && clouds.MadeOf(name, clouds.Lower+clouds.Upper+clouds.Digits+"_-") && name[0] != '_' && name[0] != '-'
 }
 
 func validTenant(t string) bool { return isGUID(t) || domain.MatchString(t) }

@@ -3,41 +3,24 @@ package gcp
 import (
 	"strings"
 
-	"github.com/tfcemu/tfcemu/internal/lazyre"
+	"github.com/tfcemu/tfcemu/emulator/clouds"
 )
 
-// Google's resource names and identifiers. Resource names are split on
-// their slashes and the patterns check a name's shape with +, the
-// functions below its ids' lengths (project numbers 1-20 digits, pool and
-// provider ids 4-32 characters, attribute names up to 100, service
-// account names 6-30): a counted repetition such as [a-z0-9-]{4,32}
-// compiles to a program of hundreds of instructions, and those compiles
-// were most of the GCP emulator's share of tfcemu's start-up. The tests
-// hold the functions to the counted patterns.
+// Google's resource names and identifiers are checked by the functions
+// below, not regular expressions: a start checks the seed's names, and
+// compiling the patterns (a counted repetition such as [a-z0-9-]{4,32} is
+// a program of hundreds of instructions) was most of the GCP emulator's
+// share of tfcemu's start-up. The tests hold the functions to the
+// documented patterns.
 var (
-	attributeName  = lazyre.New(`^attribute\.[a-z_][a-z0-9_]*$`)
-	serviceAccount = lazyre.New(`^[a-z][a-z0-9-]*[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$`)
-	computeAccount = lazyre.New(`^[0-9]+-compute@developer\.gserviceaccount\.com$`)
-	googleNames    = []string{"google.subject", "google.groups", "google.display_name", "google.profile_photo", "google.posix_username"}
+	googleNames = []string{"google.subject", "google.groups", "google.display_name", "google.profile_photo", "google.posix_username"}
 )
 
 // lengthIn reports whether s is min to max bytes long.
 func lengthIn(s string, min, max int) bool { return len(s) >= min && len(s) <= max }
 
-// only reports whether s is made of the bytes in set.
-func only(s, set string) bool {
-	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(set, s[i]) < 0 {
-			return false
-		}
-	}
-	return true
-}
-
-const (
-	digits  = "0123456789"
-	idChars = "abcdefghijklmnopqrstuvwxyz0123456789-"
-)
+// idChars are a pool's or a provider's id's characters.
+const idChars = clouds.Lower + clouds.Digits + "-"
 
 // cutPool cuts projects/N/locations/global/workloadIdentityPools/P off
 // the front of s: the project number (1-20 digits), the pool id (4-32 of
@@ -49,7 +32,7 @@ func cutPool(s string) (project, pool, rest string, ok bool) {
 		return "", "", "", false
 	}
 	project, pool = parts[1], parts[5]
-	if !lengthIn(project, 1, 20) || !only(project, digits) || !lengthIn(pool, 4, 32) || !only(pool, idChars) {
+	if !lengthIn(project, 1, 20) || !clouds.MadeOf(project, clouds.Digits) || !lengthIn(pool, 4, 32) || !clouds.MadeOf(pool, idChars) {
 		return "", "", "", false
 	}
 	return project, pool, parts[6], true
@@ -61,7 +44,7 @@ func cutPool(s string) (project, pool, rest string, ok bool) {
 func matchProviderName(name string) []string {
 	project, pool, rest, ok := cutPool(name)
 	provider, isProvider := strings.CutPrefix(rest, "providers/")
-	if !ok || !isProvider || !lengthIn(provider, 4, 32) || !only(provider, idChars) {
+	if !ok || !isProvider || !lengthIn(provider, 4, 32) || !clouds.MadeOf(provider, idChars) {
 		return nil
 	}
 	return []string{name, project, pool, provider}
@@ -85,13 +68,20 @@ func matchPoolMember(member string) []string {
 // isAttributeName reports whether key is attribute.NAME, NAME 1-100 of
 // [a-z0-9_] not starting with a digit.
 func isAttributeName(key string) bool {
-	return lengthIn(key, len("attribute.")+1, len("attribute.")+100) && attributeName.MatchString(key)
+	name, ok := strings.CutPrefix(key, "attribute.")
+	return ok && lengthIn(name, 1, 100) && clouds.MadeOf(name, clouds.Lower+clouds.Digits+"_") && !clouds.MadeOf(name[:1], clouds.Digits)
 }
 
 // isServiceAccount reports whether email is a service account's:
-// NAME@PROJECT.iam.gserviceaccount.com (NAME 6-30 characters) or a
-// project's default compute account.
+// NAME@PROJECT.iam.gserviceaccount.com (NAME 6-30 of [a-z0-9-], starting
+// with a letter and not ending with '-'; PROJECT of [a-z0-9.-]) or a
+// project's default compute account, NUMBER-compute@developer.gserviceaccount.com.
 func isServiceAccount(email string) bool {
-	name, _, _ := strings.Cut(email, "@")
-	return (lengthIn(name, 6, 30) && serviceAccount.MatchString(email)) || computeAccount.MatchString(email)
+	if number, ok := strings.CutSuffix(email, "-compute@developer.gserviceaccount.com"); ok {
+		return clouds.MadeOf(number, clouds.Digits)
+	}
+	name, domain, _ := strings.Cut(email, "@")
+	project, ok := strings.CutSuffix(domain, ".iam.gserviceaccount.com")
+	return ok && lengthIn(name, 6, 30) && clouds.MadeOf(name, clouds.Lower+clouds.Digits+"-") &&
+		clouds.MadeOf(name[:1], clouds.Lower) && name[len(name)-1] != '-' && clouds.MadeOf(project, clouds.Lower+clouds.Digits+".-")
 }

@@ -41,7 +41,10 @@ func TestNamesAgreeWithCountedPatterns(t *testing.T) {
 		inputs = append(inputs, "a"+n("b", k)+"c@p.iam.gserviceaccount.com", "a"+n("-", k)+"-@p.iam.gserviceaccount.com",
 			"1"+n("b", k)+"c@p.iam.gserviceaccount.com")
 	}
-	inputs = append(inputs, "123-compute@developer.gserviceaccount.com", "-compute@developer.gserviceaccount.com", "", "attribute.")
+	inputs = append(inputs, "abcdef@my-proj.iam.gserviceaccount.com", "abcde-@p.iam.gserviceaccount.com", "Abcdef@p.iam.gserviceaccount.com",
+		"abcdef@P.iam.gserviceaccount.com", "abcdef@@p.iam.gserviceaccount.com", "abcdef@.iam.gserviceaccount.com", "abcdef@p.iam.gserviceaccount.co",
+		"abcdef-compute@developer.gserviceaccount.com", "1-compute@developer.gserviceaccount.com", "attribute.9a", "attribute.a-b", "attribute._",
+		"123-compute@developer.gserviceaccount.com", "-compute@developer.gserviceaccount.com", "", "attribute.")
 	for name, re := range counted {
 		for _, in := range inputs {
 			if want, got := re.MatchString(in), checks[name](in); got != want {
