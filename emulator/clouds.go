@@ -53,12 +53,12 @@ func (e *Emulator) newClouds(seed *fixtures.Seed) ([]cloud, error) {
 	if err := a.ApplySeed(seed.AWS); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	g := gcp.New(gcp.Config{Now: e.clock.Now, HTTPClient: e.httpClient(), Issuer: e.issuer.URL})
-	if err := g.SetSeed(seed.GCPSeed()); err != nil {
+	g, err := gcp.NewSeeded(gcp.Config{Now: e.clock.Now, HTTPClient: e.httpClient(), Issuer: e.issuer.URL}, seed.GCPSeed())
+	if err != nil {
 		return nil, fmt.Errorf("seed: gcp: %w", err)
 	}
-	z := azure.New(azure.Config{Now: e.clock.Now, HTTPClient: e.httpClient(), Issuer: e.issuer.URL})
-	if err := z.SetSeed(seed.AzureSeed()); err != nil {
+	z, err := azure.NewSeeded(azure.Config{Now: e.clock.Now, HTTPClient: e.httpClient(), Issuer: e.issuer.URL}, seed.AzureSeed())
+	if err != nil {
 		return nil, fmt.Errorf("seed: azure: %w", err)
 	}
 	return []cloud{{"aws", a}, {"gcp", g}, {"azure", z}}, nil

@@ -18,13 +18,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/tfcemu/tfcemu/emulator/admin"
 	"github.com/tfcemu/tfcemu/emulator/clock"
 	"github.com/tfcemu/tfcemu/emulator/identity"
 	"github.com/tfcemu/tfcemu/emulator/internal/recovery"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
+	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 	"github.com/tfcemu/tfcemu/emulator/runs"
 	"github.com/tfcemu/tfcemu/emulator/runs/cloudendpoints"
 	"github.com/tfcemu/tfcemu/emulator/runs/executor"
@@ -49,10 +48,9 @@ type Emulator struct {
 	tfcHandler, vaultHandler, tfcInternal, vaultInternal http.Handler
 	// cloudsHandler serves the clouds listener (AWS STS, ...).
 	cloudsHandler http.Handler
-	// cloudsMux is the clouds' router behind cloudsHandler, built once
-	// (cloudsRouter).
-	cloudsMux  *mux.Router
-	cloudsOnce sync.Once
+	// routers are the TFC, Vault and clouds listeners' routers, built
+	// when first needed (buildHandlers).
+	routers []*routing.Lazy
 
 	mu       sync.Mutex
 	tfcURL   string
@@ -362,18 +360,18 @@ func (e *Emulator) Start() error {
 	if err != nil {
 		return err
 	}
-	tfcLn, err := net.Listen("tcp", e.cfg.TFCListen)
+	tfcLn, err := listen(e.cfg.TFCListen)
 	if err != nil {
 		return fmt.Errorf("tfc listener: %w", err)
 	}
-	vaultLn, err := net.Listen("tcp", e.cfg.VaultListen)
+	vaultLn, err := listen(e.cfg.VaultListen)
 	if err != nil {
 		tfcLn.Close()
 		return fmt.Errorf("vault listener: %w", err)
 	}
 	var cloudsLn net.Listener
 	if addr := e.cfg.cloudsListen(); addr != "" {
-		if cloudsLn, err = net.Listen("tcp", addr); err != nil {
+		if cloudsLn, err = listen(addr); err != nil {
 			tfcLn.Close()
 			vaultLn.Close()
 			return fmt.Errorf("clouds listener: %w", err)
@@ -408,7 +406,7 @@ func (e *Emulator) Start() error {
 		}{cloudsLn, e.cloudsHandler})
 	}
 	if e.cfg.ProductionListen != "" {
-		prodLn, err := net.Listen("tcp", e.cfg.ProductionListen)
+		prodLn, err := listen(e.cfg.ProductionListen)
 		if err != nil {
 			tfcLn.Close()
 			vaultLn.Close()
@@ -438,8 +436,17 @@ func (e *Emulator) Start() error {
 			}
 		}(s.ln)
 	}
-	go e.warm()
 	return nil
+}
+
+// listen opens a TCP listener on addr. Without Multipath TCP: Go's
+// listeners try it first where the kernel has it, which made each of a
+// start's listeners cost a socket more, for clients that are on the same
+// machine or a container network.
+func listen(addr string) (net.Listener, error) {
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	return lc.Listen(context.Background(), "tcp", addr)
 }
 
 // dialable turns a listener address into one a client can dial: an

@@ -8,33 +8,27 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/tfcemu/tfcemu/emulator/identity"
+	"github.com/tfcemu/tfcemu/internal/usercache"
 )
 
-// keyCacheFile is the cached signing key's name in the cache directory
-// (os.UserCacheDir()/tfcemu).
+// keyCacheFile is the cached signing key's name in the user's cache
+// directory (usercache).
 const keyCacheFile = "signing-key.pem"
 
-// keyCacheDir is where the signing key is cached: the user's cache
-// directory ($XDG_CACHE_HOME or ~/.cache on Linux), under tfcemu.
-func keyCacheDir() (string, error) {
-	dir, err := os.UserCacheDir()
+// cachedSigningKey returns the RSA key cached in the user's cache
+// directory, so a second start does not wait on key generation. A
+// missing, unreadable or loosely permitted (readable by others than its
+// owner) file is replaced by a freshly generated key, written 0600 (its
+// directory 0700) through a temp file and a rename, so concurrent starts
+// never read half a key. generate false only reads: a missing key is
+// (nil, nil).
+func cachedSigningKey(generate bool) (*rsa.PrivateKey, error) {
+	path, err := usercache.Path(keyCacheFile)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return filepath.Join(dir, "tfcemu"), nil
-}
-
-// cachedSigningKey returns the RSA key cached in dir, so a second start
-// does not wait on key generation. A missing, unreadable or loosely
-// permitted (readable by others than its owner) file is replaced by a
-// freshly generated key, written 0600 (its directory 0700) through a
-// temp file and a rename, so concurrent starts never read half a key.
-// generate false only reads: a missing key is (nil, nil).
-func cachedSigningKey(dir string, generate bool) (*rsa.PrivateKey, error) {
-	path := filepath.Join(dir, keyCacheFile)
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 == 0 {
 		if b, err := os.ReadFile(path); err == nil {
 			if key, err := identity.ParsePrivateKeyPEM(b); err == nil {
@@ -55,27 +49,8 @@ func cachedSigningKey(dir string, generate bool) (*rsa.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return key, fmt.Errorf("key cache: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".signing-key-*")
-	if err != nil {
-		return key, fmt.Errorf("key cache: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return key, fmt.Errorf("key cache: %w", err)
-	}
-	if err := pem.Encode(tmp, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
-		tmp.Close()
-		return key, fmt.Errorf("key cache: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return key, fmt.Errorf("key cache: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return key, fmt.Errorf("key cache: %w", err)
+	if err := usercache.WriteFile(keyCacheFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return key, fmt.Errorf("key %w", err)
 	}
 	return key, nil
 }

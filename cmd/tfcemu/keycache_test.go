@@ -11,11 +11,13 @@ import (
 // in a 0700 directory), later calls reuse it; a corrupt or loosely
 // permitted file is replaced; read-only mode never generates.
 func TestSigningKeyCache(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "tfcemu")
-	if k, err := cachedSigningKey(dir, false); err != nil || k != nil {
+	home := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", home)
+	dir := filepath.Join(home, "tfcemu")
+	if k, err := cachedSigningKey(false); err != nil || k != nil {
 		t.Fatalf("read-only with no cache: %v, %v", k, err)
 	}
-	first, err := cachedSigningKey(dir, true)
+	first, err := cachedSigningKey(true)
 	if err != nil || first == nil {
 		t.Fatalf("generate: %v", err)
 	}
@@ -27,7 +29,7 @@ func TestSigningKeyCache(t *testing.T) {
 		}
 	}
 	for _, generate := range []bool{true, false} {
-		again, err := cachedSigningKey(dir, generate)
+		again, err := cachedSigningKey(generate)
 		if err != nil || again == nil || !again.Equal(first) {
 			t.Fatalf("second start (generate %v) did not reuse the cached key: %v", generate, err)
 		}
@@ -36,7 +38,7 @@ func TestSigningKeyCache(t *testing.T) {
 	if err := os.Chmod(path, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	loose, err := cachedSigningKey(dir, true)
+	loose, err := cachedSigningKey(true)
 	if err != nil || loose.Equal(first) {
 		t.Fatalf("a world-readable cache was used: %v", err)
 	}
@@ -46,7 +48,7 @@ func TestSigningKeyCache(t *testing.T) {
 	if err := os.WriteFile(path, []byte("not a key"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := cachedSigningKey(dir, true)
+	fresh, err := cachedSigningKey(true)
 	if err != nil || fresh.Equal(loose) {
 		t.Fatalf("a corrupt cache was not replaced: %v", err)
 	}

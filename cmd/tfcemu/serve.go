@@ -106,6 +106,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	releaseGC()
+	go e.Warm()
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "tfcemu: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -217,14 +218,9 @@ func (f serveFlags) cachedKey(log *slog.Logger) *rsa.PrivateKey {
 			generate = false
 		}
 	}
-	dir, err := keyCacheDir()
+	key, err := cachedSigningKey(generate)
 	if err != nil {
-		log.Warn("signing key cache: no cache directory; generating a key", "err", err)
-		return nil
-	}
-	key, err := cachedSigningKey(dir, generate)
-	if err != nil {
-		log.Warn("signing key cache: not written", "dir", dir, "err", err)
+		log.Warn("signing key cache: not used", "err", err)
 	}
 	return key
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,8 +16,10 @@ import (
 	"time"
 )
 
-// The start-up and memory benchmarks run the real binary. A trivial Go
-// server (listen, print a line, serve) is the baseline for exec → ready.
+// The start-up and memory benchmarks run the real binary, built as make
+// builds it (CGO_ENABLED=0, -trimpath: a static binary). A trivial Go
+// server (listen, print a line, serve), built the same way, is the
+// baseline for exec → ready.
 
 var (
 	binOnce          sync.Once
@@ -34,7 +37,7 @@ func binaries(b testing.TB) (string, string) {
 			return
 		}
 		tfcemuBin, trivi = filepath.Join(binDir, "tfcemu"), filepath.Join(binDir, "trivial")
-		if out, err := exec.Command("go", "build", "-o", tfcemuBin, ".").CombinedOutput(); err != nil {
+		if out, err := goBuild(tfcemuBin, "."); err != nil {
 			binErr = fmt.Errorf("build tfcemu: %v\n%s", err, out)
 			return
 		}
@@ -42,7 +45,7 @@ func binaries(b testing.TB) (string, string) {
 		if binErr = os.WriteFile(src, []byte(trivialServer), 0o600); binErr != nil {
 			return
 		}
-		if out, err := exec.Command("go", "build", "-o", trivi, src).CombinedOutput(); err != nil {
+		if out, err := goBuild(trivi, src); err != nil {
 			binErr = fmt.Errorf("build the trivial server: %v\n%s", err, out)
 		}
 	})
@@ -50,6 +53,13 @@ func binaries(b testing.TB) (string, string) {
 		b.Fatal(binErr)
 	}
 	return tfcemuBin, trivi
+}
+
+// goBuild builds pkg into out as the Makefile does.
+func goBuild(out, pkg string) ([]byte, error) {
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	return cmd.CombinedOutput()
 }
 
 // trivialServer answers every request with a constant: {} by default,
@@ -124,27 +134,45 @@ var serveArgs = []string{"serve", "--tfc-listen", "127.0.0.1:0", "--vault-listen
 // BenchmarkStartup is exec → ready of tfcemu serve on a second start
 // (the signing key cached) against a trivial Go server (target: ratio ≤ 3),
 // and of a start with --no-key-cache (a key generated) for comparison.
+// Each iteration starts the three one after the other; the figures are
+// medians over the iterations, and the ratios medians of each
+// iteration's own ratio, so that a moment of noise on a shared machine
+// (a few starts take twice as long) does not decide them.
 func BenchmarkStartup(b *testing.B) {
 	bin, trivial := binaries(b)
 	startUntilReady(b, bin, serveArgs...).stop() // the first start caches the key
-	var tt, tc, tn time.Duration
+	var tt, tc, tn, rc, rn []float64
 	for b.Loop() {
 		s := startUntilReady(b, trivial)
 		s.stop()
-		tt += s.took
+		t := s.took.Seconds() * 1000
 		s = startUntilReady(b, bin, serveArgs...)
 		s.stop()
-		tc += s.took
+		c := s.took.Seconds() * 1000
 		s = startUntilReady(b, bin, append(serveArgs, "--no-key-cache")...)
 		s.stop()
-		tn += s.took
+		n := s.took.Seconds() * 1000
+		tt, tc, tn, rc, rn = append(tt, t), append(tc, c), append(tn, n), append(rc, c/t), append(rn, n/t)
 	}
-	n := float64(b.N)
-	b.ReportMetric(float64(tt.Microseconds())/n/1000, "trivial-ms")
-	b.ReportMetric(float64(tc.Microseconds())/n/1000, "cached-key-ms")
-	b.ReportMetric(float64(tn.Microseconds())/n/1000, "no-key-cache-ms")
-	b.ReportMetric(float64(tc)/float64(tt), "ratio")
-	b.ReportMetric(float64(tn)/float64(tt), "no-cache-ratio")
+	b.ReportMetric(median(tt), "trivial-ms")
+	b.ReportMetric(median(tc), "cached-key-ms")
+	b.ReportMetric(median(tn), "no-key-cache-ms")
+	b.ReportMetric(median(rc), "ratio")
+	b.ReportMetric(median(rn), "no-cache-ratio")
+}
+
+// median is the middle of xs (the mean of the two middle ones when
+// their count is even).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // rssKiB is a process's resident set (VmRSS, Linux).

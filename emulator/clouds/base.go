@@ -31,12 +31,13 @@ func NewCloud(cloud string, cfg Config) (Config, Base) {
 	return cfg, NewBase(BaseConfig{Cloud: cloud, Now: cfg.Now, HTTPClient: cfg.HTTPClient, Issuer: cfg.Issuer})
 }
 
-// MustSeed gives a cloud's new Service its built-in default seed with set
-// (its SetSeed); a refusal is a bug in that seed.
-func MustSeed[S any](cloud string, set func(S) error, seed S) {
-	if err := set(seed); err != nil {
+// MustSeed returns a cloud built with its own default seed, panicking
+// when that seed is refused (a bug in the cloud's package).
+func MustSeed[T any](cloud string, v T, err error) T {
+	if err != nil {
 		panic(fmt.Sprintf("%s: default seed: %v", cloud, err))
 	}
+	return v
 }
 
 // BaseConfig configures a Base.

@@ -6,8 +6,8 @@ package ids
 
 import (
 	"crypto/rand"
-	"math/big"
-	"regexp"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 const (
@@ -18,29 +18,36 @@ const (
 )
 
 // Pattern matches an ID in TFC's form, as New makes it, whatever its prefix.
-var Pattern = regexp.MustCompile(`^[a-z]+-[1-9A-HJ-NP-Za-km-z]{16}$`)
+var Pattern = lazyre.New(`^[a-z]+-[1-9A-HJ-NP-Za-km-z]{16}$`)
 
 // TokenPattern matches a TFC API token secret.
-var TokenPattern = regexp.MustCompile(`^[0-9A-Za-z]{14}\.atlasv1\.[0-9A-Za-z]{67}$`)
+var TokenPattern = lazyre.New(`^[0-9A-Za-z]{14}\.atlasv1\.[0-9A-Za-z]{67}$`)
 
 // Random returns n characters drawn uniformly from the base62 alphabet using
 // crypto/rand.
 func Random(n int) string { return draw(base62, n) }
 
-// draw returns n characters drawn uniformly from alphabet with crypto/rand.
+// draw returns n characters drawn uniformly from alphabet (at most 256
+// characters) with crypto/rand: random bytes in batches, each byte below
+// the largest multiple of the alphabet's size taken modulo it, the others
+// dropped (rejection sampling, so no character is likelier than another).
 func draw(alphabet string, n int) string {
-	b := make([]byte, n)
-	max := big.NewInt(int64(len(alphabet)))
-	for i := range b {
-		v, err := rand.Int(rand.Reader, max)
-		if err != nil {
-			// crypto/rand never fails on supported platforms (Go 1.24+ crashes
-			// the program instead), so this is unreachable.
-			panic(err)
+	k := len(alphabet)
+	limit := 256 - 256%k
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+n/4+8)
+	for len(out) < n {
+		rand.Read(buf) // never fails (Go 1.24+ crashes the program instead)
+		for _, b := range buf {
+			if int(b) < limit {
+				out = append(out, alphabet[int(b)%k])
+				if len(out) == n {
+					break
+				}
+			}
 		}
-		b[i] = alphabet[v.Int64()]
 	}
-	return string(b)
+	return string(out)
 }
 
 // New returns prefix + "-" + 16 base58 characters, e.g. New("ws") =

@@ -40,3 +40,24 @@ func TestPattern(t *testing.T) {
 		}
 	}
 }
+
+// draw is uniform over its alphabet: every character comes up about as
+// often as the others (each within 20% of its expected count: more than
+// nine standard deviations).
+func TestDrawIsUniform(t *testing.T) {
+	for _, alphabet := range []string{base58, base62} {
+		const per = 2000
+		counts := map[rune]int{}
+		for _, c := range draw(alphabet, per*len(alphabet)) {
+			counts[c]++
+		}
+		if len(counts) != len(alphabet) {
+			t.Fatalf("%d distinct characters drawn from %d", len(counts), len(alphabet))
+		}
+		for c, n := range counts {
+			if !strings.ContainsRune(alphabet, c) || n < per*8/10 || n > per*12/10 {
+				t.Errorf("%q drawn %d times, want about %d", c, n, per)
+			}
+		}
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // provider is one dynamic credentials provider.
@@ -276,7 +278,7 @@ func gcpProviderName(p *phase, tag string) string {
 	return fmt.Sprintf("projects/%s/locations/global/workloadIdentityPools/%s/providers/%s", num, pool, prov)
 }
 
-var gcpProviderPattern = regexpMust(`^projects/[^/]+/locations/global/workloadIdentityPools/[^/]+/providers/[^/]+$`)
+var gcpProviderPattern = lazyre.New(`^projects/[^/]+/locations/global/workloadIdentityPools/[^/]+/providers/[^/]+$`)
 
 func gcpAudience(p *phase, tag string) (string, error) {
 	name := gcpProviderName(p, tag)

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/tfcemu/tfcemu/emulator/identity"
 	"github.com/tfcemu/tfcemu/emulator/tfc"
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // Agent versions that bring the features.
@@ -26,7 +26,7 @@ const (
 const DirPlaceholder = "{{dir}}"
 
 // tagPattern is what a tag may be: letters, digits and underscores.
-var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+var tagPattern = lazyre.New(`^[A-Za-z0-9_]+$`)
 
 // reservedTags may not be used as tags.
 var reservedTags = map[string]bool{"TYPE": true}

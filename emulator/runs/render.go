@@ -4,13 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/tfcemu/tfcemu/emulator/tfc"
 )
-
-func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 
 // Rendered is a phase environment with its file paths made absolute under
 // a directory, ready to write and to hand to a process.

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 type agentPoolAttributes struct {
@@ -261,7 +263,7 @@ func (s *Service) readAgent(c *call) (int, any, error) {
 }
 
 // AgentVersionPattern is what an agent version looks like.
-var AgentVersionPattern = lazy(`^\d+\.\d+\.\d+$`)
+var AgentVersionPattern = lazyre.New(`^\d+\.\d+\.\d+$`)
 
 // RegisterAgent adds an agent of version to a pool, as a tfc-agent
 // registering would; the admin API uses it.

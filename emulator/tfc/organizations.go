@@ -3,10 +3,12 @@ package tfc
 import (
 	"net/http"
 	"strings"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // namePattern is what TFC allows in organization and workspace names.
-var namePattern = lazy(`^[A-Za-z0-9_-]+$`)
+var namePattern = lazyre.New(`^[A-Za-z0-9_-]+$`)
 
 type orgPermissions struct {
 	CanCreateTeam               bool `json:"can-create-team"`

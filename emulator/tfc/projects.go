@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 type projectAttributes struct {
@@ -72,7 +74,7 @@ func (in *projectInput) applyAutoDestroy(p *Project) {
 }
 
 // autoDestroyDuration is up to 4 digits and a unit, d or h.
-var autoDestroyDuration = lazy(`^[0-9]{1,4}[dh]$`)
+var autoDestroyDuration = lazyre.New(`^[0-9]{1,4}[dh]$`)
 
 // parseAutoDestroyDuration reads an auto-destroy-activity-duration
 // attribute of a project or workspace: nil for absent or null, else a

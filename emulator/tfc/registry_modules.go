@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 func (st *State) addModule(m *RegistryModule) {
@@ -83,7 +85,7 @@ func (m *RegistryModule) selfPath() string {
 var capitalized = map[string]string{"name": "Name", "provider": "Provider"}
 
 // moduleNamePattern is what a module name and provider may contain.
-var moduleNamePattern = lazy(`^[0-9A-Za-z_-]{1,64}$`)
+var moduleNamePattern = lazyre.New(`^[0-9A-Za-z_-]{1,64}$`)
 
 type moduleInput struct {
 	Name         *string `json:"name"`

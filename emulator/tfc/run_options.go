@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tfcemu/tfcemu/emulator/runs/slug"
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // checkConfigArchive refuses, at upload, an archive the executor would not
@@ -54,4 +55,4 @@ func (r *Run) setPlanOptions(in runInput) error {
 }
 
 // variableKey is a Terraform identifier.
-var variableKey = lazy(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+var variableKey = lazyre.New(`^[A-Za-z_][A-Za-z0-9_-]*$`)

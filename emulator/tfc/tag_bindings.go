@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // MaxTagBindings is how many key/value tags one project or one workspace may
@@ -14,7 +16,7 @@ const MaxTagBindings = 10
 
 // tagKey is what HCP Terraform allows in a tag key: letters, numbers,
 // colons, hyphens and underscores, 1 to 255 characters.
-var tagKey = lazy(`^[A-Za-z0-9:_-]{1,255}$`)
+var tagKey = lazyre.New(`^[A-Za-z0-9:_-]{1,255}$`)
 
 // tagRelPointer points at the tag-bindings relationship of a project or
 // workspace create or update.

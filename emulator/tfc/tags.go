@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // OrgTag is a single-name workspace tag of an organization (key/value tags
@@ -21,7 +23,7 @@ type OrgTag struct {
 // tagName is the documented rule for workspace tags: letters, numbers,
 // colons, hyphens and underscores, beginning and ending with a letter or
 // number, at most 255 characters.
-var tagName = lazy(`^[A-Za-z0-9]([A-Za-z0-9:_-]{0,253}[A-Za-z0-9])?$`)
+var tagName = lazyre.New(`^[A-Za-z0-9]([A-Za-z0-9:_-]{0,253}[A-Za-z0-9])?$`)
 
 const tagNameRule = "Name must begin and end with a letter or number, contain only letters, numbers, colons, hyphens, and underscores, and be at most 255 characters"
 

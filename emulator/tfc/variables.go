@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 type varAttributes struct {
@@ -52,8 +54,8 @@ type variableInput struct {
 var (
 	// TFC accepts any key without whitespace for Terraform variables too
 	// (go-tfe's own tests use UUIDs, which may start with a digit).
-	terraformKey = lazy(`^[^\s]+$`)
-	envKey       = lazy(`^[^=\s]+$`)
+	terraformKey = lazyre.New(`^[^\s]+$`)
+	envKey       = lazyre.New(`^[^=\s]+$`)
 )
 
 // maxDescription is the longest variable description TFC takes.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // workspaceInput is the attributes a workspace create or update may send.
@@ -45,7 +47,7 @@ type workspaceInput struct {
 }
 
 // terraformVersion is "latest", a version, or a version constraint.
-var terraformVersion = lazy(`^(latest|[~><=!\s]*\d+(\.\d+){0,2}(-[0-9A-Za-z.]+)?([\s,]*[~><=!]+\s*\d+(\.\d+){0,2})*)$`)
+var terraformVersion = lazyre.New(`^(latest|[~><=!\s]*\d+(\.\d+){0,2}(-[0-9A-Za-z.]+)?([\s,]*[~><=!]+\s*\d+(\.\d+){0,2})*)$`)
 
 func nonEmpty(s string) *string {
 	if s == "" {

@@ -163,3 +163,19 @@ func TestSplitPath(t *testing.T) {
 		}
 	}
 }
+
+// mustParsePolicy parses a policy a test writes.
+func mustParsePolicy(name, rules string) *policy {
+	p, _, err := parsePolicy(name, rules)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// The default policy written out is its text parsed.
+func TestDefaultPolicyIsItsText(t *testing.T) {
+	if got := mustParsePolicy("default", defaultPolicyText); !reflect.DeepEqual(got, defaultPolicy) {
+		t.Errorf("defaultPolicy differs from defaultPolicyText parsed:\n%+v\n%+v", defaultPolicy, got)
+	}
+}

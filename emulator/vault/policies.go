@@ -273,15 +273,6 @@ func checkHCLKeys(node ast.Node, valid ...string) error {
 	return result
 }
 
-// mustParsePolicy parses a built-in policy.
-func mustParsePolicy(name, rules string) *policy {
-	p, _, err := parsePolicy(name, rules)
-	if err != nil {
-		panic(err)
-	}
-	return p
-}
-
 // policyName is the policy a sys/policy or sys/policies/acl call names.
 func policyName(c *call) string { return strings.TrimSuffix(capture(c, "name"), "/") }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/tfcemu/tfcemu/emulator/ids"
 	"github.com/tfcemu/tfcemu/emulator/internal/entrylog"
 	"github.com/tfcemu/tfcemu/emulator/internal/reqinfo"
+	"github.com/tfcemu/tfcemu/emulator/internal/routing"
 	"github.com/tfcemu/tfcemu/emulator/vault/jwtauth"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
 	"github.com/tfcemu/tfcemu/emulator/vault/terraform"
@@ -79,8 +80,8 @@ type Server struct {
 	expiry *expiryQueue
 	// http is the listener's router: Vault's HTTP-level handlers
 	// (sys/health, sys/seal-status, sys/leader) and /v1/{path} for the
-	// logical paths.
-	http *mux.Router
+	// logical paths; built when first needed or by Warm.
+	http *routing.Lazy
 
 	sweeping atomic.Bool
 
@@ -108,7 +109,7 @@ func New(cfg Config) *Server {
 	_, _ = rand.Read(key)
 	s := &Server{cfg: cfg, clusterName: "vault-cluster-" + id[:8], clusterID: id, hmacKey: key, marks: entrylog.NewMarks()}
 	s.sysBackend, s.tokenBackend = s.newSysBackend(), s.newTokenBackend()
-	s.http = s.newHTTPRouter()
+	s.http = routing.NewLazy(func() http.Handler { return s.newHTTPRouter() })
 	s.Reset()
 	return s
 }
@@ -133,8 +134,29 @@ func (s *Server) Reset() {
 	}}
 }
 
-// defaultPolicy is Vault's built-in default policy, parsed once.
-var defaultPolicy = mustParsePolicy("default", defaultPolicyText)
+// defaultPolicy is Vault's built-in default policy: defaultPolicyText
+// parsed, written out so that a start does not parse it (HCL parsing was
+// two thousand allocations at init; TestDefaultPolicyIsItsText keeps the
+// two equal). The identity/entity paths are templated, which the
+// emulator's ACLs leave out.
+var defaultPolicy = &policy{Name: "default", Raw: defaultPolicyText, Paths: []pathRule{
+	{Path: "auth/token/lookup-self", Caps: capRead},
+	{Path: "auth/token/renew-self", Caps: capUpdate},
+	{Path: "auth/token/revoke-self", Caps: capUpdate},
+	{Path: "sys/capabilities-self", Caps: capUpdate},
+	{Path: "sys/internal/ui/resultant-acl", Caps: capRead},
+	{Path: "sys/renew", Caps: capUpdate},
+	{Path: "sys/leases/renew", Caps: capUpdate},
+	{Path: "sys/leases/lookup", Caps: capUpdate},
+	{Path: "cubbyhole/", IsPrefix: true, Caps: capCreate | capRead | capUpdate | capDelete | capList},
+	{Path: "sys/wrapping/wrap", Caps: capUpdate},
+	{Path: "sys/wrapping/lookup", Caps: capUpdate},
+	{Path: "sys/wrapping/unwrap", Caps: capUpdate},
+	{Path: "sys/tools/hash", Caps: capUpdate},
+	{Path: "sys/tools/hash/", IsPrefix: true, Caps: capUpdate},
+	{Path: "sys/control-group/request", Caps: capUpdate},
+	{Path: "identity/oidc/provider/+/authorize", SegmentWildcards: true, Caps: capRead | capUpdate},
+}}
 
 // RootToken is the token with the root policy.
 func (s *Server) RootToken() string { return s.cfg.RootToken }
@@ -515,10 +537,11 @@ func quote(s string) string {
 	return string(b)
 }
 
-// Warm compiles the built-in backends' path tables now, so that the first
-// request does not (the emulator calls it in the background once its
+// Warm builds the listener's router and compiles the built-in backends'
+// path tables now, so that the first request does not (the emulator calls it in the background once its
 // listeners are up; a request that comes first compiles or waits).
 func (s *Server) Warm() {
+	s.http.Warm()
 	for _, b := range []logical.Backend{s.sysBackend, s.tokenBackend} {
 		if t, ok := b.(interface{ HelpTable() []logical.PathHelp }); ok {
 			t.HelpTable()

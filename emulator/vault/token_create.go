@@ -2,18 +2,18 @@ package vault
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/ids"
 	"github.com/tfcemu/tfcemu/emulator/vault/logical"
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // displayNameSanitize is Vault's: anything but letters, digits and '-'
 // becomes '-'.
-var displayNameSanitize = regexp.MustCompile("[^a-zA-Z0-9-]")
+var displayNameSanitize = lazyre.New("[^a-zA-Z0-9-]")
 
 // nonAssignablePolicies are Vault's internal policies no token may carry.
 var nonAssignablePolicies = []string{"response-wrapping", "control-group"}

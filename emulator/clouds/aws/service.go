@@ -16,12 +16,12 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/clouds"
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // Config configures the AWS service.
@@ -238,9 +238,7 @@ func cloneState(in state) state {
 }
 
 var (
-	roleNamePattern  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	accountPattern   = regexp.MustCompile(`^\d{12}$`)
-	accessKeyPattern = regexp.MustCompile(`^ASIA[A-Z2-7]{16}$`)
+	accessKeyPattern = lazyre.New(`^ASIA[A-Z2-7]{16}$`)
 )
 
 // providerKey is how IAM keys an OIDC provider: its URL without the scheme
@@ -283,14 +281,14 @@ func normalizeRole(name string, r Role) (storedRole, error) {
 	if r.Name != "" && r.Name != name {
 		return storedRole{}, fmt.Errorf("name %q differs from the role's name %q", r.Name, name)
 	}
-	if !roleNamePattern.MatchString(name) {
+	if len(name) > 64 || !clouds.MadeOf(name, nameChars) {
 		return storedRole{}, fmt.Errorf("name %q must be 1 to 64 characters of [\\w+=,.@-]", name)
 	}
 	out := storedRole{Name: name, AccountID: r.AccountID, MaxSessionDuration: r.MaxSessionDuration}
 	if out.AccountID == "" {
 		out.AccountID = DefaultAccountID
 	}
-	if !accountPattern.MatchString(out.AccountID) {
+	if len(out.AccountID) != 12 || !clouds.MadeOf(out.AccountID, clouds.Digits) {
 		return storedRole{}, fmt.Errorf("account_id %q must be 12 digits", out.AccountID)
 	}
 	if out.MaxSessionDuration == 0 {

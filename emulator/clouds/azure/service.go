@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/tfcemu/tfcemu/emulator/clouds"
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // Cloud is the Decision.Cloud of this package's decisions.
@@ -81,13 +81,38 @@ const (
 	maxSubject     = 600
 )
 
-var (
-	guid       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	domain     = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+$`)
-	credential = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$`)
-)
+// domain is a tenant given by its domain name (compiled when a tenant is
+// not a GUID).
+var domain = lazyre.New(`^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+$`)
 
-func validTenant(t string) bool { return guid.MatchString(t) || domain.MatchString(t) }
+// isGUID reports whether s is a GUID: 8-4-4-4-12 hexadecimal digits.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isCredentialName reports whether name is 3-120 letters, digits, '-' and
+// '_', starting with a letter or digit.
+func isCredentialName(name string) bool {
+	return len(name) >= 3 && len(name) <= 120 && clouds.MadeOf(name, clouds.Lower+clouds.Upper+clouds.Digits+"_-") && name[0] != '_' && name[0] != '-'
+}
+
+func validTenant(t string) bool { return isGUID(t) || domain.MatchString(t) }
 
 // validateCredential checks one credential against Entra's rules.
 func validateCredential(tenant, client, name string, f FederatedIdentityCredential) []string {
@@ -95,10 +120,10 @@ func validateCredential(tenant, client, name string, f FederatedIdentityCredenti
 	if !validTenant(tenant) {
 		problems = append(problems, fmt.Sprintf("tenant %q is neither a GUID nor a domain", tenant))
 	}
-	if !guid.MatchString(client) {
+	if !isGUID(client) {
 		problems = append(problems, fmt.Sprintf("client id %q is not a GUID", client))
 	}
-	if !credential.MatchString(name) {
+	if !isCredentialName(name) {
 		problems = append(problems, fmt.Sprintf("name %q must be 3-120 characters of letters, digits, '-' and '_', starting with a letter or digit", name))
 	}
 	if f.Issuer == "" || len(f.Issuer) > maxIssuer {
@@ -144,7 +169,7 @@ func build(seed Seed) (state, error) {
 			problems = append(problems, fmt.Sprintf("tenant %q is neither a GUID nor a domain", tenant))
 		}
 		for client, app := range t.Applications {
-			if !guid.MatchString(client) {
+			if !isGUID(client) {
 				problems = append(problems, fmt.Sprintf("tenants[%q].applications[%q]: client id is not a GUID", tenant, client))
 			}
 			fics := map[string]FederatedIdentityCredential{}
@@ -185,10 +210,18 @@ type Service struct {
 
 // New returns a Service holding DefaultSeed.
 func New(cfg Config) *Service {
+	s, err := NewSeeded(cfg, DefaultSeed())
+	return clouds.MustSeed(Cloud, s, err)
+}
+
+// NewSeeded returns a Service holding seed, or SetSeed's error.
+func NewSeeded(cfg Config, seed Seed) (*Service, error) {
 	s := &Service{}
 	s.cfg, s.Base = clouds.NewCloud(Cloud, cfg)
-	clouds.MustSeed(Cloud, s.SetSeed, DefaultSeed())
-	return s
+	if err := s.SetSeed(seed); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // SetSeed validates seed, makes it the state Reset returns to, and resets

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"net/url"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -58,14 +57,6 @@ const (
 	celCostLimit = 100000
 )
 
-var (
-	providerName   = regexp.MustCompile(`^projects/([0-9]{1,20})/locations/global/workloadIdentityPools/([a-z0-9-]{4,32})/providers/([a-z0-9-]{4,32})$`)
-	attributeName  = regexp.MustCompile(`^attribute\.[a-z_][a-z0-9_]{0,99}$`)
-	googleNames    = []string{"google.subject", "google.groups", "google.display_name", "google.profile_photo", "google.posix_username"}
-	serviceAccount = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$`)
-	poolPrefix     = regexp.MustCompile(`^(principal|principalSet)://iam\.googleapis\.com/projects/([0-9]{1,20})/locations/global/workloadIdentityPools/([a-z0-9-]{4,32})/(.+)$`)
-)
-
 // ProviderName is the resource name projects/N/locations/global/workloadIdentityPools/P/providers/X.
 func ProviderName(project, pool, provider string) string {
 	return "projects/" + project + "/locations/global/workloadIdentityPools/" + pool + "/providers/" + provider
@@ -73,9 +64,9 @@ func ProviderName(project, pool, provider string) string {
 
 // celEnvs are the CEL environments of mappings (assertion only) and
 // conditions (assertion, google, attribute), each with its type checker
-// ready. Building them (the checker's declarations most of all) is about a
-// millisecond: init starts it in the background, so that it overlaps the
-// rest of a start instead of adding to it; the first compile waits for it.
+// ready. Building them (the checker's declarations most of all) and a
+// first compile are milliseconds of CPU: the first compile waits for
+// them, and Warm builds them in the background after a start.
 var celEnvs = sync.OnceValues(func() (*cel.Env, *cel.Env) {
 	m, err := cel.NewEnv(cel.Variable("assertion", cel.MapType(cel.StringType, cel.DynType)))
 	if err != nil {
@@ -98,26 +89,32 @@ var celEnvs = sync.OnceValues(func() (*cel.Env, *cel.Env) {
 	return m, c
 })
 
-func init() { go celEnvs() }
-
 // mappingEnv is the environment of attribute mappings.
 func mappingEnv() *cel.Env { m, _ := celEnvs(); return m }
 
 // conditionEnv is the environment of attribute conditions.
 func conditionEnv() *cel.Env { _, c := celEnvs(); return c }
 
-// compiled is a provider with its CEL programs, ready to evaluate.
+// compiled is a provider with its CEL programs, ready to evaluate once
+// programs has returned.
 type compiled struct {
 	Provider
+	once      sync.Once // compiles mapping and condition (programs)
+	err       error
 	mapping   map[string]cel.Program
 	condition cel.Program
 }
 
 // compileProvider validates p (name included) and compiles its CEL,
 // collecting every problem; a CEL error names the expression and position.
+// When each of its expressions compiled before with this tfcemu binary
+// (celChecks, kept in the user's cache directory), the compile is left to
+// the provider's first use or Warm: CEL is most of the CPU a start spends,
+// and a second start with the same seed need not spend it before it is
+// ready.
 func compileProvider(name string, p Provider) (*compiled, error) {
 	var problems []string
-	if !providerName.MatchString(name) {
+	if matchProviderName(name) == nil {
 		problems = append(problems, fmt.Sprintf("provider name %q is not projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (ids 4-32 of [a-z0-9-])", name))
 	}
 	if p.OIDC.IssuerURI == "" {
@@ -133,7 +130,7 @@ func compileProvider(name string, p Provider) (*compiled, error) {
 			problems = append(problems, fmt.Sprintf("oidc.allowed_audiences[%d] is empty", i))
 		}
 	}
-	c := &compiled{Provider: p, mapping: map[string]cel.Program{}}
+	c := &compiled{Provider: p}
 	if len(c.AttributeMapping) == 0 {
 		c.AttributeMapping = map[string]string{"google.subject": "assertion.sub"}
 	}
@@ -141,12 +138,33 @@ func compileProvider(name string, p Provider) (*compiled, error) {
 	if _, ok := c.AttributeMapping["google.subject"]; !ok {
 		problems = append(problems, "attribute_mapping must map google.subject")
 	}
+	later := celChecks.known(c.expressions())
+	problems = append(problems, c.check(!later)...)
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "; "))
+	}
+	if !later {
+		c.once.Do(func() {}) // compiled by check
+		celChecks.remember(c.expressions())
+	}
+	return c, nil
+}
+
+// check validates the mapping's keys and sizes and the condition's size,
+// compiling each expression when compile is set, and returns the
+// problems; a CEL error names the expression and position.
+func (c *compiled) check(compile bool) []string {
+	var problems []string
+	c.mapping = map[string]cel.Program{}
 	size := 0
 	for _, key := range slices.Sorted(maps.Keys(c.AttributeMapping)) {
 		expr := c.AttributeMapping[key]
 		size += len(key) + len(expr)
-		if !slices.Contains(googleNames, key) && !attributeName.MatchString(key) {
+		if !slices.Contains(googleNames, key) && !isAttributeName(key) {
 			problems = append(problems, fmt.Sprintf("attribute_mapping key %q is neither google.{subject,groups,display_name,profile_photo,posix_username} nor attribute.NAME (NAME of [a-z0-9_], up to 100)", key))
+			continue
+		}
+		if !compile {
 			continue
 		}
 		prg, err := compileCEL(mappingEnv(), expr, false)
@@ -161,17 +179,40 @@ func compileProvider(name string, p Provider) (*compiled, error) {
 	}
 	if len(c.AttributeCondition) > maxCondition {
 		problems = append(problems, fmt.Sprintf("attribute_condition is %d characters, over the %d allowed", len(c.AttributeCondition), maxCondition))
-	} else if c.AttributeCondition != "" {
+	} else if c.AttributeCondition != "" && compile {
 		prg, err := compileCEL(conditionEnv(), c.AttributeCondition, true)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("attribute_condition: %v", err))
 		}
 		c.condition = prg
 	}
-	if len(problems) > 0 {
-		return nil, errors.New(strings.Join(problems, "; "))
+	return problems
+}
+
+// programs compiles the provider's CEL when compileProvider left it for
+// later; an error (an expression that compiled before with this binary
+// no longer does: a changed cache file) makes the provider refuse
+// exchanges.
+func (c *compiled) programs() error {
+	c.once.Do(func() {
+		if problems := c.check(true); len(problems) > 0 {
+			c.err = errors.New(strings.Join(problems, "; "))
+		}
+	})
+	return c.err
+}
+
+// expressions are the provider's CEL expressions as celChecks knows them:
+// each with its environment.
+func (c *compiled) expressions() []string {
+	out := make([]string, 0, len(c.AttributeMapping)+1)
+	for _, expr := range c.AttributeMapping {
+		out = append(out, "mapping\x00"+expr)
 	}
-	return c, nil
+	if c.AttributeCondition != "" {
+		out = append(out, "condition\x00"+c.AttributeCondition)
+	}
+	return out
 }
 
 // compileCEL compiles expr in env (to a bool when boolean), or returns
@@ -296,7 +337,7 @@ func (c *compiled) evalCondition(assertion map[string]any, m mapped) (bool, stri
 func validateMembers(members []string) error {
 	var problems []string
 	for i, m := range members {
-		if sub := poolPrefix.FindStringSubmatch(m); sub != nil {
+		if sub := matchPoolMember(m); sub != nil {
 			rest := sub[4]
 			ok := false
 			switch sub[1] {
@@ -309,7 +350,7 @@ func validateMembers(members []string) error {
 				} else if g, found := strings.CutPrefix(rest, "group/"); found {
 					ok = g != ""
 				} else if name, value, found := strings.Cut(rest, "/"); found {
-					ok = attributeName.MatchString(name) && value != ""
+					ok = isAttributeName(name) && value != ""
 				}
 			}
 			if !ok {
@@ -330,7 +371,7 @@ func validateMembers(members []string) error {
 
 // memberMatch reports whether member admits the federated principal t.
 func memberMatch(member string, t federatedToken) bool {
-	sub := poolPrefix.FindStringSubmatch(member)
+	sub := matchPoolMember(member)
 	if sub == nil || sub[2] != t.Project || sub[3] != t.Pool {
 		return false
 	}

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // TestSeedYAML is the seed section a fixture writes, decoded as the wiring will.

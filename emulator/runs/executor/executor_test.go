@@ -1,7 +1,9 @@
 package executor
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +84,62 @@ func TestApplyHeader(t *testing.T) {
 		if len(got) != want || (want > 0 && got[len(got)-1] != "Initializing plugins and modules...") {
 			t.Errorf("applyHeader(%d) = %q", n, got)
 		}
+	}
+}
+
+// noRuns is a Service with nothing to run, for the directory tests.
+type noRuns struct{}
+
+func (noRuns) ClaimRuns(string) []tfc.RunClaim { return nil }
+func (noRuns) ExecutionJob(context.Context, string, string) (*tfc.RunJob, error) {
+	return nil, errors.New("no job")
+}
+func (noRuns) AppendRunLog(string, string, []string) error       { return nil }
+func (noRuns) FinishPhase(string, string, tfc.PhaseResult) error { return nil }
+func (noRuns) CancelRunning() []string                           { return nil }
+
+// Without a Dir, the temporary run directory is made by the first run
+// that needs it, not by New, and Close removes it; a given Dir is made by
+// New and kept.
+func TestRunDirectory(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	x, err := New(noRuns{}, Config{Terraform: "terraform"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Fatalf("New made %d entries in TMPDIR", len(entries))
+	}
+	dir, err := x.runDir("run-1")
+	if err != nil || filepath.Dir(filepath.Dir(dir)) != tmp || !strings.HasPrefix(filepath.Base(filepath.Dir(dir)), "tfcemu-runs-") {
+		t.Fatalf("runDir = %q, %v", dir, err)
+	}
+	if again, _ := x.runDir("run-2"); filepath.Dir(again) != filepath.Dir(dir) {
+		t.Fatalf("a second run went to %q, the first to %q", again, dir)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Fatalf("Close left %d entries in TMPDIR", len(entries))
+	}
+
+	given := filepath.Join(tmp, "runs")
+	y, err := New(noRuns{}, Config{Terraform: "terraform", Dir: given})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(given); err != nil || !fi.IsDir() {
+		t.Fatalf("New did not make the given Dir: %v", err)
+	}
+	if dir, err := y.runDir("run-1"); err != nil || dir != filepath.Join(given, "run-1") {
+		t.Fatalf("runDir = %q, %v", dir, err)
+	}
+	if err := y.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(given); err != nil {
+		t.Fatalf("Close removed the given Dir: %v", err)
 	}
 }

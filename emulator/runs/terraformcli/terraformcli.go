@@ -26,6 +26,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-version"
@@ -43,7 +46,10 @@ const ToolsDir = "bin/tools"
 const BuildVersion = "1.6.6"
 
 // MinVersion is the oldest CLI found on PATH or in ToolsDir that is used.
-var MinVersion = version.Must(version.NewVersion("1.6.0"))
+const MinVersion = "1.6.0"
+
+// minRelease is MinVersion's major, minor and patch.
+var minRelease = [3]int{1, 6, 0}
 
 // ErrNotFound is Find's error when no binary was named and neither PATH
 // nor the tools directory has one new enough.
@@ -91,11 +97,38 @@ func Check(bin string) error {
 	if err != nil {
 		return err
 	}
-	got, err := version.NewVersion(v)
-	if err != nil || got.LessThan(MinVersion) {
+	if !atLeastMin(v) {
 		return fmt.Errorf("%s is Terraform %q; want >= %s", bin, v, MinVersion)
 	}
 	return nil
+}
+
+// atLeastMin reports whether v is MinVersion or newer. A release
+// (MAJOR.MINOR.PATCH, the form every start with a cached version meets)
+// is compared here; anything else (a pre-release, build metadata) goes
+// to go-version, whose version pattern is a large regexp to compile.
+func atLeastMin(v string) bool {
+	if r, ok := release(v); ok {
+		return slices.Compare(r[:], minRelease[:]) >= 0
+	}
+	got, err := version.NewVersion(v)
+	return err == nil && !got.LessThan(version.Must(version.NewVersion(MinVersion)))
+}
+
+// release parses MAJOR.MINOR.PATCH, each plain decimal digits.
+func release(v string) ([3]int, bool) {
+	var r [3]int
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 {
+		return r, false
+	}
+	for i, p := range parts {
+		if p == "" || len(p) > 9 || strings.Trim(p, "0123456789") != "" {
+			return r, false
+		}
+		r[i], _ = strconv.Atoi(p)
+	}
+	return r, true
 }
 
 // Version is the terraform_version `bin version -json` reports,

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/go-version"
 )
 
 // fakeTerraform writes dir/terraform answering `version -json` with v
@@ -128,5 +130,18 @@ func TestScriptVersionIsNotRemembered(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(runs); strings.Count(string(b), "run") != 2 {
 		t.Fatalf("the shim ran %d times for two calls, want twice", strings.Count(string(b), "run"))
+	}
+}
+
+// atLeastMin agrees with go-version on releases, pre-releases and junk.
+func TestAtLeastMinAgreesWithGoVersion(t *testing.T) {
+	min := version.Must(version.NewVersion(MinVersion))
+	for _, v := range []string{"1.6.0", "1.5.7", "1.6.6", "1.11.4", "2.0.0", "0.15.5", "1.10.0", "01.6.0", "1.06.1",
+		"1.6.0-alpha20230816", "1.7.0-beta1", "1.6.0+ent", "1.6", "1.6.0.1", "v1.6.0", "", "x.y.z", "1..6"} {
+		got, err := version.NewVersion(v)
+		want := err == nil && !got.LessThan(min)
+		if atLeastMin(v) != want {
+			t.Errorf("atLeastMin(%q) = %v, go-version says %v", v, !want, want)
+		}
 	}
 }

@@ -4,13 +4,14 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
+
+	"github.com/tfcemu/tfcemu/internal/usercache"
 )
 
 // versionCacheFile holds the versions `terraform version -json` reported,
-// in the user's cache directory (os.UserCacheDir()/tfcemu, beside the
-// signing key tfcemu serve caches), so a start after the first does not
+// in the user's cache directory (usercache, beside the signing key tfcemu
+// serve caches), so a start after the first does not
 // wait the tens of milliseconds the CLI takes to answer.
 const versionCacheFile = "terraform-versions.json"
 
@@ -60,8 +61,7 @@ func cachedVersion(path string) string {
 // error: the next start asks the CLI again.
 func rememberVersion(path, version string) {
 	fi, err := os.Stat(path)
-	dir := versionCacheDir()
-	if err != nil || dir == "" || isScript(path) {
+	if err != nil || isScript(path) {
 		return
 	}
 	entries := readVersionCache()
@@ -71,17 +71,8 @@ func rememberVersion(path, version string) {
 		}
 	}
 	entries[path] = versionEntry{Stamp: stamp(fi), Version: version}
-	b, err := json.Marshal(entries)
-	if err != nil || os.MkdirAll(dir, 0o700) != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(dir, versionCacheFile+".*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(b)
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(dir, versionCacheFile)) != nil {
-		_ = os.Remove(tmp.Name())
+	if b, err := json.Marshal(entries); err == nil {
+		_ = usercache.WriteFile(versionCacheFile, b, 0o600)
 	}
 }
 
@@ -90,20 +81,10 @@ type versionEntry struct {
 	Version string `json:"version"`
 }
 
-func versionCacheDir() string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "tfcemu")
-}
-
 func readVersionCache() map[string]versionEntry {
 	entries := map[string]versionEntry{}
-	if dir := versionCacheDir(); dir != "" {
-		if b, err := os.ReadFile(filepath.Join(dir, versionCacheFile)); err == nil {
-			_ = json.Unmarshal(b, &entries)
-		}
+	if b, err := usercache.ReadFile(versionCacheFile); err == nil {
+		_ = json.Unmarshal(b, &entries)
 	}
 	if entries == nil {
 		entries = map[string]versionEntry{}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/go-secure-stdlib/parseutil"
 	"github.com/mitchellh/mapstructure"
+	"github.com/tfcemu/tfcemu/internal/lazyre"
 )
 
 // FieldType is a field's type in a path's schema, as Vault's
@@ -388,7 +389,7 @@ func stringOf(t FieldType, s string) (string, error) {
 	return s, nil
 }
 
-var nameString = regexp.MustCompile(`^\w(([\w-.]+)?\w)?$`)
+var nameString = lazyre.New(`^\w(([\w-.]+)?\w)?$`)
 
 // OperationFunc serves one operation on a path.
 type OperationFunc func(ctx context.Context, req *Request, d *FieldData) (*Response, error)

@@ -1,13 +1,17 @@
 package tfc
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/tfcemu/tfcemu/internal/lazyre"
+)
 
 // The validation patterns compile on first use, not at init: each must
 // still compile and keep its meaning.
 func TestLazyPatterns(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
-		re        *lazyRegexp
+		re        *lazyre.Regexp
 		good, bad string
 	}{
 		{"AgentVersionPattern", AgentVersionPattern, "1.2.3", "1.2"},
