@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -25,7 +26,15 @@ func TestMain(m *testing.M) {
 		os.Exit(testHook(mode))
 	}
 	// The signing key cache goes to a temp cache directory, not the
-	// user's (serve caches its key there; keycache_test.go).
+	// user's (serve caches its key there; keycache_test.go). Go's build
+	// cache stays where it is (its default is under XDG_CACHE_HOME too):
+	// the tests that build the binary would otherwise build everything,
+	// the standard library included, into an empty one.
+	if os.Getenv("GOCACHE") == "" {
+		if out, err := exec.Command("go", "env", "GOCACHE").Output(); err == nil {
+			os.Setenv("GOCACHE", strings.TrimSpace(string(out)))
+		}
+	}
 	cache, err := os.MkdirTemp("", "tfcemu-cache-")
 	if err != nil {
 		panic(err)
