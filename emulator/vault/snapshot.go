@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -244,13 +245,25 @@ func (s *Server) Restore(raw json.RawMessage) error {
 			}
 		}
 	}
+	var pending []string
+	for id, t := range tokens {
+		if t.NumUses == usesExhausted {
+			pending = append(pending, id)
+		}
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.marks.MarkAll()
 	s.gen.Add(1)
 	s.hmacKey = snap.HMACKey
 	s.mounts, s.sysMount, s.tokenMount = mounts, sysMount, tokenMount
 	s.policies, s.tokens, s.leases, s.expiry = policies, tokens, leases, expiry
+	s.mu.Unlock()
+	// A token saved during its last use was pending revocation (endUse
+	// revokes it once its request is answered): its revocation, leases and
+	// children included, is finished now.
+	for _, id := range pending {
+		s.revokeToken(context.Background(), id)
+	}
 	return nil
 }
 

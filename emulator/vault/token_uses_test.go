@@ -97,3 +97,62 @@ func TestLimitedTokenLastUseWithholdsLeasedSecret(t *testing.T) {
 		t.Fatalf("leases left = %v %v", l, err)
 	}
 }
+
+// TestRestoreRevokesATokenSavedOnItsLastUse: a snapshot taken while a
+// token's last request was served holds it used up (num_uses -1) and not
+// yet revoked; a restore finishes the revocation, its leases (and their
+// TFC tokens) with it.
+func TestRestoreRevokesATokenSavedOnItsLastUse(t *testing.T) {
+	se := newSnapshotEnv(t)
+	a, root := se.vault(t)
+	if err := root.Sys().Mount("terraform/", &vaultapi.MountInput{Type: "terraform"}); err != nil {
+		t.Fatal(err)
+	}
+	write(t, root, "terraform/config", map[string]any{"token": se.owner, "address": se.tfcURL})
+	write(t, root, "terraform/role/u", map[string]any{"user_id": "user-12345abcde"})
+	if err := root.Sys().PutPolicy("creds", `path "terraform/creds/u" { capabilities = ["read"] }`); err != nil {
+		t.Fatal(err)
+	}
+	c := limitedClient(t, root, 2, "creds")
+	creds, err := c.Logical().Read("terraform/creds/u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tfcToken, _ := creds.Data["token"].(string)
+	if !se.tfcTokenWorks(t, tfcToken) {
+		t.Fatal("the credentials do not work in TFC")
+	}
+	raw, err := a.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The snapshot as a save during the token's second (last) request
+	// would have it.
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	marked := 0
+	for _, tok := range doc["tokens"].([]any) {
+		if m := tok.(map[string]any); m["NumUses"] == float64(1) {
+			m["NumUses"], marked = -1, marked+1
+		}
+	}
+	if marked != 1 {
+		t.Fatalf("%d tokens with one use left in the snapshot", marked)
+	}
+	raw, _ = json.Marshal(doc)
+
+	b, rootB := se.vault(t)
+	if err := b.Restore(raw); err != nil {
+		t.Fatal(err)
+	}
+	_, err = rootB.Auth().Token().Lookup(c.Token())
+	wantErr(t, err, 403, "bad token")
+	if se.tfcTokenWorks(t, tfcToken) {
+		t.Fatal("the lease of the token pending revocation was not revoked in TFC")
+	}
+	if l, err := rootB.Logical().List("sys/leases/lookup/terraform/creds/u"); err != nil || l != nil {
+		t.Fatalf("leases left = %v %v", l, err)
+	}
+}
