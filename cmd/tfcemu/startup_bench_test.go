@@ -17,7 +17,7 @@ import (
 )
 
 // The start-up and memory benchmarks run the real binary, built as make
-// builds it (CGO_ENABLED=0, -trimpath: a static binary). A trivial Go
+// builds it (CGO_ENABLED=0, -trimpath, -s -w: a static, stripped binary). A trivial Go
 // server (listen, print a line, serve), built the same way, is the
 // baseline for exec → ready.
 
@@ -55,9 +55,10 @@ func binaries(b testing.TB) (string, string) {
 	return tfcemuBin, trivi
 }
 
-// goBuild builds pkg into out as the Makefile does.
+// goBuild builds pkg into out as the Makefile does (static, -trimpath,
+// stripped).
 func goBuild(out, pkg string) ([]byte, error) {
-	cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	return cmd.CombinedOutput()
 }
