@@ -10,7 +10,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 )
+
+// Stamp identifies a file's contents for a cache entry by its size and
+// modification time: a rebuilt or replaced binary has another stamp.
+func Stamp(fi os.FileInfo) string {
+	return strconv.FormatInt(fi.Size(), 10) + "@" + strconv.FormatInt(fi.ModTime().UnixNano(), 10)
+}
 
 // Dir is the cache directory, created on the first write.
 func Dir() (string, error) {

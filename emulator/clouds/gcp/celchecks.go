@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -106,8 +105,8 @@ func celSum(expr string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// binaryStamp identifies the running binary by its path, size and
-// modification time, as the Terraform version cache identifies a CLI: a
+// binaryStamp identifies the running binary by its path and
+// usercache.Stamp, as the Terraform version cache identifies a CLI: a
 // rebuilt tfcemu (another cel-go, other declarations) has another stamp.
 func binaryStamp() string {
 	exe, err := os.Executable()
@@ -118,5 +117,5 @@ func binaryStamp() string {
 	if err != nil {
 		return ""
 	}
-	return exe + "@" + strconv.FormatInt(fi.Size(), 10) + "@" + strconv.FormatInt(fi.ModTime().UnixNano(), 10)
+	return exe + "@" + usercache.Stamp(fi)
 }

@@ -138,14 +138,15 @@ func compileProvider(name string, p Provider) (*compiled, error) {
 	if _, ok := c.AttributeMapping["google.subject"]; !ok {
 		problems = append(problems, "attribute_mapping must map google.subject")
 	}
-	later := celChecks.known(c.expressions())
+	exprs := c.expressions()
+	later := celChecks.known(exprs)
 	problems = append(problems, c.check(!later)...)
 	if len(problems) > 0 {
 		return nil, errors.New(strings.Join(problems, "; "))
 	}
 	if !later {
 		c.once.Do(func() {}) // compiled by check
-		celChecks.remember(c.expressions())
+		celChecks.remember(exprs)
 	}
 	return c, nil
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"strconv"
 
 	"github.com/tfcemu/tfcemu/internal/usercache"
 )
@@ -14,12 +13,6 @@ import (
 // serve caches), so a start after the first does not
 // wait the tens of milliseconds the CLI takes to answer.
 const versionCacheFile = "terraform-versions.json"
-
-// stamp identifies a binary's contents for the cache: its size and
-// modification time. A rebuilt or replaced binary has another stamp.
-func stamp(fi os.FileInfo) string {
-	return strconv.FormatInt(fi.Size(), 10) + "@" + strconv.FormatInt(fi.ModTime().UnixNano(), 10)
-}
 
 // isScript reports whether the file at path starts with "#!": a version
 // manager's shim (tfenv, asdf) stays the same file while the version it
@@ -50,7 +43,7 @@ func cachedVersion(path string) string {
 		return ""
 	}
 	entries := readVersionCache()
-	if e, ok := entries[path]; ok && e.Stamp == stamp(fi) {
+	if e, ok := entries[path]; ok && e.Stamp == usercache.Stamp(fi) {
 		return e.Version
 	}
 	return ""
@@ -66,11 +59,11 @@ func rememberVersion(path, version string) {
 	}
 	entries := readVersionCache()
 	for p, e := range entries {
-		if other, err := os.Stat(p); err != nil || stamp(other) != e.Stamp {
+		if other, err := os.Stat(p); err != nil || usercache.Stamp(other) != e.Stamp {
 			delete(entries, p)
 		}
 	}
-	entries[path] = versionEntry{Stamp: stamp(fi), Version: version}
+	entries[path] = versionEntry{Stamp: usercache.Stamp(fi), Version: version}
 	if b, err := json.Marshal(entries); err == nil {
 		_ = usercache.WriteFile(versionCacheFile, b, 0o600)
 	}
