@@ -23,6 +23,21 @@ func limitedClient(t *testing.T, root *vaultapi.Client, uses int, policies ...st
 	return c
 }
 
+// credsRole mounts the terraform engine reaching se's TFC, with the
+// user role u (the owner's user) and the policy creds that reads its
+// credentials.
+func credsRole(t *testing.T, se *snapshotEnv, root *vaultapi.Client) {
+	t.Helper()
+	if err := root.Sys().Mount("terraform/", &vaultapi.MountInput{Type: "terraform"}); err != nil {
+		t.Fatal(err)
+	}
+	write(t, root, "terraform/config", map[string]any{"token": se.owner, "address": se.tfcURL})
+	write(t, root, "terraform/role/u", map[string]any{"user_id": "user-12345abcde"})
+	if err := root.Sys().PutPolicy("creds", `path "terraform/creds/u" { capabilities = ["read"] }`); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // wantErr fails unless err is Vault's answer with this status and one error.
 func wantErr(t *testing.T, err error, status int, msg string) {
 	t.Helper()
@@ -62,14 +77,7 @@ func TestLimitedTokenRefusedRequestTakesAUse(t *testing.T) {
 func TestLimitedTokenLastUseWithholdsLeasedSecret(t *testing.T) {
 	se := newSnapshotEnv(t)
 	_, root := se.vault(t)
-	if err := root.Sys().Mount("terraform/", &vaultapi.MountInput{Type: "terraform"}); err != nil {
-		t.Fatal(err)
-	}
-	write(t, root, "terraform/config", map[string]any{"token": se.owner, "address": se.tfcURL})
-	write(t, root, "terraform/role/u", map[string]any{"user_id": "user-12345abcde"})
-	if err := root.Sys().PutPolicy("creds", `path "terraform/creds/u" { capabilities = ["read"] }`); err != nil {
-		t.Fatal(err)
-	}
+	credsRole(t, se, root)
 	tfc, err := tfe.NewClient(&tfe.Config{Address: se.tfcURL, Token: se.owner})
 	if err != nil {
 		t.Fatal(err)
@@ -105,14 +113,7 @@ func TestLimitedTokenLastUseWithholdsLeasedSecret(t *testing.T) {
 func TestRestoreRevokesATokenSavedOnItsLastUse(t *testing.T) {
 	se := newSnapshotEnv(t)
 	a, root := se.vault(t)
-	if err := root.Sys().Mount("terraform/", &vaultapi.MountInput{Type: "terraform"}); err != nil {
-		t.Fatal(err)
-	}
-	write(t, root, "terraform/config", map[string]any{"token": se.owner, "address": se.tfcURL})
-	write(t, root, "terraform/role/u", map[string]any{"user_id": "user-12345abcde"})
-	if err := root.Sys().PutPolicy("creds", `path "terraform/creds/u" { capabilities = ["read"] }`); err != nil {
-		t.Fatal(err)
-	}
+	credsRole(t, se, root)
 	c := limitedClient(t, root, 2, "creds")
 	creds, err := c.Logical().Read("terraform/creds/u")
 	if err != nil {
