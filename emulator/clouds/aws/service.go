@@ -277,18 +277,25 @@ func normalizeProvider(p Provider) (string, Provider, error) {
 	return providerKey(p.URL), p, nil
 }
 
+// isRoleName reports whether name is an IAM role name: 1 to 64 of
+// [\w+=,.@-].
+func isRoleName(name string) bool { return len(name) <= 64 && clouds.MadeOf(name, nameChars) }
+
+// isAccountID reports whether id is an AWS account id: 12 digits.
+func isAccountID(id string) bool { return len(id) == 12 && clouds.MadeOf(id, clouds.Digits) }
+
 func normalizeRole(name string, r Role) (storedRole, error) {
 	if r.Name != "" && r.Name != name {
 		return storedRole{}, fmt.Errorf("name %q differs from the role's name %q", r.Name, name)
 	}
-	if len(name) > 64 || !clouds.MadeOf(name, nameChars) {
+	if !isRoleName(name) {
 		return storedRole{}, fmt.Errorf("name %q must be 1 to 64 characters of [\\w+=,.@-]", name)
 	}
 	out := storedRole{Name: name, AccountID: r.AccountID, MaxSessionDuration: r.MaxSessionDuration}
 	if out.AccountID == "" {
 		out.AccountID = DefaultAccountID
 	}
-	if len(out.AccountID) != 12 || !clouds.MadeOf(out.AccountID, clouds.Digits) {
+	if !isAccountID(out.AccountID) {
 		return storedRole{}, fmt.Errorf("account_id %q must be 12 digits", out.AccountID)
 	}
 	if out.MaxSessionDuration == 0 {
