@@ -98,7 +98,7 @@ Feature: Vault's token store: limited-use tokens
       """
     Then the response status is 403
     And the response JSON at "errors" is ["2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"]
-    # A refused last use revokes the token as a served one does.
+    # A refused last use ends the token as a served one does.
     When I use the Vault token "{vault_token}"
     And I POST "/v1/auth/token/create" to Vault with:
       """
@@ -110,13 +110,11 @@ Feature: Vault's token store: limited-use tokens
     And I GET "/v1/sys/mounts" from Vault
     Then the response status is 403
     And the response JSON at "errors" is ["1 error occurred:\n\t* permission denied\n\n"]
-    When I use the Vault token "{vault_token}"
-    And I POST "/v1/auth/token/lookup" to Vault with:
-      """
-      {"token":"{one_use_token}"}
-      """
+    # A real Vault revokes it in the background (a root lookup right after
+    # may still find it, num_uses -1), so what is checked is its next use.
+    When I GET "/v1/auth/token/lookup-self" from Vault
     Then the response status is 403
-    And the response JSON at "errors" is ["bad token"]
+    And the response JSON at "errors" is ["2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"]
 
   Scenario: A negative num_uses is refused
     When I POST "/v1/auth/token/create" to Vault with:
